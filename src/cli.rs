@@ -1,0 +1,473 @@
+//! The `theodoi` command: serve, migrate, user and unit administration,
+//! import, and the demo. Every command that touches data takes `--db`
+//! (env `THEODOI_DB`); every command that serves takes `--listen` (env
+//! `THEODOI_LISTEN`).
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::password;
+use crate::clock;
+use crate::config::Config;
+use crate::domain::access::Role;
+use crate::domain::unit::{Side, UnitDraft, UnitKind};
+use crate::import::{self, UnitEntry, resolve_units};
+use crate::store::{Actor, NewUser, Store};
+use crate::web::{self, AppState};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "theodoi",
+    version,
+    about = "Theo Dõi: theo dõi thực hiện Nghị quyết 57-NQ/TW"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArg {
+    /// Database: a SQLite file path (default) or a postgres:// URL.
+    #[arg(long, env = "THEODOI_DB", default_value = "theodoi.db")]
+    pub db: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "THEODOI_LISTEN", default_value = "127.0.0.1:8057")]
+    pub listen: String,
+    /// Mark cookies Secure and send HSTS (when served over HTTPS).
+    #[arg(long, env = "THEODOI_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "THEODOI_SESSION_IDLE_MINUTES", default_value_t = 15)]
+    pub session_idle_minutes: u64,
+    /// Minutes an account stays locked after 5 failed logins.
+    #[arg(long, env = "THEODOI_LOCKOUT_MINUTES", default_value_t = 15)]
+    pub lockout_minutes: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the site and the API.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Create a demo database (a fictional province and three communes,
+    /// sample plans, an account for every role), print the accounts, serve.
+    Demo {
+        /// Database for the demo.
+        #[arg(long, env = "THEODOI_DB", default_value = "theodoi-demo.db")]
+        db: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Read a plan document (.docx, .xlsx, text) and store its tasks and targets.
+    Import {
+        file: PathBuf,
+        /// Show what would be imported; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object (with --dry-run).
+        #[arg(long)]
+        json: bool,
+        /// The unit (commune or province) whose plan this is.
+        #[arg(long)]
+        commune: Option<i64>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage the unit tree.
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account. The password is read from THEODOI_PASSWORD or the
+    /// first line of standard input, never from the command line.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Full name as shown on pages.
+        #[arg(long)]
+        name: String,
+        /// Id of the user's unit.
+        #[arg(long)]
+        unit: i64,
+        /// administrator, leader, focal_point, unit_reporter or viewer; repeatable.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitCommand {
+    /// Add a unit (the nation needs no parent).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// nation, province, commune, department, office, village, school,
+        /// police_post, mass_organisation, enterprise, steering_committee, other.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        parent: Option<i64>,
+        /// government, party or other.
+        #[arg(long, default_value = "government")]
+        side: String,
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List the tree with ids.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { db, serve } => {
+            let store = open(&db.db).await?;
+            serve_until_shutdown(store, config(&db.db, &serve)).await
+        }
+        Command::Migrate { db } => {
+            let store = open(&db.db).await?;
+            let versions = store.migration_versions().await?;
+            println!(
+                "Cơ sở dữ liệu {} đã cập nhật; các phiên bản: {:?}",
+                store.engine().name(),
+                versions
+            );
+            Ok(())
+        }
+        Command::Demo { db, serve } => {
+            let store = open(&db).await?;
+            let summary = crate::demo::seed(&store).await?;
+            print!("{}", summary.describe(&serve.listen));
+            serve_until_shutdown(store, config(&db, &serve)).await
+        }
+        Command::Import {
+            file,
+            dry_run,
+            json,
+            commune,
+            db,
+        } => import_file(&file, dry_run, json, commune, &db.db).await,
+        Command::User { command } => match command {
+            UserCommand::Add {
+                username,
+                name,
+                unit,
+                roles,
+                db,
+            } => add_user(&db.db, username, name, unit, roles).await,
+        },
+        Command::Unit { command } => match command {
+            UnitCommand::Add {
+                name,
+                kind,
+                parent,
+                side,
+                aliases,
+                db,
+            } => add_unit(&db.db, name, kind, parent, side, aliases).await,
+            UnitCommand::List { db } => {
+                let store = open(&db.db).await?;
+                for unit in store.subtree("/").await? {
+                    let depth = unit.path.matches('/').count().saturating_sub(2);
+                    println!(
+                        "{:>6}  {}{} ({})",
+                        unit.id,
+                        "  ".repeat(depth),
+                        unit.name,
+                        unit.kind.as_str()
+                    );
+                }
+                Ok(())
+            }
+        },
+    }
+}
+
+async fn open(db: &str) -> anyhow::Result<Store> {
+    Store::open(db, clock::system())
+        .await
+        .with_context(|| format!("không mở được cơ sở dữ liệu {db}"))
+}
+
+fn config(db: &str, serve: &ServeArgs) -> Config {
+    Config {
+        listen: serve.listen.clone(),
+        db: db.to_string(),
+        secure_cookies: serve.secure_cookies,
+        session_idle: std::time::Duration::from_secs(serve.session_idle_minutes.max(1) * 60),
+        lockout_for: std::time::Duration::from_secs(serve.lockout_minutes.max(1) * 60),
+        ..Config::default()
+    }
+}
+
+pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("không mở được cổng {}", config.listen))?;
+    tracing::info!(listen = %config.listen, engine = store.engine().name(), "Theo Dõi đang phục vụ");
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    };
+    let app = web::app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    store.close().await;
+    tracing::info!("đã dừng");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+async fn import_file(
+    file: &PathBuf,
+    dry_run: bool,
+    json: bool,
+    commune: Option<i64>,
+    db: &str,
+) -> anyhow::Result<()> {
+    let bytes = read_bounded(file)?;
+    let name = file.file_name().and_then(|n| n.to_str());
+    let mut parsed = match import::parse_plan(&bytes, name) {
+        Ok(p) => p,
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
+                );
+            }
+            bail!("{} ({})", e, e.code());
+        }
+    };
+    if dry_run && commune.is_none() {
+        return print_preview(&parsed, json);
+    }
+    let commune = commune.context("hãy cho biết đơn vị ban hành bằng --commune ID")?;
+    let store = open(db).await?;
+    let issuer = store
+        .unit(commune)
+        .await?
+        .with_context(|| format!("không có đơn vị {commune}"))?;
+    let directory: Vec<UnitEntry> = store
+        .subtree(&issuer.path)
+        .await?
+        .into_iter()
+        .map(|u| UnitEntry {
+            id: u.id,
+            name: u.name,
+            aliases: u.aliases,
+        })
+        .collect();
+    let resolution = resolve_units(&parsed, &directory);
+    parsed.unresolved_units = resolution.unresolved();
+    if dry_run {
+        return print_preview(&parsed, json);
+    }
+    let digest = crate::auth::token::sha256_bytes_hex(&bytes);
+    let outcome = store
+        .import_plan(&issuer, &parsed, &resolution, &digest, &Actor::system())
+        .await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "plan_id": outcome.plan.id,
+                "created": outcome.created,
+                "tasks": outcome.tasks,
+                "targets": outcome.targets,
+                "implements": outcome.linked,
+                "unresolved_units": parsed.unresolved_units,
+                "warnings": parsed.warnings,
+            })
+        );
+    } else {
+        if outcome.created {
+            println!(
+                "Đã nhập kế hoạch #{}: {}",
+                outcome.plan.id, outcome.plan.title
+            );
+        } else {
+            println!(
+                "Tệp này đã được nhập trước đây (kế hoạch #{}); không thay đổi gì.",
+                outcome.plan.id
+            );
+        }
+        println!("  {} nhiệm vụ, {} chỉ tiêu", outcome.tasks, outcome.targets);
+        if !outcome.linked.is_empty() {
+            println!("  Thực hiện kế hoạch cấp trên: {:?}", outcome.linked);
+        }
+        for u in &parsed.unresolved_units {
+            println!("  Chưa xác định được đơn vị: {u}");
+        }
+        for w in &parsed.warnings {
+            println!("  Cảnh báo (dòng {}): {}", w.line, w.message);
+        }
+    }
+    Ok(())
+}
+
+fn print_preview(parsed: &import::ParsedPlan, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(parsed)?);
+    } else {
+        println!(
+            "{}\n  {} nhiệm vụ, {} chỉ tiêu, {} cảnh báo",
+            parsed
+                .plan
+                .title
+                .as_deref()
+                .unwrap_or("(không có trích yếu)"),
+            parsed.tasks.len(),
+            parsed.targets.len(),
+            parsed.warnings.len()
+        );
+    }
+    Ok(())
+}
+
+/// Reads a file, refusing anything larger than the importer accepts before
+/// it is all in memory.
+fn read_bounded(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("không đọc được {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(import::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("THEODOI_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn add_user(
+    db: &str,
+    username: String,
+    name: String,
+    unit: i64,
+    roles: Vec<String>,
+) -> anyhow::Result<()> {
+    let roles = roles
+        .iter()
+        .map(|r| Role::parse(r).with_context(|| format!("vai trò không hợp lệ: {r}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let pw = read_password()?;
+    password::check_rules(&pw, &username)?;
+    let store = open(db).await?;
+    let hash = password::hash(&pw)?;
+    let user = store
+        .create_user(
+            NewUser {
+                unit_id: unit,
+                username,
+                full_name: name,
+                password_hash: hash,
+                roles,
+            },
+            &Actor::system(),
+        )
+        .await?;
+    println!(
+        "Đã tạo tài khoản {} (#{}) tại {}",
+        user.username, user.id, user.unit_name
+    );
+    Ok(())
+}
+
+async fn add_unit(
+    db: &str,
+    name: String,
+    kind: String,
+    parent: Option<i64>,
+    side: String,
+    aliases: Vec<String>,
+) -> anyhow::Result<()> {
+    let kind =
+        UnitKind::parse(&kind).with_context(|| format!("loại đơn vị không hợp lệ: {kind}"))?;
+    let side = Side::parse(&side).with_context(|| format!("khối không hợp lệ: {side}"))?;
+    let store = open(db).await?;
+    let parent_kind = match parent {
+        Some(p) => Some(
+            store
+                .unit(p)
+                .await?
+                .with_context(|| format!("không có đơn vị {p}"))?
+                .kind,
+        ),
+        None => None,
+    };
+    let draft = UnitDraft {
+        parent_id: parent,
+        kind,
+        name,
+        aliases,
+        side,
+    }
+    .validate(parent_kind)?;
+    let unit = store.create_unit(draft, &Actor::system()).await?;
+    println!("Đã tạo đơn vị #{}: {}", unit.id, unit.name);
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Settings for a running server. Each has a sensible default and can be
+//! set by a flag or an environment variable (see `cli.rs`).
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: String,
+    pub db: String,
+    /// A session unused this long ends (level-2 systems ask for 15 min).
+    pub session_idle: Duration,
+    /// A session ends this long after login, however active.
+    pub session_absolute: Duration,
+    /// Consecutive failed logins that lock an account.
+    pub lockout_after: i64,
+    pub lockout_for: Duration,
+    /// Failed logins from one address, inside `lockout_for`, before the
+    /// address is refused for a while.
+    pub max_failures_per_ip: i64,
+    /// Mark cookies `Secure` and send HSTS: set when served over HTTPS
+    /// (directly or behind a proxy that terminates TLS).
+    pub secure_cookies: bool,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8057".into(),
+            db: "theodoi.db".into(),
+            session_idle: Duration::from_secs(15 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            lockout_after: 5,
+            lockout_for: Duration::from_secs(15 * 60),
+            max_failures_per_ip: 20,
+            secure_cookies: false,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+pub fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,438 @@
+//! `theodoi demo`: a fictional province (Sơn Lâm) with three communes and
+//! their usual units, sample plans imported through the real importer, and
+//! an account for every role. Running it again reuses what is there.
+
+use anyhow::Context;
+
+use crate::auth::password;
+use crate::auth::token::sha256_bytes_hex;
+use crate::domain::access::Role;
+use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use crate::import::{self, UnitEntry, resolve_units};
+use crate::store::{Actor, NewUser, Page, Store, UnitFilter};
+
+/// One password for every demo account; it meets the password rules and is
+/// printed at start. Never use the demo database for real data.
+pub const DEMO_PASSWORD: &str = "theodoi-demo-2026";
+
+pub const PROVINCE: &str = "Tỉnh Sơn Lâm";
+pub const COMMUNES: [(&str, &str); 3] = [
+    ("Xã Tân Phong", "tanphong"),
+    ("Xã Đồng Tâm", "dongtam"),
+    ("Xã Hòa Lạc", "hoalac"),
+];
+
+/// The sample plans, in the formats officials receive, with the unit that
+/// issues each.
+pub const PLANS: [(&str, &str, &[u8]); 4] = [
+    (
+        "son_lam_tinh.txt",
+        PROVINCE,
+        include_bytes!("plans/son_lam_tinh.txt"),
+    ),
+    (
+        "tan_phong_ubnd.txt",
+        "Xã Tân Phong",
+        include_bytes!("plans/tan_phong_ubnd.txt"),
+    ),
+    (
+        "dong_tam_dang_uy.txt",
+        "Xã Đồng Tâm",
+        include_bytes!("plans/dong_tam_dang_uy.txt"),
+    ),
+    (
+        "hoa_lac_ubnd.txt",
+        "Xã Hòa Lạc",
+        include_bytes!("plans/hoa_lac_ubnd.txt"),
+    ),
+];
+
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub unit: String,
+}
+
+pub struct DemoSummary {
+    pub accounts: Vec<DemoAccount>,
+    pub plans: usize,
+    pub tasks: usize,
+    pub targets: usize,
+}
+
+impl DemoSummary {
+    pub fn describe(&self, listen: &str) -> String {
+        let mut out = format!(
+            "\nTheo Dõi (demo) đang chạy tại http://{listen}/\n\
+             Dữ liệu mẫu: {} kế hoạch, {} nhiệm vụ, {} chỉ tiêu.\n\
+             Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):\n",
+            self.plans, self.tasks, self.targets
+        );
+        for a in &self.accounts {
+            out.push_str(&format!(
+                "  {:<22} {:<28} {}\n",
+                a.username,
+                a.role.label_vi(),
+                a.unit
+            ));
+        }
+        out
+    }
+}
+
+/// The units a commune usually has, with the names plans use for them.
+fn commune_units(short: &str) -> Vec<(UnitKind, Side, String, Vec<String>)> {
+    use Side::{Government as G, Other as O, Party as P};
+    use UnitKind::*;
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    vec![
+        (
+            Office,
+            P,
+            "Đảng ủy xã".into(),
+            s(&["Ban Thường vụ Đảng ủy xã", "Ban Chấp hành Đảng bộ xã"]),
+        ),
+        (
+            Office,
+            P,
+            "Văn phòng Đảng ủy".into(),
+            s(&["Văn phòng Đảng ủy xã"]),
+        ),
+        (Office, P, "Ủy ban Kiểm tra Đảng ủy".into(), s(&[])),
+        (Office, P, "Ban Xây dựng Đảng".into(), s(&[])),
+        (
+            Office,
+            P,
+            "Các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy".into(),
+            s(&[]),
+        ),
+        (Office, G, "Hội đồng nhân dân xã".into(), s(&["HĐND xã"])),
+        (Office, G, "Ủy ban nhân dân xã".into(), s(&["UBND xã"])),
+        (
+            Office,
+            G,
+            "Văn phòng HĐND và UBND".into(),
+            s(&[
+                "Văn phòng HĐND-UBND",
+                "Văn phòng HĐND&UBND",
+                "Văn phòng HĐND - UBND xã",
+            ]),
+        ),
+        (
+            Department,
+            G,
+            "Phòng Văn hóa - Xã hội".into(),
+            s(&["Phòng VHXH", "Phòng VHXXH", "Phòng Văn hóa và Xã hội"]),
+        ),
+        (
+            Department,
+            G,
+            "Phòng Kinh tế".into(),
+            s(&["Phòng Kinh tế - Hạ tầng - Đô thị"]),
+        ),
+        (
+            Office,
+            G,
+            "Trung tâm Phục vụ hành chính công".into(),
+            s(&[
+                "Trung tâm phục vụ HCC",
+                "TTPVHCC",
+                "Trung tâm phục vụ Hành chính công xã",
+            ]),
+        ),
+        (PolicePost, G, "Công an xã".into(), s(&[])),
+        (Other, G, "Trạm Y tế xã".into(), s(&["Trạm Y tế"])),
+        (School, G, format!("Trường Mầm non {short}"), s(&[])),
+        (School, G, format!("Trường TH&THCS {short}"), s(&[])),
+        (
+            MassOrganisation,
+            O,
+            "Ủy ban MTTQ Việt Nam xã".into(),
+            s(&["Ủy ban Mặt trận Tổ quốc Việt Nam xã", "Ủy ban MTTQ xã"]),
+        ),
+        (
+            MassOrganisation,
+            O,
+            "Đoàn Thanh niên xã".into(),
+            s(&["Đoàn xã"]),
+        ),
+        (MassOrganisation, O, "Hội Phụ nữ xã".into(), s(&[])),
+        (
+            SteeringCommittee,
+            P,
+            "Ban Chỉ đạo 57 xã".into(),
+            s(&["Ban Chỉ đạo"]),
+        ),
+        (Other, O, "Tổ công nghệ số cộng đồng".into(), s(&[])),
+        (Village, G, "Thôn Đông".into(), s(&["Các thôn"])),
+        (Village, G, "Thôn Tây".into(), s(&[])),
+        (Village, G, "Thôn Bắc".into(), s(&[])),
+    ]
+}
+
+async fn child(
+    store: &Store,
+    parent: Option<&Unit>,
+    kind: UnitKind,
+    side: Side,
+    name: &str,
+    aliases: Vec<String>,
+) -> anyhow::Result<Unit> {
+    let filter = UnitFilter {
+        parent_id: parent.map(|p| p.id),
+        kind: Some(kind),
+        ..UnitFilter::default()
+    };
+    let existing = store.units(&filter, Page::all()).await?.items;
+    if let Some(u) = existing
+        .into_iter()
+        .find(|u| u.name == name && (parent.is_some() || u.parent_id.is_none()))
+    {
+        return Ok(u);
+    }
+    let draft = UnitDraft {
+        parent_id: parent.map(|p| p.id),
+        kind,
+        name: name.to_string(),
+        aliases,
+        side,
+    }
+    .validate(parent.map(|p| p.kind))?;
+    Ok(store.create_unit(draft, &Actor::system()).await?)
+}
+
+async fn account(
+    store: &Store,
+    username: &str,
+    full_name: &str,
+    unit: &Unit,
+    role: Role,
+    hash: &str,
+    out: &mut Vec<DemoAccount>,
+) -> anyhow::Result<()> {
+    if store.user_by_username(username).await?.is_none() {
+        store
+            .create_user(
+                NewUser {
+                    unit_id: unit.id,
+                    username: username.to_string(),
+                    full_name: full_name.to_string(),
+                    password_hash: hash.to_string(),
+                    roles: vec![role],
+                },
+                &Actor::system(),
+            )
+            .await?;
+    }
+    out.push(DemoAccount {
+        username: username.to_string(),
+        role,
+        unit: unit.name.clone(),
+    });
+    Ok(())
+}
+
+pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await??;
+    let mut accounts = Vec::new();
+    let nation = child(
+        store,
+        None,
+        UnitKind::Nation,
+        Side::Government,
+        "Việt Nam",
+        vec![],
+    )
+    .await?;
+    account(
+        store,
+        "admin",
+        "Quản trị hệ thống",
+        &nation,
+        Role::Administrator,
+        &hash,
+        &mut accounts,
+    )
+    .await?;
+
+    let province = child(
+        store,
+        Some(&nation),
+        UnitKind::Province,
+        Side::Government,
+        PROVINCE,
+        vec![
+            "UBND tỉnh Sơn Lâm".into(),
+            "Ủy ban nhân dân tỉnh Sơn Lâm".into(),
+        ],
+    )
+    .await?;
+    for (name, aliases) in [
+        ("Sở Khoa học và Công nghệ", vec!["Sở KH&CN"]),
+        ("Sở Nội vụ", vec![]),
+        ("Văn phòng UBND tỉnh", vec![]),
+    ] {
+        let aliases = aliases.into_iter().map(String::from).collect();
+        child(
+            store,
+            Some(&province),
+            UnitKind::Department,
+            Side::Government,
+            name,
+            aliases,
+        )
+        .await?;
+    }
+    account(
+        store,
+        "tinh.lanhdao",
+        "Lê Văn Tỉnh",
+        &province,
+        Role::Leader,
+        &hash,
+        &mut accounts,
+    )
+    .await?;
+    account(
+        store,
+        "tinh.daumoi",
+        "Phạm Thị Sở",
+        &province,
+        Role::FocalPoint,
+        &hash,
+        &mut accounts,
+    )
+    .await?;
+
+    let mut communes = Vec::new();
+    for (name, login) in COMMUNES {
+        let short = name.trim_start_matches("Xã ").to_string();
+        let commune = child(
+            store,
+            Some(&province),
+            UnitKind::Commune,
+            Side::Government,
+            name,
+            vec![format!("xã {short}"), format!("UBND xã {short}")],
+        )
+        .await?;
+        let mut units = Vec::new();
+        for (kind, side, unit_name, aliases) in commune_units(&short) {
+            units.push(child(store, Some(&commune), kind, side, &unit_name, aliases).await?);
+        }
+        let find = |n: &str| units.iter().find(|u| u.name == n).cloned();
+        account(
+            store,
+            &format!("{login}.daumoi"),
+            &format!("Đầu mối {short}"),
+            &commune,
+            Role::FocalPoint,
+            &hash,
+            &mut accounts,
+        )
+        .await?;
+        account(
+            store,
+            &format!("{login}.lanhdao"),
+            &format!("Chủ tịch UBND xã {short}"),
+            &commune,
+            Role::Leader,
+            &hash,
+            &mut accounts,
+        )
+        .await?;
+        if login == "tanphong" {
+            account(
+                store,
+                "tanphong.quantri",
+                "Quản trị xã Tân Phong",
+                &commune,
+                Role::Administrator,
+                &hash,
+                &mut accounts,
+            )
+            .await?;
+            account(
+                store,
+                "tanphong.xem",
+                "Người xem Tân Phong",
+                &commune,
+                Role::Viewer,
+                &hash,
+                &mut accounts,
+            )
+            .await?;
+            if let Some(u) = find("Phòng Văn hóa - Xã hội") {
+                account(
+                    store,
+                    "tanphong.vhxh",
+                    "Cán bộ Phòng VHXH",
+                    &u,
+                    Role::UnitReporter,
+                    &hash,
+                    &mut accounts,
+                )
+                .await?;
+            }
+            if let Some(u) = find("Công an xã") {
+                account(
+                    store,
+                    "tanphong.congan",
+                    "Cán bộ Công an xã",
+                    &u,
+                    Role::UnitReporter,
+                    &hash,
+                    &mut accounts,
+                )
+                .await?;
+            }
+        }
+        communes.push(commune);
+    }
+
+    let mut plans = 0;
+    for (file, issuer_name, bytes) in PLANS {
+        let issuer = if issuer_name == PROVINCE {
+            province.clone()
+        } else {
+            communes
+                .iter()
+                .find(|c| c.name == issuer_name)
+                .cloned()
+                .context("demo commune missing")?
+        };
+        let mut parsed =
+            import::parse_plan(bytes, Some(file)).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        let directory: Vec<UnitEntry> = store
+            .subtree(&issuer.path)
+            .await?
+            .into_iter()
+            .map(|u| UnitEntry {
+                id: u.id,
+                name: u.name,
+                aliases: u.aliases,
+            })
+            .collect();
+        let resolution = resolve_units(&parsed, &directory);
+        parsed.unresolved_units = resolution.unresolved();
+        let digest = sha256_bytes_hex(bytes);
+        store
+            .import_plan(&issuer, &parsed, &resolution, &digest, &Actor::system())
+            .await?;
+        plans += 1;
+    }
+    let tasks = store
+        .tasks(&Default::default(), Page::new(Some(1), Some(1)))
+        .await?
+        .total;
+    let targets = store
+        .targets(&Default::default(), Page::new(Some(1), Some(1)))
+        .await?
+        .total;
+    Ok(DemoSummary {
+        accounts,
+        plans,
+        tasks: usize::try_from(tasks).unwrap_or(0),
+        targets: usize::try_from(targets).unwrap_or(0),
+    })
+}

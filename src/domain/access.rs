@@ -1,0 +1,195 @@
+//! Roles and the rule that decides who may read or change what.
+//!
+//! A role applies to the subtree of the user's own unit, never beyond it.
+//! A user placed on a working unit of a commune (a department, a village)
+//! may still read the whole commune's plans, because a reporter has to see
+//! the plan it reports against; it may change only what its unit leads.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Administrator,
+    Leader,
+    FocalPoint,
+    UnitReporter,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Administrator,
+        Role::Leader,
+        Role::FocalPoint,
+        Role::UnitReporter,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Leader => "leader",
+            Role::FocalPoint => "focal_point",
+            Role::UnitReporter => "unit_reporter",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Accepts the English names and the short forms used on the CLI.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "administrator" | "admin" => Some(Role::Administrator),
+            "leader" => Some(Role::Leader),
+            "focal_point" | "focal" => Some(Role::FocalPoint),
+            "unit_reporter" | "reporter" => Some(Role::UnitReporter),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::Administrator => "Quản trị hệ thống",
+            Role::Leader => "Lãnh đạo",
+            Role::FocalPoint => "Đầu mối tổng hợp",
+            Role::UnitReporter => "Cán bộ báo cáo của đơn vị",
+            Role::Viewer => "Người xem",
+        }
+    }
+}
+
+/// Who is asking, with the tree positions the rules need. Built once per
+/// request from the session; the rules below are pure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub unit_id: i64,
+    /// Path of the user's own unit (`/1/4/9/`).
+    pub unit_path: String,
+    /// Path of the widest subtree the user may read: the user's unit, or its
+    /// commune when the unit is a working unit inside a commune.
+    pub read_path: String,
+    pub roles: Vec<Role>,
+}
+
+impl Principal {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn can_read(&self, path: &str) -> bool {
+        path.starts_with(&self.read_path)
+    }
+
+    /// Plans, tasks, targets and units inside the user's own subtree may be
+    /// defined and changed by its focal point or administrator.
+    pub fn can_manage(&self, path: &str) -> bool {
+        path.starts_with(&self.unit_path)
+            && (self.has(Role::FocalPoint) || self.has(Role::Administrator))
+    }
+
+    /// Only administrators create and change accounts and the unit tree.
+    pub fn can_administer(&self, path: &str) -> bool {
+        path.starts_with(&self.unit_path) && self.has(Role::Administrator)
+    }
+
+    /// A reporter acts for its own unit (and units beneath it) only.
+    pub fn can_report_for(&self, unit_path: &str) -> bool {
+        unit_path.starts_with(&self.unit_path)
+            && (self.has(Role::UnitReporter)
+                || self.has(Role::FocalPoint)
+                || self.has(Role::Administrator))
+    }
+
+    pub fn role_labels(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| r.label_vi())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The read scope of a user placed on `unit_path` of kind `unit_is_level`:
+/// levels read their own subtree, working units read their commune's.
+pub fn read_path_for(unit_path: &str, unit_is_level: bool, commune_path: Option<&str>) -> String {
+    match (unit_is_level, commune_path) {
+        (false, Some(commune)) => commune.to_string(),
+        _ => unit_path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(unit_path: &str, read_path: &str, roles: &[Role]) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            full_name: "U".into(),
+            unit_id: 9,
+            unit_path: unit_path.into(),
+            read_path: read_path.into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_focal_point_manages_its_commune_only() {
+        let p = principal("/1/2/3/", "/1/2/3/", &[Role::FocalPoint]);
+        assert!(p.can_manage("/1/2/3/"));
+        assert!(p.can_manage("/1/2/3/17/"));
+        assert!(!p.can_manage("/1/2/4/"));
+        assert!(!p.can_manage("/1/2/"));
+        assert!(
+            !p.can_read("/1/2/30/"),
+            "a sibling whose id shares a prefix"
+        );
+    }
+
+    #[test]
+    fn a_reporter_reads_its_commune_and_reports_for_its_unit() {
+        let p = principal("/1/2/3/17/", "/1/2/3/", &[Role::UnitReporter]);
+        assert!(p.can_read("/1/2/3/18/"));
+        assert!(p.can_report_for("/1/2/3/17/"));
+        assert!(!p.can_report_for("/1/2/3/18/"));
+        assert!(!p.can_manage("/1/2/3/17/"));
+        assert!(!p.can_read("/1/2/5/"));
+    }
+
+    #[test]
+    fn a_viewer_changes_nothing() {
+        let p = principal("/1/2/", "/1/2/", &[Role::Viewer]);
+        assert!(p.can_read("/1/2/3/"));
+        assert!(!p.can_manage("/1/2/3/"));
+        assert!(!p.can_report_for("/1/2/3/"));
+        assert!(!p.can_administer("/1/2/3/"));
+    }
+
+    #[test]
+    fn working_units_read_their_commune() {
+        assert_eq!(
+            read_path_for("/1/2/3/17/", false, Some("/1/2/3/")),
+            "/1/2/3/"
+        );
+        assert_eq!(read_path_for("/1/2/", true, None), "/1/2/");
+    }
+
+    #[test]
+    fn roles_parse_from_cli_names() {
+        assert_eq!(Role::parse("focal-point"), Some(Role::FocalPoint));
+        assert_eq!(Role::parse("reporter"), Some(Role::UnitReporter));
+        assert_eq!(Role::parse("admin"), Some(Role::Administrator));
+        assert_eq!(Role::parse("boss"), None);
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain: pure types and rules, no I/O. Everything the store keeps and
+//! the pages show is one of these, parsed at the edge and checked here.
+
+pub mod access;
+pub mod deadline;
+pub mod goal;
+pub mod period;
+pub mod plan;
+pub mod target;
+pub mod task;
+pub mod text;
+pub mod unit;

@@ -1,0 +1,269 @@
+//! Organisation units: one tree from the nation down to each department,
+//! village and school of a commune. Every record that belongs to a commune
+//! carries the ids of its province and commune, taken from this tree.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a unit is. The first three are the administrative levels; the rest
+/// live inside a commune (or, for a province, inside the province).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Nation,
+    Province,
+    Commune,
+    Department,
+    Office,
+    Village,
+    School,
+    PolicePost,
+    MassOrganisation,
+    Enterprise,
+    SteeringCommittee,
+    Other,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 12] = [
+        UnitKind::Nation,
+        UnitKind::Province,
+        UnitKind::Commune,
+        UnitKind::Department,
+        UnitKind::Office,
+        UnitKind::Village,
+        UnitKind::School,
+        UnitKind::PolicePost,
+        UnitKind::MassOrganisation,
+        UnitKind::Enterprise,
+        UnitKind::SteeringCommittee,
+        UnitKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Nation => "nation",
+            UnitKind::Province => "province",
+            UnitKind::Commune => "commune",
+            UnitKind::Department => "department",
+            UnitKind::Office => "office",
+            UnitKind::Village => "village",
+            UnitKind::School => "school",
+            UnitKind::PolicePost => "police_post",
+            UnitKind::MassOrganisation => "mass_organisation",
+            UnitKind::Enterprise => "enterprise",
+            UnitKind::SteeringCommittee => "steering_committee",
+            UnitKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            UnitKind::Nation => "Toàn quốc",
+            UnitKind::Province => "Tỉnh/Thành phố",
+            UnitKind::Commune => "Xã/Phường",
+            UnitKind::Department => "Phòng chuyên môn",
+            UnitKind::Office => "Văn phòng/Cơ quan",
+            UnitKind::Village => "Thôn/Tổ dân phố",
+            UnitKind::School => "Trường học",
+            UnitKind::PolicePost => "Công an",
+            UnitKind::MassOrganisation => "Mặt trận, đoàn thể",
+            UnitKind::Enterprise => "Doanh nghiệp",
+            UnitKind::SteeringCommittee => "Ban Chỉ đạo",
+            UnitKind::Other => "Khác",
+        }
+    }
+
+    /// The administrative levels form the spine of the tree; everything
+    /// else is a working unit inside a province or commune.
+    pub fn is_level(self) -> bool {
+        matches!(
+            self,
+            UnitKind::Nation | UnitKind::Province | UnitKind::Commune
+        )
+    }
+
+    /// Whether a unit of this kind may sit directly under `parent`.
+    pub fn may_sit_under(self, parent: Option<UnitKind>) -> bool {
+        match (self, parent) {
+            (UnitKind::Nation, None) => true,
+            (UnitKind::Province, Some(UnitKind::Nation)) => true,
+            (UnitKind::Commune, Some(UnitKind::Province)) => true,
+            (UnitKind::Nation | UnitKind::Province | UnitKind::Commune, _) => false,
+            (_, Some(UnitKind::Nation)) | (_, None) => false,
+            // Working units sit under a province or commune, or under another
+            // working unit (a working group under its steering committee).
+            (_, Some(_)) => true,
+        }
+    }
+}
+
+/// Which side of the political system a unit belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Government,
+    Party,
+    Other,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Government => "government",
+            Side::Party => "party",
+            Side::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Side> {
+        match s {
+            "government" => Some(Side::Government),
+            "party" => Some(Side::Party),
+            "other" => Some(Side::Other),
+            _ => None,
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Side::Government => "Chính quyền",
+            Side::Party => "Đảng",
+            Side::Other => "Khác",
+        }
+    }
+}
+
+/// A stored unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub side: Side,
+    /// Ids of the ancestors and the unit itself, as `/1/4/9/`, so a subtree
+    /// is one prefix match on either engine.
+    pub path: String,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+    pub version: i64,
+}
+
+impl Unit {
+    pub fn is_within(&self, ancestor_path: &str) -> bool {
+        self.path.starts_with(ancestor_path)
+    }
+}
+
+/// The fields a person supplies to create or change a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitDraft {
+    pub parent_id: Option<i64>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub side: Side,
+}
+
+/// Why a unit draft cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitError {
+    #[error("Tên đơn vị không được để trống")]
+    EmptyName,
+    #[error("Tên đơn vị quá dài (tối đa 300 ký tự)")]
+    NameTooLong,
+    #[error("Loại đơn vị này không thể đặt dưới đơn vị cha đã chọn")]
+    WrongParent,
+}
+
+impl UnitDraft {
+    /// Cleans the names and checks the draft against its parent's kind.
+    pub fn validate(mut self, parent_kind: Option<UnitKind>) -> Result<UnitDraft, UnitError> {
+        self.name = crate::domain::text::normalize_spaces(&self.name);
+        if self.name.is_empty() {
+            return Err(UnitError::EmptyName);
+        }
+        if self.name.chars().count() > 300 {
+            return Err(UnitError::NameTooLong);
+        }
+        if !self.kind.may_sit_under(parent_kind) {
+            return Err(UnitError::WrongParent);
+        }
+        let mut aliases: Vec<String> = Vec::new();
+        for alias in self
+            .aliases
+            .iter()
+            .map(|a| crate::domain::text::normalize_spaces(a))
+        {
+            if !alias.is_empty() && !aliases.contains(&alias) && alias != self.name {
+                aliases.push(alias);
+            }
+        }
+        self.aliases = aliases;
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_nest_nation_province_commune() {
+        assert!(UnitKind::Nation.may_sit_under(None));
+        assert!(UnitKind::Province.may_sit_under(Some(UnitKind::Nation)));
+        assert!(UnitKind::Commune.may_sit_under(Some(UnitKind::Province)));
+        assert!(!UnitKind::Commune.may_sit_under(Some(UnitKind::Nation)));
+        assert!(!UnitKind::Province.may_sit_under(Some(UnitKind::Commune)));
+    }
+
+    #[test]
+    fn working_units_sit_under_a_commune_or_another_unit() {
+        assert!(UnitKind::Village.may_sit_under(Some(UnitKind::Commune)));
+        assert!(UnitKind::Other.may_sit_under(Some(UnitKind::SteeringCommittee)));
+        assert!(!UnitKind::Department.may_sit_under(Some(UnitKind::Nation)));
+        assert!(!UnitKind::Department.may_sit_under(None));
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for kind in UnitKind::ALL {
+            assert_eq!(UnitKind::parse(kind.as_str()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn a_draft_is_cleaned_and_checked() {
+        let draft = UnitDraft {
+            parent_id: Some(3),
+            kind: UnitKind::Department,
+            name: "  Phòng Văn hóa -   Xã hội ".into(),
+            aliases: vec!["Phòng VHXH".into(), "".into(), "Phòng VHXH".into()],
+            side: Side::Government,
+        };
+        let ok = draft.validate(Some(UnitKind::Commune)).expect("valid");
+        assert_eq!(ok.name, "Phòng Văn hóa - Xã hội");
+        assert_eq!(ok.aliases, vec!["Phòng VHXH".to_string()]);
+    }
+
+    #[test]
+    fn an_empty_name_is_refused() {
+        let draft = UnitDraft {
+            parent_id: Some(3),
+            kind: UnitKind::Village,
+            name: "   ".into(),
+            aliases: vec![],
+            side: Side::Government,
+        };
+        assert_eq!(
+            draft.validate(Some(UnitKind::Commune)),
+            Err(UnitError::EmptyName)
+        );
+    }
+}

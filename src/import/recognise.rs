@@ -1,0 +1,159 @@
+//! Turns the blocks of any reader into a `ParsedPlan`: header, basis,
+//! reporting regime, task tables, target tables, dossiers, and — only when
+//! a plan has no task table or dossier — draft tasks from the narrative.
+
+use super::header::{read_basis, read_header};
+use super::model::{Block, ImportWarning, ParsedPlan, Row};
+use super::narrative::read_drafts;
+use super::regime::read_reporting;
+use super::sections::{Para, find_section, paragraphs, roman_heading, sections};
+use super::table::{Col, TableKind, merge_split_tables, recognise as recognise_table};
+use super::targets::read_target_table;
+use super::tasks::{read_dossier, read_task_table};
+use crate::domain::text::fold_vietnamese;
+
+pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
+    let blocks = merge_split_tables(blocks);
+    let paras = paragraphs(&blocks);
+    let secs = sections(&blocks);
+    let mut warnings: Vec<ImportWarning> = Vec::new();
+    let mut info = read_header(&paras, &mut warnings);
+
+    // Basis: "Căn cứ …"/"Thực hiện …" paragraphs before the first section
+    // (not the title itself), and the body of a "CĂN CỨ" section.
+    let first_section = secs
+        .first()
+        .map_or(blocks.len(), |s| s.start.saturating_sub(1));
+    let title = info.title.clone().unwrap_or_default();
+    let mut basis_paras: Vec<&str> = paras
+        .iter()
+        .filter(|p| p.block < first_section && p.text != title && !p.text.ends_with(&title))
+        .filter(|p| p.text.starts_with("Căn cứ") || p.text.starts_with("Thực hiện"))
+        .map(|p| p.text)
+        .collect();
+    if let Some(s) = find_section(&secs, &["can cu"]) {
+        basis_paras.extend(in_range(&paras, s.start, s.end).iter().map(|p| p.text));
+    }
+    info.basis = read_basis(&basis_paras);
+
+    let regime_paras: Vec<&str> = match find_section(&secs, &["to chuc thuc hien"]) {
+        Some(s) => in_range(&paras, s.start, s.end)
+            .iter()
+            .map(|p| p.text)
+            .collect(),
+        None => paras.iter().map(|p| p.text).collect(),
+    };
+    info.reporting = read_reporting(&regime_paras);
+
+    let horizon = info
+        .title
+        .as_deref()
+        .and_then(last_year)
+        .or_else(|| info.date.map(|d| chrono::Datelike::year(&d)));
+
+    let mut tasks = Vec::new();
+    let mut targets = Vec::new();
+    let mut dossier_group: Vec<String> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let Block::Table { rows, line } = block else {
+            continue;
+        };
+        let layout = recognise_table(rows);
+        match layout.kind {
+            TableKind::Tasks => tasks.extend(read_task_table(rows, &layout, *line, &mut warnings)),
+            TableKind::Targets => {
+                targets.extend(read_target_table(rows, &layout, horizon, &mut warnings))
+            }
+            TableKind::Dossier => {
+                let heading = i
+                    .checked_sub(1)
+                    .and_then(|j| blocks.get(j))
+                    .and_then(|b| match b {
+                        Block::Paragraph { text, .. } => Some(text.as_str()),
+                        Block::Table { .. } => None,
+                    });
+                let body: Vec<Row> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| Some(*k) != layout.header_index)
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                if let Some(mut task) = read_dossier(&body, heading, *line, &mut warnings) {
+                    // Only the first dossier's heading names the appendix.
+                    if task.group.is_empty() {
+                        task.group = dossier_group.clone();
+                    } else {
+                        dossier_group = task.group.clone();
+                    }
+                    tasks.push(task);
+                }
+            }
+            TableKind::Other => {
+                let message = if layout.find(Col::Ref).is_some() || layout.find(Col::Lead).is_some()
+                {
+                    "Bảng không nhận dạng được (thiếu cột «Nội dung/Tên nhiệm vụ» hoặc «Chỉ tiêu»); đã bỏ qua"
+                } else {
+                    "Bảng không phải bảng nhiệm vụ hay chỉ tiêu; đã bỏ qua"
+                };
+                warnings.push(ImportWarning {
+                    line: *line,
+                    message: message.to_string(),
+                });
+            }
+        }
+    }
+
+    if tasks.is_empty()
+        && let Some(s) = find_section(&secs, &["nhiem vu"])
+            .filter(|s| s.key.contains("giai phap"))
+            .or_else(|| find_section(&secs, &["nhiem vu"]))
+    {
+        let body: Vec<Para<'_>> = in_range(&paras, s.start, s.end)
+            .into_iter()
+            .filter(|p| roman_heading(p.text).is_none())
+            .collect();
+        tasks = read_drafts(&body);
+        if !tasks.is_empty() {
+            warnings.push(ImportWarning {
+                line: blocks.get(s.start).map_or(1, Block::line),
+                message: format!(
+                    "Kế hoạch không có bảng nhiệm vụ: {} nhiệm vụ được đề xuất từ mục «{}», cần xác nhận cơ quan chủ trì và thời hạn",
+                    tasks.len(),
+                    s.heading
+                ),
+            });
+        }
+    }
+    if tasks.is_empty() && targets.is_empty() {
+        warnings.push(ImportWarning {
+            line: 1,
+            message: "Không tìm thấy nhiệm vụ hay chỉ tiêu nào trong tệp".to_string(),
+        });
+    }
+    warnings.sort_by_key(|w| w.line);
+    ParsedPlan {
+        plan: info,
+        tasks,
+        targets,
+        warnings,
+        unresolved_units: Vec::new(),
+    }
+}
+
+fn in_range<'a>(paras: &[Para<'a>], start: usize, end: usize) -> Vec<Para<'a>> {
+    paras
+        .iter()
+        .filter(|p| p.block >= start && p.block < end)
+        .copied()
+        .collect()
+}
+
+/// The last year 2000–2099 written in a text ("… năm 2026" → 2026).
+fn last_year(text: &str) -> Option<i32> {
+    let folded = fold_vietnamese(text);
+    folded
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 4 && w.starts_with("20"))
+        .filter_map(|w| w.parse().ok())
+        .next_back()
+}

@@ -1,0 +1,380 @@
+//! Unit lists ("Cơ quan chủ trì", "Cơ quan phối hợp") split into unit
+//! names, and unit mentions resolved against the commune's unit directory.
+//!
+//! A comma cannot always split: "Các cơ quan chuyên trách tham mưu, giúp
+//! việc Đảng ủy" is one name. So a comma splits only where the next piece
+//! starts like a new unit name.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::model::ParsedPlan;
+use crate::domain::text::fold_vietnamese;
+
+/// Words that begin a unit name. Matching is case-sensitive on purpose:
+/// lower-case "đảng bộ" after a comma continues the previous name
+/// ("các chi bộ, đảng bộ trực thuộc"), while "Đảng ủy" starts a new one.
+///
+/// Province plans list departments and central agencies ("Sở Khoa học và
+/// Công nghệ, Sở Tư pháp"), hence the province-level words. A word belongs
+/// here only if it never continues a name after a comma: "Sở Văn hóa, Thể
+/// thao và Du lịch" stays whole because "Thể thao" is not listed.
+const UNIT_STARTS: &[&str] = &[
+    "Sở",
+    "Bộ",
+    "Cục",
+    "Chi cục",
+    "Tổng cục",
+    "Viện",
+    "Bệnh viện",
+    "Kho bạc",
+    "Ngân hàng",
+    "Bảo hiểm xã hội",
+    "Bảo hiểm Xã hội",
+    "BHXH",
+    "Điện lực",
+    "Công ty",
+    "Tổng công ty",
+    "Tập đoàn",
+    "Chi nhánh",
+    "Tỉnh ủy",
+    "Tỉnh uỷ",
+    "Tỉnh đoàn",
+    "Liên đoàn",
+    "Thanh tra",
+    "Tòa án",
+    "Toà án",
+    "Đài",
+    "UBMTTQ",
+    "MobiFone",
+    "Mobifone",
+    "VinaPhone",
+    "Vinaphone",
+    "Phòng",
+    "phòng",
+    "Văn phòng",
+    "Ban",
+    "Trung tâm",
+    "Công an",
+    "UBND",
+    "Ủy ban",
+    "Uỷ ban",
+    "HĐND",
+    "Hội",
+    "Đoàn",
+    "Trạm",
+    "Trường",
+    "trường",
+    "Các",
+    "các",
+    "Đảng ủy",
+    "Đảng uỷ",
+    "Chi bộ",
+    "Tổ",
+    "Bộ phận",
+    "Cơ quan",
+    "Thôn",
+    "Xóm",
+    "Mặt trận",
+    "MTTQ",
+    "Chủ tịch",
+    "Doanh nghiệp",
+    "Cán bộ",
+    "Công chức",
+    "Viettel",
+    "VNPT",
+    "Bưu điện",
+    "Hợp tác xã",
+];
+
+/// Splits a unit cell into names. Semicolons, line breaks, leading "- "
+/// bullets and ". - " always split; a comma splits only before a unit word.
+pub fn split_units(cell: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    let normalised = cell.replace(". - ", "\n").replace(".- ", "\n");
+    for line in normalised.split(['\n', ';']) {
+        let line = line.trim();
+        let line = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("+ "))
+            .or_else(|| line.strip_prefix("• "))
+            .unwrap_or(line);
+        let mut current = String::new();
+        for part in line.split(',') {
+            let part_trim = part.trim();
+            if !current.is_empty() && starts_with_unit_word(part_trim) {
+                pieces.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(',');
+            }
+            current.push_str(part);
+        }
+        pieces.push(current);
+    }
+    pieces
+        .into_iter()
+        .flat_map(|p| split_glued_units(&p))
+        .map(|p| tidy_name(&p))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// "Phòng Văn hóa – Xã hội Các phòng ban chuyên môn": a capitalised "Các"
+/// inside a name can only start a second unit whose separator was lost.
+fn split_glued_units(piece: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = piece;
+    while let Some(pos) = rest.find(" Các ").filter(|p| *p > 0) {
+        out.push(rest[..pos].to_string());
+        rest = &rest[pos + 1..];
+    }
+    out.push(rest.to_string());
+    out
+}
+
+fn starts_with_unit_word(s: &str) -> bool {
+    UNIT_STARTS.iter().any(|w| {
+        s.strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '-', '–']))
+    })
+}
+
+/// Trims spaces, bullets and the trailing full stop of a name.
+fn tidy_name(s: &str) -> String {
+    let t = s.trim().trim_start_matches(['-', '+', '•']).trim();
+    let t = t.trim_end_matches(['.', ',', ';']).trim();
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A unit of the commune as the directory knows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitEntry {
+    pub id: i64,
+    pub name: String,
+    pub aliases: Vec<String>,
+}
+
+/// Each distinct unit mention of a plan, in document order, with the
+/// directory id it matched (or `None`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Resolution {
+    pub mentions: Vec<(String, Option<i64>)>,
+}
+
+impl Resolution {
+    /// The id a mention resolved to, if any.
+    pub fn get(&self, mention: &str) -> Option<i64> {
+        self.mentions
+            .iter()
+            .find(|(m, _)| m == mention)
+            .and_then(|(_, id)| *id)
+    }
+
+    /// Mentions that matched no unit, distinct, in document order.
+    pub fn unresolved(&self) -> Vec<String> {
+        self.mentions
+            .iter()
+            .filter(|(_, id)| id.is_none())
+            .map(|(m, _)| m.clone())
+            .collect()
+    }
+}
+
+/// Resolves every lead/support mention of tasks and targets against the
+/// directory by folded name or alias, forgiving a trailing "xã"/"phường"
+/// and the case of a leading "phòng".
+pub fn resolve_units(plan: &ParsedPlan, directory: &[UnitEntry]) -> Resolution {
+    let mut index: HashMap<String, i64> = HashMap::new();
+    for entry in directory {
+        for name in std::iter::once(&entry.name).chain(entry.aliases.iter()) {
+            let key = match_key(name);
+            if !key.is_empty() {
+                index.entry(key).or_insert(entry.id);
+            }
+        }
+    }
+    let mentions = plan
+        .tasks
+        .iter()
+        .flat_map(|t| t.lead.iter().chain(t.support.iter()))
+        .chain(plan.targets.iter().flat_map(|t| t.lead.iter()));
+    let mut resolution = Resolution::default();
+    for mention in mentions {
+        if resolution.mentions.iter().any(|(m, _)| m == mention) {
+            continue;
+        }
+        let id = index.get(&match_key(mention)).copied();
+        resolution.mentions.push((mention.clone(), id));
+    }
+    resolution
+}
+
+/// The comparison form of a unit name: folded (case, diacritics, dashes),
+/// "&" read as "và", and the commune suffix dropped.
+fn match_key(name: &str) -> String {
+    let folded = fold_vietnamese(&name.replace('&', " và "));
+    let mut key = folded.trim_end_matches('.').trim().to_string();
+    for suffix in [" xa", " phuong"] {
+        if let Some(stripped) = key.strip_suffix(suffix) {
+            key = stripped.trim_end().to_string();
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolons_newlines_and_bullets_always_split() {
+        assert_eq!(
+            split_units("Phòng Văn hóa - Xã hội; Các phòng ban chuyên môn"),
+            ["Phòng Văn hóa - Xã hội", "Các phòng ban chuyên môn"]
+        );
+        assert_eq!(
+            split_units("- UBND xã\n- Công an xã."),
+            ["UBND xã", "Công an xã"]
+        );
+    }
+
+    #[test]
+    fn a_comma_splits_only_before_a_new_unit_name() {
+        assert_eq!(
+            split_units(
+                "Các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy; Hội đồng nhân dân xã"
+            ),
+            [
+                "Các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy",
+                "Hội đồng nhân dân xã"
+            ]
+        );
+        assert_eq!(
+            split_units("Trạm Y tế, Phòng Văn hóa - Xã hội"),
+            ["Trạm Y tế", "Phòng Văn hóa - Xã hội"]
+        );
+        assert_eq!(
+            split_units("Các cơ quan, đơn vị liên quan"),
+            ["Các cơ quan, đơn vị liên quan"]
+        );
+        assert_eq!(
+            split_units("Phòng VHXX, các phòng ban chuyên môn"),
+            ["Phòng VHXX", "các phòng ban chuyên môn"]
+        );
+    }
+
+    #[test]
+    fn province_level_unit_names_after_a_comma_start_a_new_unit() {
+        assert_eq!(
+            split_units("Sở Khoa học và Công nghệ, Sở Tư pháp"),
+            ["Sở Khoa học và Công nghệ", "Sở Tư pháp"]
+        );
+        assert_eq!(
+            split_units(
+                "Ban Quản lý dự án, Bộ Chỉ huy Quân sự tỉnh, Cục Thống kê, Chi cục Thuế khu vực, Viện Nghiên cứu, Kho bạc Nhà nước, Ngân hàng Chính sách xã hội, Bảo hiểm xã hội tỉnh, Điện lực Sơn Lâm, Viettel Sơn Lâm, VNPT Sơn Lâm"
+            ),
+            [
+                "Ban Quản lý dự án",
+                "Bộ Chỉ huy Quân sự tỉnh",
+                "Cục Thống kê",
+                "Chi cục Thuế khu vực",
+                "Viện Nghiên cứu",
+                "Kho bạc Nhà nước",
+                "Ngân hàng Chính sách xã hội",
+                "Bảo hiểm xã hội tỉnh",
+                "Điện lực Sơn Lâm",
+                "Viettel Sơn Lâm",
+                "VNPT Sơn Lâm"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_comma_inside_a_province_level_name_does_not_split_it() {
+        assert_eq!(
+            split_units("Sở Văn hóa, Thể thao và Du lịch, Sở Nội vụ"),
+            ["Sở Văn hóa, Thể thao và Du lịch", "Sở Nội vụ"]
+        );
+        assert_eq!(
+            split_units("Các sở, ngành; UBND các xã, phường"),
+            ["Các sở, ngành", "UBND các xã, phường"]
+        );
+        assert_eq!(
+            split_units("Các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy, Sở Tư pháp"),
+            [
+                "Các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy",
+                "Sở Tư pháp"
+            ]
+        );
+    }
+
+    #[test]
+    fn units_glued_without_a_separator_are_split() {
+        assert_eq!(
+            split_units("Phòng Văn hóa – Xã hội Các phòng ban chuyên môn"),
+            ["Phòng Văn hóa – Xã hội", "Các phòng ban chuyên môn"]
+        );
+    }
+
+    #[test]
+    fn empty_cells_have_no_units() {
+        assert!(split_units("").is_empty());
+        assert!(split_units(" ; ").is_empty());
+    }
+
+    fn plan_with(lead: &[&str]) -> ParsedPlan {
+        use crate::domain::deadline::Deadline;
+        ParsedPlan {
+            plan: Default::default(),
+            tasks: vec![super::super::model::ParsedTask {
+                reference: None,
+                group: vec![],
+                title: "x".into(),
+                lead: lead.iter().map(|s| s.to_string()).collect(),
+                support: vec![],
+                product: None,
+                deadline: Deadline::parse(""),
+                funding: None,
+                basis: None,
+                draft: false,
+                line: 1,
+            }],
+            targets: vec![],
+            warnings: vec![],
+            unresolved_units: vec![],
+        }
+    }
+
+    #[test]
+    fn mentions_resolve_by_folded_name_alias_and_commune_suffix() {
+        let directory = vec![
+            UnitEntry {
+                id: 1,
+                name: "Phòng Văn hóa - Xã hội".into(),
+                aliases: vec!["Phòng VHXH".into()],
+            },
+            UnitEntry {
+                id: 2,
+                name: "Công an xã".into(),
+                aliases: vec![],
+            },
+        ];
+        let plan = plan_with(&[
+            "phòng Văn hoá – Xã hội",
+            "Phòng Văn hóa - Xã hội xã",
+            "Phòng VHXH",
+            "Công an",
+            "Phòng VHXXH",
+            "phòng Văn hoá – Xã hội",
+        ]);
+        let r = resolve_units(&plan, &directory);
+        assert_eq!(r.mentions.len(), 5);
+        assert_eq!(r.get("phòng Văn hoá – Xã hội"), Some(1));
+        assert_eq!(r.get("Phòng Văn hóa - Xã hội xã"), Some(1));
+        assert_eq!(r.get("Phòng VHXH"), Some(1));
+        assert_eq!(r.get("Công an"), Some(2));
+        assert_eq!(r.unresolved(), ["Phòng VHXXH"]);
+    }
+}

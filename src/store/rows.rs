@@ -1,0 +1,126 @@
+//! Small helpers shared by the store's queries: values bound to dynamic SQL,
+//! and decoding the portable column types (ISO dates, 0/1 flags).
+
+use chrono::NaiveDate;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, Row};
+
+use super::{StoreError, StoreResult};
+
+/// A value for a placeholder of a query built at run time (a list with
+/// optional filters).
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Builds `WHERE` clauses with numbered placeholders that both engines read.
+#[derive(Debug, Default)]
+pub struct Conditions {
+    clauses: Vec<String>,
+    pub binds: Vec<Bind>,
+}
+
+impl Conditions {
+    /// Adds a clause in which `?` stands for the next placeholder.
+    pub fn push(&mut self, clause: &str, value: Bind) {
+        self.binds.push(value);
+        let n = self.binds.len();
+        self.clauses.push(clause.replace('?', &format!("${n}")));
+    }
+
+    pub fn push_raw(&mut self, clause: &str) {
+        self.clauses.push(clause.to_string());
+    }
+
+    pub fn next_placeholder(&self) -> usize {
+        self.binds.len() + 1
+    }
+
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+pub fn bind_all<'q>(
+    mut query: Query<'q, Any, AnyArguments>,
+    binds: &[Bind],
+) -> Query<'q, Any, AnyArguments> {
+    for b in binds {
+        query = match b {
+            Bind::Int(v) => query.bind(*v),
+            Bind::Text(v) => query.bind(v.clone()),
+        };
+    }
+    query
+}
+
+pub fn date_text(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+pub fn parse_date(text: Option<String>) -> StoreResult<Option<NaiveDate>> {
+    match text {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt(format!("bad date {t}"))),
+    }
+}
+
+pub fn flag(row: &AnyRow, column: &str) -> StoreResult<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+/// Lists kept in one text column, one item per line (group paths, basis).
+pub fn join_lines(items: &[String]) -> String {
+    items.join("\n")
+}
+
+pub fn split_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::to_string)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Turns a unique-key violation into a `Duplicate`, which pages show as a
+/// form error; other errors pass through.
+pub fn map_unique(err: sqlx::Error, what: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &err {
+        if db.is_unique_violation() {
+            return StoreError::Duplicate(what.to_string());
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::InvalidReference(what.to_string());
+        }
+    }
+    StoreError::Database(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_number_their_placeholders() {
+        let mut c = Conditions::default();
+        c.push("plan_id = ?", Bind::Int(3));
+        c.push("folded_title LIKE ?", Bind::Text("%a%".into()));
+        assert_eq!(c.sql(), " WHERE plan_id = $1 AND folded_title LIKE $2");
+        assert_eq!(c.next_placeholder(), 3);
+    }
+
+    #[test]
+    fn lines_round_trip() {
+        let items = vec!["I. Một".to_string(), "1. Hai".to_string()];
+        assert_eq!(split_lines(&join_lines(&items)), items);
+        assert!(split_lines("").is_empty());
+    }
+}

@@ -1,0 +1,214 @@
+//! Server-side sessions and the bookkeeping of login attempts.
+
+use serde_json::json;
+use sqlx::Row;
+
+use super::audit::{self, Change};
+use super::{Actor, Store, StoreResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// What the store knows before a password is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginCheck {
+    /// Failed attempts from this address inside the window.
+    pub recent_failures_from_ip: i64,
+}
+
+impl Store {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: i64,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip)
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(token_hash.to_string())
+        .bind(user_id)
+        .bind(csrf_token.to_string())
+        .bind(now)
+        .bind(expires_at)
+        .bind(actor.ip.clone())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "login",
+                entity: "user",
+                entity_id: Some(user_id),
+                province_id: None,
+                commune_id: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(SessionRecord {
+                user_id: r.try_get("user_id")?,
+                csrf_token: r.try_get("csrf_token")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })),
+        }
+    }
+
+    /// Marks a session used now. Called at most once a minute per session
+    /// (the caller checks), so reading pages does not queue behind writes.
+    pub async fn touch_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(self.now_ms())
+            .bind(token_hash.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "logout",
+                entity: "user",
+                entity_id: Some(user_id),
+                province_id: None,
+                commune_id: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired_sessions(&self) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(self.now_ms())
+            .execute(&self.write)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn login_check(&self, ip: &str, window_ms: i64) -> StoreResult<LoginCheck> {
+        let since = self.now_ms() - window_ms;
+        let n: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE ip = $1 AND at > $2")
+                .bind(ip.to_string())
+                .bind(since)
+                .fetch_one(&self.read)
+                .await?
+                .try_get("n")?;
+        Ok(LoginCheck {
+            recent_failures_from_ip: n,
+        })
+    }
+
+    /// Records a failed login; after `lock_after` consecutive failures the
+    /// account is locked until `now + lock_ms`. Returns the lock time set.
+    pub async fn record_login_failure(
+        &self,
+        username: &str,
+        user_id: Option<i64>,
+        lock_after: i64,
+        lock_ms: i64,
+        actor: &Actor,
+    ) -> StoreResult<Option<i64>> {
+        let now = self.now_ms();
+        let ip = actor.ip.clone().unwrap_or_default();
+        let mut tx = self.write.begin().await?;
+        sqlx::query("INSERT INTO login_failures (ip, username, at) VALUES ($1, $2, $3)")
+            .bind(ip)
+            .bind(username.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let mut locked = None;
+        if let Some(id) = user_id {
+            let failures: i64 = sqlx::query(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("failed_logins")?;
+            if failures >= lock_after {
+                let until = now + lock_ms;
+                sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+                    .bind(until)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                locked = Some(until);
+            }
+        }
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "login_failed",
+                entity: "user",
+                entity_id: user_id,
+                province_id: None,
+                commune_id: None,
+                before: None,
+                after: Some(json!({"username": username, "locked_until": locked})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(locked)
+    }
+}

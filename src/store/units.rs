@@ -1,0 +1,307 @@
+//! Units of the organisation tree.
+
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::audit::{self, Change};
+use super::rows::{Bind, Conditions, bind_all, map_unique};
+use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
+use crate::domain::text::search_key;
+use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    /// Only units inside this subtree (a path prefix).
+    pub within_path: Option<String>,
+    pub parent_id: Option<i64>,
+    pub kind: Option<UnitKind>,
+    /// Folded substring of the name or an alias.
+    pub query: Option<String>,
+}
+
+const UNIT_COLUMNS: &str =
+    "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.version";
+
+impl Store {
+    pub async fn create_unit(&self, draft: UnitDraft, actor: &Actor) -> StoreResult<Unit> {
+        let parent = match draft.parent_id {
+            Some(id) => Some(self.unit(id).await?.ok_or(StoreError::NotFound)?),
+            None => None,
+        };
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO units (parent_id, kind, name, folded_name, side, path, province_id,
+                                commune_id, created_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, '', NULL, NULL, $6, $6, 1) RETURNING id",
+        )
+        .bind(draft.parent_id)
+        .bind(draft.kind.as_str())
+        .bind(draft.name.clone())
+        .bind(search_key(&draft.name))
+        .bind(draft.side.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| map_unique(e, "unit"))?;
+        let id: i64 = row.try_get("id")?;
+        let path = match &parent {
+            Some(p) => format!("{}{id}/", p.path),
+            None => format!("/{id}/"),
+        };
+        let province_id = match draft.kind {
+            UnitKind::Province => Some(id),
+            _ => parent.as_ref().and_then(|p| p.province_id),
+        };
+        let commune_id = match draft.kind {
+            UnitKind::Commune => Some(id),
+            _ => parent.as_ref().and_then(|p| p.commune_id),
+        };
+        sqlx::query("UPDATE units SET path = $1, province_id = $2, commune_id = $3 WHERE id = $4")
+            .bind(path.clone())
+            .bind(province_id)
+            .bind(commune_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_aliases(&mut tx, id, &draft.aliases).await?;
+        let unit = Unit {
+            id,
+            parent_id: draft.parent_id,
+            kind: draft.kind,
+            name: draft.name,
+            aliases: draft.aliases,
+            side: draft.side,
+            path,
+            province_id,
+            commune_id,
+            version: 1,
+        };
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "create",
+                entity: "unit",
+                entity_id: Some(id),
+                province_id,
+                commune_id,
+                before: None,
+                after: Some(json!(unit)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    /// Renames a unit, changes its kind, side or aliases. Moving a unit to
+    /// another parent is not offered: its path and keys would change for
+    /// every record beneath it.
+    pub async fn update_unit(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: UnitDraft,
+        actor: &Actor,
+    ) -> StoreResult<Unit> {
+        let before = self.unit(id).await?.ok_or(StoreError::NotFound)?;
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE units SET kind = $1, name = $2, folded_name = $3, side = $4,
+                    updated_at = $5, version = version + 1
+             WHERE id = $6 AND version = $7",
+        )
+        .bind(draft.kind.as_str())
+        .bind(draft.name.clone())
+        .bind(search_key(&draft.name))
+        .bind(draft.side.as_str())
+        .bind(now)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                current: before.version,
+            });
+        }
+        sqlx::query("DELETE FROM unit_aliases WHERE unit_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_aliases(&mut tx, id, &draft.aliases).await?;
+        let after = Unit {
+            kind: draft.kind,
+            name: draft.name,
+            aliases: draft.aliases,
+            side: draft.side,
+            version: before.version + 1,
+            ..before.clone()
+        };
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "update",
+                entity: "unit",
+                entity_id: Some(id),
+                province_id: after.province_id,
+                commune_id: after.commune_id,
+                before: Some(json!(before)),
+                after: Some(json!(after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn unit(&self, id: i64) -> StoreResult<Option<Unit>> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let mut unit = unit_from_row(&row)?;
+                unit.aliases = self.aliases_of(id).await?;
+                Ok(Some(unit))
+            }
+        }
+    }
+
+    pub async fn units(&self, filter: &UnitFilter, page: Page) -> StoreResult<Listing<Unit>> {
+        let mut c = Conditions::default();
+        if let Some(path) = &filter.within_path {
+            c.push("u.path LIKE ?", Bind::Text(format!("{path}%")));
+        }
+        if let Some(parent) = filter.parent_id {
+            c.push("u.parent_id = ?", Bind::Int(parent));
+        }
+        if let Some(kind) = filter.kind {
+            c.push("u.kind = ?", Bind::Text(kind.as_str().to_string()));
+        }
+        if let Some(q) = filter
+            .query
+            .as_deref()
+            .map(search_key)
+            .filter(|q| !q.is_empty())
+        {
+            let n = c.next_placeholder();
+            c.binds.push(Bind::Text(format!("%{q}%")));
+            c.push_raw(&format!(
+                "(u.folded_name LIKE ${n} OR EXISTS (SELECT 1 FROM unit_aliases a
+                  WHERE a.unit_id = u.id AND a.folded_alias LIKE ${n}))"
+            ));
+        }
+        let where_sql = c.sql();
+        let count_sql = format!("SELECT COUNT(*) AS n FROM units u{where_sql}");
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
+        let n = c.next_placeholder();
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units u{where_sql} ORDER BY u.path LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(&self.read)
+            .await?;
+        let mut items = rows
+            .iter()
+            .map(unit_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.attach_aliases(&mut items).await?;
+        Ok(Listing { items, total, page })
+    }
+
+    /// Every unit inside a subtree, in tree order, with aliases: used to
+    /// resolve unit names in plans and to draw the tree.
+    pub async fn subtree(&self, path: &str) -> StoreResult<Vec<Unit>> {
+        let filter = UnitFilter {
+            within_path: Some(path.to_string()),
+            ..UnitFilter::default()
+        };
+        Ok(self.units(&filter, Page::all()).await?.items)
+    }
+
+    async fn aliases_of(&self, id: i64) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
+            .bind(id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("alias").map_err(StoreError::from))
+            .collect()
+    }
+
+    async fn attach_aliases(&self, units: &mut [Unit]) -> StoreResult<()> {
+        if units.is_empty() {
+            return Ok(());
+        }
+        // One query for the page rather than one per unit.
+        let ids: Vec<String> = units.iter().map(|u| u.id.to_string()).collect();
+        let sql = format!(
+            "SELECT unit_id, alias FROM unit_aliases WHERE unit_id IN ({}) ORDER BY alias",
+            ids.join(",")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.read)
+            .await?;
+        for r in rows {
+            let unit_id: i64 = r.try_get("unit_id")?;
+            let alias: String = r.try_get("alias")?;
+            if let Some(u) = units.iter_mut().find(|u| u.id == unit_id) {
+                u.aliases.push(alias);
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn insert_aliases(
+    conn: &mut sqlx::AnyConnection,
+    unit_id: i64,
+    aliases: &[String],
+) -> StoreResult<()> {
+    for alias in aliases {
+        sqlx::query(
+            "INSERT INTO unit_aliases (unit_id, alias, folded_alias) VALUES ($1, $2, $3)
+             ON CONFLICT (unit_id, folded_alias) DO NOTHING",
+        )
+        .bind(unit_id)
+        .bind(alias.clone())
+        .bind(search_key(alias))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn unit_from_row(row: &AnyRow) -> StoreResult<Unit> {
+    let kind: String = row.try_get("kind")?;
+    let side: String = row.try_get("side")?;
+    Ok(Unit {
+        id: row.try_get("id")?,
+        parent_id: row.try_get("parent_id")?,
+        kind: UnitKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("unit kind {kind}")))?,
+        name: row.try_get("name")?,
+        aliases: Vec::new(),
+        side: Side::parse(&side).ok_or_else(|| StoreError::Corrupt(format!("side {side}")))?,
+        path: row.try_get("path")?,
+        province_id: row.try_get("province_id")?,
+        commune_id: row.try_get("commune_id")?,
+        version: row.try_get("version")?,
+    })
+}

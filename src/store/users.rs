@@ -1,0 +1,222 @@
+//! Accounts: who a user is, where in the tree, and with which roles.
+
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::audit::{self, Change};
+use super::rows::{Bind, Conditions, bind_all, flag, map_unique};
+use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
+use crate::domain::access::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub username: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub last_login_at: Option<i64>,
+    pub roles: Vec<Role>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub unit_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+}
+
+const USER_COLUMNS: &str = "s.id, s.unit_id, u.name AS unit_name, u.path AS unit_path, s.username,
+    s.full_name, s.password_hash, s.active, s.failed_logins, s.locked_until, s.last_login_at,
+    s.version";
+
+impl Store {
+    pub async fn create_user(&self, new: NewUser, actor: &Actor) -> StoreResult<User> {
+        let unit = self
+            .unit(new.unit_id)
+            .await?
+            .ok_or_else(|| StoreError::InvalidReference("unit".into()))?;
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (unit_id, province_id, commune_id, username, full_name, password_hash,
+                    active, failed_logins, locked_until, last_login_at, created_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, 0, NULL, NULL, $7, $7, 1) RETURNING id",
+        )
+        .bind(unit.id)
+        .bind(unit.province_id)
+        .bind(unit.commune_id)
+        .bind(new.username.clone())
+        .bind(new.full_name.clone())
+        .bind(new.password_hash.clone())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| map_unique(e, "username"))?;
+        let id: i64 = row.try_get("id")?;
+        for role in &new.roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(id)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "create",
+                entity: "user",
+                entity_id: Some(id),
+                province_id: unit.province_id,
+                commune_id: unit.commune_id,
+                before: None,
+                after: Some(json!({
+                    "username": new.username,
+                    "full_name": new.full_name,
+                    "unit_id": unit.id,
+                    "roles": new.roles,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.user(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user(&self, id: i64) -> StoreResult<Option<User>> {
+        self.user_where("s.id = $1", Bind::Int(id)).await
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        self.user_where("s.username = $1", Bind::Text(username.to_string()))
+            .await
+    }
+
+    async fn user_where(&self, clause: &'static str, value: Bind) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users s JOIN units u ON u.id = s.unit_id WHERE {clause}"
+        );
+        let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &[value])
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let mut user = user_from_row(&row)?;
+                user.roles = self.roles_of(user.id).await?;
+                Ok(Some(user))
+            }
+        }
+    }
+
+    pub async fn users(&self, within_path: &str, page: Page) -> StoreResult<Listing<User>> {
+        let mut c = Conditions::default();
+        c.push("u.path LIKE ?", Bind::Text(format!("{within_path}%")));
+        let from = "FROM users s JOIN units u ON u.id = s.unit_id";
+        let count_sql = format!("SELECT COUNT(*) AS n {from}{}", c.sql());
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
+        let sql = format!(
+            "SELECT {USER_COLUMNS} {from}{} ORDER BY u.path, s.username LIMIT $2 OFFSET $3",
+            c.sql()
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(&self.read)
+            .await?;
+        let mut items = Vec::new();
+        for row in &rows {
+            let mut user = user_from_row(row)?;
+            user.roles = self.roles_of(user.id).await?;
+            items.push(user);
+        }
+        Ok(Listing { items, total, page })
+    }
+
+    async fn roles_of(&self, user_id: i64) -> StoreResult<Vec<Role>> {
+        let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await?;
+        let mut roles = Vec::new();
+        for r in rows {
+            let name: String = r.try_get("role")?;
+            if let Some(role) = Role::parse(&name) {
+                roles.push(role);
+            }
+        }
+        roles.sort();
+        Ok(roles)
+    }
+
+    /// Replaces a user's password hash (the CLI's `user add` on an existing
+    /// account, and password changes).
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        let user = self.user(user_id).await?.ok_or(StoreError::NotFound)?;
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL,
+                    updated_at = $2, version = version + 1 WHERE id = $3",
+        )
+        .bind(password_hash.to_string())
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "password_change",
+                entity: "user",
+                entity_id: Some(user_id),
+                province_id: None,
+                commune_id: None,
+                before: None,
+                after: Some(json!({"username": user.username})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        unit_id: row.try_get("unit_id")?,
+        unit_name: row.try_get("unit_name")?,
+        unit_path: row.try_get("unit_path")?,
+        username: row.try_get("username")?,
+        full_name: row.try_get("full_name")?,
+        password_hash: row.try_get("password_hash")?,
+        active: flag(row, "active")?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+        last_login_at: row.try_get("last_login_at")?,
+        roles: Vec::new(),
+        version: row.try_get("version")?,
+    })
+}

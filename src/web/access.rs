@@ -1,0 +1,97 @@
+//! Loading a record on behalf of a user: found and readable, or 404 (so a
+//! user cannot probe what exists in other communes); readable but not
+//! theirs to change, 403. Pages and the API both go through here.
+
+use super::AppState;
+use super::error::AppError;
+use crate::domain::access::Principal;
+use crate::domain::plan::Plan;
+use crate::domain::target::Target;
+use crate::domain::task::Task;
+use crate::domain::unit::Unit;
+
+pub async fn readable_unit(state: &AppState, p: &Principal, id: i64) -> Result<Unit, AppError> {
+    match state.store.unit(id).await? {
+        Some(u) if p.can_read(&u.path) => Ok(u),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn administrable_unit(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+) -> Result<Unit, AppError> {
+    let unit = readable_unit(state, p, id).await?;
+    if p.can_administer(&unit.path) {
+        Ok(unit)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn readable_plan(state: &AppState, p: &Principal, id: i64) -> Result<Plan, AppError> {
+    match state.store.plan(id).await? {
+        Some(plan) if p.can_read(&plan.issuer_path) => Ok(plan),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn manageable_plan(state: &AppState, p: &Principal, id: i64) -> Result<Plan, AppError> {
+    let plan = readable_plan(state, p, id).await?;
+    if p.can_manage(&plan.issuer_path) {
+        Ok(plan)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn readable_task(state: &AppState, p: &Principal, id: i64) -> Result<Task, AppError> {
+    match state.store.task(id).await? {
+        Some(t) if p.can_read(&t.scope_path) => Ok(t),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn manageable_task(state: &AppState, p: &Principal, id: i64) -> Result<Task, AppError> {
+    let task = readable_task(state, p, id).await?;
+    if p.can_manage(&task.scope_path) {
+        Ok(task)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn readable_target(state: &AppState, p: &Principal, id: i64) -> Result<Target, AppError> {
+    match state.store.target(id).await? {
+        Some(t) if p.can_read(&t.scope_path) => Ok(t),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn manageable_target(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+) -> Result<Target, AppError> {
+    let target = readable_target(state, p, id).await?;
+    if p.can_manage(&target.scope_path) {
+        Ok(target)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The units a plan may name as lead or support: its issuer's subtree.
+pub async fn units_of_plan(state: &AppState, plan: &Plan) -> Result<Vec<Unit>, AppError> {
+    Ok(state.store.subtree(&plan.issuer_path).await?)
+}
+
+/// Units where the user may issue plans: the levels they manage.
+pub async fn issuers_for(state: &AppState, p: &Principal) -> Result<Vec<Unit>, AppError> {
+    let units = state.store.subtree(&p.unit_path).await?;
+    Ok(units
+        .into_iter()
+        .filter(|u| u.kind.is_level() && p.can_manage(&u.path))
+        .collect())
+}

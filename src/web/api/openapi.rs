@@ -1,0 +1,42 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations so it
+//! cannot drift from the code.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::ApiJson;
+use super::dto::*;
+use crate::web::error::{ErrorBody, ErrorDetail};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Theo Dõi API", description = "Theo dõi thực hiện Nghị quyết 57-NQ/TW: đơn vị, kế hoạch, nhiệm vụ, chỉ tiêu."),
+    paths(
+        super::auth::login, super::auth::logout, super::auth::me,
+        super::units::list_units, super::units::get_unit, super::units::create_unit, super::units::update_unit,
+        super::plans::list_plans, super::plans::get_plan, super::plans::create_plan, super::plans::update_plan,
+        super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
+        super::targets::list_targets, super::targets::get_target, super::targets::create_target, super::targets::update_target,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, UnitOut, UnitIn, PlanOut, PlanIn, ReportingOut, TaskOut, TaskIn,
+        TargetOut, TargetIn, GoalOut, GoalIn, MentionOut, MentionIn, DeadlineOut, LoginIn, LoginOut, MeOut)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi_json() -> ApiJson<utoipa::openapi::OpenApi> {
+    ApiJson(ApiDoc::openapi())
+}

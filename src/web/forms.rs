@@ -1,0 +1,129 @@
+//! Reading submitted forms: repeated fields (multi-selects, checkboxes),
+//! optional numbers and dates, each turned into a clear Vietnamese message
+//! when it cannot be read.
+
+use chrono::NaiveDate;
+
+use super::error::AppError;
+
+/// A url-encoded form as ordered pairs, so repeated names are kept.
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl FormPairs {
+    pub fn parse(body: &[u8]) -> Result<FormPairs, AppError> {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map(FormPairs)
+            .map_err(|_| AppError::BadRequest("Biểu mẫu gửi lên không đọc được".into()))
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        self.text(name)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    pub fn ids(&self, name: &str, label: &str) -> Result<Vec<i64>, AppError> {
+        self.all(name)
+            .iter()
+            .map(|v| v.parse::<i64>().map_err(|_| invalid_number(label)))
+            .collect()
+    }
+
+    pub fn id(&self, name: &str, label: &str) -> Result<Option<i64>, AppError> {
+        self.optional(name)
+            .map(|v| v.parse::<i64>().map_err(|_| invalid_number(label)))
+            .transpose()
+    }
+
+    pub fn day(&self, name: &str, label: &str) -> Result<Option<u32>, AppError> {
+        match self.optional(name) {
+            None => Ok(None),
+            Some(v) => match v.parse::<u32>() {
+                Ok(d) if (1..=31).contains(&d) => Ok(Some(d)),
+                _ => Err(AppError::Invalid(format!(
+                    "{label} phải là một ngày từ 1 đến 31"
+                ))),
+            },
+        }
+    }
+
+    pub fn date(&self, name: &str, label: &str) -> Result<Option<NaiveDate>, AppError> {
+        self.optional(name)
+            .map(|v| parse_date(&v, label))
+            .transpose()
+    }
+
+    pub fn version(&self) -> Result<i64, AppError> {
+        self.text("version")
+            .parse::<i64>()
+            .map_err(|_| AppError::BadRequest("Thiếu phiên bản của bản ghi".into()))
+    }
+}
+
+fn invalid_number(label: &str) -> AppError {
+    AppError::Invalid(format!("{label} không hợp lệ"))
+}
+
+/// Accepts the browser's `2026-01-23` and the Vietnamese `23/01/2026`.
+pub fn parse_date(text: &str, label: &str) -> Result<NaiveDate, AppError> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .map_err(|_| {
+            AppError::Invalid(format!(
+                "{label} không hợp lệ (nhập theo dạng ngày/tháng/năm)"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_fields_are_kept_in_order() {
+        let f = FormPairs::parse(b"lead=3&lead=5&title=+A+&lead=").expect("form");
+        assert_eq!(f.all("lead"), vec!["3", "5"]);
+        assert_eq!(f.text("title"), "A");
+        assert_eq!(f.ids("lead", "Đơn vị").expect("ids"), vec![3, 5]);
+    }
+
+    #[test]
+    fn dates_read_both_forms() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 23);
+        assert_eq!(parse_date("2026-01-23", "Ngày").ok(), d);
+        assert_eq!(parse_date("23/01/2026", "Ngày").ok(), d);
+        assert!(parse_date("31/02/2026", "Ngày").is_err());
+    }
+
+    #[test]
+    fn days_are_bounded() {
+        let f = FormPairs::parse(b"d=32&e=15").expect("form");
+        assert!(f.day("d", "Ngày").is_err());
+        assert_eq!(f.day("e", "Ngày").expect("day"), Some(15));
+        assert_eq!(f.day("x", "Ngày").expect("day"), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! The web layer: HTML pages in Vietnamese and the JSON API, served by one
+//! axum router. `app()` below is the whole sitemap; each handler extracts,
+//! parses into domain types, makes one store call, and renders.
+
+mod access;
+pub mod api;
+pub mod error;
+mod forms;
+pub mod login;
+pub mod pages;
+pub mod security;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+pub fn app(state: AppState) -> Router {
+    let pages = Router::new()
+        // Signing in and out
+        .route("/login", get(login::login_page).post(login::login_submit))
+        .route("/logout", post(login::logout_submit))
+        // Home
+        .route("/", get(pages::home::show_home))
+        // The unit tree
+        .route("/units", get(pages::units::list_units))
+        .route("/units/{id}", get(pages::units::show_unit))
+        // Plans, with their tasks and targets
+        .route(
+            "/plans",
+            get(pages::plans::list_plans).post(pages::plans::create_plan),
+        )
+        .route("/plans/new", get(pages::plans::new_plan))
+        .route(
+            "/plans/{id}",
+            get(pages::plans::show_plan).post(pages::plans::update_plan),
+        )
+        .route("/plans/{id}/edit", get(pages::plans::edit_plan))
+        .route("/plans/{id}/tasks", post(pages::tasks::create_task))
+        .route("/plans/{id}/tasks/new", get(pages::tasks::new_task))
+        .route("/plans/{id}/targets", post(pages::targets::create_target))
+        .route("/plans/{id}/targets/new", get(pages::targets::new_target))
+        .route("/tasks", get(pages::tasks::list_tasks))
+        .route(
+            "/tasks/{id}",
+            get(pages::tasks::show_task).post(pages::tasks::update_task),
+        )
+        .route("/tasks/{id}/edit", get(pages::tasks::edit_task))
+        .route(
+            "/targets/{id}",
+            get(pages::targets::show_target).post(pages::targets::update_target),
+        )
+        .route("/targets/{id}/edit", get(pages::targets::edit_target))
+        // Assets and probes
+        .route("/static/style.css", get(pages::assets::stylesheet))
+        .route("/healthz", get(pages::assets::healthz));
+
+    let api = Router::new()
+        .route("/api/openapi.json", get(api::openapi::openapi_json))
+        .route("/api/login", post(api::auth::login))
+        .route("/api/logout", post(api::auth::logout))
+        .route("/api/me", get(api::auth::me))
+        .route(
+            "/api/units",
+            get(api::units::list_units).post(api::units::create_unit),
+        )
+        .route(
+            "/api/units/{id}",
+            get(api::units::get_unit).put(api::units::update_unit),
+        )
+        .route(
+            "/api/plans",
+            get(api::plans::list_plans).post(api::plans::create_plan),
+        )
+        .route(
+            "/api/plans/{id}",
+            get(api::plans::get_plan).put(api::plans::update_plan),
+        )
+        .route(
+            "/api/tasks",
+            get(api::tasks::list_tasks).post(api::tasks::create_task),
+        )
+        .route(
+            "/api/tasks/{id}",
+            get(api::tasks::get_task).put(api::tasks::update_task),
+        )
+        .route(
+            "/api/targets",
+            get(api::targets::list_targets).post(api::targets::create_target),
+        )
+        .route(
+            "/api/targets/{id}",
+            get(api::targets::get_target).put(api::targets::update_target),
+        );
+
+    let max_body = state.config.max_body_bytes;
+    let secure = state.config.secure_cookies;
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .fallback(pages::assets::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
+        .layer(middleware::from_fn(move |req, next| {
+            security::headers(secure, req, next)
+        }))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,31 @@
+//! HTML pages, one file per resource. Templates are typed (askama): one
+//! struct per page, rendered inside `base.html`.
+
+pub mod assets;
+pub mod home;
+pub mod plans;
+pub mod targets;
+pub mod tasks;
+pub mod units;
+mod views;
+
+use super::session::Auth;
+
+/// What the shared layout needs: the page title and who is signed in.
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub role_label: String,
+    pub csrf: String,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, auth: &Auth) -> Layout {
+        Layout {
+            title: title.into(),
+            user_name: Some(auth.principal.full_name.clone()),
+            role_label: auth.principal.role_labels(),
+            csrf: auth.csrf_token.clone(),
+        }
+    }
+}

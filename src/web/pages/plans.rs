@@ -1,0 +1,361 @@
+//! Plans: the list, one plan with its tasks and targets, and the form to
+//! create or change a plan's header and reporting regime.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::Layout;
+use super::views::{PlanRow, TargetRow, TaskRow, target_rows, task_rows};
+use crate::domain::period::PeriodKind;
+use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
+use crate::store::{Page, PlanFilter};
+use crate::web::AppState;
+use crate::web::access::{issuers_for, manageable_plan, readable_plan};
+use crate::web::error::{AppError, PageError};
+use crate::web::forms::FormPairs;
+use crate::web::session::{ClientIp, PageAuth};
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    page: Option<u32>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans.html")]
+pub struct PlansPage {
+    layout: Layout,
+    q: String,
+    plans: Vec<PlanRow>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    can_create: bool,
+}
+
+pub async fn list_plans(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Query(q): Query<ListQuery>,
+) -> Result<PlansPage, PageError> {
+    let p = &auth.principal;
+    let filter = PlanFilter {
+        within_path: Some(p.read_path.clone()),
+        query: q.q.clone(),
+        ..PlanFilter::default()
+    };
+    let listing = state
+        .store
+        .plans(&filter, Page::new(q.page, Some(30)))
+        .await?;
+    let pages = u32::try_from((listing.total + 29) / 30).unwrap_or(1).max(1);
+    Ok(PlansPage {
+        layout: Layout::new("Kế hoạch", &auth),
+        q: q.q.unwrap_or_default(),
+        plans: listing.items.iter().map(PlanRow::from).collect(),
+        total: listing.total,
+        page: listing.page.page,
+        pages,
+        can_create: !issuers_for(&state, p).await?.is_empty(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan.html")]
+pub struct PlanPage {
+    layout: Layout,
+    id: i64,
+    number: String,
+    date: String,
+    place: String,
+    title: String,
+    issuer: String,
+    basis: Vec<String>,
+    implements: Vec<PlanRow>,
+    implemented_by: Vec<PlanRow>,
+    regime: String,
+    tasks: Vec<TaskRow>,
+    targets: Vec<TargetRow>,
+    can_manage: bool,
+}
+
+pub async fn show_plan(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(id): Path<i64>,
+) -> Result<PlanPage, PageError> {
+    let p = &auth.principal;
+    let plan = readable_plan(&state, p, id).await?;
+    let issuer = state.store.unit(plan.issuer_unit_id).await?;
+    let mut implements = Vec::new();
+    for parent in &plan.implements {
+        if let Some(pp) = state.store.plan(*parent).await? {
+            implements.push(PlanRow::from(&pp));
+        }
+    }
+    let implemented_by = state
+        .store
+        .plans_implementing(id)
+        .await?
+        .iter()
+        .filter(|c| p.can_read(&c.issuer_path))
+        .map(PlanRow::from)
+        .collect();
+    let tasks = state.store.tasks_of_plan(id).await?;
+    let targets = state.store.targets_of_plan(id).await?;
+    let row = PlanRow::from(&plan);
+    Ok(PlanPage {
+        layout: Layout::new(plan.title.clone(), &auth),
+        id,
+        number: row.number,
+        date: row.date,
+        place: plan.place.clone().unwrap_or_default(),
+        title: plan.title.clone(),
+        issuer: issuer.map(|u| u.name).unwrap_or_default(),
+        basis: plan.basis.clone(),
+        implements,
+        implemented_by,
+        regime: plan.regime.label_vi(),
+        tasks: task_rows(&tasks),
+        targets: target_rows(&targets),
+        can_manage: p.can_manage(&plan.issuer_path),
+    })
+}
+
+pub struct PeriodChoice {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan_form.html")]
+pub struct PlanForm {
+    layout: Layout,
+    action: String,
+    editing: bool,
+    version: i64,
+    issuers: Vec<(i64, String, bool)>,
+    number: String,
+    date: String,
+    place: String,
+    title: String,
+    basis: String,
+    periods: Vec<PeriodChoice>,
+    unit_due_day: String,
+    consolidated_due_day: String,
+    error: Option<String>,
+}
+
+impl PlanForm {
+    fn fill_from(mut self, plan: &Plan) -> PlanForm {
+        self.number = plan.number.clone().unwrap_or_default();
+        self.date = plan.issued_on.map(|d| d.to_string()).unwrap_or_default();
+        self.place = plan.place.clone().unwrap_or_default();
+        self.title = plan.title.clone();
+        self.basis = plan.basis.join("\n");
+        self.periods = period_choices(&plan.regime.periods);
+        self.unit_due_day = plan
+            .regime
+            .unit_due_day
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        self.consolidated_due_day = plan
+            .regime
+            .consolidated_due_day
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        self.version = plan.version;
+        self
+    }
+
+    fn fill_from_form(mut self, f: &FormPairs) -> PlanForm {
+        self.number = f.text("number");
+        self.date = f.text("date");
+        self.place = f.text("place");
+        self.title = f.text("title");
+        self.basis = f.text("basis");
+        let chosen: Vec<PeriodKind> = f
+            .all("periods")
+            .iter()
+            .filter_map(|s| PeriodKind::parse(s))
+            .collect();
+        self.periods = period_choices(&chosen);
+        self.unit_due_day = f.text("unit_due_day");
+        self.consolidated_due_day = f.text("consolidated_due_day");
+        self
+    }
+}
+
+fn period_choices(chosen: &[PeriodKind]) -> Vec<PeriodChoice> {
+    PeriodKind::ALL
+        .iter()
+        .map(|k| PeriodChoice {
+            value: k.as_str(),
+            label: k.label_vi(),
+            checked: chosen.contains(k),
+        })
+        .collect()
+}
+
+async fn blank_form(
+    state: &AppState,
+    auth: &crate::web::session::Auth,
+    action: String,
+    selected_issuer: Option<i64>,
+) -> Result<PlanForm, AppError> {
+    let issuers = issuers_for(state, &auth.principal)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name, Some(u.id) == selected_issuer))
+        .collect();
+    Ok(PlanForm {
+        layout: Layout::new("Kế hoạch", auth),
+        action,
+        editing: false,
+        version: 0,
+        issuers,
+        number: String::new(),
+        date: String::new(),
+        place: String::new(),
+        title: String::new(),
+        basis: String::new(),
+        periods: period_choices(&ReportingRegime::default().periods),
+        unit_due_day: "15".into(),
+        consolidated_due_day: "18".into(),
+        error: None,
+    })
+}
+
+pub async fn new_plan(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+) -> Result<PlanForm, PageError> {
+    let form = blank_form(&state, &auth, "/plans".into(), None).await?;
+    if form.issuers.is_empty() {
+        return Err(AppError::Forbidden.into());
+    }
+    Ok(form)
+}
+
+fn draft_from(f: &FormPairs, issuer_unit_id: i64) -> Result<PlanDraft, AppError> {
+    let periods: Vec<PeriodKind> = f
+        .all("periods")
+        .iter()
+        .filter_map(|s| PeriodKind::parse(s))
+        .collect();
+    PlanDraft {
+        issuer_unit_id,
+        number: f.optional("number"),
+        issued_on: f.date("date", "Ngày ban hành")?,
+        place: f.optional("place"),
+        title: f.text("title"),
+        basis: f.lines("basis"),
+        implements: Vec::new(),
+        regime: ReportingRegime {
+            periods,
+            unit_due_day: f.day("unit_due_day", "Ngày đơn vị báo cáo")?,
+            consolidated_due_day: f.day("consolidated_due_day", "Ngày tổng hợp báo cáo")?,
+        },
+    }
+    .validate()
+    .map_err(AppError::invalid)
+}
+
+pub async fn create_plan(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body)?;
+    let issuer_id = f
+        .id("issuer_unit_id", "Cơ quan ban hành")?
+        .ok_or(AppError::Invalid("Hãy chọn cơ quan ban hành".into()))?;
+    let issuer = crate::web::access::readable_unit(&state, &auth.principal, issuer_id).await?;
+    if !auth.principal.can_manage(&issuer.path) {
+        return Err(AppError::Forbidden.into());
+    }
+    match draft_from(&f, issuer_id) {
+        Ok(draft) => {
+            let plan = state.store.create_plan(draft, &auth.actor(&ip)).await?;
+            Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
+        }
+        Err(e) => {
+            let mut form = blank_form(&state, &auth, "/plans".into(), Some(issuer_id))
+                .await?
+                .fill_from_form(&f);
+            form.error = Some(e.to_string());
+            Ok((e.status(), form).into_response())
+        }
+    }
+}
+
+pub async fn edit_plan(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(id): Path<i64>,
+) -> Result<PlanForm, PageError> {
+    let plan = manageable_plan(&state, &auth.principal, id).await?;
+    let mut form = blank_form(
+        &state,
+        &auth,
+        format!("/plans/{id}"),
+        Some(plan.issuer_unit_id),
+    )
+    .await?
+    .fill_from(&plan);
+    form.editing = true;
+    Ok(form)
+}
+
+pub async fn update_plan(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let plan = manageable_plan(&state, &auth.principal, id).await?;
+    let f = FormPairs::parse(&body)?;
+    let version = f.version()?;
+    let result = match draft_from(&f, plan.issuer_unit_id) {
+        Ok(mut draft) => {
+            draft.implements = plan.implements.clone();
+            state
+                .store
+                .update_plan(id, version, draft, &auth.actor(&ip))
+                .await
+                .map_err(AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let mut form = blank_form(
+                &state,
+                &auth,
+                format!("/plans/{id}"),
+                Some(plan.issuer_unit_id),
+            )
+            .await?
+            .fill_from_form(&f);
+            form.editing = true;
+            // On a conflict, show what is stored now and keep the new version,
+            // so a second save is a deliberate choice.
+            if matches!(e, AppError::Conflict { .. }) {
+                form = form.fill_from(&plan);
+            } else {
+                form.version = version;
+            }
+            form.error = Some(e.to_string());
+            Ok((e.status(), form).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

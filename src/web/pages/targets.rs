@@ -1,0 +1,312 @@
+//! Targets: one target with its goals and history, and the form.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Layout;
+use super::tasks::{HistoryRow, history_rows};
+use super::views::{UnitOption, goal_label, mentions, unit_options};
+use crate::domain::goal::{Direction, Goal};
+use crate::domain::plan::Plan;
+use crate::domain::target::{Target, TargetDraft};
+use crate::domain::task::UnitMention;
+use crate::domain::unit::Unit;
+use crate::web::AppState;
+use crate::web::access::{
+    manageable_plan, manageable_target, readable_plan, readable_target, units_of_plan,
+};
+use crate::web::error::{AppError, PageError};
+use crate::web::forms::FormPairs;
+use crate::web::session::{Auth, ClientIp, PageAuth};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "target.html")]
+pub struct TargetPage {
+    layout: Layout,
+    id: i64,
+    plan_id: i64,
+    plan_title: String,
+    reference: String,
+    group: Vec<String>,
+    name: String,
+    measure_unit: String,
+    lead: String,
+    goals: Vec<(String, String, String)>,
+    note: String,
+    direction: &'static str,
+    history: Vec<HistoryRow>,
+    can_manage: bool,
+}
+
+pub async fn show_target(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(id): Path<i64>,
+) -> Result<TargetPage, PageError> {
+    let p = &auth.principal;
+    let target = readable_target(&state, p, id).await?;
+    let plan = readable_plan(&state, p, target.plan_id).await?;
+    let history = state.store.audit_of("target", id).await?;
+    Ok(TargetPage {
+        layout: Layout::new(target.name.clone(), &auth),
+        id,
+        plan_id: plan.id,
+        plan_title: plan.title,
+        reference: target.reference.clone().unwrap_or_default(),
+        group: target.group_path.clone(),
+        name: target.name.clone(),
+        measure_unit: target.measure_unit.clone().unwrap_or_default(),
+        lead: mentions(&target.lead),
+        goals: target
+            .goals
+            .iter()
+            .map(|g| {
+                (
+                    g.year.map(|y| y.to_string()).unwrap_or_default(),
+                    goal_label(g.op, g.value),
+                    g.text.clone(),
+                )
+            })
+            .collect(),
+        note: target.note.clone().unwrap_or_default(),
+        direction: direction_label(target.direction),
+        history: history_rows(&history),
+        can_manage: p.can_manage(&target.scope_path),
+    })
+}
+
+fn direction_label(d: Direction) -> &'static str {
+    match d {
+        Direction::HigherIsBetter => "Càng cao càng tốt",
+        Direction::LowerIsBetter => "Càng thấp càng tốt",
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "target_form.html")]
+pub struct TargetForm {
+    layout: Layout,
+    action: String,
+    plan_id: i64,
+    plan_title: String,
+    editing: bool,
+    version: i64,
+    reference: String,
+    group: String,
+    name: String,
+    measure_unit: String,
+    lead_units: Vec<UnitOption>,
+    lead_other: String,
+    goals: String,
+    note: String,
+    lower_is_better: bool,
+    error: Option<String>,
+}
+
+impl TargetForm {
+    fn new(auth: &Auth, plan: &Plan, units: &[Unit], target: Option<&Target>) -> TargetForm {
+        let lead: Vec<i64> = target
+            .map(|t| t.lead.iter().filter_map(|m| m.unit_id).collect())
+            .unwrap_or_default();
+        TargetForm {
+            layout: Layout::new("Chỉ tiêu", auth),
+            action: match target {
+                Some(t) => format!("/targets/{}", t.id),
+                None => format!("/plans/{}/targets", plan.id),
+            },
+            plan_id: plan.id,
+            plan_title: plan.title.clone(),
+            editing: target.is_some(),
+            version: target.map(|t| t.version).unwrap_or(0),
+            reference: target.and_then(|t| t.reference.clone()).unwrap_or_default(),
+            group: target.map(|t| t.group_path.join("\n")).unwrap_or_default(),
+            name: target.map(|t| t.name.clone()).unwrap_or_default(),
+            measure_unit: target
+                .and_then(|t| t.measure_unit.clone())
+                .unwrap_or_default(),
+            lead_units: unit_options(units, &lead),
+            lead_other: target
+                .map(|t| {
+                    t.lead
+                        .iter()
+                        .filter(|m| m.unit_id.is_none())
+                        .map(|m| m.name.clone())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            goals: target
+                .map(|t| {
+                    t.goals
+                        .iter()
+                        .map(|g| match g.year {
+                            Some(y) => format!("{y}: {}", g.text),
+                            None => g.text.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            note: target.and_then(|t| t.note.clone()).unwrap_or_default(),
+            lower_is_better: target.is_some_and(|t| t.direction == Direction::LowerIsBetter),
+            error: None,
+        }
+    }
+
+    fn keep_typed(mut self, f: &FormPairs, units: &[Unit]) -> TargetForm {
+        self.reference = f.text("ref");
+        self.group = f.text("group");
+        self.name = f.text("name");
+        self.measure_unit = f.text("measure_unit");
+        self.lead_units = unit_options(units, &f.ids("lead", "Đơn vị").unwrap_or_default());
+        self.lead_other = f.text("lead_other");
+        self.goals = f.text("goals");
+        self.note = f.text("note");
+        self.lower_is_better = f.text("direction") == "lower_is_better";
+        self
+    }
+}
+
+/// One goal per line: `2026: ≥ 90`, `2030: Top 10`.
+pub fn parse_goal_lines(lines: &[String]) -> Result<Vec<Goal>, AppError> {
+    let mut goals = Vec::new();
+    for line in lines {
+        let (year, text) = match line.split_once(':') {
+            Some((y, t)) if y.trim().parse::<i32>().is_ok() => {
+                (y.trim().parse::<i32>().ok(), t.trim())
+            }
+            _ => (None, line.trim()),
+        };
+        let goal = Goal::parse(text, year).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Không đọc được mục tiêu “{line}”; hãy nhập theo dạng “2026: ≥ 90”"
+            ))
+        })?;
+        goals.push(goal);
+    }
+    Ok(goals)
+}
+
+fn draft_from(f: &FormPairs, units: &[Unit]) -> Result<(TargetDraft, Direction), AppError> {
+    let mut lead = Vec::new();
+    for id in f.ids("lead", "Đơn vị")? {
+        let unit = units.iter().find(|u| u.id == id).ok_or_else(|| {
+            AppError::Invalid("Đơn vị được chọn không thuộc phạm vi kế hoạch".into())
+        })?;
+        lead.push(UnitMention::resolved(unit.name.clone(), unit.id));
+    }
+    for name in f.lines("lead_other") {
+        lead.push(UnitMention {
+            name,
+            unit_id: None,
+        });
+    }
+    let direction = match f.text("direction").as_str() {
+        "lower_is_better" => Some(Direction::LowerIsBetter),
+        "higher_is_better" => Some(Direction::HigherIsBetter),
+        _ => None,
+    };
+    TargetDraft {
+        reference: f.optional("ref"),
+        group_path: f.lines("group"),
+        name: f.text("name"),
+        measure_unit: f.optional("measure_unit"),
+        lead,
+        goals: parse_goal_lines(&f.lines("goals"))?,
+        note: f.optional("note"),
+        direction,
+    }
+    .validate()
+    .map_err(AppError::invalid)
+}
+
+pub async fn new_target(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(plan_id): Path<i64>,
+) -> Result<TargetForm, PageError> {
+    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
+    let units = units_of_plan(&state, &plan).await?;
+    Ok(TargetForm::new(&auth, &plan, &units, None))
+}
+
+pub async fn create_target(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(plan_id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
+    let units = units_of_plan(&state, &plan).await?;
+    let f = FormPairs::parse(&body)?;
+    let result = match draft_from(&f, &units) {
+        Ok((draft, direction)) => state
+            .store
+            .create_target(plan_id, draft, direction, &auth.actor(&ip))
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(target) => Ok(Redirect::to(&format!("/targets/{}", target.id)).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let mut form = TargetForm::new(&auth, &plan, &units, None).keep_typed(&f, &units);
+            form.error = Some(e.to_string());
+            Ok((e.status(), form).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_target(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    Path(id): Path<i64>,
+) -> Result<TargetForm, PageError> {
+    let target = manageable_target(&state, &auth.principal, id).await?;
+    let plan = readable_plan(&state, &auth.principal, target.plan_id).await?;
+    let units = units_of_plan(&state, &plan).await?;
+    Ok(TargetForm::new(&auth, &plan, &units, Some(&target)))
+}
+
+pub async fn update_target(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let target = manageable_target(&state, &auth.principal, id).await?;
+    let plan = readable_plan(&state, &auth.principal, target.plan_id).await?;
+    let units = units_of_plan(&state, &plan).await?;
+    let f = FormPairs::parse(&body)?;
+    let version = f.version()?;
+    let result = match draft_from(&f, &units) {
+        Ok((draft, direction)) => state
+            .store
+            .update_target(id, version, draft, direction, &auth.actor(&ip))
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/targets/{id}")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let mut form =
+                TargetForm::new(&auth, &plan, &units, Some(&target)).keep_typed(&f, &units);
+            form.version = version;
+            form.error = Some(e.to_string());
+            Ok((e.status(), form).into_response())
+        }
+        Err(e @ AppError::Conflict { .. }) => {
+            let mut form = TargetForm::new(&auth, &plan, &units, Some(&target));
+            form.error = Some(e.to_string());
+            Ok((e.status(), form).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,202 @@
+//! Plain view models for templates: strings already formatted, so the
+//! templates hold no logic beyond loops and conditions.
+
+use crate::domain::goal::Comparator;
+use crate::domain::plan::Plan;
+use crate::domain::target::Target;
+use crate::domain::task::{Task, UnitMention};
+use crate::domain::unit::Unit;
+
+pub struct PlanRow {
+    pub id: i64,
+    pub number: String,
+    pub date: String,
+    pub title: String,
+}
+
+impl PlanRow {
+    pub fn from(plan: &Plan) -> PlanRow {
+        PlanRow {
+            id: plan.id,
+            number: plan.number.clone().unwrap_or_else(|| "(chưa có số)".into()),
+            date: plan
+                .issued_on
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            title: plan.title.clone(),
+        }
+    }
+}
+
+pub struct TaskRow {
+    /// Set on the first task of a new group: the headings to print above it.
+    pub headings: Vec<String>,
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub support: String,
+    pub product: String,
+    pub deadline: String,
+    pub draft: bool,
+}
+
+pub fn mentions(list: &[UnitMention]) -> String {
+    list.iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn task_rows(tasks: &[Task]) -> Vec<TaskRow> {
+    let mut previous: Vec<String> = Vec::new();
+    tasks
+        .iter()
+        .map(|t| {
+            // Print only the headings that differ from the task above.
+            let common = previous
+                .iter()
+                .zip(&t.group_path)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let headings = t.group_path[common..].to_vec();
+            previous = t.group_path.clone();
+            TaskRow {
+                headings,
+                id: t.id,
+                reference: t.reference.clone().unwrap_or_default(),
+                title: t.title.clone(),
+                lead: mentions(&t.lead),
+                support: mentions(&t.support),
+                product: t.product.clone().unwrap_or_default(),
+                deadline: t.deadline.label_vi(),
+                draft: t.draft,
+            }
+        })
+        .collect()
+}
+
+pub struct TargetRow {
+    pub headings: Vec<String>,
+    pub id: i64,
+    pub reference: String,
+    pub name: String,
+    pub measure_unit: String,
+    pub lead: String,
+    pub goals: Vec<(String, String)>,
+    pub note: String,
+}
+
+pub fn goal_label(op: Comparator, value: f64) -> String {
+    let number = format_number(value);
+    match op {
+        Comparator::Ge => format!("≥ {number}"),
+        Comparator::Gt => format!("> {number}"),
+        Comparator::Le => format!("≤ {number}"),
+        Comparator::Lt => format!("< {number}"),
+        Comparator::Eq => format!("= {number}"),
+        Comparator::Top => format!("Top {number}"),
+    }
+}
+
+/// Vietnamese numbers use the decimal comma.
+pub fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}").replace('.', ",")
+    }
+}
+
+pub fn target_rows(targets: &[Target]) -> Vec<TargetRow> {
+    let mut previous: Vec<String> = Vec::new();
+    targets
+        .iter()
+        .map(|t| {
+            let common = previous
+                .iter()
+                .zip(&t.group_path)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let headings = t.group_path[common..].to_vec();
+            previous = t.group_path.clone();
+            TargetRow {
+                headings,
+                id: t.id,
+                reference: t.reference.clone().unwrap_or_default(),
+                name: t.name.clone(),
+                measure_unit: t.measure_unit.clone().unwrap_or_default(),
+                lead: mentions(&t.lead),
+                goals: t
+                    .goals
+                    .iter()
+                    .map(|g| {
+                        let year = g.year.map(|y| y.to_string()).unwrap_or_default();
+                        (year, goal_label(g.op, g.value))
+                    })
+                    .collect(),
+                note: t.note.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+pub struct UnitRow {
+    pub id: i64,
+    pub depth: usize,
+    pub name: String,
+    pub kind: &'static str,
+    pub side: &'static str,
+    pub aliases: String,
+}
+
+/// Units in tree order with their depth below the first one.
+pub fn unit_rows(units: &[Unit]) -> Vec<UnitRow> {
+    let base = units
+        .iter()
+        .map(|u| u.path.matches('/').count())
+        .min()
+        .unwrap_or(0);
+    units
+        .iter()
+        .map(|u| UnitRow {
+            id: u.id,
+            depth: u.path.matches('/').count().saturating_sub(base),
+            name: u.name.clone(),
+            kind: u.kind.label_vi(),
+            side: u.side.label_vi(),
+            aliases: u.aliases.join(", "),
+        })
+        .collect()
+}
+
+/// Options for a unit picker: id, indented name, selected.
+pub struct UnitOption {
+    pub id: i64,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn unit_options(units: &[Unit], selected: &[i64]) -> Vec<UnitOption> {
+    unit_rows(units)
+        .into_iter()
+        .map(|r| UnitOption {
+            id: r.id,
+            label: format!("{}{}", "— ".repeat(r.depth), r.name),
+            selected: selected.contains(&r.id),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_the_decimal_comma() {
+        assert_eq!(format_number(1.1), "1,1");
+        assert_eq!(format_number(100.0), "100");
+        assert_eq!(goal_label(Comparator::Top, 20.0), "Top 20");
+        assert_eq!(goal_label(Comparator::Ge, 0.725), "≥ 0,725");
+    }
+}

@@ -1,0 +1,347 @@
+//! Who is asking: the session behind a request, resolved once by a
+//! middleware and handed to handlers as an extractor. The same middleware
+//! guards every state-changing request against CSRF.
+//!
+//! Pages use an HttpOnly, SameSite=Lax session cookie plus a per-session
+//! token in every form (`_csrf`). The API takes the same cookie with the
+//! token in an `X-CSRF-Token` header, or a bearer token from `POST
+//! /api/login`, which a browser never sends by itself and so needs no CSRF
+//! token.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
+use super::error::{ApiError, AppError, PageError};
+use crate::auth::token::{constant_time_eq, sha256_hex};
+use crate::config::millis;
+use crate::domain::access::{Principal, read_path_for};
+use crate::store::Actor;
+
+pub const SESSION_COOKIE: &str = "theodoi_session";
+/// Double-submit token for the login form, before there is a session.
+pub const LOGIN_CSRF_COOKIE: &str = "theodoi_login_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub principal: Principal,
+    pub token_hash: String,
+    pub csrf_token: String,
+    pub via_bearer: bool,
+}
+
+/// The caller's address, for the audit trail and login limits.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+}
+
+/// Resolves the session, checks CSRF on unsafe methods, and puts `Auth`
+/// and `ClientIp` into the request for the extractors below.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = client_ip(&req);
+    req.extensions_mut().insert(ClientIp(ip));
+    let is_api = req.uri().path().starts_with("/api/");
+    let auth = match load(&state, req.headers()).await {
+        Ok(auth) => auth,
+        Err(e) => return render(e, is_api),
+    };
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let checked = if is_api {
+            check_api_csrf(auth.as_ref(), req.headers()).map(|()| req)
+        } else {
+            check_form_csrf(&state, auth.as_ref(), req).await
+        };
+        req = match checked {
+            Ok(req) => req,
+            Err(e) => return render(e, is_api),
+        };
+    }
+    if let Some(auth) = auth {
+        req.extensions_mut().insert(Arc::new(auth));
+    }
+    next.run(req).await
+}
+
+fn render(e: AppError, is_api: bool) -> Response {
+    if is_api {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
+    }
+}
+
+fn client_ip(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".to_string())
+}
+
+async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, AppError> {
+    let (token, via_bearer) = match (bearer(headers), cookie(headers, SESSION_COOKIE)) {
+        (Some(t), _) => (t, true),
+        (None, Some(t)) => (t, false),
+        (None, None) => return Ok(None),
+    };
+    let token_hash = sha256_hex(&token);
+    let Some(session) = state.store.session(&token_hash).await? else {
+        return Ok(None);
+    };
+    let now = state.store.clock().now_ms();
+    let idle = millis(state.config.session_idle);
+    if now > session.expires_at || now - session.last_seen_at > idle {
+        return Ok(None);
+    }
+    let Some(user) = state.store.user(session.user_id).await? else {
+        return Ok(None);
+    };
+    if !user.active {
+        return Ok(None);
+    }
+    // Writing on every request would queue reads behind the single SQLite
+    // writer; once a minute is enough for an idle timeout of minutes.
+    if now - session.last_seen_at > 60_000 {
+        state.store.touch_session(&token_hash).await?;
+    }
+    let unit = state
+        .store
+        .unit(user.unit_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let commune_path = unit.commune_id.and_then(|c| path_upto(&unit.path, c));
+    let read_path = read_path_for(&unit.path, unit.kind.is_level(), commune_path.as_deref());
+    Ok(Some(Auth {
+        principal: Principal {
+            user_id: user.id,
+            username: user.username,
+            full_name: user.full_name,
+            unit_id: unit.id,
+            unit_path: unit.path,
+            read_path,
+            roles: user.roles,
+        },
+        token_hash,
+        csrf_token: session.csrf_token,
+        via_bearer,
+    }))
+}
+
+/// The prefix of `path` that ends at the ancestor `id` (`/1/4/9/`, 4 →
+/// `/1/4/`).
+fn path_upto(path: &str, id: i64) -> Option<String> {
+    let needle = format!("/{id}/");
+    path.find(&needle)
+        .map(|at| path[..at + needle.len()].to_string())
+}
+
+fn check_api_csrf(auth: Option<&Auth>, headers: &HeaderMap) -> Result<(), AppError> {
+    match auth {
+        // No session: the handler answers 401 (or it is the login itself).
+        None => Ok(()),
+        Some(a) if a.via_bearer => Ok(()),
+        Some(a) => {
+            let sent = headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if constant_time_eq(sent, &a.csrf_token) {
+                Ok(())
+            } else {
+                Err(AppError::Csrf)
+            }
+        }
+    }
+}
+
+/// Forms carry `_csrf` in the body (url-encoded) or, for file uploads, in
+/// the query string. The body is read here, bounded, and put back.
+async fn check_form_csrf(
+    state: &AppState,
+    auth: Option<&Auth>,
+    req: Request,
+) -> Result<Request, AppError> {
+    let expected = match auth {
+        Some(a) => Some(a.csrf_token.clone()),
+        None => cookie(req.headers(), LOGIN_CSRF_COOKIE),
+    };
+    let Some(expected) = expected.filter(|e| !e.is_empty()) else {
+        return Err(AppError::Csrf);
+    };
+    if let Some(sent) = req
+        .uri()
+        .query()
+        .and_then(|q| field(q.as_bytes(), CSRF_FIELD))
+    {
+        return if constant_time_eq(&sent, &expected) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, state.config.max_body_bytes)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    let sent = field(&bytes, CSRF_FIELD).unwrap_or_default();
+    if !constant_time_eq(&sent, &expected) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn field(encoded: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+impl Auth {
+    pub fn actor(&self, ip: &ClientIp) -> Actor {
+        Actor {
+            user_id: Some(self.principal.user_id),
+            ip: Some(ip.0.clone()),
+        }
+    }
+}
+
+/// A page that needs a signed-in user; others are sent to the login page.
+pub struct PageAuth(pub Arc<Auth>);
+
+pub struct LoginRedirect(Response);
+
+impl IntoResponse for LoginRedirect {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageAuth {
+    type Rejection = LoginRedirect;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Arc<Auth>>() {
+            Some(a) => Ok(PageAuth(a.clone())),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let to = format!("/login?next={}", encode_component(next));
+                Err(LoginRedirect(Redirect::to(&to).into_response()))
+            }
+        }
+    }
+}
+
+/// An API call that needs a signed-in user; others get a JSON 401.
+pub struct ApiAuth(pub Arc<Auth>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Arc<Auth>>()
+            .cloned()
+            .map(ApiAuth)
+            .ok_or(ApiError(AppError::Unauthorized))
+    }
+}
+
+/// The signed-in user if there is one (the login page, the home page).
+pub struct MaybeAuth(pub Option<Arc<Auth>>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeAuth(parts.extensions.get::<Arc<Auth>>().cloned()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .cloned()
+            .unwrap_or_else(|| ClientIp("local".into())))
+    }
+}
+
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_cut_at_its_ancestor() {
+        assert_eq!(path_upto("/1/4/9/", 4).as_deref(), Some("/1/4/"));
+        assert_eq!(path_upto("/1/44/9/", 4), None);
+    }
+
+    #[test]
+    fn form_fields_are_found_in_encoded_bodies() {
+        assert_eq!(
+            field(b"a=1&_csrf=abc%20d&b=2", CSRF_FIELD).as_deref(),
+            Some("abc d")
+        );
+        assert_eq!(field(b"a=1", CSRF_FIELD), None);
+        assert_eq!(field(&[0xff, 0xfe], CSRF_FIELD), None);
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, "a=1; theodoi_session=xyz".parse().expect("header"));
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
+        assert_eq!(cookie(&h, "b"), None);
+    }
+}

@@ -1,0 +1,222 @@
+//! The JSON API: create, read, update and list of every entity, optimistic
+//! concurrency, and the OpenAPI document.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{TestApp, World};
+
+#[tokio::test]
+async fn every_entity_can_be_created_read_updated_and_listed() {
+    for app in TestApp::all().await {
+        let w = World::build(&app.store).await;
+        let e = app.engine;
+        let admin = app.login_token("admin_a1").await;
+        let focal = app.login_token("focal_a1").await;
+
+        // Units (administrator of the commune).
+        let (s, unit) = app
+            .api(
+                Method::POST,
+                "/api/units",
+                Some(&admin),
+                Some(json!({
+                    "parent_id": w.commune_a1.id, "kind": "village", "name": "Thôn Đông",
+                    "aliases": ["Thôn 1"], "side": "government"
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {unit}");
+        let unit_id = unit["id"].as_i64().expect("id");
+        assert_eq!(unit["commune_id"], json!(w.commune_a1.id));
+        let (s, got) = app
+            .api(
+                Method::GET,
+                &format!("/api/units/{unit_id}"),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(got["aliases"], json!(["Thôn 1"]));
+        let (s, upd) = app
+            .api(Method::PUT, &format!("/api/units/{unit_id}"), Some(&admin), Some(json!({
+                "kind": "village", "name": "Thôn Đông Hòa", "aliases": [], "side": "government", "version": 1
+            })))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {upd}");
+        assert_eq!(upd["version"], json!(2));
+        let (s, list) = app
+            .api(
+                Method::GET,
+                "/api/units?q=thon%20dong&per_page=5",
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list["total"], json!(1), "{e}: {list}");
+
+        // Plans.
+        let (s, plan) = app
+            .api(Method::POST, "/api/plans", Some(&focal), Some(json!({
+                "issuer_unit_id": w.commune_a1.id, "number": "30/KH-UBND", "date": "2026-02-01",
+                "title": "Kế hoạch bổ sung", "basis": ["Kế hoạch số 06/KH-UBND"],
+                "reporting": {"periods": ["monthly", "quarterly"], "unit_due_day": 15, "consolidated_due_day": 18}
+            })))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {plan}");
+        let plan_id = plan["id"].as_i64().expect("id");
+        assert_eq!(plan["date"], json!("2026-02-01"));
+        assert_eq!(
+            plan["reporting"]["periods"],
+            json!(["monthly", "quarterly"])
+        );
+        let (s, upd) = app
+            .api(Method::PUT, &format!("/api/plans/{plan_id}"), Some(&focal), Some(json!({
+                "issuer_unit_id": w.commune_a1.id, "title": "Kế hoạch bổ sung (sửa)", "version": 1,
+                "implements": [w.plan_a1]
+            })))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {upd}");
+        assert_eq!(upd["implements"], json!([w.plan_a1]));
+        let (s, list) = app.api(Method::GET, "/api/plans", Some(&focal), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list["total"], json!(2), "{e}: only the commune's plans");
+
+        // Tasks.
+        let (s, task) = app
+            .api(
+                Method::POST,
+                "/api/tasks",
+                Some(&focal),
+                Some(json!({
+                    "plan_id": plan_id, "ref": "2.1", "group": ["II. Nhiệm vụ cụ thể"],
+                    "title": "Số hóa hồ sơ một cửa", "lead": [{"unit_id": w.vhxh_a1.id}],
+                    "support": [{"name": "Các doanh nghiệp viễn thông"}], "deadline": "Quý III/2026"
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {task}");
+        let task_id = task["id"].as_i64().expect("id");
+        assert_eq!(
+            task["deadline"],
+            json!({"text": "Quý III/2026", "kind": "quarter", "start": "2026-07-01", "end": "2026-09-30"})
+        );
+        assert_eq!(task["lead"][0]["name"], json!("Phòng Văn hóa - Xã hội"));
+        let (s, upd) = app
+            .api(Method::PUT, &format!("/api/tasks/{task_id}"), Some(&focal), Some(json!({
+                "title": "Số hóa hồ sơ một cửa liên thông", "deadline": "Thường xuyên", "version": 1,
+                "lead": [{"unit_id": w.police_a1.id}]
+            })))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {upd}");
+        assert_eq!(upd["deadline"]["kind"], json!("ongoing"));
+        let (s, list) = app
+            .api(Method::GET, "/api/tasks?q=so%20hoa", Some(&focal), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list["total"], json!(1), "{e}: {list}");
+        let (_, by_unit) = app
+            .api(
+                Method::GET,
+                &format!("/api/tasks?unit_id={}", w.police_a1.id),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(by_unit["total"], json!(2));
+
+        // Targets.
+        let (s, target) = app
+            .api(
+                Method::POST,
+                "/api/targets",
+                Some(&focal),
+                Some(json!({
+                    "plan_id": plan_id, "ref": "9", "name": "Xếp hạng PII", "unit": "Thứ bậc",
+                    "lead": [{"unit_id": w.vhxh_a1.id}],
+                    "goals": [{"year": 2026, "text": "Top 20"}, {"year": 2030, "text": "Top 10"}]
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {target}");
+        assert_eq!(
+            target["goals"][0],
+            json!({"year": 2026, "op": "top", "value": 20.0, "text": "Top 20"})
+        );
+        assert_eq!(target["direction"], json!("lower_is_better"));
+        let target_id = target["id"].as_i64().expect("id");
+        let (s, upd) = app
+            .api(Method::PUT, &format!("/api/targets/{target_id}"), Some(&focal), Some(json!({
+                "name": "Xếp hạng PII của xã", "goals": [{"year": 2026, "text": "$\\geq 1,1$"}], "version": 1
+            })))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {upd}");
+        assert_eq!(upd["goals"][0]["op"], json!(">="));
+        assert_eq!(upd["goals"][0]["value"], json!(1.1));
+        let (s, list) = app
+            .api(
+                Method::GET,
+                &format!("/api/targets?plan_id={plan_id}"),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_second_save_of_a_stale_version_is_refused_with_the_current_values() {
+    for app in TestApp::all().await {
+        let w = World::build(&app.store).await;
+        let focal = app.login_token("focal_a1").await;
+        let uri = format!("/api/tasks/{}", w.task_a1);
+        let first = json!({"title": "Bản của người thứ nhất", "version": 1});
+        let second = json!({"title": "Bản của người thứ hai", "version": 1});
+        let (s, _) = app.api(Method::PUT, &uri, Some(&focal), Some(first)).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, body) = app.api(Method::PUT, &uri, Some(&focal), Some(second)).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{}", app.engine);
+        assert_eq!(body["error"]["code"], json!("conflict"));
+        assert_eq!(
+            body["error"]["current"]["title"],
+            json!("Bản của người thứ nhất")
+        );
+        assert_eq!(body["error"]["current"]["version"], json!(2));
+        let (_, now) = app.api(Method::GET, &uri, Some(&focal), None).await;
+        assert_eq!(
+            now["title"],
+            json!("Bản của người thứ nhất"),
+            "nothing lost"
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let app = TestApp::sqlite().await;
+    let (s, doc) = app.api(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3."));
+    for path in [
+        "/api/login",
+        "/api/units",
+        "/api/units/{id}",
+        "/api/plans",
+        "/api/plans/{id}",
+        "/api/tasks",
+        "/api/tasks/{id}",
+        "/api/targets",
+        "/api/targets/{id}",
+        "/api/me",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "missing {path}");
+    }
+    assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
+    app.finish().await;
+}

@@ -1,0 +1,588 @@
+//! Test harness: a fresh database per test (a temp SQLite file, or a
+//! PostgreSQL schema of its own), ids offset per table so mixed-up ids
+//! fail, a fixed clock, and a small world of units, users and plans.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use theodoi::clock::FixedClock;
+use theodoi::config::Config;
+use theodoi::domain::access::Role;
+use theodoi::domain::deadline::Deadline;
+use theodoi::domain::goal::Goal;
+use theodoi::domain::plan::{PlanDraft, ReportingRegime};
+use theodoi::domain::target::TargetDraft;
+use theodoi::domain::task::{TaskDraft, UnitMention};
+use theodoi::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use theodoi::store::{Actor, ConnectOptions, NewUser, Store};
+use theodoi::web::{AppState, app};
+
+pub const PASSWORD: &str = "mat khau thu nghiem dai";
+/// 2026-03-10 09:00 in Vietnam.
+pub const START_MS: i64 = 1_773_108_000_000;
+
+pub fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| theodoi::auth::password::hash(PASSWORD).expect("hash"))
+}
+
+pub fn pg_url() -> String {
+    std::env::var("THEODOI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// PostgreSQL is used when it answers; under CI=true it must.
+fn pg_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let ok = std::net::TcpStream::connect_timeout(
+            &"127.0.0.1:5432".parse().expect("addr"),
+            Duration::from_secs(2),
+        )
+        .is_ok();
+        if !ok && std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true but PostgreSQL is not reachable at 127.0.0.1:5432");
+        }
+        if !ok {
+            eprintln!(
+                "PostgreSQL not reachable: running the PostgreSQL half of this test is skipped"
+            );
+        }
+        ok
+    })
+}
+
+pub struct TestApp {
+    pub engine: &'static str,
+    pub store: Store,
+    pub router: Router,
+    pub clock: Arc<FixedClock>,
+    pg_schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// One app per engine available.
+    pub async fn all() -> Vec<TestApp> {
+        let mut apps = vec![TestApp::sqlite().await];
+        if pg_available() {
+            apps.push(TestApp::postgres().await);
+        }
+        apps
+    }
+
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("test.db");
+        let clock = FixedClock::at(START_MS);
+        let store = Store::open(path.to_str().expect("path"), clock.clone())
+            .await
+            .expect("open sqlite");
+        store.offset_ids_for_tests().await.expect("offset ids");
+        TestApp::with(store, clock, "sqlite", None, Some(dir))
+    }
+
+    pub async fn postgres() -> TestApp {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let schema = format!("t_{}_{}_{}", std::process::id(), n, START_MS % 1000);
+        let admin = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&pg_url())
+            .await
+            .expect("connect postgres");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&admin)
+        .await
+        .expect("drop schema");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .expect("create schema");
+        admin.close().await;
+        let clock = FixedClock::at(START_MS);
+        let store = Store::open_with(
+            &pg_url(),
+            clock.clone(),
+            ConnectOptions {
+                pg_schema: Some(schema.clone()),
+                max_connections: Some(4),
+            },
+        )
+        .await
+        .expect("open postgres");
+        store.offset_ids_for_tests().await.expect("offset ids");
+        TestApp::with(store, clock, "postgres", Some(schema), None)
+    }
+
+    fn with(
+        store: Store,
+        clock: Arc<FixedClock>,
+        engine: &'static str,
+        pg_schema: Option<String>,
+        dir: Option<tempfile::TempDir>,
+    ) -> TestApp {
+        let state = AppState {
+            store: store.clone(),
+            config: Arc::new(Config::default()),
+        };
+        TestApp {
+            engine,
+            router: app(state),
+            store,
+            clock,
+            pg_schema,
+            _dir: dir,
+        }
+    }
+
+    /// A second store on the same database, as after a restart.
+    pub async fn reopen(&self) -> Store {
+        match (&self.pg_schema, &self._dir) {
+            (Some(schema), _) => Store::open_with(
+                &pg_url(),
+                self.clock.clone(),
+                ConnectOptions {
+                    pg_schema: Some(schema.clone()),
+                    max_connections: Some(2),
+                },
+            )
+            .await
+            .expect("reopen postgres"),
+            (None, Some(dir)) => Store::open(
+                dir.path().join("test.db").to_str().expect("path"),
+                self.clock.clone(),
+            )
+            .await
+            .expect("reopen sqlite"),
+            (None, None) => panic!("no database to reopen"),
+        }
+    }
+
+    /// Drops the PostgreSQL schema of this test.
+    pub async fn finish(self) {
+        self.store.close().await;
+        let Some(schema) = self.pg_schema else {
+            return;
+        };
+        if let Ok(pool) = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&pg_url())
+            .await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            )))
+            .execute(&pool)
+            .await;
+            pool.close().await;
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+        let res = self.router.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, body)
+    }
+
+    /// A JSON API call with an optional bearer token.
+    pub async fn api(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let (status, _, bytes) = self.send(req).await;
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!(
+                    "{} {uri}: not JSON: {}",
+                    self.engine,
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
+        };
+        (status, value)
+    }
+
+    pub async fn login_token(&self, username: &str) -> String {
+        let (status, body) = self
+            .api(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}: login {username}: {body}",
+            self.engine
+        );
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Signs in through the login form; returns the session cookie.
+    pub async fn login_cookie(&self, username: &str) -> String {
+        let (_, headers, _) = self.page(Method::GET, "/login", None, None).await;
+        let login_csrf = set_cookie(&headers, "theodoi_login_csrf").expect("login csrf cookie");
+        let body = format!(
+            "username={username}&password={}&_csrf={login_csrf}&next=%2F",
+            PASSWORD.replace(' ', "+")
+        );
+        let (status, headers, _) = self
+            .page(
+                Method::POST,
+                "/login",
+                Some(&format!("theodoi_login_csrf={login_csrf}")),
+                Some(body),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{}: form login {username}",
+            self.engine
+        );
+        let session = set_cookie(&headers, "theodoi_session").expect("session cookie");
+        format!("theodoi_session={session}")
+    }
+
+    pub async fn page(
+        &self,
+        method: Method,
+        uri: &str,
+        cookie: Option<&str>,
+        form: Option<String>,
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let req = match form {
+            Some(f) => req
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(f)),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let (status, headers, bytes) = self.send(req).await;
+        (status, headers, String::from_utf8_lossy(&bytes).to_string())
+    }
+}
+
+pub fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Reads the hidden CSRF field of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("input[name=_csrf]").expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .expect("csrf field")
+        .to_string()
+}
+
+pub fn select_texts(html: &str, css: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Two provinces; province A has communes A1 and A2, province B has B1.
+pub struct World {
+    pub nation: Unit,
+    pub province_a: Unit,
+    pub commune_a1: Unit,
+    pub vhxh_a1: Unit,
+    pub police_a1: Unit,
+    pub commune_a2: Unit,
+    pub vhxh_a2: Unit,
+    pub province_b: Unit,
+    pub commune_b1: Unit,
+    pub plan_a1: i64,
+    pub task_a1: i64,
+    pub task_a1_police: i64,
+    pub target_a1: i64,
+    pub plan_a2: i64,
+    pub task_a2: i64,
+    pub plan_b1: i64,
+}
+
+async fn unit(
+    store: &Store,
+    parent: Option<&Unit>,
+    kind: UnitKind,
+    name: &str,
+    aliases: &[&str],
+) -> Unit {
+    let draft = UnitDraft {
+        parent_id: parent.map(|p| p.id),
+        kind,
+        name: name.into(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        side: Side::Government,
+    }
+    .validate(parent.map(|p| p.kind))
+    .expect("valid unit");
+    store
+        .create_unit(draft, &Actor::system())
+        .await
+        .expect("create unit")
+}
+
+pub async fn user(store: &Store, username: &str, unit: &Unit, role: Role) {
+    store
+        .create_user(
+            NewUser {
+                unit_id: unit.id,
+                username: username.into(),
+                full_name: format!("Người dùng {username}"),
+                password_hash: password_hash().to_string(),
+                roles: vec![role],
+            },
+            &Actor::system(),
+        )
+        .await
+        .expect("create user");
+}
+
+async fn plan(store: &Store, issuer: &Unit, title: &str) -> i64 {
+    let draft = PlanDraft {
+        issuer_unit_id: issuer.id,
+        number: Some(format!("{}/KH-UBND", issuer.id % 100)),
+        issued_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 20),
+        place: Some(issuer.name.clone()),
+        title: title.into(),
+        basis: vec![],
+        implements: vec![],
+        regime: ReportingRegime::default(),
+    }
+    .validate()
+    .expect("valid plan");
+    store
+        .create_plan(draft, &Actor::system())
+        .await
+        .expect("create plan")
+        .id
+}
+
+pub async fn task(store: &Store, plan_id: i64, title: &str, lead: &Unit, deadline: &str) -> i64 {
+    let draft = TaskDraft {
+        reference: Some("1".into()),
+        group_path: vec!["I. Hạ tầng số".into()],
+        title: title.into(),
+        lead: vec![UnitMention::resolved(lead.name.clone(), lead.id)],
+        support: vec![],
+        product: Some("Báo cáo".into()),
+        deadline: Deadline::parse(deadline),
+        funding: None,
+        legal_basis: None,
+        parent_task_id: None,
+        draft: false,
+    }
+    .validate()
+    .expect("valid task");
+    store
+        .create_task(plan_id, draft, &Actor::system())
+        .await
+        .expect("create task")
+        .id
+}
+
+impl World {
+    pub async fn build(store: &Store) -> World {
+        let nation = unit(store, None, UnitKind::Nation, "Việt Nam", &[]).await;
+        let province_a = unit(
+            store,
+            Some(&nation),
+            UnitKind::Province,
+            "Tỉnh An Bình",
+            &[],
+        )
+        .await;
+        let commune_a1 = unit(
+            store,
+            Some(&province_a),
+            UnitKind::Commune,
+            "Xã An Phú",
+            &[],
+        )
+        .await;
+        let vhxh_a1 = unit(
+            store,
+            Some(&commune_a1),
+            UnitKind::Department,
+            "Phòng Văn hóa - Xã hội",
+            &["Phòng VHXH"],
+        )
+        .await;
+        let police_a1 = unit(
+            store,
+            Some(&commune_a1),
+            UnitKind::PolicePost,
+            "Công an xã",
+            &[],
+        )
+        .await;
+        let commune_a2 = unit(
+            store,
+            Some(&province_a),
+            UnitKind::Commune,
+            "Xã An Hòa",
+            &[],
+        )
+        .await;
+        let vhxh_a2 = unit(
+            store,
+            Some(&commune_a2),
+            UnitKind::Department,
+            "Phòng Văn hóa - Xã hội",
+            &[],
+        )
+        .await;
+        let province_b = unit(
+            store,
+            Some(&nation),
+            UnitKind::Province,
+            "Tỉnh Bắc Sơn",
+            &[],
+        )
+        .await;
+        let commune_b1 = unit(
+            store,
+            Some(&province_b),
+            UnitKind::Commune,
+            "Xã Bình Minh",
+            &[],
+        )
+        .await;
+
+        user(store, "admin", &nation, Role::Administrator).await;
+        user(store, "leader_a", &province_a, Role::Leader).await;
+        user(store, "focal_a1", &commune_a1, Role::FocalPoint).await;
+        user(store, "leader_a1", &commune_a1, Role::Leader).await;
+        user(store, "viewer_a1", &commune_a1, Role::Viewer).await;
+        user(store, "reporter_a1", &vhxh_a1, Role::UnitReporter).await;
+        user(store, "police_a1", &police_a1, Role::UnitReporter).await;
+        user(store, "focal_a2", &commune_a2, Role::FocalPoint).await;
+        user(store, "reporter_a2", &vhxh_a2, Role::UnitReporter).await;
+        user(store, "focal_b1", &commune_b1, Role::FocalPoint).await;
+        user(store, "admin_a1", &commune_a1, Role::Administrator).await;
+
+        let plan_a1 = plan(
+            store,
+            &commune_a1,
+            "Kế hoạch chuyển đổi số xã An Phú năm 2026",
+        )
+        .await;
+        let task_a1 = task(
+            store,
+            plan_a1,
+            "Xây dựng kế hoạch chuyển đổi số",
+            &vhxh_a1,
+            "Tháng 7/2026",
+        )
+        .await;
+        let task_a1_police = task(
+            store,
+            plan_a1,
+            "Định danh điện tử cho người dân",
+            &police_a1,
+            "Thường xuyên",
+        )
+        .await;
+        let target_a1 = {
+            let (draft, direction) = TargetDraft {
+                reference: Some("1".into()),
+                group_path: vec!["A. Hạ tầng".into()],
+                name: "Tỷ lệ phủ sóng 5G".into(),
+                measure_unit: Some("% dân số".into()),
+                lead: vec![UnitMention::resolved(vhxh_a1.name.clone(), vhxh_a1.id)],
+                goals: vec![Goal::parse("≥ 90", Some(2026)).expect("goal")],
+                note: None,
+                direction: None,
+            }
+            .validate()
+            .expect("valid target");
+            store
+                .create_target(plan_a1, draft, direction, &Actor::system())
+                .await
+                .expect("create target")
+                .id
+        };
+        let plan_a2 = plan(store, &commune_a2, "Kế hoạch xã An Hòa").await;
+        let task_a2 = task(
+            store,
+            plan_a2,
+            "Nhiệm vụ của xã An Hòa",
+            &vhxh_a2,
+            "Năm 2026",
+        )
+        .await;
+        let plan_b1 = plan(store, &commune_b1, "Kế hoạch xã Bình Minh").await;
+        World {
+            nation,
+            province_a,
+            commune_a1,
+            vhxh_a1,
+            police_a1,
+            commune_a2,
+            vhxh_a2,
+            province_b,
+            commune_b1,
+            plan_a1,
+            task_a1,
+            task_a1_police,
+            target_a1,
+            plan_a2,
+            task_a2,
+            plan_b1,
+        }
+    }
+}
