@@ -107,6 +107,47 @@ impl Principal {
                 || self.has(Role::Administrator))
     }
 
+    /// Whether the user sits on a level (commune, province, nation) rather
+    /// than on a working unit inside a commune.
+    pub fn is_at_level(&self) -> bool {
+        self.read_path == self.unit_path
+    }
+
+    /// Leaders and viewers of a level see every unit's report beneath it;
+    /// a reporter sees its own unit's only.
+    pub fn can_view_report(&self, scope_path: &str, report_unit_path: &str) -> bool {
+        if !self.can_read(scope_path) {
+            return false;
+        }
+        self.can_manage(scope_path)
+            || report_unit_path.starts_with(&self.unit_path)
+            || (self.is_at_level()
+                && (self.has(Role::Leader)
+                    || self.has(Role::Viewer)
+                    || self.has(Role::Administrator)))
+    }
+
+    /// The focal point of the plan's level accepts or returns reports.
+    pub fn can_review(&self, scope_path: &str) -> bool {
+        self.can_manage(scope_path)
+    }
+
+    /// A leader of the plan's level (or above) approves its report.
+    pub fn can_approve(&self, scope_path: &str) -> bool {
+        scope_path.starts_with(&self.unit_path) && self.has(Role::Leader)
+    }
+
+    /// Rounds and their completeness: the plan's managers and the leaders
+    /// and viewers of its level or above.
+    pub fn can_follow_round(&self, scope_path: &str) -> bool {
+        self.can_manage(scope_path)
+            || (self.can_read(scope_path)
+                && self.is_at_level()
+                && (self.has(Role::Leader)
+                    || self.has(Role::Viewer)
+                    || self.has(Role::Administrator)))
+    }
+
     pub fn role_labels(&self) -> String {
         self.roles
             .iter()
@@ -171,6 +212,22 @@ mod tests {
         assert!(!p.can_manage("/1/2/3/"));
         assert!(!p.can_report_for("/1/2/3/"));
         assert!(!p.can_administer("/1/2/3/"));
+    }
+
+    #[test]
+    fn a_reporter_sees_only_its_own_units_reports() {
+        let reporter = principal("/1/2/3/17/", "/1/2/3/", &[Role::UnitReporter]);
+        assert!(reporter.can_view_report("/1/2/3/", "/1/2/3/17/"));
+        assert!(!reporter.can_view_report("/1/2/3/", "/1/2/3/18/"));
+        assert!(!reporter.can_review("/1/2/3/"));
+        let leader = principal("/1/2/3/", "/1/2/3/", &[Role::Leader]);
+        assert!(leader.can_view_report("/1/2/3/", "/1/2/3/18/"));
+        assert!(leader.can_approve("/1/2/3/"));
+        assert!(!leader.can_review("/1/2/3/"));
+        let focal = principal("/1/2/3/", "/1/2/3/", &[Role::FocalPoint]);
+        assert!(focal.can_review("/1/2/3/"));
+        assert!(!focal.can_approve("/1/2/3/"));
+        assert!(!focal.can_view_report("/1/2/4/", "/1/2/4/9/"));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod deadline;
+pub mod evidence;
 pub mod goal;
 pub mod period;
 pub mod plan;
+pub mod report;
 pub mod target;
 pub mod task;
 pub mod text;

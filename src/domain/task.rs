@@ -42,6 +42,8 @@ pub struct Task {
     /// A candidate read from a plan's narrative that still lacks a lead
     /// unit and a deadline.
     pub draft: bool,
+    /// Set when the task does not apply to this plan's unit, with why.
+    pub not_applicable_reason: Option<String>,
     pub version: i64,
 }
 

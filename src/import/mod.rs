@@ -22,6 +22,8 @@ mod units;
 mod xlsx;
 
 #[cfg(test)]
+mod tests_demo;
+#[cfg(test)]
 mod tests_formats;
 #[cfg(test)]
 mod tests_seeds;

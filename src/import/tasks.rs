@@ -233,8 +233,11 @@ fn number_before(prefix: &str) -> Option<(usize, &str)> {
     let trimmed = prefix.trim_end();
     let body = trimmed.strip_suffix(')').unwrap_or(trimmed);
     let start = body
-        .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .map_or(0, |i| i + body[i..].chars().next().map_or(1, char::len_utf8));
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
+        .last()
+        .map_or(body.len(), |(i, _)| i);
     let token = &body[start..];
     let number = token.trim_end_matches('.');
     let own_word = start == 0 || body[..start].ends_with(char::is_whitespace);

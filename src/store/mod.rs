@@ -5,13 +5,16 @@
 //! and write the audit trail in the same transaction as the change.
 
 mod audit;
+mod consolidation;
 mod dialect;
 mod imports;
 mod migrate;
 mod plans;
+mod reports;
 mod rows;
 mod sessions;
 mod targets;
+mod task_admin;
 mod tasks;
 mod units;
 mod users;
@@ -25,9 +28,14 @@ use sqlx::any::AnyPoolOptions;
 use crate::clock::Clock;
 
 pub use audit::AuditEntry;
+pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
 pub use imports::ImportOutcome;
 pub use plans::PlanFilter;
+pub use reports::{
+    Evidence, EvidenceInput, ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem,
+    TaskItem, TaskUpdate, UnitReport,
+};
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
 pub use tasks::TaskFilter;
@@ -46,6 +54,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. a username taken).
     #[error("duplicate: {0}")]
     Duplicate(String),
+    /// The rules forbid the change (a submitted report edited, …); the
+    /// message is for people.
+    #[error("{0}")]
+    Refused(String),
     #[error("invalid reference: {0}")]
     InvalidReference(String),
     #[error("corrupt row: {0}")]

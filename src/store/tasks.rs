@@ -21,11 +21,26 @@ pub struct TaskFilter {
     /// Folded words of the title, matched as a substring.
     pub query: Option<String>,
     pub deadline_kind: Option<String>,
+    /// The status of the latest accepted update (`done`, …), or `none`
+    /// for tasks never reported.
+    pub status: Option<String>,
+    /// Tasks under this group heading (the first line of the group path).
+    pub group: Option<String>,
+    /// One-off tasks due on or before this date.
+    pub due_by: Option<chrono::NaiveDate>,
 }
 
 const TASK_COLUMNS: &str = "t.id, t.plan_id, u.path AS scope_path, t.ref, t.group_path,
     t.position, t.title, t.product, t.deadline_text, t.funding, t.legal_basis,
-    t.parent_task_id, t.draft, t.version";
+    t.parent_task_id, t.draft, t.not_applicable_reason, t.version";
+/// The accepted updates of a task, newest round first.
+const LATEST_ACCEPTED: &str =
+    "SELECT 1 FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id
+    WHERE tu.task_id = t.id AND ur.status = 'accepted' AND tu.status IS NOT NULL";
+const LATEST_ACCEPTED_STATUS: &str = "SELECT tu.status FROM task_updates tu
+    JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
+    WHERE tu.task_id = t.id AND ur.status = 'accepted' AND tu.status IS NOT NULL
+    ORDER BY rr.unit_due_on DESC, tu.id DESC LIMIT 1";
 const TASK_FROM: &str = "FROM tasks t JOIN plans p ON p.id = t.plan_id
     JOIN units u ON u.id = p.issuer_unit_id";
 
@@ -219,6 +234,23 @@ impl Store {
         if let Some(kind) = &filter.deadline_kind {
             c.push("t.deadline_kind = ?", Bind::Text(kind.clone()));
         }
+        if let Some(group) = &filter.group {
+            c.push("t.group_path LIKE ?", Bind::Text(format!("{group}%")));
+        }
+        if let Some(due) = filter.due_by {
+            c.push(
+                "t.deadline_end <= ?",
+                Bind::Text(due.format("%Y-%m-%d").to_string()),
+            );
+        }
+        match filter.status.as_deref() {
+            None | Some("") => {}
+            Some("none") => c.push_raw(&format!("NOT EXISTS ({LATEST_ACCEPTED})")),
+            Some(status) => c.push(
+                &format!("({LATEST_ACCEPTED_STATUS}) = ?"),
+                Bind::Text(status.to_string()),
+            ),
+        }
         let where_sql = c.sql();
         let count_sql = format!("SELECT COUNT(*) AS n {TASK_FROM}{where_sql}");
         let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
@@ -340,6 +372,7 @@ pub(super) async fn insert_task(
         legal_basis: draft.legal_basis,
         parent_task_id: draft.parent_task_id,
         draft: draft.draft,
+        not_applicable_reason: None,
         version: 1,
     })
 }
@@ -414,6 +447,7 @@ fn task_from_row(row: &AnyRow) -> StoreResult<Task> {
         legal_basis: row.try_get("legal_basis")?,
         parent_task_id: row.try_get("parent_task_id")?,
         draft: flag(row, "draft")?,
+        not_applicable_reason: row.try_get("not_applicable_reason")?,
         version: row.try_get("version")?,
     })
 }

@@ -85,6 +85,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict { .. } => AppError::Conflict { current: None },
             StoreError::Duplicate(what) => AppError::Duplicate(what),
+            StoreError::Refused(message) => AppError::Invalid(message),
             StoreError::InvalidReference(what) => {
                 AppError::Invalid(format!("Tham chiếu không hợp lệ: {what}"))
             }

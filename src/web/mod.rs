@@ -65,6 +65,26 @@ pub fn app(state: AppState) -> Router {
             get(pages::targets::show_target).post(pages::targets::update_target),
         )
         .route("/targets/{id}/edit", get(pages::targets::edit_target))
+        // Periodic reporting
+        .route("/reports", get(pages::reports::list_reports))
+        .route(
+            "/reports/{id}",
+            get(pages::reports::show_report).post(pages::reports::save_report),
+        )
+        .route(
+            "/reports/{id}/evidence",
+            post(pages::reports::add_evidence)
+                .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
+        )
+        .route("/reports/{id}/review", post(pages::reports::review_report))
+        .route("/evidence/{id}", get(pages::reports::download_evidence))
+        .route("/plans/{id}/rounds", post(pages::rounds::create_round))
+        .route("/rounds/{id}", get(pages::rounds::show_round))
+        .route(
+            "/rounds/{id}/consolidate",
+            post(pages::rounds::consolidate_round),
+        )
+        .route("/rounds/{id}/approve", post(pages::rounds::approve_round))
         // Assets and probes
         .route("/static/style.css", get(pages::assets::stylesheet))
         .route("/healthz", get(pages::assets::healthz));

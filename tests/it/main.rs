@@ -9,4 +9,5 @@ mod e2e;
 mod harness;
 mod import_cli;
 mod pages;
+mod reporting;
 mod store_story;

@@ -358,6 +358,13 @@ pub struct ListParams {
     pub parent_id: Option<i64>,
     /// A deadline kind (`month`, `ongoing`, …) for tasks.
     pub deadline_kind: Option<String>,
+    /// Tasks whose latest accepted status is this (`not_started`,
+    /// `in_progress`, `done`, `done_late`, `suspended`), or `none`.
+    pub status: Option<String>,
+    /// Tasks under this group heading.
+    pub group: Option<String>,
+    /// One-off tasks due on or before this ISO date.
+    pub due_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

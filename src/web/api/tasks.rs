@@ -7,6 +7,7 @@ use super::dto::{ListOut, ListParams, MentionIn, TaskIn, TaskOut};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
+use crate::domain::report::TaskStatus;
 use crate::domain::task::{TaskDraft, UnitMention};
 use crate::store::{Page, StoreError, TaskFilter};
 use crate::web::AppState;
@@ -21,12 +22,26 @@ pub async fn list_tasks(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<ApiJson<ListOut<TaskOut>>, ApiError> {
+    if let Some(status) = q.status.as_deref()
+        && status != "none"
+        && TaskStatus::parse(status).is_none()
+    {
+        return Err(AppError::BadRequest(format!("Tình trạng không hợp lệ: {status}")).into());
+    }
+    let due_by = q
+        .due_by
+        .as_deref()
+        .map(|d| crate::web::forms::parse_date(d, "due_by"))
+        .transpose()?;
     let filter = TaskFilter {
         within_path: Some(auth.principal.read_path.clone()),
         plan_id: q.plan_id,
         unit_id: q.unit_id,
         query: q.q,
         deadline_kind: q.deadline_kind,
+        status: q.status,
+        group: q.group,
+        due_by,
     };
     let listing = state
         .store

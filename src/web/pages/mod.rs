@@ -4,6 +4,8 @@
 pub mod assets;
 pub mod home;
 pub mod plans;
+pub mod reports;
+pub mod rounds;
 pub mod targets;
 pub mod tasks;
 pub mod units;

@@ -25,6 +25,7 @@ use crate::web::session::{Auth, ClientIp, PageAuth};
 #[derive(Deserialize)]
 pub struct TaskQuery {
     q: Option<String>,
+    status: Option<String>,
     unit_id: Option<String>,
     page: Option<u32>,
 }
@@ -52,6 +53,7 @@ pub async fn list_tasks(
         within_path: Some(p.read_path.clone()),
         query: q.q.clone(),
         unit_id,
+        status: q.status.clone().filter(|s| !s.is_empty()),
         ..TaskFilter::default()
     };
     let listing = state

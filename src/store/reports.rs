@@ -1,0 +1,1161 @@
+//! Reporting rounds and each unit's report in them: task updates, target
+//! figures, notes, submission, review. Every item carries its own version,
+//! so two people saving the same item never overwrite each other.
+
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::audit::{self, Change};
+use super::rows::{date_text, parse_date};
+use super::{Actor, Store, StoreError, StoreResult};
+use crate::domain::period::{PeriodKind, ReportingPeriod};
+use crate::domain::report::{
+    Completeness, ReportAction, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
+    Timeliness, timeliness,
+};
+use crate::domain::target::Target;
+use crate::domain::task::Task;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Round {
+    pub id: i64,
+    pub plan_id: i64,
+    pub plan_title: String,
+    /// Path of the plan's issuer: access to the round follows it.
+    pub scope_path: String,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+    pub period_key: String,
+    pub kind: PeriodKind,
+    pub title: Option<String>,
+    pub unit_due_on: NaiveDate,
+    pub consolidated_due_on: NaiveDate,
+}
+
+impl Round {
+    pub fn label_vi(&self) -> String {
+        match (&self.title, ReportingPeriod::parse_key(&self.period_key)) {
+            (Some(t), _) => t.clone(),
+            (None, Some(p)) => format!("Báo cáo {}", p.label_vi().to_lowercase_first()),
+            (None, None) => self.period_key.clone(),
+        }
+    }
+}
+
+trait LowerFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowerFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+            None => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitReport {
+    pub id: i64,
+    pub round_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub status: ReportStatus,
+    pub difficulties: Option<String>,
+    pub recommendations: Option<String>,
+    pub first_submitted_at: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub reviewed_at: Option<i64>,
+    pub review_comment: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskUpdate {
+    pub id: i64,
+    pub task_id: i64,
+    pub status: Option<TaskStatus>,
+    pub percent: Option<u8>,
+    pub result: Option<String>,
+    pub suspend_reason: Option<String>,
+    pub review_comment: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetFigure {
+    pub id: i64,
+    pub target_id: i64,
+    pub value: Option<f64>,
+    pub source: Option<String>,
+    pub review_comment: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub id: i64,
+    pub report_id: i64,
+    pub task_id: i64,
+    pub kind: String,
+    pub blob_sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub doc_number: Option<String>,
+    pub doc_date: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub scope_path: String,
+    pub unit_path: String,
+}
+
+impl Evidence {
+    pub fn describe(&self) -> String {
+        match self.kind.as_str() {
+            "file" => format!("Tệp {}", self.file_name.clone().unwrap_or_default()),
+            "document" => format!(
+                "Văn bản số {}{}",
+                self.doc_number.clone().unwrap_or_default(),
+                self.doc_date
+                    .map(|d| format!(" ngày {}", d.format("%d/%m/%Y")))
+                    .unwrap_or_default()
+            ),
+            _ => self.url.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// One task of a unit's report: the task, whether the unit leads it, what
+/// was reported, and the evidence.
+#[derive(Debug, Clone)]
+pub struct TaskItem {
+    pub task: Task,
+    pub leads: bool,
+    pub update: Option<TaskUpdate>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetItem {
+    pub target: Target,
+    pub figure: Option<TargetFigure>,
+}
+
+/// A unit's report with everything on it.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub round: Round,
+    pub report: UnitReport,
+    pub tasks: Vec<TaskItem>,
+    pub targets: Vec<TargetItem>,
+}
+
+/// Edits to a report, each item with the version it was read at (0 when
+/// the item had not been written yet).
+#[derive(Debug, Clone, Default)]
+pub struct ReportEdits {
+    pub notes: Option<(Option<String>, Option<String>)>,
+    pub tasks: Vec<(i64, i64, TaskUpdateDraft)>,
+    pub targets: Vec<(i64, i64, TargetFigureDraft)>,
+}
+
+/// An item comment from the reviewer.
+#[derive(Debug, Clone)]
+pub enum ItemComment {
+    Task(i64, String),
+    Target(i64, String),
+}
+
+pub enum EvidenceInput {
+    File {
+        bytes: Vec<u8>,
+        content_type: &'static str,
+        file_name: String,
+    },
+    Document {
+        number: String,
+        date: Option<NaiveDate>,
+    },
+    Link {
+        url: String,
+    },
+}
+
+const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
+    r.province_id, r.commune_id, r.period_key, r.kind, r.title, r.unit_due_on, r.consolidated_due_on";
+const ROUND_FROM: &str = "FROM report_rounds r JOIN plans p ON p.id = r.plan_id
+    JOIN units u ON u.id = p.issuer_unit_id";
+const REPORT_COLUMNS: &str =
+    "ur.id, ur.round_id, ur.unit_id, un.name AS unit_name, un.path AS unit_path,
+    ur.status, ur.difficulties, ur.recommendations, ur.first_submitted_at, ur.submitted_at,
+    ur.reviewed_at, ur.review_comment, ur.version";
+
+impl Store {
+    /// Opens the round of `period` for a plan, with a pending report for
+    /// every unit that leads or supports one of its tasks or leads one of
+    /// its targets. Opening twice returns the same round.
+    pub async fn open_round(
+        &self,
+        plan_id: i64,
+        period: ReportingPeriod,
+        title: Option<String>,
+        due_override: Option<NaiveDate>,
+        actor: &Actor,
+    ) -> StoreResult<Round> {
+        let plan = self.plan(plan_id).await?.ok_or(StoreError::NotFound)?;
+        let key = period.key();
+        if let Some(round) = self.round_by_key(plan_id, &key).await? {
+            return Ok(round);
+        }
+        let unit_due = due_override.unwrap_or_else(|| plan.regime.unit_due_date(&period));
+        let consolidated_due = due_override
+            .map(|d| d + chrono::Duration::days(3))
+            .unwrap_or_else(|| plan.regime.consolidated_due_date(&period));
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO report_rounds (plan_id, province_id, commune_id, period_key, kind, title,
+                    unit_due_on, consolidated_due_on, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (plan_id, period_key) DO NOTHING",
+        )
+        .bind(plan_id)
+        .bind(plan.province_id)
+        .bind(plan.commune_id)
+        .bind(key.clone())
+        .bind(period.kind().as_str())
+        .bind(title)
+        .bind(date_text(Some(unit_due)))
+        .bind(date_text(Some(consolidated_due)))
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let round_id: i64 =
+            sqlx::query("SELECT id FROM report_rounds WHERE plan_id = $1 AND period_key = $2")
+                .bind(plan_id)
+                .bind(key.clone())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+        // Units named on the plan's live tasks and targets.
+        let units = sqlx::query(
+            "SELECT DISTINCT tu.unit_id AS unit_id FROM task_units tu JOIN tasks t ON t.id = tu.task_id
+             WHERE t.plan_id = $1 AND tu.unit_id IS NOT NULL AND t.draft = 0 AND t.not_applicable_reason IS NULL
+             UNION
+             SELECT DISTINCT gu.unit_id AS unit_id FROM target_units gu JOIN targets g ON g.id = gu.target_id
+             WHERE g.plan_id = $1 AND gu.unit_id IS NOT NULL",
+        )
+        .bind(plan_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in units {
+            let unit_id: i64 = row.try_get("unit_id")?;
+            sqlx::query(
+                "INSERT INTO unit_reports (round_id, unit_id, province_id, commune_id, status,
+                        created_at, updated_at, version)
+                 VALUES ($1, $2, $3, $4, 'pending', $5, $5, 1)
+                 ON CONFLICT (round_id, unit_id) DO NOTHING",
+            )
+            .bind(round_id)
+            .bind(unit_id)
+            .bind(plan.province_id)
+            .bind(plan.commune_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "open_round",
+                entity: "round",
+                entity_id: Some(round_id),
+                province_id: plan.province_id,
+                commune_id: plan.commune_id,
+                before: None,
+                after: Some(
+                    json!({"plan_id": plan_id, "period": key, "unit_due_on": unit_due.to_string()}),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.round(round_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Opens, for every plan, the round of each period of its regime that
+    /// contains `today`. Run by the server at start and every hour, and
+    /// before a calendar is shown, so periods open by themselves.
+    pub async fn open_current_rounds(&self, today: NaiveDate) -> StoreResult<usize> {
+        let rows = sqlx::query("SELECT id FROM plans ORDER BY id")
+            .fetch_all(&self.read)
+            .await?;
+        let mut opened = 0;
+        for row in rows {
+            let plan_id: i64 = row.try_get("id")?;
+            opened += self.open_current_rounds_of(plan_id, today).await?;
+        }
+        Ok(opened)
+    }
+
+    pub async fn open_current_rounds_of(
+        &self,
+        plan_id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<usize> {
+        let Some(plan) = self.plan(plan_id).await? else {
+            return Ok(0);
+        };
+        let mut opened = 0;
+        for kind in &plan.regime.periods {
+            if *kind == PeriodKind::AdHoc {
+                continue;
+            }
+            if let Some(period) = ReportingPeriod::containing(*kind, today)
+                && self.round_by_key(plan_id, &period.key()).await?.is_none()
+            {
+                self.open_round(plan_id, period, None, None, &Actor::system())
+                    .await?;
+                opened += 1;
+            }
+        }
+        Ok(opened)
+    }
+
+    pub async fn round(&self, id: i64) -> StoreResult<Option<Round>> {
+        let sql = format!("SELECT {ROUND_COLUMNS} {ROUND_FROM} WHERE r.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(round_from_row).transpose()
+    }
+
+    async fn round_by_key(&self, plan_id: i64, key: &str) -> StoreResult<Option<Round>> {
+        let sql = format!(
+            "SELECT {ROUND_COLUMNS} {ROUND_FROM} WHERE r.plan_id = $1 AND r.period_key = $2"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(plan_id)
+            .bind(key.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(round_from_row).transpose()
+    }
+
+    pub async fn rounds_of_plan(&self, plan_id: i64) -> StoreResult<Vec<Round>> {
+        let sql = format!(
+            "SELECT {ROUND_COLUMNS} {ROUND_FROM} WHERE r.plan_id = $1 ORDER BY r.unit_due_on DESC, r.id DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(plan_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(round_from_row).collect()
+    }
+
+    /// Reports of units inside `unit_path`, newest due first: what a unit
+    /// has to do, and has done.
+    pub async fn reports_of_units(
+        &self,
+        unit_path: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<(Round, UnitReport)>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS}, r.id AS r_id FROM unit_reports ur JOIN units un ON un.id = ur.unit_id
+             JOIN report_rounds r ON r.id = ur.round_id
+             WHERE un.path LIKE $1 ORDER BY r.unit_due_on DESC, ur.id LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(format!("{unit_path}%"))
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let report = report_from_row(row)?;
+            let round_id: i64 = row.try_get("r_id")?;
+            if let Some(round) = self.round(round_id).await? {
+                out.push((round, report));
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn reports_of_round(&self, round_id: i64) -> StoreResult<Vec<UnitReport>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM unit_reports ur JOIN units un ON un.id = ur.unit_id
+             WHERE ur.round_id = $1 ORDER BY un.path"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(round_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(report_from_row).collect()
+    }
+
+    pub async fn unit_report(&self, id: i64) -> StoreResult<Option<UnitReport>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM unit_reports ur JOIN units un ON un.id = ur.unit_id WHERE ur.id = $1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(report_from_row).transpose()
+    }
+
+    /// A report with its items: the plan's live tasks the unit leads or
+    /// supports and the targets it leads, with what has been reported.
+    pub async fn report_view(&self, report_id: i64) -> StoreResult<Option<ReportView>> {
+        let Some(report) = self.unit_report(report_id).await? else {
+            return Ok(None);
+        };
+        let round = self
+            .round(report.round_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let tasks = self.tasks_of_plan(round.plan_id).await?;
+        let targets = self.targets_of_plan(round.plan_id).await?;
+        let updates = self.task_updates_of(report_id).await?;
+        let figures = self.target_figures_of(report_id).await?;
+        let evidence = self.evidence_of(report_id).await?;
+        let task_items = tasks
+            .into_iter()
+            .filter(|t| !t.draft && t.not_applicable_reason.is_none())
+            .filter_map(|t| {
+                let leads = t.lead.iter().any(|m| m.unit_id == Some(report.unit_id));
+                let supports = t.support.iter().any(|m| m.unit_id == Some(report.unit_id));
+                (leads || supports).then(|| TaskItem {
+                    update: updates.iter().find(|u| u.task_id == t.id).cloned(),
+                    evidence: evidence
+                        .iter()
+                        .filter(|e| e.task_id == t.id)
+                        .cloned()
+                        .collect(),
+                    leads,
+                    task: t,
+                })
+            })
+            .collect();
+        let target_items = targets
+            .into_iter()
+            .filter(|g| g.lead.iter().any(|m| m.unit_id == Some(report.unit_id)))
+            .map(|g| TargetItem {
+                figure: figures.iter().find(|f| f.target_id == g.id).cloned(),
+                target: g,
+            })
+            .collect();
+        Ok(Some(ReportView {
+            round,
+            report,
+            tasks: task_items,
+            targets: target_items,
+        }))
+    }
+
+    async fn task_updates_of(&self, report_id: i64) -> StoreResult<Vec<TaskUpdate>> {
+        let rows = sqlx::query(
+            "SELECT id, task_id, status, percent, result, suspend_reason, review_comment, version
+             FROM task_updates WHERE report_id = $1",
+        )
+        .bind(report_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(task_update_from_row).collect()
+    }
+
+    async fn target_figures_of(&self, report_id: i64) -> StoreResult<Vec<TargetFigure>> {
+        let rows = sqlx::query(
+            "SELECT id, target_id, value, source, review_comment, version FROM target_figures WHERE report_id = $1",
+        )
+        .bind(report_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TargetFigure {
+                    id: r.try_get("id")?,
+                    target_id: r.try_get("target_id")?,
+                    value: r.try_get("value")?,
+                    source: r.try_get("source")?,
+                    review_comment: r.try_get("review_comment")?,
+                    version: r.try_get("version")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn evidence_of(&self, report_id: i64) -> StoreResult<Vec<Evidence>> {
+        let rows = sqlx::query(EVIDENCE_SELECT_BY_REPORT)
+            .bind(report_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(evidence_from_row).collect()
+    }
+
+    pub async fn evidence(&self, id: i64) -> StoreResult<Option<Evidence>> {
+        let row = sqlx::query(EVIDENCE_SELECT_BY_ID)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(evidence_from_row).transpose()
+    }
+
+    /// Saves what a unit typed, item by item, and submits when asked. All
+    /// or nothing: a stale item refuses the whole save.
+    pub async fn save_report(
+        &self,
+        report_id: i64,
+        edits: ReportEdits,
+        submit: bool,
+        actor: &Actor,
+    ) -> StoreResult<UnitReport> {
+        let view = self
+            .report_view(report_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let report = &view.report;
+        let action = if submit {
+            ReportAction::Submit
+        } else {
+            ReportAction::Save
+        };
+        let next = report
+            .status
+            .after(action)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let now = self.now_ms();
+        let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
+        let mut tx = self.write.begin().await?;
+        for (task_id, expected, draft) in &edits.tasks {
+            let item = view
+                .tasks
+                .iter()
+                .find(|i| i.task.id == *task_id)
+                .ok_or_else(|| {
+                    StoreError::InvalidReference(format!("task {task_id} is not on this report"))
+                })?;
+            let before = item.update.clone();
+            let id = upsert_task_update(
+                &mut tx,
+                report_id,
+                *task_id,
+                (province_id, commune_id),
+                *expected,
+                draft,
+                now,
+                actor,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                now,
+                actor,
+                Change {
+                    action: "report_task",
+                    entity: "task_update",
+                    entity_id: Some(id),
+                    province_id,
+                    commune_id,
+                    before: before.map(|b| task_update_json(&b)),
+                    after: Some(json!({
+                        "task_id": task_id,
+                        "status": draft.status.map(|s| s.as_str()),
+                        "percent": draft.percent,
+                        "result": draft.result,
+                        "suspend_reason": draft.suspend_reason,
+                    })),
+                },
+            )
+            .await?;
+        }
+        for (target_id, expected, draft) in &edits.targets {
+            let item = view
+                .targets
+                .iter()
+                .find(|i| i.target.id == *target_id)
+                .ok_or_else(|| {
+                    StoreError::InvalidReference(format!(
+                        "target {target_id} is not on this report"
+                    ))
+                })?;
+            let before = item.figure.clone();
+            let id = upsert_target_figure(
+                &mut tx,
+                report_id,
+                *target_id,
+                (province_id, commune_id),
+                *expected,
+                draft,
+                now,
+                actor,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                now,
+                actor,
+                Change {
+                    action: "report_target",
+                    entity: "target_figure",
+                    entity_id: Some(id),
+                    province_id,
+                    commune_id,
+                    before: before.map(|b| json!({"value": b.value, "source": b.source})),
+                    after: Some(json!({"target_id": target_id, "value": draft.value, "source": draft.source})),
+                },
+            )
+            .await?;
+        }
+        let (difficulties, recommendations) = edits
+            .notes
+            .clone()
+            .unwrap_or((report.difficulties.clone(), report.recommendations.clone()));
+        let done = sqlx::query(
+            "UPDATE unit_reports SET status = $1, difficulties = $2, recommendations = $3,
+                    submitted_at = CASE WHEN $4 = 1 THEN $5 ELSE submitted_at END,
+                    submitted_by = CASE WHEN $4 = 1 THEN $6 ELSE submitted_by END,
+                    first_submitted_at = CASE WHEN $4 = 1 THEN COALESCE(first_submitted_at, $5) ELSE first_submitted_at END,
+                    updated_at = $5, version = version + 1
+             WHERE id = $7 AND version = $8",
+        )
+        .bind(next.as_str())
+        .bind(difficulties)
+        .bind(recommendations)
+        .bind(i64::from(submit))
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(report_id)
+        .bind(report.version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                current: report.version,
+            });
+        }
+        if submit {
+            audit::record(
+                &mut tx,
+                now,
+                actor,
+                Change {
+                    action: "submit_report",
+                    entity: "unit_report",
+                    entity_id: Some(report_id),
+                    province_id,
+                    commune_id,
+                    before: Some(json!({"status": report.status.as_str()})),
+                    after: Some(json!({"status": next.as_str()})),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.unit_report(report_id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The focal point accepts a submitted report (final) or returns it to
+    /// its unit with a reason, with comments per item either way.
+    pub async fn review_report(
+        &self,
+        report_id: i64,
+        accept: bool,
+        comment: Option<String>,
+        items: Vec<ItemComment>,
+        actor: &Actor,
+    ) -> StoreResult<UnitReport> {
+        let report = self
+            .unit_report(report_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let round = self
+            .round(report.round_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let action = if accept {
+            ReportAction::Accept
+        } else {
+            ReportAction::Return
+        };
+        let next = report
+            .status
+            .after(action)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE unit_reports SET status = $1, reviewed_at = $2, reviewed_by = $3, review_comment = $4,
+                    updated_at = $2, version = version + 1
+             WHERE id = $5 AND status = 'submitted'",
+        )
+        .bind(next.as_str())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(comment.clone())
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                current: report.version,
+            });
+        }
+        for item in &items {
+            let (sql, id, text): (&'static str, i64, &String) = match item {
+                ItemComment::Task(id, text) => (
+                    "UPDATE task_updates SET review_comment = $1 WHERE report_id = $2 AND task_id = $3",
+                    *id,
+                    text,
+                ),
+                ItemComment::Target(id, text) => (
+                    "UPDATE target_figures SET review_comment = $1 WHERE report_id = $2 AND target_id = $3",
+                    *id,
+                    text,
+                ),
+            };
+            sqlx::query(sql)
+                .bind(text.clone())
+                .bind(report_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: if accept {
+                    "accept_report"
+                } else {
+                    "return_report"
+                },
+                entity: "unit_report",
+                entity_id: Some(report_id),
+                province_id: round.province_id,
+                commune_id: round.commune_id,
+                before: Some(json!({"status": report.status.as_str()})),
+                after: Some(json!({
+                    "status": next.as_str(),
+                    "comment": comment,
+                    "items": items.iter().map(|i| match i {
+                        ItemComment::Task(id, t) => json!({"task_id": id, "comment": t}),
+                        ItemComment::Target(id, t) => json!({"target_id": id, "comment": t}),
+                    }).collect::<Vec<_>>(),
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.unit_report(report_id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Keeps a file once, by its SHA-256.
+    pub async fn put_blob(&self, bytes: &[u8], content_type: &str) -> StoreResult<String> {
+        let sha = crate::auth::token::sha256_bytes_hex(bytes);
+        sqlx::query(
+            "INSERT INTO blobs (sha256, size, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha.clone())
+        .bind(bytes.len() as i64)
+        .bind(content_type.to_string())
+        .bind(bytes.to_vec())
+        .bind(self.now_ms())
+        .execute(&self.write)
+        .await?;
+        Ok(sha)
+    }
+
+    pub async fn blob(&self, sha256: &str) -> StoreResult<Option<(String, Vec<u8>)>> {
+        let row = sqlx::query("SELECT content_type, bytes FROM blobs WHERE sha256 = $1")
+            .bind(sha256.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((r.try_get("content_type")?, r.try_get("bytes")?))),
+        }
+    }
+
+    pub async fn add_evidence(
+        &self,
+        report_id: i64,
+        task_id: i64,
+        input: EvidenceInput,
+        actor: &Actor,
+    ) -> StoreResult<Evidence> {
+        let view = self
+            .report_view(report_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !view.report.status.is_editable() {
+            return Err(StoreError::Refused(
+                crate::domain::report::ReportError::Locked.to_string(),
+            ));
+        }
+        if !view.tasks.iter().any(|i| i.task.id == task_id) {
+            return Err(StoreError::InvalidReference(format!(
+                "task {task_id} is not on this report"
+            )));
+        }
+        let (kind, sha, file_name, content_type, size, number, date, url) = match input {
+            EvidenceInput::File {
+                bytes,
+                content_type,
+                file_name,
+            } => {
+                let sha = self.put_blob(&bytes, content_type).await?;
+                (
+                    "file",
+                    Some(sha),
+                    Some(file_name),
+                    Some(content_type.to_string()),
+                    Some(bytes.len() as i64),
+                    None,
+                    None,
+                    None,
+                )
+            }
+            EvidenceInput::Document { number, date } => {
+                ("document", None, None, None, None, Some(number), date, None)
+            }
+            EvidenceInput::Link { url } => ("link", None, None, None, None, None, None, Some(url)),
+        };
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO evidence (report_id, task_id, province_id, commune_id, kind, blob_sha256, file_name,
+                    content_type, size, doc_number, doc_date, url, created_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(task_id)
+        .bind(view.round.province_id)
+        .bind(view.round.commune_id)
+        .bind(kind)
+        .bind(sha)
+        .bind(file_name.clone())
+        .bind(content_type)
+        .bind(size)
+        .bind(number.clone())
+        .bind(date_text(date))
+        .bind(url.clone())
+        .bind(now)
+        .bind(actor.user_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "add_evidence",
+                entity: "evidence",
+                entity_id: Some(id),
+                province_id: view.round.province_id,
+                commune_id: view.round.commune_id,
+                before: None,
+                after: Some(
+                    json!({"report_id": report_id, "task_id": task_id, "kind": kind,
+                    "file_name": file_name, "number": number, "url": url}),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.evidence(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Who reported on time, late, or not at all, in one round.
+    pub async fn round_completeness(
+        &self,
+        round_id: i64,
+    ) -> StoreResult<(Completeness, Vec<(UnitReport, Timeliness)>)> {
+        let round = self.round(round_id).await?.ok_or(StoreError::NotFound)?;
+        let now = self.now_ms();
+        let mut total = Completeness::default();
+        let mut rows = Vec::new();
+        for report in self.reports_of_round(round_id).await? {
+            let t = timeliness(report.first_submitted_at, round.unit_due_on, now);
+            total.add(t);
+            rows.push((report, t));
+        }
+        Ok((total, rows))
+    }
+
+    /// Completeness of every round due in `[from, to]` inside a subtree,
+    /// per commune: the rates up the tree.
+    pub async fn completeness_by_commune(
+        &self,
+        within_path: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(i64, String, Completeness)>> {
+        let rows = sqlx::query(
+            "SELECT ur.commune_id AS commune_id, c.name AS commune_name, ur.first_submitted_at, r.unit_due_on
+             FROM unit_reports ur JOIN report_rounds r ON r.id = ur.round_id
+             JOIN units c ON c.id = ur.commune_id
+             WHERE c.path LIKE $1 AND r.unit_due_on >= $2 AND r.unit_due_on <= $3
+             ORDER BY c.path",
+        )
+        .bind(format!("{within_path}%"))
+        .bind(date_text(Some(from)))
+        .bind(date_text(Some(to)))
+        .fetch_all(&self.read)
+        .await?;
+        let now = self.now_ms();
+        let mut out: Vec<(i64, String, Completeness)> = Vec::new();
+        for r in rows {
+            let commune_id: i64 = r.try_get("commune_id")?;
+            let due = parse_date(r.try_get("unit_due_on")?)?
+                .ok_or_else(|| StoreError::Corrupt("due".into()))?;
+            let t = timeliness(r.try_get("first_submitted_at")?, due, now);
+            match out.iter_mut().find(|(id, _, _)| *id == commune_id) {
+                Some((_, _, c)) => c.add(t),
+                None => {
+                    let mut c = Completeness::default();
+                    c.add(t);
+                    out.push((commune_id, r.try_get("commune_name")?, c));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn upsert_task_update(
+    conn: &mut AnyConnection,
+    report_id: i64,
+    task_id: i64,
+    (province_id, commune_id): (Option<i64>, Option<i64>),
+    expected: i64,
+    d: &TaskUpdateDraft,
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<i64> {
+    let current =
+        sqlx::query("SELECT id, version FROM task_updates WHERE report_id = $1 AND task_id = $2")
+            .bind(report_id)
+            .bind(task_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match current {
+        None if expected == 0 => Ok(sqlx::query(
+            "INSERT INTO task_updates (report_id, task_id, province_id, commune_id, status, percent, result,
+                    suspend_reason, updated_at, updated_by, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(task_id)
+        .bind(province_id)
+        .bind(commune_id)
+        .bind(d.status.map(|s| s.as_str()))
+        .bind(d.percent.map(i64::from))
+        .bind(d.result.clone())
+        .bind(d.suspend_reason.clone())
+        .bind(now)
+        .bind(actor.user_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("id")?),
+        None => Err(StoreError::Conflict { current: 0 }),
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            let version: i64 = row.try_get("version")?;
+            if version != expected {
+                return Err(StoreError::Conflict { current: version });
+            }
+            sqlx::query(
+                "UPDATE task_updates SET status = $1, percent = $2, result = $3, suspend_reason = $4,
+                        updated_at = $5, updated_by = $6, version = version + 1
+                 WHERE id = $7 AND version = $8",
+            )
+            .bind(d.status.map(|s| s.as_str()))
+            .bind(d.percent.map(i64::from))
+            .bind(d.result.clone())
+            .bind(d.suspend_reason.clone())
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *conn)
+            .await?;
+            Ok(id)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn upsert_target_figure(
+    conn: &mut AnyConnection,
+    report_id: i64,
+    target_id: i64,
+    (province_id, commune_id): (Option<i64>, Option<i64>),
+    expected: i64,
+    d: &TargetFigureDraft,
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<i64> {
+    let current = sqlx::query(
+        "SELECT id, version FROM target_figures WHERE report_id = $1 AND target_id = $2",
+    )
+    .bind(report_id)
+    .bind(target_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match current {
+        None if expected == 0 => Ok(sqlx::query(
+            "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
+                    updated_at, updated_by, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(target_id)
+        .bind(province_id)
+        .bind(commune_id)
+        .bind(d.value)
+        .bind(d.source.clone())
+        .bind(now)
+        .bind(actor.user_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("id")?),
+        None => Err(StoreError::Conflict { current: 0 }),
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            let version: i64 = row.try_get("version")?;
+            if version != expected {
+                return Err(StoreError::Conflict { current: version });
+            }
+            sqlx::query(
+                "UPDATE target_figures SET value = $1, source = $2, updated_at = $3, updated_by = $4,
+                        version = version + 1 WHERE id = $5 AND version = $6",
+            )
+            .bind(d.value)
+            .bind(d.source.clone())
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *conn)
+            .await?;
+            Ok(id)
+        }
+    }
+}
+
+fn task_update_json(u: &TaskUpdate) -> serde_json::Value {
+    json!({
+        "task_id": u.task_id,
+        "status": u.status.map(|s| s.as_str()),
+        "percent": u.percent,
+        "result": u.result,
+        "suspend_reason": u.suspend_reason,
+        "version": u.version,
+    })
+}
+
+fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Round {
+        id: row.try_get("id")?,
+        plan_id: row.try_get("plan_id")?,
+        plan_title: row.try_get("plan_title")?,
+        scope_path: row.try_get("scope_path")?,
+        province_id: row.try_get("province_id")?,
+        commune_id: row.try_get("commune_id")?,
+        period_key: row.try_get("period_key")?,
+        kind: PeriodKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("period kind {kind}")))?,
+        title: row.try_get("title")?,
+        unit_due_on: parse_date(row.try_get("unit_due_on")?)?
+            .ok_or_else(|| StoreError::Corrupt("due".into()))?,
+        consolidated_due_on: parse_date(row.try_get("consolidated_due_on")?)?
+            .ok_or_else(|| StoreError::Corrupt("due".into()))?,
+    })
+}
+
+fn report_from_row(row: &AnyRow) -> StoreResult<UnitReport> {
+    let status: String = row.try_get("status")?;
+    Ok(UnitReport {
+        id: row.try_get("id")?,
+        round_id: row.try_get("round_id")?,
+        unit_id: row.try_get("unit_id")?,
+        unit_name: row.try_get("unit_name")?,
+        unit_path: row.try_get("unit_path")?,
+        status: ReportStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("report status {status}")))?,
+        difficulties: row.try_get("difficulties")?,
+        recommendations: row.try_get("recommendations")?,
+        first_submitted_at: row.try_get("first_submitted_at")?,
+        submitted_at: row.try_get("submitted_at")?,
+        reviewed_at: row.try_get("reviewed_at")?,
+        review_comment: row.try_get("review_comment")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn task_update_from_row(r: &AnyRow) -> StoreResult<TaskUpdate> {
+    let status: Option<String> = r.try_get("status")?;
+    Ok(TaskUpdate {
+        id: r.try_get("id")?,
+        task_id: r.try_get("task_id")?,
+        status: status.as_deref().and_then(TaskStatus::parse),
+        percent: r
+            .try_get::<Option<i64>, _>("percent")?
+            .and_then(|p| u8::try_from(p).ok()),
+        result: r.try_get("result")?,
+        suspend_reason: r.try_get("suspend_reason")?,
+        review_comment: r.try_get("review_comment")?,
+        version: r.try_get("version")?,
+    })
+}
+
+const EVIDENCE_SELECT_BY_REPORT: &str =
+    "SELECT e.id, e.report_id, e.task_id, e.kind, e.blob_sha256,
+    e.file_name, e.content_type, e.size, e.doc_number, e.doc_date, e.url,
+    u.path AS scope_path, un.path AS unit_path
+    FROM evidence e JOIN unit_reports ur ON ur.id = e.report_id JOIN units un ON un.id = ur.unit_id
+    JOIN report_rounds r ON r.id = ur.round_id JOIN plans p ON p.id = r.plan_id
+    JOIN units u ON u.id = p.issuer_unit_id WHERE e.report_id = $1 ORDER BY e.id";
+const EVIDENCE_SELECT_BY_ID: &str = "SELECT e.id, e.report_id, e.task_id, e.kind, e.blob_sha256,
+    e.file_name, e.content_type, e.size, e.doc_number, e.doc_date, e.url,
+    u.path AS scope_path, un.path AS unit_path
+    FROM evidence e JOIN unit_reports ur ON ur.id = e.report_id JOIN units un ON un.id = ur.unit_id
+    JOIN report_rounds r ON r.id = ur.round_id JOIN plans p ON p.id = r.plan_id
+    JOIN units u ON u.id = p.issuer_unit_id WHERE e.id = $1";
+
+fn evidence_from_row(r: &AnyRow) -> StoreResult<Evidence> {
+    Ok(Evidence {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        task_id: r.try_get("task_id")?,
+        kind: r.try_get("kind")?,
+        blob_sha256: r.try_get("blob_sha256")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        doc_number: r.try_get("doc_number")?,
+        doc_date: parse_date(r.try_get("doc_date")?)?,
+        url: r.try_get("url")?,
+        scope_path: r.try_get("scope_path")?,
+        unit_path: r.try_get("unit_path")?,
+    })
+}

@@ -1,0 +1,620 @@
+//! A whole month of reporting on each engine: the round opens by itself,
+//! three units report (one late, one returned and resubmitted), the focal
+//! point reviews and consolidates, the leader approves.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+
+use theodoi::domain::access::Role;
+use theodoi::domain::unit::{Side, UnitDraft, UnitKind};
+use theodoi::store::Actor;
+
+use crate::harness::{TestApp, World, csrf_of, select_texts, task, user};
+
+/// Milliseconds of a Vietnam local time in March 2026.
+fn march(day: u32, hour: u32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(2026, 3, day)
+        .and_then(|d| d.and_hms_opt(hour, 0, 0))
+        .expect("time")
+        .and_utc()
+        .timestamp_millis()
+        - 7 * 3_600_000
+}
+
+fn set_clock(app: &TestApp, ms: i64) {
+    let now = app.clock.now_ms_for_tests();
+    app.clock.advance_ms(ms - now);
+}
+
+trait ClockExt {
+    fn now_ms_for_tests(&self) -> i64;
+}
+
+impl ClockExt for theodoi::clock::FixedClock {
+    fn now_ms_for_tests(&self) -> i64 {
+        theodoi::clock::Clock::now_ms(self)
+    }
+}
+
+async fn form(
+    app: &TestApp,
+    cookie: &str,
+    page: &str,
+    action: &str,
+    fields: &[(&str, String)],
+) -> (StatusCode, String) {
+    let (s, _, html) = app.page(Method::GET, page, Some(cookie), None).await;
+    assert_eq!(s, StatusCode::OK, "{}: GET {page}", app.engine);
+    let mut pairs = vec![("_csrf".to_string(), csrf_of(&html))];
+    pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let body = serde_urlencoded::to_string(&pairs).expect("encode");
+    let (s, _, html) = app
+        .page(Method::POST, action, Some(cookie), Some(body))
+        .await;
+    (s, html)
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----theodoi-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    cookie: &str,
+    uri: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> (StatusCode, String) {
+    let (ctype, body) = multipart(fields, file);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{uri}?_csrf={csrf}"))
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(body))
+        .expect("request");
+    let (s, _, bytes) = app.send(req).await;
+    (s, String::from_utf8_lossy(&bytes).to_string())
+}
+
+#[tokio::test]
+async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let store = &app.store;
+        let w = World::build(store).await;
+        let village = store
+            .create_unit(
+                UnitDraft {
+                    parent_id: Some(w.commune_a1.id),
+                    kind: UnitKind::Village,
+                    name: "Thôn Đông".into(),
+                    aliases: vec![],
+                    side: Side::Government,
+                }
+                .validate(Some(UnitKind::Commune))
+                .expect("valid"),
+                &Actor::system(),
+            )
+            .await
+            .expect("village");
+        user(store, "village_a1", &village, Role::UnitReporter).await;
+        let village_task = task(
+            store,
+            w.plan_a1,
+            "Phổ cập kỹ năng số cho người dân trong thôn",
+            &village,
+            "Thường xuyên",
+        )
+        .await;
+
+        // The March round opens by itself on 10 March, with a report for
+        // each of the three units named on the plan.
+        set_clock(&app, march(10, 9));
+        let opened = store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open");
+        assert_eq!(opened, 3, "{e}: one round per plan");
+        let again = store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open again");
+        assert_eq!(again, 0, "{e}: opening twice opens nothing");
+        let rounds = store.rounds_of_plan(w.plan_a1).await.expect("rounds");
+        assert_eq!(rounds.len(), 1);
+        let round = &rounds[0];
+        assert_eq!(round.period_key, "2026-03");
+        assert_eq!(round.unit_due_on.to_string(), "2026-03-15");
+        assert_eq!(round.consolidated_due_on.to_string(), "2026-03-18");
+        let reports = store.reports_of_round(round.id).await.expect("reports");
+        assert_eq!(reports.len(), 3, "{e}");
+        let report_of = |unit: i64| {
+            reports
+                .iter()
+                .find(|r| r.unit_id == unit)
+                .expect("report")
+                .id
+        };
+        let (vhxh_report, police_report, village_report) = (
+            report_of(w.vhxh_a1.id),
+            report_of(w.police_a1.id),
+            report_of(village.id),
+        );
+
+        // The unit sees what is due.
+        let vhxh = app.login_cookie("reporter_a1").await;
+        let (s, _, html) = app.page(Method::GET, "/reports", Some(&vhxh), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("Tháng 3/2026") || html.contains("tháng 3/2026"),
+            "{e}: {html}"
+        );
+
+        // Phòng VHXH reports on 12 March: a task, a target with a decimal comma, evidence, then submits.
+        set_clock(&app, march(12, 10));
+        // Sessions end after 15 idle minutes; each day is a new login.
+        let vhxh = app.login_cookie("reporter_a1").await;
+        let page = format!("/reports/{vhxh_report}");
+        let (s, html) = form(
+            &app,
+            &vhxh,
+            &page,
+            &page,
+            &[
+                (&format!("t{}_status", w.task_a1), "in_progress".into()),
+                (&format!("t{}_percent", w.task_a1), "60".into()),
+                (
+                    &format!("t{}_result", w.task_a1),
+                    "Đã xây dựng dự thảo kế hoạch".into(),
+                ),
+                (&format!("t{}_v", w.task_a1), "0".into()),
+                (&format!("g{}_value", w.target_a1), "92,5".into()),
+                (
+                    &format!("g{}_source", w.target_a1),
+                    "Số liệu của Viettel".into(),
+                ),
+                (&format!("g{}_v", w.target_a1), "0".into()),
+                ("difficulties", "Thiếu kinh phí".into()),
+                ("action", "save".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        let (_, _, html) = app.page(Method::GET, &page, Some(&vhxh), None).await;
+        let csrf = csrf_of(&html);
+        let (s, _) = upload(
+            &app,
+            &vhxh,
+            &format!("{page}/evidence"),
+            &csrf,
+            &[("task_id", &w.task_a1.to_string())],
+            Some(("du-thao.pdf", b"%PDF-1.4 test document")),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}");
+        let (s, _) = upload(
+            &app,
+            &vhxh,
+            &format!("{page}/evidence"),
+            &csrf,
+            &[
+                ("task_id", &w.task_a1.to_string()),
+                ("number", "15/QĐ-UBND"),
+                ("date", "2026-03-11"),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, html) = form(
+            &app,
+            &vhxh,
+            &page,
+            &page,
+            &[
+                (&format!("t{}_status", w.task_a1), "in_progress".into()),
+                (&format!("t{}_percent", w.task_a1), "60".into()),
+                (
+                    &format!("t{}_result", w.task_a1),
+                    "Đã xây dựng dự thảo kế hoạch".into(),
+                ),
+                (&format!("t{}_v", w.task_a1), "1".into()),
+                (&format!("g{}_value", w.target_a1), "92,5".into()),
+                (
+                    &format!("g{}_source", w.target_a1),
+                    "Số liệu của Viettel".into(),
+                ),
+                (&format!("g{}_v", w.target_a1), "1".into()),
+                ("difficulties", "Thiếu kinh phí".into()),
+                ("action", "submit".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+
+        // A submitted report cannot be edited.
+        let (s, html) = form(
+            &app,
+            &vhxh,
+            &page,
+            &page,
+            &[
+                ("difficulties", "Sửa sau khi gửi".into()),
+                ("action", "save".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(html.contains("Báo cáo đã gửi nên không sửa được"), "{html}");
+        let stored = store
+            .unit_report(vhxh_report)
+            .await
+            .expect("read")
+            .expect("report");
+        assert_eq!(
+            stored.difficulties.as_deref(),
+            Some("Thiếu kinh phí"),
+            "{e}: nothing changed"
+        );
+
+        // Another unit's reporter can neither see nor touch it.
+        let police = app.login_cookie("police_a1").await;
+        let (s, _, _) = app.page(Method::GET, &page, Some(&police), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+
+        // Công an xã submits on 14 March; the focal point returns it with a
+        // comment on the task; the unit sees the comment and resubmits on 17 March.
+        set_clock(&app, march(14, 15));
+        let police = app.login_cookie("police_a1").await;
+        let ppage = format!("/reports/{police_report}");
+        let (s, html) = form(
+            &app,
+            &police,
+            &ppage,
+            &ppage,
+            &[
+                (
+                    &format!("t{}_status", w.task_a1_police),
+                    "in_progress".into(),
+                ),
+                (&format!("t{}_v", w.task_a1_police), "0".into()),
+                ("action", "submit".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        let focal = app.login_cookie("focal_a1").await;
+        let (s, html) = form(
+            &app,
+            &focal,
+            &ppage,
+            &format!("{ppage}/review"),
+            &[
+                ("decision", "return".into()),
+                ("comment", "Bổ sung số liệu cụ thể".into()),
+                (
+                    &format!("c_t{}", w.task_a1_police),
+                    "Nêu số người đã được định danh".into(),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        let (_, _, html) = app.page(Method::GET, &ppage, Some(&police), None).await;
+        assert_eq!(
+            select_texts(&html, "p.item-comment"),
+            vec!["Ý kiến: Nêu số người đã được định danh"],
+            "{e}"
+        );
+        assert!(html.contains("Bổ sung số liệu cụ thể"));
+        set_clock(&app, march(17, 8));
+        let police = app.login_cookie("police_a1").await;
+        let (s, html) = form(
+            &app,
+            &police,
+            &ppage,
+            &ppage,
+            &[
+                (
+                    &format!("t{}_status", w.task_a1_police),
+                    "in_progress".into(),
+                ),
+                (&format!("t{}_percent", w.task_a1_police), "70".into()),
+                (
+                    &format!("t{}_result", w.task_a1_police),
+                    "Đã định danh 3.200 người".into(),
+                ),
+                (&format!("t{}_v", w.task_a1_police), "1".into()),
+                ("action", "submit".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+
+        // The village reports on 16 March: late.
+        set_clock(&app, march(16, 9));
+        let village_cookie = app.login_cookie("village_a1").await;
+        let vpage = format!("/reports/{village_report}");
+        let (s, _) = form(
+            &app,
+            &village_cookie,
+            &vpage,
+            &vpage,
+            &[
+                (&format!("t{village_task}_status"), "done".into()),
+                (&format!("t{village_task}_v"), "0".into()),
+                ("action", "submit".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+
+        // The focal point accepts all three.
+        set_clock(&app, march(17, 10));
+        let focal = app.login_cookie("focal_a1").await;
+        for report in [vhxh_report, police_report, village_report] {
+            let p = format!("/reports/{report}");
+            let (s, html) = form(
+                &app,
+                &focal,
+                &p,
+                &format!("{p}/review"),
+                &[("decision", "accept".into())],
+            )
+            .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        }
+        let (c, rows) = store
+            .round_completeness(round.id)
+            .await
+            .expect("completeness");
+        assert_eq!(
+            (c.expected, c.on_time, c.late, c.missing),
+            (3, 2, 1, 0),
+            "{e}"
+        );
+        let late: Vec<i64> = rows
+            .iter()
+            .filter(|(_, t)| *t == theodoi::domain::report::Timeliness::Late)
+            .map(|(r, _)| r.unit_id)
+            .collect();
+        assert_eq!(late, vec![village.id]);
+        let by_commune = store
+            .completeness_by_commune(
+                &w.province_a.path,
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("d"),
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 31).expect("d"),
+            )
+            .await
+            .expect("rates");
+        assert_eq!(
+            by_commune.len(),
+            2,
+            "{e}: both communes of province A had a March round"
+        );
+        let a1 = by_commune
+            .iter()
+            .find(|(id, _, _)| *id == w.commune_a1.id)
+            .expect("commune A1");
+        assert!((a1.2.on_time_rate() - 66.666).abs() < 0.01, "{e}");
+        let a2 = by_commune
+            .iter()
+            .find(|(id, _, _)| *id == w.commune_a2.id)
+            .expect("commune A2");
+        assert_eq!(
+            (a2.2.expected, a2.2.missing),
+            (1, 1),
+            "{e}: A2's unit never reported"
+        );
+        let (_, _, html) = app
+            .page(
+                Method::GET,
+                &format!("/rounds/{}", round.id),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(select_texts(&html, "dd.on-time"), vec!["2"]);
+        assert_eq!(select_texts(&html, "dd.late"), vec!["1"]);
+
+        // The focal point consolidates; the leader approves.
+        let rpage = format!("/rounds/{}", round.id);
+        let (s, html) = form(
+            &app,
+            &focal,
+            &rpage,
+            &format!("{rpage}/consolidate"),
+            &[("number", "12".into())],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        let leader = app.login_cookie("leader_a1").await;
+        let (s, html) = form(&app, &leader, &rpage, &format!("{rpage}/approve"), &[]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        let consolidated = store
+            .consolidated(round.id)
+            .await
+            .expect("read")
+            .expect("consolidated");
+        assert_eq!(consolidated.status, "approved");
+        // A focal point cannot approve.
+        let (s, _) = form(&app, &focal, &rpage, &format!("{rpage}/approve"), &[]).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // Every change is in the trail, per item.
+        let history = store
+            .audit_by_action("return_report", theodoi::store::Page::all())
+            .await
+            .expect("audit");
+        assert_eq!(history.len(), 1, "{history:#?}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_concurrent_edit_is_refused_and_nothing_is_lost() {
+    for app in TestApp::all().await {
+        let store = &app.store;
+        let w = World::build(store).await;
+        store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open");
+        let round = store
+            .rounds_of_plan(w.plan_a1)
+            .await
+            .expect("rounds")
+            .remove(0);
+        let report = store
+            .reports_of_round(round.id)
+            .await
+            .expect("reports")
+            .into_iter()
+            .find(|r| r.unit_id == w.vhxh_a1.id)
+            .expect("report");
+        let page = format!("/reports/{}", report.id);
+        // Two people of the unit open the report at the same time.
+        let a = app.login_cookie("reporter_a1").await;
+        let b = app.login_cookie("focal_a1").await;
+        let (_, _, html_a) = app.page(Method::GET, &page, Some(&a), None).await;
+        let (_, _, html_b) = app.page(Method::GET, &page, Some(&b), None).await;
+        let post = |html: &str, result: &str| {
+            serde_urlencoded::to_string([
+                ("_csrf", csrf_of(html)),
+                (&format!("t{}_status", w.task_a1), "in_progress".to_string()),
+                (&format!("t{}_result", w.task_a1), result.to_string()),
+                (&format!("t{}_v", w.task_a1), "0".to_string()),
+                ("action", "save".to_string()),
+            ])
+            .expect("encode")
+        };
+        let (s, _, _) = app
+            .page(
+                Method::POST,
+                &page,
+                Some(&a),
+                Some(post(&html_a, "Bản của A")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, html) = app
+            .page(
+                Method::POST,
+                &page,
+                Some(&b),
+                Some(post(&html_b, "Bản của B")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{}", app.engine);
+        assert!(html.contains("vừa được người khác cập nhật"));
+        assert!(html.contains("Bản của A"), "the current values are shown");
+        let view = store
+            .report_view(report.id)
+            .await
+            .expect("read")
+            .expect("view");
+        let item = view
+            .tasks
+            .iter()
+            .find(|i| i.task.id == w.task_a1)
+            .expect("item");
+        assert_eq!(
+            item.update
+                .as_ref()
+                .and_then(|u| u.result.clone())
+                .as_deref(),
+            Some("Bản của A")
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn refused_uploads_get_a_clear_message_and_store_nothing() {
+    for app in TestApp::all().await {
+        let store = &app.store;
+        let w = World::build(store).await;
+        store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open");
+        let round = store
+            .rounds_of_plan(w.plan_a1)
+            .await
+            .expect("rounds")
+            .remove(0);
+        let report = store
+            .reports_of_round(round.id)
+            .await
+            .expect("reports")
+            .into_iter()
+            .find(|r| r.unit_id == w.vhxh_a1.id)
+            .expect("report");
+        let cookie = app.login_cookie("reporter_a1").await;
+        let page = format!("/reports/{}", report.id);
+        let (_, _, html) = app.page(Method::GET, &page, Some(&cookie), None).await;
+        let csrf = csrf_of(&html);
+        let task = w.task_a1.to_string();
+        let exe = b"MZ\x90\x00\x03 this is a program".to_vec();
+        let (s, html) = upload(
+            &app,
+            &cookie,
+            &format!("{page}/evidence"),
+            &csrf,
+            &[("task_id", &task)],
+            Some(("bao-cao.pdf", &exe)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.engine);
+        assert!(html.contains("Loại tệp không được chấp nhận"), "{html}");
+        let big = {
+            let mut v = b"%PDF-1.4 ".to_vec();
+            v.resize(11 * 1024 * 1024, b'a');
+            v
+        };
+        let (s, html) = upload(
+            &app,
+            &cookie,
+            &format!("{page}/evidence"),
+            &csrf,
+            &[("task_id", &task)],
+            Some(("lon.pdf", &big)),
+        )
+        .await;
+        assert!(
+            s == StatusCode::UNPROCESSABLE_ENTITY
+                || s == StatusCode::BAD_REQUEST
+                || s == StatusCode::PAYLOAD_TOO_LARGE,
+            "{s}"
+        );
+        assert!(html.contains("10 MB"), "{html}");
+        let view = store
+            .report_view(report.id)
+            .await
+            .expect("read")
+            .expect("view");
+        assert!(
+            view.tasks.iter().all(|i| i.evidence.is_empty()),
+            "nothing stored"
+        );
+        app.finish().await;
+    }
+}
