@@ -60,6 +60,32 @@ pub async fn record(
 }
 
 impl Store {
+    /// Exports are recorded too: who took which data out, and when.
+    pub async fn record_export(
+        &self,
+        actor: &Actor,
+        entity: &str,
+        entity_id: i64,
+        format: &str,
+    ) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        record(
+            &mut conn,
+            self.now_ms(),
+            actor,
+            Change {
+                action: "export",
+                entity,
+                entity_id: Some(entity_id),
+                province_id: None,
+                commune_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "format": format })),
+            },
+        )
+        .await
+    }
+
     /// The history of one record, newest first.
     pub async fn audit_of(&self, entity: &str, entity_id: i64) -> StoreResult<Vec<AuditEntry>> {
         let mut c = Conditions::default();

@@ -85,6 +85,14 @@ pub fn app(state: AppState) -> Router {
             post(pages::rounds::consolidate_round),
         )
         .route("/rounds/{id}/approve", post(pages::rounds::approve_round))
+        .route("/rounds/{id}/report.docx", get(pages::exports::report_docx))
+        .route("/rounds/{id}/report.xlsx", get(pages::exports::report_xlsx))
+        .route("/rounds/{id}/sheet.xlsx", get(pages::exports::sheet_xlsx))
+        .route(
+            "/rounds/{id}/sheet",
+            post(pages::exports::upload_sheet)
+                .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
+        )
         // Assets and probes
         .route("/static/style.css", get(pages::assets::stylesheet))
         .route("/healthz", get(pages::assets::healthz));

@@ -459,6 +459,63 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         let (s, _) = form(&app, &focal, &rpage, &format!("{rpage}/approve"), &[]).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
 
+        // The consolidated report reads back with the submitted figures.
+        let (s, headers, docx) = app
+            .page(
+                Method::GET,
+                &format!("{rpage}/report.docx"),
+                Some(&leader),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        assert!(
+            headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .starts_with("attachment")
+        );
+        let _ = docx;
+        let req = Request::builder()
+            .uri(format!("{rpage}/report.docx"))
+            .header(header::COOKIE, &leader)
+            .body(Body::empty())
+            .expect("req");
+        let (_, _, bytes) = app.send(req).await;
+        let xml = docx_text(&bytes);
+        for expected in [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "BÁO CÁO",
+            "Đã xây dựng dự thảo kế hoạch",
+            "92,5",
+            "Đã định danh 3.200 người",
+            "Thiếu kinh phí",
+            "Số: 12/BC-UBND",
+            "15/QĐ-UBND",
+        ] {
+            assert!(xml.contains(expected), "{e}: the .docx holds {expected}");
+        }
+        let req = Request::builder()
+            .uri(format!("{rpage}/report.xlsx"))
+            .header(header::COOKIE, &leader)
+            .body(Body::empty())
+            .expect("req");
+        let (s, _, bytes) = app.send(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let cells = xlsx_cells(&bytes);
+        assert!(
+            cells
+                .iter()
+                .any(|c| c.contains("Đã xây dựng dự thảo kế hoạch")),
+            "{e}"
+        );
+        assert!(
+            cells.iter().any(|c| c == "92,5" || c == "92.5"),
+            "{e}: {cells:?}"
+        );
+        assert!(cells.iter().any(|c| c == "Đạt"), "{e}: 92.5 meets ≥ 90");
+
         // Every change is in the trail, per item.
         let history = store
             .audit_by_action("return_report", theodoi::store::Page::all())
@@ -615,6 +672,208 @@ async fn refused_uploads_get_a_clear_message_and_store_nothing() {
             view.tasks.iter().all(|i| i.evidence.is_empty()),
             "nothing stored"
         );
+        app.finish().await;
+    }
+}
+
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("document.xml")
+        .read_to_string(&mut xml)
+        .expect("read");
+    // Text runs may be split; joining the <w:t> contents is enough here.
+    let mut text = String::new();
+    let mut rest = xml.as_str();
+    while let Some(start) = rest.find("<w:t") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let Some(close) = after.find("</w:t>") else {
+            break;
+        };
+        if open_end < close {
+            text.push_str(&after[open_end + 1..close]);
+        }
+        text.push(' ');
+        rest = &after[close + 6..];
+    }
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+fn xlsx_cells(bytes: &[u8]) -> Vec<String> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let mut out = Vec::new();
+    for name in book.sheet_names() {
+        if let Ok(range) = book.worksheet_range(&name) {
+            for row in range.rows() {
+                for cell in row {
+                    out.push(cell.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A period sheet as a person fills it, built like the exported one.
+fn filled_sheet(period_key: &str, rows: &[(i64, &str, &str, &str)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Nhiệm vụ").expect("name");
+    sheet.write_string(0, 0, period_key).expect("key");
+    for (c, h) in theodoi::export::xlsx::PERIOD_TASK_HEADERS
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(1, c as u16, *h).expect("header");
+    }
+    for (i, (id, status, percent, result)) in rows.iter().enumerate() {
+        let r = 2 + i as u32;
+        sheet.write_number(r, 0, *id as f64).expect("id");
+        sheet.write_string(r, 2, "Nhiệm vụ").expect("title");
+        sheet.write_string(r, 5, *status).expect("status");
+        sheet.write_string(r, 6, *percent).expect("percent");
+        sheet.write_string(r, 7, *result).expect("result");
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn a_bulk_upload_with_one_bad_row_stores_nothing_and_names_the_row() {
+    for app in TestApp::all().await {
+        let store = &app.store;
+        let w = World::build(store).await;
+        store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open");
+        let round = store
+            .rounds_of_plan(w.plan_a1)
+            .await
+            .expect("rounds")
+            .remove(0);
+        let focal = app.login_cookie("focal_a1").await;
+        let rpage = format!("/rounds/{}", round.id);
+        // The exported sheet downloads and lists the plan's tasks.
+        let req = Request::builder()
+            .uri(format!("{rpage}/sheet.xlsx"))
+            .header(header::COOKIE, &focal)
+            .body(Body::empty())
+            .expect("req");
+        let (s, _, bytes) = app.send(req).await;
+        assert_eq!(s, StatusCode::OK, "{}", app.engine);
+        let cells = xlsx_cells(&bytes);
+        assert!(
+            cells.iter().any(|c| c == "Xây dựng kế hoạch chuyển đổi số"),
+            "{cells:?}"
+        );
+        let (_, _, html) = app.page(Method::GET, &rpage, Some(&focal), None).await;
+        let csrf = csrf_of(&html);
+
+        let bad = filled_sheet(
+            &round.period_key,
+            &[
+                (w.task_a1, "Đang thực hiện", "50", "Đã khảo sát"),
+                (w.task_a1_police, "Đang thực hiện", "150", "Sai tiến độ"),
+            ],
+        );
+        let (s, html) = upload(
+            &app,
+            &focal,
+            &format!("{rpage}/sheet"),
+            &csrf,
+            &[],
+            Some(("cap-nhat.xlsx", &bad)),
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {html}",
+            app.engine
+        );
+        assert!(html.contains("Dòng 4"), "the bad row is named: {html}");
+        let reports = store.reports_of_round(round.id).await.expect("reports");
+        for r in &reports {
+            let view = store.report_view(r.id).await.expect("read").expect("view");
+            assert!(
+                view.tasks.iter().all(|i| i.update.is_none()),
+                "{}: nothing stored",
+                app.engine
+            );
+        }
+
+        let good = filled_sheet(
+            &round.period_key,
+            &[
+                (w.task_a1, "dang thuc hien", "50", "Đã khảo sát"),
+                (w.task_a1_police, "Hoàn thành", "", "Xong"),
+            ],
+        );
+        let (s, html) = upload(
+            &app,
+            &focal,
+            &format!("{rpage}/sheet"),
+            &csrf,
+            &[],
+            Some(("cap-nhat.xlsx", &good)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{}: {html}", app.engine);
+        let vhxh = reports
+            .iter()
+            .find(|r| r.unit_id == w.vhxh_a1.id)
+            .expect("report");
+        let view = store
+            .report_view(vhxh.id)
+            .await
+            .expect("read")
+            .expect("view");
+        let item = view
+            .tasks
+            .iter()
+            .find(|i| i.task.id == w.task_a1)
+            .expect("item");
+        assert_eq!(item.update.as_ref().and_then(|u| u.percent), Some(50));
+        let police = reports
+            .iter()
+            .find(|r| r.unit_id == w.police_a1.id)
+            .expect("report");
+        let view = store
+            .report_view(police.id)
+            .await
+            .expect("read")
+            .expect("view");
+        let item = view
+            .tasks
+            .iter()
+            .find(|i| i.task.id == w.task_a1_police)
+            .expect("item");
+        assert_eq!(
+            item.update.as_ref().and_then(|u| u.percent),
+            Some(100),
+            "done means 100%"
+        );
+        // A period sheet for another period is refused.
+        let other = filled_sheet("2025-01", &[(w.task_a1, "Hoàn thành", "100", "x")]);
+        let (s, _) = upload(
+            &app,
+            &focal,
+            &format!("{rpage}/sheet"),
+            &csrf,
+            &[],
+            Some(("cu.xlsx", &other)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         app.finish().await;
     }
 }
