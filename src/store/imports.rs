@@ -196,3 +196,68 @@ fn plan_draft(issuer: &Unit, parsed: &ParsedPlan, implements: Vec<i64>) -> PlanD
     // trims here, so fall back to the unvalidated draft on the impossible.
     draft.clone().validate().unwrap_or(draft)
 }
+
+/// A plan file held between preview and confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedUpload {
+    pub token: String,
+    pub user_id: i64,
+    pub issuer_unit_id: i64,
+    pub blob_sha256: String,
+    pub file_name: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub async fn stage_upload(
+        &self,
+        token: &str,
+        user_id: i64,
+        issuer_unit_id: i64,
+        blob_sha256: &str,
+        file_name: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO import_uploads (token, user_id, issuer_unit_id, blob_sha256, file_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token.to_string())
+        .bind(user_id)
+        .bind(issuer_unit_id)
+        .bind(blob_sha256.to_string())
+        .bind(file_name.to_string())
+        .bind(self.now_ms())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn staged_upload(&self, token: &str) -> StoreResult<Option<StagedUpload>> {
+        let row = sqlx::query(
+            "SELECT token, user_id, issuer_unit_id, blob_sha256, file_name, created_at
+             FROM import_uploads WHERE token = $1",
+        )
+        .bind(token.to_string())
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(StagedUpload {
+                token: r.try_get("token")?,
+                user_id: r.try_get("user_id")?,
+                issuer_unit_id: r.try_get("issuer_unit_id")?,
+                blob_sha256: r.try_get("blob_sha256")?,
+                file_name: r.try_get("file_name")?,
+                created_at: r.try_get("created_at")?,
+            })),
+        }
+    }
+
+    pub async fn drop_staged_upload(&self, token: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM import_uploads WHERE token = $1")
+            .bind(token.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

@@ -30,7 +30,7 @@ use crate::clock::Clock;
 pub use audit::AuditEntry;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
-pub use imports::ImportOutcome;
+pub use imports::{ImportOutcome, StagedUpload};
 pub use plans::PlanFilter;
 pub use reports::{
     Evidence, EvidenceInput, ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem,

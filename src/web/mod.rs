@@ -46,6 +46,16 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plans/new", get(pages::plans::new_plan))
         .route(
+            "/plans/import",
+            get(pages::imports::import_form)
+                .post(pages::imports::upload_plan)
+                .layer(DefaultBodyLimit::max(pages::imports::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/plans/import/{token}",
+            get(pages::imports::preview_plan).post(pages::imports::confirm_plan),
+        )
+        .route(
             "/plans/{id}",
             get(pages::plans::show_plan).post(pages::plans::update_plan),
         )

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod exports;
 pub mod home;
+pub mod imports;
 pub mod plans;
 pub mod reports;
 pub mod rounds;
