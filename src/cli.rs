@@ -244,15 +244,35 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
         config: Arc::new(config),
     };
     let app = web::app(state);
+    let ticker = tokio::spawn(housekeeping(store.clone()));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    ticker.abort();
     store.close().await;
     tracing::info!("đã dừng");
     Ok(())
+}
+
+/// Work that happens by itself: each period's reporting round opens on its
+/// first day, and ended sessions are removed. Hourly, and once at start.
+async fn housekeeping(store: Store) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let today = store.clock().today();
+        match store.open_current_rounds(today).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(opened = n, "reporting rounds opened"),
+            Err(e) => tracing::error!(error = %e, "opening reporting rounds failed"),
+        }
+        if let Err(e) = store.delete_expired_sessions().await {
+            tracing::error!(error = %e, "removing ended sessions failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -421,6 +421,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
             .await?;
         plans += 1;
     }
+    // This period's rounds, so the demo opens on something to report.
+    store.open_current_rounds(store.clock().today()).await?;
     let tasks = store
         .tasks(&Default::default(), Page::new(Some(1), Some(1)))
         .await?

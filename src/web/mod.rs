@@ -70,6 +70,12 @@ pub fn app(state: AppState) -> Router {
             get(pages::tasks::show_task).post(pages::tasks::update_task),
         )
         .route("/tasks/{id}/edit", get(pages::tasks::edit_task))
+        .route("/tasks/{id}/deadline", post(pages::tasks::change_deadline))
+        .route(
+            "/tasks/{id}/not-applicable",
+            post(pages::tasks::set_not_applicable),
+        )
+        .route("/tasks/{id}/split", post(pages::tasks::split_task))
         .route(
             "/targets/{id}",
             get(pages::targets::show_target).post(pages::targets::update_target),
@@ -143,7 +149,43 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/targets/{id}",
             get(api::targets::get_target).put(api::targets::update_target),
-        );
+        )
+        // Reporting
+        .route(
+            "/api/tasks/{id}/deadline",
+            post(api::reports::change_deadline),
+        )
+        .route(
+            "/api/tasks/{id}/not-applicable",
+            post(api::reports::set_not_applicable),
+        )
+        .route("/api/tasks/{id}/split", post(api::reports::split_task))
+        .route(
+            "/api/rounds",
+            get(api::reports::list_rounds).post(api::reports::create_round),
+        )
+        .route("/api/rounds/{id}", get(api::reports::get_round))
+        .route(
+            "/api/rounds/{id}/consolidate",
+            post(api::reports::consolidate_round),
+        )
+        .route(
+            "/api/rounds/{id}/approve",
+            post(api::reports::approve_round),
+        )
+        .route(
+            "/api/reports/{id}",
+            get(api::reports::get_report).put(api::reports::save_report),
+        )
+        .route(
+            "/api/reports/{id}/review",
+            post(api::reports::review_report),
+        )
+        .route(
+            "/api/reports/{id}/evidence",
+            post(api::reports::add_evidence),
+        )
+        .route("/api/completeness", get(api::reports::completeness));
 
     let max_body = state.config.max_body_bytes;
     let secure = state.config.secure_cookies;

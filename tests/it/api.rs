@@ -220,3 +220,219 @@ async fn the_openapi_document_describes_every_api_route() {
     assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
     app.finish().await;
 }
+
+#[tokio::test]
+async fn reporting_works_through_the_api_as_on_the_pages() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let reporter = app.login_token("reporter_a1").await;
+        let focal = app.login_token("focal_a1").await;
+        let leader = app.login_token("leader_a1").await;
+        let (s, rounds) = app
+            .api(
+                Method::GET,
+                &format!("/api/rounds?plan_id={}", w.plan_a1),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {rounds}");
+        assert_eq!(
+            rounds[0]["period"],
+            json!("2026-03"),
+            "the current month opened by itself"
+        );
+        let round_id = rounds[0]["id"].as_i64().expect("round");
+        let (_, round) = app
+            .api(
+                Method::GET,
+                &format!("/api/rounds/{round_id}"),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(round["completeness"]["expected"], json!(2));
+        let report_id = round["reports"]
+            .as_array()
+            .expect("reports")
+            .iter()
+            .find(|r| r["unit_id"] == json!(w.vhxh_a1.id))
+            .and_then(|r| r["id"].as_i64())
+            .expect("report");
+        let uri = format!("/api/reports/{report_id}");
+        let (s, report) = app.api(Method::GET, &uri, Some(&reporter), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(report["tasks"][0]["version"], json!(0));
+        let (s, saved) = app.api(Method::PUT, &uri, Some(&reporter), Some(json!({
+            "tasks": [{"task_id": w.task_a1, "version": 0, "status": "in_progress", "percent": 30, "result": "Khảo sát xong"}],
+            "targets": [{"target_id": w.target_a1, "version": 0, "value": 91.0, "source": "Thống kê xã"}],
+            "difficulties": "Thiếu người", "submit": true
+        }))).await;
+        assert_eq!(s, StatusCode::OK, "{e}: {saved}");
+        assert_eq!(saved["report"]["status"], json!("submitted"));
+        assert_eq!(saved["report"]["timeliness"], json!("on_time"));
+        let (s, body) = app
+            .api(
+                Method::PUT,
+                &uri,
+                Some(&reporter),
+                Some(json!({"difficulties": "sửa"})),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{e}: a submitted report is locked: {body}"
+        );
+        let other = app.login_token("reporter_a2").await;
+        let (s, _) = app.api(Method::GET, &uri, Some(&other), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let police = app.login_token("police_a1").await;
+        let (s, _) = app.api(Method::GET, &uri, Some(&police), None).await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "{e}: another unit of the same commune"
+        );
+        let (s, body) = app
+            .api(
+                Method::POST,
+                &format!("{uri}/review"),
+                Some(&reporter),
+                Some(json!({"decision": "accept"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+        let (s, body) = app
+            .api(
+                Method::POST,
+                &format!("{uri}/review"),
+                Some(&focal),
+                Some(json!({
+            "decision": "return", "comment": "Bổ sung minh chứng",
+            "items": [{"task_id": w.task_a1, "comment": "Đính kèm văn bản"}]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {body}");
+        let (_, report) = app.api(Method::GET, &uri, Some(&reporter), None).await;
+        assert_eq!(report["report"]["status"], json!("returned"));
+        assert_eq!(
+            report["tasks"][0]["review_comment"],
+            json!("Đính kèm văn bản")
+        );
+        let (s, ev) = app
+            .api(
+                Method::POST,
+                &format!("{uri}/evidence"),
+                Some(&reporter),
+                Some(json!({
+            "task_id": w.task_a1, "number": "20/QĐ-UBND", "date": "2026-03-09"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {ev}");
+        let (s, _) = app
+            .api(
+                Method::PUT,
+                &uri,
+                Some(&reporter),
+                Some(json!({"submit": true})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = app
+            .api(
+                Method::POST,
+                &format!("{uri}/review"),
+                Some(&focal),
+                Some(json!({"decision": "accept"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, round) = app
+            .api(
+                Method::POST,
+                &format!("/api/rounds/{round_id}/consolidate"),
+                Some(&focal),
+                Some(json!({"number": "7"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {round}");
+        assert_eq!(round["consolidated"], json!("consolidated"));
+        let (s, _) = app
+            .api(
+                Method::POST,
+                &format!("/api/rounds/{round_id}/approve"),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, round) = app
+            .api(
+                Method::POST,
+                &format!("/api/rounds/{round_id}/approve"),
+                Some(&leader),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(round["consolidated"], json!("approved"));
+        let leader_a = app.login_token("leader_a").await;
+        let (s, rates) = app
+            .api(
+                Method::GET,
+                "/api/completeness?from=2026-03-01&to=2026-03-31",
+                Some(&leader_a),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            rates.as_array().map(Vec::len),
+            Some(1),
+            "{e}: only A1 has opened a round: {rates}"
+        );
+        assert_eq!(rates[0]["completeness"]["on_time"], json!(1));
+        // An ad-hoc request with its own due date.
+        let (s, adhoc) = app.api(Method::POST, "/api/rounds", Some(&focal), Some(json!({
+            "plan_id": w.plan_a1, "title": "Báo cáo đột xuất về an toàn thông tin", "due": "2026-03-20"}))).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {adhoc}");
+        assert_eq!(adhoc["kind"], json!("ad_hoc"));
+        assert_eq!(adhoc["unit_due_on"], json!("2026-03-20"));
+        // Task management.
+        let (s, task) = app
+            .api(
+                Method::POST,
+                &format!("/api/tasks/{}/deadline", w.task_a1),
+                Some(&focal),
+                Some(json!({"deadline": "Quý IV/2026", "reason": "Chờ kinh phí"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(task["deadline"]["kind"], json!("quarter"));
+        let (s, _) = app
+            .api(
+                Method::POST,
+                &format!("/api/tasks/{}/not-applicable", w.task_a1),
+                Some(&reporter),
+                Some(json!({"reason": "x"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, list) = app
+            .api(
+                Method::GET,
+                &format!("/api/tasks?plan_id={}&status=in_progress", w.plan_a1),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(
+            list["total"],
+            json!(1),
+            "{e}: filter by the accepted status"
+        );
+        app.finish().await;
+    }
+}

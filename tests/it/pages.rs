@@ -194,3 +194,196 @@ async fn a_focal_point_creates_a_plan_a_task_and_a_target_through_the_forms() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn tasks_are_managed_around_reporting() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        // Province A issues a plan; commune A1's plan implements it.
+        let province_plan = app
+            .store
+            .create_plan(
+                theodoi::domain::plan::PlanDraft {
+                    issuer_unit_id: w.province_a.id,
+                    number: Some("06/KH-UBND".into()),
+                    issued_on: None,
+                    place: None,
+                    title: "Kế hoạch của tỉnh".into(),
+                    basis: vec![],
+                    implements: vec![],
+                    regime: Default::default(),
+                },
+                &theodoi::store::Actor::system(),
+            )
+            .await
+            .expect("plan");
+        let plan = app
+            .store
+            .plan(w.plan_a1)
+            .await
+            .expect("read")
+            .expect("plan");
+        app.store
+            .update_plan(
+                plan.id,
+                plan.version,
+                theodoi::domain::plan::PlanDraft {
+                    issuer_unit_id: plan.issuer_unit_id,
+                    number: plan.number.clone(),
+                    issued_on: plan.issued_on,
+                    place: plan.place.clone(),
+                    title: plan.title.clone(),
+                    basis: vec![],
+                    implements: vec![province_plan.id],
+                    regime: plan.regime.clone(),
+                },
+                &theodoi::store::Actor::system(),
+            )
+            .await
+            .expect("link");
+        let province_task = crate::harness::task(
+            &app.store,
+            province_plan.id,
+            "Triển khai nền tảng số dùng chung",
+            &w.province_a,
+            "Năm 2026",
+        )
+        .await;
+
+        // The province's focal point hands the task down to the commune plan.
+        crate::harness::user(
+            &app.store,
+            "focal_a",
+            &w.province_a,
+            theodoi::domain::access::Role::FocalPoint,
+        )
+        .await;
+        let focal_a = app.login_cookie("focal_a").await;
+        let page = format!("/tasks/{province_task}");
+        let (_, _, html) = app.page(Method::GET, &page, Some(&focal_a), None).await;
+        let body = format!("_csrf={}&plan={}", csrf_of(&html), w.plan_a1);
+        let (s, _, _) = app
+            .page(
+                Method::POST,
+                &format!("{page}/split"),
+                Some(&focal_a),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}");
+        let children = app
+            .store
+            .child_tasks(province_task)
+            .await
+            .expect("children");
+        assert_eq!(children.len(), 1);
+        assert_eq!(children[0].plan_id, w.plan_a1);
+        let (_, _, html) = app.page(Method::GET, &page, Some(&focal_a), None).await;
+        assert_eq!(
+            select_texts(&html, "ul.children li a"),
+            vec!["Xã An Phú"],
+            "{e}: the province sees the commune's task under its own"
+        );
+
+        // The commune's focal point changes a deadline with a reason and marks a task not applicable.
+        let focal = app.login_cookie("focal_a1").await;
+        let tpage = format!("/tasks/{}", w.task_a1);
+        let (_, _, html) = app.page(Method::GET, &tpage, Some(&focal), None).await;
+        let csrf = csrf_of(&html);
+        let (s, _, _) = app
+            .page(
+                Method::POST,
+                &format!("{tpage}/deadline"),
+                Some(&focal),
+                Some(format!("_csrf={csrf}&deadline=Qu%C3%BD+IV%2F2026&reason=")),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{e}: a reason is required"
+        );
+        let (s, _, _) = app
+            .page(
+                Method::POST,
+                &format!("{tpage}/deadline"),
+                Some(&focal),
+                Some(format!(
+                    "_csrf={csrf}&deadline=Qu%C3%BD+IV%2F2026&reason=Ch%E1%BB%9D+kinh+ph%C3%AD"
+                )),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let task = app
+            .store
+            .task(w.task_a1)
+            .await
+            .expect("read")
+            .expect("task");
+        assert_eq!(task.deadline.text(), "Quý IV/2026");
+        let trail = app.store.audit_of("task", w.task_a1).await.expect("audit");
+        assert!(
+            trail[0]
+                .after
+                .as_deref()
+                .unwrap_or("")
+                .contains("Chờ kinh phí")
+        );
+        let (s, _, _) = app
+            .page(
+                Method::POST,
+                &format!("/tasks/{}/not-applicable", w.task_a1_police),
+                Some(&focal),
+                Some(format!(
+                    "_csrf={csrf}&reason=Kh%C3%B4ng+c%C3%B3+%C4%91%E1%BB%91i+t%C6%B0%E1%BB%A3ng"
+                )),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, _, html) = app
+            .page(
+                Method::GET,
+                &format!("/tasks/{}", w.task_a1_police),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(
+            select_texts(&html, "p.not-applicable"),
+            vec!["Không áp dụng: Không có đối tượng"]
+        );
+        // A reporter may not.
+        let reporter = app.login_cookie("reporter_a1").await;
+        let (s, _, _) = app
+            .page(
+                Method::POST,
+                &format!("{tpage}/deadline"),
+                Some(&reporter),
+                Some(format!(
+                    "_csrf={}&deadline=2027&reason=x",
+                    csrf_of(&app.page(Method::GET, &tpage, Some(&reporter), None).await.2)
+                )),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+        // Lists filter by status and deadline.
+        let (_, _, html) = app
+            .page(
+                Method::GET,
+                "/tasks?status=none&due_by=2026-12-31",
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(
+            select_texts(&html, "ul.list li a"),
+            vec![
+                "1. Xây dựng kế hoạch chuyển đổi số",
+                "1. Triển khai nền tảng số dùng chung"
+            ],
+            "{e}: one-off tasks due by the end of 2026 and never reported (the ongoing one has no end date)"
+        );
+        app.finish().await;
+    }
+}

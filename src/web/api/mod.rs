@@ -6,6 +6,8 @@ pub mod auth;
 pub mod dto;
 pub mod openapi;
 pub mod plans;
+pub mod report_dto;
+pub mod reports;
 pub mod targets;
 pub mod tasks;
 pub mod units;

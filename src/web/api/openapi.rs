@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::ApiJson;
 use super::dto::*;
+use super::report_dto::*;
 use crate::web::error::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
@@ -17,9 +18,17 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::plans::list_plans, super::plans::get_plan, super::plans::create_plan, super::plans::update_plan,
         super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
         super::targets::list_targets, super::targets::get_target, super::targets::create_target, super::targets::update_target,
+        super::reports::list_rounds, super::reports::create_round, super::reports::get_round,
+        super::reports::get_report, super::reports::save_report, super::reports::review_report,
+        super::reports::add_evidence, super::reports::consolidate_round, super::reports::approve_round,
+        super::reports::completeness, super::reports::change_deadline, super::reports::set_not_applicable,
+        super::reports::split_task,
     ),
     components(schemas(ErrorBody, ErrorDetail, UnitOut, UnitIn, PlanOut, PlanIn, ReportingOut, TaskOut, TaskIn,
-        TargetOut, TargetIn, GoalOut, GoalIn, MentionOut, MentionIn, DeadlineOut, LoginIn, LoginOut, MeOut)),
+        TargetOut, TargetIn, GoalOut, GoalIn, MentionOut, MentionIn, DeadlineOut, LoginIn, LoginOut, MeOut,
+        RoundOut, RoundDetailOut, CompletenessOut, UnitReportOut, ReportOut, TaskItemOut, TargetItemOut,
+        EvidenceOut, ReportIn, TaskItemIn, TargetItemIn, ReviewIn, ItemCommentIn, EvidenceIn, AdHocRoundIn,
+        ConsolidateIn, DeadlineIn, NotApplicableIn, SplitIn, CommuneCompletenessOut)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

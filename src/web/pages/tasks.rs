@@ -26,6 +26,7 @@ use crate::web::session::{Auth, ClientIp, PageAuth};
 pub struct TaskQuery {
     q: Option<String>,
     status: Option<String>,
+    due_by: Option<String>,
     unit_id: Option<String>,
     page: Option<u32>,
 }
@@ -35,6 +36,8 @@ pub struct TaskQuery {
 pub struct TasksPage {
     layout: Layout,
     q: String,
+    statuses: Vec<(String, &'static str, bool)>,
+    due_by: String,
     units: Vec<UnitOption>,
     tasks: Vec<TaskRow>,
     total: i64,
@@ -54,6 +57,12 @@ pub async fn list_tasks(
         query: q.q.clone(),
         unit_id,
         status: q.status.clone().filter(|s| !s.is_empty()),
+        due_by: q
+            .due_by
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(|d| crate::web::forms::parse_date(d, "Hạn"))
+            .transpose()?,
         ..TaskFilter::default()
     };
     let listing = state
@@ -62,9 +71,21 @@ pub async fn list_tasks(
         .await?;
     let units = state.store.subtree(&p.read_path).await?;
     let selected: Vec<i64> = unit_id.into_iter().collect();
+    let chosen = q.status.clone().unwrap_or_default();
+    let mut statuses: Vec<(String, &'static str, bool)> = crate::domain::report::TaskStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), s.label_vi(), chosen == s.as_str()))
+        .collect();
+    statuses.push((
+        "none".into(),
+        "Chưa có báo cáo được tiếp nhận",
+        chosen == "none",
+    ));
     Ok(TasksPage {
         layout: Layout::new("Nhiệm vụ", &auth),
         q: q.q.unwrap_or_default(),
+        statuses,
+        due_by: q.due_by.unwrap_or_default(),
         units: unit_options(&units, &selected),
         tasks: task_rows(&listing.items),
         total: listing.total,
@@ -95,6 +116,9 @@ pub fn history_rows(entries: &[AuditEntry]) -> Vec<HistoryRow> {
                 "create" => "Tạo mới".to_string(),
                 "update" => "Cập nhật".to_string(),
                 "import" => "Nhập từ văn bản".to_string(),
+                "change_deadline" => "Đổi thời hạn".to_string(),
+                "not_applicable" => "Đổi trạng thái áp dụng".to_string(),
+                "split_task" => "Giao từ nhiệm vụ cấp trên".to_string(),
                 other => other.to_string(),
             },
         })
@@ -122,6 +146,10 @@ pub struct TaskPage {
     draft: bool,
     history: Vec<HistoryRow>,
     can_manage: bool,
+    not_applicable: Option<String>,
+    parent: Option<(i64, String)>,
+    children: Vec<(i64, String, String)>,
+    split_targets: Vec<(i64, String)>,
 }
 
 pub async fn show_task(
@@ -133,6 +161,46 @@ pub async fn show_task(
     let task = readable_task(&state, p, id).await?;
     let plan = readable_plan(&state, p, task.plan_id).await?;
     let history = state.store.audit_of("task", id).await?;
+    let parent = match task.parent_task_id {
+        Some(pid) => state
+            .store
+            .task(pid)
+            .await?
+            .filter(|t| p.can_read(&t.scope_path))
+            .map(|t| (t.id, t.title)),
+        None => None,
+    };
+    let mut children = Vec::new();
+    let child_tasks = state.store.child_tasks(id).await?;
+    let handed_to: Vec<i64> = child_tasks.iter().map(|c| c.plan_id).collect();
+    for child in child_tasks {
+        if p.can_read(&child.scope_path)
+            && let Some(plan) = state.store.plan(child.plan_id).await?
+        {
+            let unit = state
+                .store
+                .unit(plan.issuer_unit_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            children.push((child.id, unit, child.title));
+        }
+    }
+    // Plans that implement this task's plan, where it can be handed down.
+    let mut split_targets = Vec::new();
+    if p.can_manage(&task.scope_path) {
+        for child_plan in state.store.plans_implementing(task.plan_id).await? {
+            if !handed_to.contains(&child_plan.id) {
+                let unit = state
+                    .store
+                    .unit(child_plan.issuer_unit_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                split_targets.push((child_plan.id, format!("{unit} — {}", child_plan.title)));
+            }
+        }
+    }
     Ok(TaskPage {
         layout: Layout::new(
             format!("Nhiệm vụ {}", task.reference.clone().unwrap_or_default()),
@@ -159,7 +227,93 @@ pub async fn show_task(
         draft: task.draft,
         history: history_rows(&history),
         can_manage: p.can_manage(&task.scope_path),
+        not_applicable: task.not_applicable_reason.clone(),
+        parent,
+        children,
+        split_targets,
     })
+}
+
+/// A changed deadline keeps the reason it changed for.
+pub async fn change_deadline(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manageable_task(&state, &auth.principal, id).await?;
+    let f = FormPairs::parse(&body)?;
+    let deadline = Deadline::parse(&f.text("deadline"));
+    if deadline.text().is_empty() {
+        return Err(AppError::Invalid("Hãy nhập thời hạn mới".into()).into());
+    }
+    let reason = f
+        .optional("reason")
+        .ok_or_else(|| AppError::Invalid("Hãy nêu lý do thay đổi thời hạn".into()))?;
+    state
+        .store
+        .change_deadline(id, deadline, &reason, &auth.actor(&ip))
+        .await?;
+    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
+}
+
+pub async fn set_not_applicable(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manageable_task(&state, &auth.principal, id).await?;
+    let f = FormPairs::parse(&body)?;
+    let reason = if f.text("applicable") == "1" {
+        None
+    } else {
+        Some(
+            f.optional("reason")
+                .ok_or_else(|| AppError::Invalid("Hãy nêu lý do nhiệm vụ không áp dụng".into()))?,
+        )
+    };
+    state
+        .store
+        .set_not_applicable(id, reason.as_deref(), &auth.actor(&ip))
+        .await?;
+    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
+}
+
+/// Hands a higher-level task down to the commune plans that implement its
+/// plan, as draft tasks linked to it.
+pub async fn split_task(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let task = manageable_task(&state, &auth.principal, id).await?;
+    let f = FormPairs::parse(&body)?;
+    let chosen = f.ids("plan", "Kế hoạch")?;
+    if chosen.is_empty() {
+        return Err(AppError::Invalid("Hãy chọn ít nhất một kế hoạch cấp dưới".into()).into());
+    }
+    let allowed: Vec<i64> = state
+        .store
+        .plans_implementing(task.plan_id)
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    if chosen.iter().any(|c| !allowed.contains(c)) {
+        return Err(
+            AppError::Invalid("Chỉ giao được cho kế hoạch triển khai kế hoạch này".into()).into(),
+        );
+    }
+    state
+        .store
+        .split_task(id, &chosen, &auth.actor(&ip))
+        .await?;
+    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,0 +1,336 @@
+//! The API's shapes for reporting.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::report::{Completeness, Timeliness};
+use crate::store::{ReportView, Round, UnitReport};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundOut {
+    pub id: i64,
+    pub plan_id: i64,
+    /// `2026-07`, `2026-Q3`, `2026-H1`, `2026-9M`, `2026`, or an ad-hoc range.
+    pub period: String,
+    pub kind: String,
+    pub label: String,
+    pub unit_due_on: String,
+    pub consolidated_due_on: String,
+}
+
+impl From<&Round> for RoundOut {
+    fn from(r: &Round) -> Self {
+        RoundOut {
+            id: r.id,
+            plan_id: r.plan_id,
+            period: r.period_key.clone(),
+            kind: r.kind.as_str().to_string(),
+            label: r.label_vi(),
+            unit_due_on: r.unit_due_on.to_string(),
+            consolidated_due_on: r.consolidated_due_on.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletenessOut {
+    pub expected: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub missing: i64,
+    pub not_due: i64,
+    /// Percent of expected reports received.
+    pub received_rate: f64,
+    /// Percent of expected reports received on time.
+    pub on_time_rate: f64,
+}
+
+impl From<Completeness> for CompletenessOut {
+    fn from(c: Completeness) -> Self {
+        CompletenessOut {
+            expected: c.expected,
+            on_time: c.on_time,
+            late: c.late,
+            missing: c.missing,
+            not_due: c.not_due,
+            received_rate: c.received_rate(),
+            on_time_rate: c.on_time_rate(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitReportOut {
+    pub id: i64,
+    pub round_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// `pending`, `draft`, `submitted`, `returned` or `accepted`.
+    pub status: String,
+    /// `on_time`, `late`, `missing` or `not_due`.
+    pub timeliness: String,
+    pub difficulties: Option<String>,
+    pub recommendations: Option<String>,
+    pub review_comment: Option<String>,
+    pub version: i64,
+}
+
+pub fn timeliness_code(t: Timeliness) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl UnitReportOut {
+    pub fn new(r: &UnitReport, t: Timeliness) -> UnitReportOut {
+        UnitReportOut {
+            id: r.id,
+            round_id: r.round_id,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name.clone(),
+            status: r.status.as_str().to_string(),
+            timeliness: timeliness_code(t),
+            difficulties: r.difficulties.clone(),
+            recommendations: r.recommendations.clone(),
+            review_comment: r.review_comment.clone(),
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundDetailOut {
+    pub round: RoundOut,
+    pub completeness: CompletenessOut,
+    pub reports: Vec<UnitReportOut>,
+    /// `consolidated` or `approved` once the focal point has consolidated.
+    pub consolidated: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceOut {
+    pub id: i64,
+    /// `file`, `document` or `link`.
+    pub kind: String,
+    pub description: String,
+    pub sha256: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskItemOut {
+    pub task_id: i64,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub title: String,
+    /// True when the unit leads the task, false when it supports it.
+    pub leads: bool,
+    pub status: Option<String>,
+    pub percent: Option<u8>,
+    pub result: Option<String>,
+    pub suspend_reason: Option<String>,
+    pub review_comment: Option<String>,
+    /// 0 until the item is first saved.
+    pub version: i64,
+    pub evidence: Vec<EvidenceOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetItemOut {
+    pub target_id: i64,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub name: String,
+    pub value: Option<f64>,
+    pub source: Option<String>,
+    pub review_comment: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOut {
+    pub report: UnitReportOut,
+    pub round: RoundOut,
+    pub tasks: Vec<TaskItemOut>,
+    pub targets: Vec<TargetItemOut>,
+}
+
+impl ReportOut {
+    pub fn new(v: &ReportView, t: Timeliness) -> ReportOut {
+        ReportOut {
+            report: UnitReportOut::new(&v.report, t),
+            round: RoundOut::from(&v.round),
+            tasks: v
+                .tasks
+                .iter()
+                .map(|i| {
+                    let u = i.update.as_ref();
+                    TaskItemOut {
+                        task_id: i.task.id,
+                        reference: i.task.reference.clone(),
+                        title: i.task.title.clone(),
+                        leads: i.leads,
+                        status: u.and_then(|u| u.status).map(|s| s.as_str().to_string()),
+                        percent: u.and_then(|u| u.percent),
+                        result: u.and_then(|u| u.result.clone()),
+                        suspend_reason: u.and_then(|u| u.suspend_reason.clone()),
+                        review_comment: u.and_then(|u| u.review_comment.clone()),
+                        version: u.map(|u| u.version).unwrap_or(0),
+                        evidence: i
+                            .evidence
+                            .iter()
+                            .map(|e| EvidenceOut {
+                                id: e.id,
+                                kind: e.kind.clone(),
+                                description: e.describe(),
+                                sha256: e.blob_sha256.clone(),
+                                url: e.url.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            targets: v
+                .targets
+                .iter()
+                .map(|i| {
+                    let f = i.figure.as_ref();
+                    TargetItemOut {
+                        target_id: i.target.id,
+                        reference: i.target.reference.clone(),
+                        name: i.target.name.clone(),
+                        value: f.and_then(|f| f.value),
+                        source: f.and_then(|f| f.source.clone()),
+                        review_comment: f.and_then(|f| f.review_comment.clone()),
+                        version: f.map(|f| f.version).unwrap_or(0),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskItemIn {
+    pub task_id: i64,
+    /// The item's version as read (0 if never saved).
+    pub version: i64,
+    /// `not_started`, `in_progress`, `done`, `done_late` or `suspended`.
+    pub status: Option<String>,
+    pub percent: Option<u8>,
+    pub result: Option<String>,
+    pub suspend_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetItemIn {
+    pub target_id: i64,
+    pub version: i64,
+    pub value: Option<f64>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportIn {
+    #[serde(default)]
+    pub tasks: Vec<TaskItemIn>,
+    #[serde(default)]
+    pub targets: Vec<TargetItemIn>,
+    pub difficulties: Option<String>,
+    pub recommendations: Option<String>,
+    /// Submit after saving; a submitted report is locked.
+    #[serde(default)]
+    pub submit: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemCommentIn {
+    pub task_id: Option<i64>,
+    pub target_id: Option<i64>,
+    pub comment: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewIn {
+    /// `accept` or `return`.
+    pub decision: String,
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub items: Vec<ItemCommentIn>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceIn {
+    pub task_id: i64,
+    /// An issued document's number and symbol (`15/QĐ-UBND`)…
+    pub number: Option<String>,
+    /// …and its ISO date.
+    pub date: Option<String>,
+    /// Or a link (http or https).
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdHocRoundIn {
+    pub plan_id: i64,
+    pub title: String,
+    /// ISO date by which units report.
+    pub due: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsolidateIn {
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineIn {
+    pub deadline: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotApplicableIn {
+    /// Why the task does not apply; null to apply it again.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitIn {
+    /// Plans implementing the task's plan.
+    pub plan_ids: Vec<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneCompletenessOut {
+    pub commune_id: i64,
+    pub commune_name: String,
+    pub completeness: CompletenessOut,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompletenessParams {
+    /// First due date counted (ISO); default the first of this month.
+    pub from: Option<String>,
+    /// Last due date counted (ISO); default today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RoundParams {
+    pub plan_id: i64,
+}
