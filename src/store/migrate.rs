@@ -24,6 +24,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "reporting",
         sql: include_str!("../../migrations/0002_reporting.sql"),
     },
+    Migration {
+        version: 3,
+        name: "monitoring",
+        sql: include_str!("../../migrations/0003_monitoring.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -11,6 +11,7 @@ mod imports;
 mod migrate;
 mod plans;
 mod reports;
+mod rollups;
 mod rows;
 mod sessions;
 mod targets;
@@ -36,6 +37,7 @@ pub use reports::{
     Evidence, EvidenceInput, ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem,
     TaskItem, TaskUpdate, UnitReport,
 };
+pub use rollups::Rollup;
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
 pub use tasks::TaskFilter;

@@ -254,9 +254,10 @@ impl Store {
         .bind(plan_id)
         .fetch_all(&mut *tx)
         .await?;
+        let mut expected = 0;
         for row in units {
             let unit_id: i64 = row.try_get("unit_id")?;
-            sqlx::query(
+            expected += sqlx::query(
                 "INSERT INTO unit_reports (round_id, unit_id, province_id, commune_id, status,
                         created_at, updated_at, version)
                  VALUES ($1, $2, $3, $4, 'pending', $5, $5, 1)
@@ -268,8 +269,11 @@ impl Store {
             .bind(plan.commune_id)
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected() as i64;
         }
+        super::rollups::reports_expected(&mut tx, &plan.issuer_path, unit_due, expected, now)
+            .await?;
         audit::record(
             &mut tx,
             now,
@@ -643,6 +647,17 @@ impl Store {
                 current: report.version,
             });
         }
+        if submit && report.first_submitted_at.is_none() {
+            let on_time = now <= crate::domain::report::end_of_day_ms(view.round.unit_due_on);
+            super::rollups::report_received(
+                &mut tx,
+                &view.round.scope_path,
+                view.round.unit_due_on,
+                on_time,
+                now,
+            )
+            .await?;
+        }
         if submit {
             audit::record(
                 &mut tx,
@@ -711,6 +726,23 @@ impl Store {
             return Err(StoreError::Conflict {
                 current: report.version,
             });
+        }
+        if accept {
+            // Accepted figures move the dashboards now, not at the next rebuild.
+            let tasks = sqlx::query("SELECT task_id FROM task_updates WHERE report_id = $1")
+                .bind(report_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for r in tasks {
+                super::rollups::refresh_task(&mut tx, r.try_get("task_id")?, now).await?;
+            }
+            let targets = sqlx::query("SELECT target_id FROM target_figures WHERE report_id = $1")
+                .bind(report_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for r in targets {
+                super::rollups::refresh_target(&mut tx, r.try_get("target_id")?, now).await?;
+            }
         }
         for item in &items {
             let (sql, id, text): (&'static str, i64, &String) = match item {

@@ -111,6 +111,7 @@ impl Store {
             sqlx::query(table).bind(id).execute(&mut *tx).await?;
         }
         insert_target_parts(&mut tx, id, &plan, &draft.lead, &draft.goals).await?;
+        super::rollups::refresh_target(&mut tx, id, now).await?;
         let after = Target {
             reference: draft.reference,
             group_path: draft.group_path,
@@ -311,6 +312,7 @@ pub(super) async fn insert_target(
     .await?;
     let id: i64 = row.try_get("id")?;
     insert_target_parts(conn, id, plan, &draft.lead, &draft.goals).await?;
+    super::rollups::refresh_target(conn, id, now).await?;
     Ok(Target {
         id,
         plan_id: plan.id,

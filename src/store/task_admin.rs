@@ -53,6 +53,7 @@ impl Store {
         .bind(actor.user_id)
         .execute(&mut *tx)
         .await?;
+        super::rollups::refresh_task(&mut tx, task_id, now).await?;
         audit::record(
             &mut tx,
             now,
@@ -95,6 +96,7 @@ impl Store {
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
+        super::rollups::refresh_task(&mut tx, task_id, now).await?;
         audit::record(
             &mut tx,
             now,

@@ -140,6 +140,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_task_units(&mut tx, id, &plan, &draft.lead, &draft.support).await?;
+        super::rollups::refresh_task(&mut tx, id, now).await?;
         let after = Task {
             reference: draft.reference,
             group_path: draft.group_path,
@@ -356,6 +357,7 @@ pub(super) async fn insert_task(
     .await?;
     let id: i64 = row.try_get("id")?;
     insert_task_units(conn, id, plan, &draft.lead, &draft.support).await?;
+    super::rollups::refresh_task(conn, id, now).await?;
     Ok(Task {
         id,
         plan_id: plan.id,
