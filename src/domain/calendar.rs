@@ -99,11 +99,14 @@ const OFFICIAL: &[(i32, u32, u32, DayKind, &str)] = &[
     (2026, 9, 2, DayKind::Off, NATIONAL),
 ];
 
+/// `(month, day)` of a solar date.
+type MonthDay = (u32, u32);
+
 /// Lunar dates for the estimated years (`HOLIDAYS.md` §3, Vietnamese
 /// calendar at UTC+7): `(year, giao thừa (month, day), Giỗ Tổ (month, day))`.
 /// A table rather than an algorithm because four independent calculations
 /// agreed on it and it cannot silently drift.
-const LUNAR: &[(i32, (u32, u32), (u32, u32))] = &[
+const LUNAR: &[(i32, MonthDay, MonthDay)] = &[
     (2027, (2, 5), (4, 16)),
     (2028, (1, 25), (4, 4)),
     (2029, (2, 12), (4, 23)),
@@ -293,8 +296,8 @@ fn is_weekday(d: NaiveDate) -> bool {
 /// The statutory days off of an estimated year. Holidays on a weekday are
 /// placed first, so that a weekend holiday moves past them (30/4 on a
 /// Sunday before 1/5 on a Monday is taken on Tuesday 2/5).
-fn estimated_year(year: i32, eve: (u32, u32), hung: (u32, u32)) -> Vec<Holiday> {
-    let date = |(m, d): (u32, u32)| NaiveDate::from_ymd_opt(year, m, d);
+fn estimated_year(year: i32, eve: MonthDay, hung: MonthDay) -> Vec<Holiday> {
+    let date = |(m, d): MonthDay| NaiveDate::from_ymd_opt(year, m, d);
     let mut statutory: Vec<(NaiveDate, &str)> = Vec::new();
     let fixed = [
         ((1, 1), NEW_YEAR),
@@ -311,7 +314,9 @@ fn estimated_year(year: i32, eve: (u32, u32), hung: (u32, u32)) -> Vec<Holiday> 
     );
     if let Some(eve) = date(eve) {
         // Giao thừa and mùng 1–4: the five Tết days of Điều 112.
-        statutory.extend((0..5).filter_map(|i| Some((eve + Days::new(i), LUNAR_NEW_YEAR))));
+        statutory.extend(
+            (0..5).filter_map(|i| Some((eve.checked_add_days(Days::new(i))?, LUNAR_NEW_YEAR))),
+        );
     }
     statutory.sort_by_key(|(d, _)| *d);
 

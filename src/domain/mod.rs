@@ -2,12 +2,15 @@
 //! the pages show is one of these, parsed at the edge and checked here.
 
 pub mod access;
+pub mod calendar;
 pub mod deadline;
 pub mod evidence;
 pub mod goal;
 pub mod period;
 pub mod plan;
 pub mod report;
+pub mod score;
+pub mod status;
 pub mod target;
 pub mod task;
 pub mod text;

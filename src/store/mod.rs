@@ -5,6 +5,8 @@
 //! and write the audit trail in the same transaction as the change.
 
 mod audit;
+mod bulk;
+mod calendar;
 mod consolidation;
 mod dialect;
 mod imports;
@@ -29,6 +31,7 @@ use sqlx::any::AnyPoolOptions;
 use crate::clock::Clock;
 
 pub use audit::AuditEntry;
+pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
 pub use imports::{ImportOutcome, StagedUpload};
@@ -40,7 +43,7 @@ pub use reports::{
 pub use rollups::Rollup;
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
-pub use tasks::TaskFilter;
+pub use tasks::{StateFilter, TaskFilter};
 pub use units::UnitFilter;
 pub use users::{NewUser, User};
 

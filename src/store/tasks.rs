@@ -28,6 +28,18 @@ pub struct TaskFilter {
     pub group: Option<String>,
     /// One-off tasks due on or before this date.
     pub due_by: Option<chrono::NaiveDate>,
+    /// The dashboards' drill-down: live tasks in a state on a date.
+    pub state: Option<StateFilter>,
+}
+
+/// Task states as the rollups count them, for listing the tasks behind a
+/// dashboard figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    Overdue(chrono::NaiveDate),
+    DueBetween(chrono::NaiveDate, chrono::NaiveDate),
+    DoneOnTime,
+    DoneLate,
 }
 
 const TASK_COLUMNS: &str = "t.id, t.plan_id, u.path AS scope_path, t.ref, t.group_path,
@@ -243,6 +255,29 @@ impl Store {
                 "t.deadline_end <= ?",
                 Bind::Text(due.format("%Y-%m-%d").to_string()),
             );
+        }
+        match filter.state {
+            None => {}
+            Some(StateFilter::Overdue(today)) => c.push(
+                "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done IS NULL AND f.due_on < ?)",
+                Bind::Text(today.format("%Y-%m-%d").to_string()),
+            ),
+            Some(StateFilter::DueBetween(from, to)) => {
+                let n = c.next_placeholder();
+                c.binds.push(Bind::Text(from.format("%Y-%m-%d").to_string()));
+                c.binds.push(Bind::Text(to.format("%Y-%m-%d").to_string()));
+                c.push_raw(&format!(
+                    "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done IS NULL
+                     AND f.due_on >= ${n} AND f.due_on <= ${})",
+                    n + 1
+                ));
+            }
+            Some(StateFilter::DoneOnTime) => c.push_raw(
+                "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done = 'on_time')",
+            ),
+            Some(StateFilter::DoneLate) => c.push_raw(
+                "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done = 'late')",
+            ),
         }
         match filter.status.as_deref() {
             None | Some("") => {}

@@ -5,6 +5,7 @@
 mod access;
 pub mod api;
 pub mod error;
+pub mod figures;
 mod forms;
 pub mod login;
 pub mod pages;
@@ -82,6 +83,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/targets/{id}/edit", get(pages::targets::edit_target))
         // Periodic reporting
+        // Dashboards
+        .route("/dashboard", get(pages::dashboard::my_dashboard))
+        .route("/dashboard/{id}", get(pages::dashboard::show_dashboard))
         .route("/reports", get(pages::reports::list_reports))
         .route(
             "/reports/{id}",
@@ -185,7 +189,9 @@ pub fn app(state: AppState) -> Router {
             "/api/reports/{id}/evidence",
             post(api::reports::add_evidence),
         )
-        .route("/api/completeness", get(api::reports::completeness));
+        .route("/api/completeness", get(api::reports::completeness))
+        // Monitoring
+        .route("/api/dashboard/{id}", get(api::dashboard::dashboard));
 
     let max_body = state.config.max_body_bytes;
     let secure = state.config.secure_cookies;

@@ -8,6 +8,8 @@ mod bad_input;
 mod e2e;
 mod harness;
 mod import_cli;
+mod import_page;
+mod monitoring;
 mod pages;
 mod reporting;
 mod store_story;

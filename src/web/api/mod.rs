@@ -3,6 +3,7 @@
 //! error with a stable `code`.
 
 pub mod auth;
+pub mod dashboard;
 pub mod dto;
 pub mod openapi;
 pub mod plans;

@@ -42,6 +42,7 @@ pub async fn list_tasks(
         status: q.status,
         group: q.group,
         due_by,
+        state: None,
     };
     let listing = state
         .store

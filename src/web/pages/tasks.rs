@@ -13,7 +13,7 @@ use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
 use crate::domain::task::{Task, TaskDraft, UnitMention};
 use crate::domain::unit::Unit;
-use crate::store::{AuditEntry, Page, TaskFilter};
+use crate::store::{AuditEntry, Page, StateFilter, TaskFilter};
 use crate::web::AppState;
 use crate::web::access::{
     manageable_plan, manageable_task, readable_plan, readable_task, units_of_plan,
@@ -27,6 +27,10 @@ pub struct TaskQuery {
     q: Option<String>,
     status: Option<String>,
     due_by: Option<String>,
+    /// A level unit whose tasks to list (a dashboard's drill-down).
+    within: Option<i64>,
+    /// `overdue`, `due_soon`, `done_on_time` or `done_late`.
+    state: Option<String>,
     unit_id: Option<String>,
     page: Option<u32>,
 }
@@ -52,8 +56,28 @@ pub async fn list_tasks(
 ) -> Result<TasksPage, PageError> {
     let p = &auth.principal;
     let unit_id = q.unit_id.as_deref().and_then(|s| s.parse::<i64>().ok());
+    let within_path = match q.within {
+        Some(id) => crate::web::access::readable_unit(&state, p, id).await?.path,
+        None => p.read_path.clone(),
+    };
+    let today = state.store.clock().today();
+    let task_state = match q.state.as_deref() {
+        None | Some("") => None,
+        Some("overdue") => Some(StateFilter::Overdue(today)),
+        Some("due_soon") => {
+            let cal = state.store.work_calendar().await?;
+            Some(StateFilter::DueBetween(
+                today,
+                cal.add_working_days(today, crate::domain::status::DUE_SOON_WORKING_DAYS),
+            ))
+        }
+        Some("done_on_time") => Some(StateFilter::DoneOnTime),
+        Some("done_late") => Some(StateFilter::DoneLate),
+        Some(_) => return Err(AppError::BadRequest("Tình trạng không hợp lệ".into()).into()),
+    };
     let filter = TaskFilter {
-        within_path: Some(p.read_path.clone()),
+        within_path: Some(within_path),
+        state: task_state,
         query: q.q.clone(),
         unit_id,
         status: q.status.clone().filter(|s| !s.is_empty()),

@@ -1,0 +1,114 @@
+//! Bulk loading for the synthetic national data set (`theodoi gen`): many
+//! rows per statement, explicit ids, one transaction per batch. Normal
+//! writes never come through here.
+
+use sqlx::Row;
+
+use super::{Store, StoreResult, dialect};
+
+/// A value of a bulk row.
+#[derive(Debug, Clone)]
+pub enum BulkValue {
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Null,
+}
+
+impl Store {
+    /// Inserts `rows` into `table` in statements of at most `per_statement`
+    /// rows, all in one transaction.
+    pub async fn bulk_insert(
+        &self,
+        table: &'static str,
+        columns: &[&'static str],
+        rows: &[Vec<BulkValue>],
+    ) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // Both engines accept well over 30,000 parameters per statement.
+        let per_statement = (30_000 / columns.len()).clamp(1, 1000);
+        let mut tx = self.write.begin().await?;
+        for chunk in rows.chunks(per_statement) {
+            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            let mut n = 0;
+            for (i, _) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for c in 0..columns.len() {
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    n += 1;
+                    sql.push_str(&format!("${n}"));
+                }
+                sql.push(')');
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for row in chunk {
+                for v in row {
+                    q = match v {
+                        BulkValue::Int(i) => q.bind(*i),
+                        BulkValue::Real(r) => q.bind(*r),
+                        BulkValue::Text(t) => q.bind(t.clone()),
+                        BulkValue::Null => q.bind(None::<i64>),
+                    };
+                }
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// After loading rows with explicit ids, the id sequences continue
+    /// above the largest id.
+    pub async fn continue_ids(&self, tables: &[&'static str]) -> StoreResult<()> {
+        for table in tables {
+            let max: Option<i64> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT MAX(id) AS m FROM {table}"
+            )))
+            .fetch_one(&self.read)
+            .await?
+            .try_get("m")?;
+            if self.engine == super::Engine::Postgres {
+                dialect::restart_ids(&self.write, self.engine, table, max.unwrap_or(0) + 1).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn count_rows(&self, table: &'static str) -> StoreResult<i64> {
+        Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table}"
+        )))
+        .fetch_one(&self.read)
+        .await?
+        .try_get("n")?)
+    }
+
+    /// What a reporting tool would run without rollups: every accepted task
+    /// update grouped by province and status, over the raw rows.
+    pub async fn raw_status_by_province(&self) -> StoreResult<Vec<(i64, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT tu.province_id AS province_id, tu.status AS status, COUNT(*) AS n
+             FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id
+             WHERE ur.status = 'accepted' AND tu.status IS NOT NULL
+             GROUP BY tu.province_id, tu.status ORDER BY tu.province_id, tu.status",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("province_id")?,
+                    r.try_get("status")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,64 @@
+//! Dashboard figures over the API: the same numbers as the pages.
+
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{ApiJson, ApiPath};
+use crate::web::AppState;
+use crate::web::access::readable_unit;
+use crate::web::error::{ApiError, ErrorBody};
+use crate::web::figures::Figures;
+use crate::web::pages::dashboard::level;
+use crate::web::session::ApiAuth;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RankOut {
+    pub rank: u32,
+    pub unit_id: i64,
+    pub name: String,
+    pub score: f64,
+    pub overdue: i64,
+    /// The score's parts, so a rank can be explained.
+    #[schema(value_type = Object)]
+    pub parts: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardOut {
+    pub unit_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub figures: Figures,
+    /// The level units below, ranked by score.
+    pub ranking: Vec<RankOut>,
+}
+
+#[utoipa::path(get, path = "/api/dashboard/{id}", tag = "monitoring", params(("id" = i64, Path, description = "A commune, province or the nation")),
+    responses((status = 200, body = DashboardOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<DashboardOut>, ApiError> {
+    let unit = readable_unit(&state, &auth.principal, id).await?;
+    let l = level(&state, unit).await?;
+    Ok(ApiJson(DashboardOut {
+        unit_id: l.unit.id,
+        name: l.unit.name.clone(),
+        kind: l.unit.kind.as_str().to_string(),
+        figures: l.figures,
+        ranking: l
+            .ranking
+            .into_iter()
+            .map(|(r, score)| RankOut {
+                rank: r.rank,
+                unit_id: r.unit_id,
+                name: r.name,
+                score: score.total,
+                overdue: r.overdue,
+                parts: serde_json::to_value(&score.parts).unwrap_or_default(),
+            })
+            .collect(),
+    }))
+}
