@@ -53,6 +53,9 @@ CREATE TABLE calendar_days (
     updated_by BIGINT
 );
 
+-- Where notifications are e-mailed, when a server is configured.
+ALTER TABLE users ADD COLUMN email TEXT;
+
 -- In-app notifications; `event_key` makes each event notify once.
 CREATE TABLE notifications (
     id {{id}},

@@ -52,6 +52,19 @@ pub struct ServeArgs {
     /// Minutes an account stays locked after 5 failed logins.
     #[arg(long, env = "THEODOI_LOCKOUT_MINUTES", default_value_t = 15)]
     pub lockout_minutes: u64,
+    /// SMTP relay for e-mailed warnings, e.g. smtp://127.0.0.1:25.
+    #[arg(long, env = "THEODOI_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of e-mailed warnings.
+    #[arg(
+        long,
+        env = "THEODOI_MAIL_FROM",
+        default_value = "Theo Dõi <theodoi@localhost>"
+    )]
+    pub mail_from: String,
+    /// Working days a task stays overdue before the commune's leaders are told.
+    #[arg(long, env = "THEODOI_ESCALATE_AFTER_DAYS", default_value_t = 5)]
+    pub escalate_after_days: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,6 +115,9 @@ pub enum Command {
         #[command(subcommand)]
         command: UnitCommand,
     },
+    /// Write a deterministic synthetic national data set into an empty
+    /// database (for load and scale tests).
+    Gen(crate::synthetic::GenArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,6 +170,7 @@ pub enum UnitCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Gen(args) => crate::synthetic::run(args).await,
         Command::Serve { db, serve } => {
             let store = open(&db.db).await?;
             serve_until_shutdown(store, config(&db.db, &serve)).await
@@ -230,6 +247,14 @@ fn config(db: &str, serve: &ServeArgs) -> Config {
         secure_cookies: serve.secure_cookies,
         session_idle: std::time::Duration::from_secs(serve.session_idle_minutes.max(1) * 60),
         lockout_for: std::time::Duration::from_secs(serve.lockout_minutes.max(1) * 60),
+        mail: serve
+            .smtp_url
+            .clone()
+            .map(|smtp_url| crate::notify::MailConfig {
+                smtp_url,
+                from: serve.mail_from.clone(),
+            }),
+        escalate_after_days: serve.escalate_after_days.max(1),
         ..Config::default()
     }
 }
@@ -243,8 +268,12 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
         store: store.clone(),
         config: Arc::new(config),
     };
-    let app = web::app(state);
-    let ticker = tokio::spawn(housekeeping(store.clone()));
+    let app = web::app(state.clone());
+    let ticker = tokio::spawn(housekeeping(
+        store.clone(),
+        state.config.mail.clone(),
+        state.config.escalate_after_days,
+    ));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -259,7 +288,7 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
 
 /// Work that happens by itself: each period's reporting round opens on its
 /// first day, and ended sessions are removed. Hourly, and once at start.
-async fn housekeeping(store: Store) {
+async fn housekeeping(store: Store, mail: Option<crate::notify::MailConfig>, escalate_after: i64) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;
@@ -268,6 +297,14 @@ async fn housekeeping(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(opened = n, "reporting rounds opened"),
             Err(e) => tracing::error!(error = %e, "opening reporting rounds failed"),
+        }
+        let summary = crate::notify::run_daily(&store, mail.as_ref(), escalate_after).await;
+        if summary.new_notifications > 0 || summary.emailed > 0 {
+            tracing::info!(
+                new = summary.new_notifications,
+                emailed = summary.emailed,
+                "warnings sent"
+            );
         }
         if let Err(e) = store.delete_expired_sessions().await {
             tracing::error!(error = %e, "removing ended sessions failed");

@@ -21,6 +21,10 @@ pub struct Config {
     /// (directly or behind a proxy that terminates TLS).
     pub secure_cookies: bool,
     pub max_body_bytes: usize,
+    /// Where warnings are e-mailed; none means in-app only.
+    pub mail: Option<crate::notify::MailConfig>,
+    /// Working days a task stays overdue before its commune's leaders hear.
+    pub escalate_after_days: i64,
 }
 
 impl Default for Config {
@@ -35,6 +39,8 @@ impl Default for Config {
             max_failures_per_ip: 20,
             secure_cookies: false,
             max_body_bytes: 2 * 1024 * 1024,
+            mail: None,
+            escalate_after_days: 5,
         }
     }
 }

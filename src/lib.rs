@@ -13,5 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod import;
+pub mod notify;
 pub mod store;
+pub mod synthetic;
 pub mod web;

@@ -11,6 +11,7 @@ mod consolidation;
 mod dialect;
 mod imports;
 mod migrate;
+mod notifications;
 mod plans;
 mod reports;
 mod rollups;
@@ -35,6 +36,7 @@ pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
 pub use imports::{ImportOutcome, StagedUpload};
+pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::{
     Evidence, EvidenceInput, ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem,

@@ -83,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/targets/{id}/edit", get(pages::targets::edit_target))
         // Periodic reporting
+        .route("/notifications/read", post(pages::home::read_notifications))
         // Dashboards
         .route("/dashboard", get(pages::dashboard::my_dashboard))
         .route("/dashboard/{id}", get(pages::dashboard::show_dashboard))

@@ -10,6 +10,7 @@ mod harness;
 mod import_cli;
 mod import_page;
 mod monitoring;
+mod notifications;
 mod pages;
 mod reporting;
 mod store_story;
