@@ -118,6 +118,9 @@ pub enum Command {
     /// Write a deterministic synthetic national data set into an empty
     /// database (for load and scale tests).
     Gen(crate::synthetic::GenArgs),
+    /// Serve a generated database and measure dashboards, the raw query,
+    /// memory and (with --submissions) report saving; prints JSON last.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +174,7 @@ pub enum UnitCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Gen(args) => crate::synthetic::run(args).await,
+        Command::Bench(args) => crate::bench::run(args).await,
         Command::Serve { db, serve } => {
             let store = open(&db.db).await?;
             serve_until_shutdown(store, config(&db.db, &serve)).await

@@ -6,6 +6,7 @@
 //! serves pages and the JSON API. `cli` wires it together.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -84,6 +84,11 @@ pub fn app(state: AppState) -> Router {
         .route("/targets/{id}/edit", get(pages::targets::edit_target))
         // Periodic reporting
         .route("/notifications/read", post(pages::home::read_notifications))
+        // Administration
+        .route(
+            "/admin/calendar",
+            get(pages::calendar::show_calendar).post(pages::calendar::save_calendar_day),
+        )
         // Dashboards
         .route("/dashboard", get(pages::dashboard::my_dashboard))
         .route("/dashboard/{id}", get(pages::dashboard::show_dashboard))

@@ -2,6 +2,7 @@
 //! struct per page, rendered inside `base.html`.
 
 pub mod assets;
+pub mod calendar;
 pub mod dashboard;
 pub mod exports;
 pub mod home;

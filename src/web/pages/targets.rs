@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
 use super::tasks::{HistoryRow, history_rows};
-use super::views::{UnitOption, goal_label, mentions, unit_options};
+use super::views::{UnitOption, format_number, goal_label, mentions, unit_options};
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::plan::Plan;
+use crate::domain::status::{Measure, target_state, trajectory};
 use crate::domain::target::{Target, TargetDraft};
 use crate::domain::task::UnitMention;
 use crate::domain::unit::Unit;
@@ -21,6 +22,7 @@ use crate::web::access::{
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
 use crate::web::session::{Auth, ClientIp, PageAuth};
+use chrono::Datelike;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "target.html")]
@@ -39,6 +41,8 @@ pub struct TargetPage {
     direction: &'static str,
     history: Vec<HistoryRow>,
     can_manage: bool,
+    figures: Vec<(String, String, &'static str)>,
+    warnings: Vec<String>,
 }
 
 pub async fn show_target(
@@ -50,6 +54,30 @@ pub async fn show_target(
     let target = readable_target(&state, p, id).await?;
     let plan = readable_plan(&state, p, target.plan_id).await?;
     let history = state.store.audit_of("target", id).await?;
+    let measures = state.store.target_history(id).await?;
+    let today = state.store.clock().today();
+    let points: Vec<Measure> = measures
+        .iter()
+        .map(|(on, value)| Measure {
+            on: *on,
+            value: *value,
+        })
+        .collect();
+    let warnings = trajectory(&target, &points, today)
+        .into_iter()
+        .map(|w| w.message)
+        .collect();
+    let figures = measures
+        .iter()
+        .map(|(on, value)| {
+            let state = target_state(&target, on.year(), Some(*value));
+            (
+                on.format("%m/%Y").to_string(),
+                format_number(*value),
+                state.label_vi(),
+            )
+        })
+        .collect();
     Ok(TargetPage {
         layout: Layout::new(target.name.clone(), &auth),
         id,
@@ -75,6 +103,8 @@ pub async fn show_target(
         direction: direction_label(target.direction),
         history: history_rows(&history),
         can_manage: p.can_manage(&target.scope_path),
+        figures,
+        warnings,
     })
 }
 
