@@ -519,6 +519,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Accepted figures of a target, oldest first, dated by their round's
+    /// due date: the history a trajectory is drawn from.
+    pub async fn target_history(&self, target_id: i64) -> StoreResult<Vec<(NaiveDate, f64)>> {
+        let rows = sqlx::query(
+            "SELECT rr.unit_due_on, f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
+             JOIN report_rounds rr ON rr.id = ur.round_id
+             WHERE f.target_id = $1 AND ur.status = 'accepted' AND f.value IS NOT NULL
+             ORDER BY rr.unit_due_on, f.id",
+        )
+        .bind(target_id)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(d) = parse_date(r.try_get("unit_due_on")?)? {
+                out.push((d, r.try_get("value")?));
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,28 +576,5 @@ mod tests {
         );
         let done = task_contributions(true, &due, &Some("late".into()), &Some("done_late".into()));
         assert!(done.contains(&("tasks_done_late", String::new())));
-    }
-}
-
-impl Store {
-    /// Accepted figures of a target, oldest first, dated by their round's
-    /// due date: the history a trajectory is drawn from.
-    pub async fn target_history(&self, target_id: i64) -> StoreResult<Vec<(NaiveDate, f64)>> {
-        let rows = sqlx::query(
-            "SELECT rr.unit_due_on, f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
-             JOIN report_rounds rr ON rr.id = ur.round_id
-             WHERE f.target_id = $1 AND ur.status = 'accepted' AND f.value IS NOT NULL
-             ORDER BY rr.unit_due_on, f.id",
-        )
-        .bind(target_id)
-        .fetch_all(&self.read)
-        .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            if let Some(d) = parse_date(r.try_get("unit_due_on")?)? {
-                out.push((d, r.try_get("value")?));
-            }
-        }
-        Ok(out)
     }
 }

@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod bad_input;
 mod e2e;
+mod e2e_reporting;
 mod harness;
 mod import_cli;
 mod import_page;
