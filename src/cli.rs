@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::password;
+use crate::auth::sealed::DataKey;
 use crate::clock;
 use crate::config::Config;
 use crate::domain::access::Role;
@@ -52,6 +53,14 @@ pub struct ServeArgs {
     /// Minutes an account stays locked after 5 failed logins.
     #[arg(long, env = "THEODOI_LOCKOUT_MINUTES", default_value_t = 15)]
     pub lockout_minutes: u64,
+    /// Key sealing citizens' personal data: 32 bytes as 64 hex digits or
+    /// base64 (`openssl rand -hex 32`). Without it the feedback form takes
+    /// no name, phone or e-mail. `demo` uses a fixed demo key.
+    #[arg(long, env = "THEODOI_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+    /// Days a citizen's personal data is kept before it is erased.
+    #[arg(long, env = "THEODOI_RETENTION_DAYS", default_value_t = 365)]
+    pub retention_days: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -155,8 +164,14 @@ pub enum UnitCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { db, serve } => {
+            let config = config(&db.db, &serve, None)?;
+            if config.data_key.is_none() {
+                tracing::warn!(
+                    "chưa có khóa dữ liệu (--data-key / THEODOI_DATA_KEY): trang góp ý vẫn nhận phản ánh nhưng không nhận họ tên, số điện thoại, thư điện tử"
+                );
+            }
             let store = open(&db.db).await?;
-            serve_until_shutdown(store, config(&db.db, &serve)).await
+            serve_until_shutdown(store, config).await
         }
         Command::Migrate { db } => {
             let store = open(&db.db).await?;
@@ -172,7 +187,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&db).await?;
             let summary = crate::demo::seed(&store).await?;
             print!("{}", summary.describe(&serve.listen));
-            serve_until_shutdown(store, config(&db, &serve)).await
+            let config = config(&db, &serve, Some(DataKey::demo()))?;
+            serve_until_shutdown(store, config).await
         }
         Command::Import {
             file,
@@ -223,15 +239,23 @@ async fn open(db: &str) -> anyhow::Result<Store> {
         .with_context(|| format!("không mở được cơ sở dữ liệu {db}"))
 }
 
-fn config(db: &str, serve: &ServeArgs) -> Config {
-    Config {
+/// The server's settings; `fallback_key` is the demo's key, used when no
+/// key is given.
+fn config(db: &str, serve: &ServeArgs, fallback_key: Option<DataKey>) -> anyhow::Result<Config> {
+    let key = match serve.data_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        Some(text) => Some(DataKey::parse(text).context("--data-key / THEODOI_DATA_KEY")?),
+        None => fallback_key,
+    };
+    Ok(Config {
         listen: serve.listen.clone(),
         db: db.to_string(),
         secure_cookies: serve.secure_cookies,
         session_idle: std::time::Duration::from_secs(serve.session_idle_minutes.max(1) * 60),
         lockout_for: std::time::Duration::from_secs(serve.lockout_minutes.max(1) * 60),
+        retention_days: serve.retention_days.max(1),
         ..Config::default()
     }
+    .with_data_key(key))
 }
 
 pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Result<()> {
@@ -258,7 +282,8 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
 }
 
 /// Work that happens by itself: each period's reporting round opens on its
-/// first day, and ended sessions are removed. Hourly, and once at start.
+/// first day, ended sessions are removed, and citizens' personal data past
+/// its retention is erased. Hourly, and once at start.
 async fn housekeeping(store: Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -271,6 +296,11 @@ async fn housekeeping(store: Store) {
         }
         if let Err(e) = store.delete_expired_sessions().await {
             tracing::error!(error = %e, "removing ended sessions failed");
+        }
+        match store.erase_expired_personal_data().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(erased = n, "citizens' personal data erased after retention"),
+            Err(e) => tracing::error!(error = %e, "erasing expired personal data failed"),
         }
     }
 }

@@ -24,6 +24,13 @@ const MIGRATIONS: &[Migration] = &[
         name: "reporting",
         sql: include_str!("../../migrations/0002_reporting.sql"),
     },
+    // Version 3 is reserved for work on another branch; versions only need
+    // to increase, so 4 may be applied before it exists.
+    Migration {
+        version: 4,
+        name: "feedback",
+        sql: include_str!("../../migrations/0004_feedback.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

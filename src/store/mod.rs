@@ -5,9 +5,12 @@
 //! and write the audit trail in the same transaction as the change.
 
 mod audit;
+mod auto_figures;
 mod consolidation;
 mod dialect;
+mod feedback;
 mod imports;
+mod initiatives;
 mod migrate;
 mod plans;
 mod reports;
@@ -28,9 +31,15 @@ use sqlx::any::AnyPoolOptions;
 use crate::clock::Clock;
 
 pub use audit::AuditEntry;
+pub use auto_figures::AutoFigure;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
+pub use feedback::{
+    Feedback, FeedbackCounts, FeedbackFile, FeedbackFilter, NewFeedback, SealedContact,
+    UploadedFile,
+};
 pub use imports::{ImportOutcome, StagedUpload};
+pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
 pub use plans::PlanFilter;
 pub use reports::{
     Evidence, EvidenceInput, ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem,
