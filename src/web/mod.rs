@@ -4,6 +4,7 @@
 
 mod access;
 pub mod api;
+pub mod citizen;
 pub mod error;
 mod forms;
 pub mod login;
@@ -108,6 +109,76 @@ pub fn app(state: AppState) -> Router {
             "/rounds/{id}/sheet",
             post(pages::exports::upload_sheet)
                 .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
+        )
+        .route("/targets/{id}/source", post(pages::targets::link_source))
+        // Citizen feedback and initiatives: public pages (no login)
+        .route(
+            "/gop-y",
+            get(pages::public_feedback::feedback_form)
+                .post(pages::public_feedback::submit_feedback)
+                .layer(DefaultBodyLimit::max(pages::public_feedback::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/gop-y/theo-doi",
+            get(pages::public_feedback::track_form).post(pages::public_feedback::track_submit),
+        )
+        .route("/gop-y/danh-gia", post(pages::public_feedback::rate_submit))
+        .route(
+            "/gop-y/xoa-thong-tin",
+            post(pages::public_feedback::erase_submit),
+        )
+        .route(
+            "/gop-y/da-tra-loi",
+            get(pages::public_feedback::answered_list),
+        )
+        .route("/sang-kien", get(pages::initiatives::public_initiatives))
+        // Citizen feedback and initiatives: staff
+        .route("/feedback", get(pages::feedback::list_feedback))
+        .route("/feedback/{id}", get(pages::feedback::show_feedback))
+        .route(
+            "/feedback/{id}/route",
+            post(pages::feedback::route_feedback),
+        )
+        .route(
+            "/feedback/{id}/assign",
+            post(pages::feedback::assign_feedback),
+        )
+        .route(
+            "/feedback/{id}/answer",
+            post(pages::feedback::answer_feedback),
+        )
+        .route("/feedback/files/{id}", get(pages::feedback::download_file))
+        .route(
+            "/initiatives",
+            get(pages::initiatives::list_initiatives)
+                .post(pages::initiatives::create_initiative)
+                .layer(DefaultBodyLimit::max(pages::initiatives::UPLOAD_LIMIT)),
+        )
+        .route("/initiatives/new", get(pages::initiatives::new_initiative))
+        .route(
+            "/initiatives/{id}",
+            get(pages::initiatives::show_initiative),
+        )
+        .route(
+            "/initiatives/{id}/reviewers",
+            post(pages::initiatives::name_reviewers),
+        )
+        .route(
+            "/initiatives/{id}/score",
+            post(pages::initiatives::score_initiative),
+        )
+        .route(
+            "/initiatives/{id}/decision",
+            post(pages::initiatives::decide_initiative),
+        )
+        .route(
+            "/initiatives/{id}/files",
+            post(pages::initiatives::add_file)
+                .layer(DefaultBodyLimit::max(pages::initiatives::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/initiative-files/{id}",
+            get(pages::initiatives::download_file),
         )
         // Assets and probes
         .route("/static/style.css", get(pages::assets::stylesheet))

@@ -1,11 +1,14 @@
-//! The landing page: where the user stands and the plans in their scope.
+//! The landing page: where the user stands, the plans in their scope, and
+//! this year's citizen feedback and initiatives.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 
 use super::Layout;
+use super::feedback::{CountsView, year_counts};
 use super::views::PlanRow;
 use crate::store::{Page, PlanFilter};
 use crate::web::AppState;
@@ -21,6 +24,9 @@ struct HomePage {
     plans: Vec<PlanRow>,
     total_plans: i64,
     can_manage: bool,
+    /// Citizen feedback and initiatives in the user's scope this year.
+    feedback: Option<CountsView>,
+    recognised: i64,
 }
 
 pub async fn show_home(
@@ -47,6 +53,15 @@ pub async fn show_home(
         plans: plans.items.iter().map(PlanRow::from).collect(),
         total_plans: plans.total,
         can_manage: p.can_manage(&p.unit_path),
+        feedback: if p.is_at_level() {
+            Some(year_counts(&state, p).await?)
+        } else {
+            None
+        },
+        recognised: state
+            .store
+            .recognised_count(&p.read_path, state.store.clock().today().year())
+            .await?,
     };
     Ok(page.into_response())
 }
