@@ -17,7 +17,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -256,7 +256,58 @@ pub fn app(state: AppState) -> Router {
             "/api/reports/{id}/evidence",
             post(api::reports::add_evidence),
         )
-        .route("/api/completeness", get(api::reports::completeness));
+        .route("/api/completeness", get(api::reports::completeness))
+        // Citizen feedback and initiatives: public API (no login)
+        .route("/api/public/challenge", get(api::feedback::challenge))
+        .route("/api/public/communes", get(api::feedback::communes))
+        .route(
+            "/api/public/feedback",
+            get(api::feedback::answered)
+                .post(api::feedback::submit)
+                .layer(DefaultBodyLimit::max(
+                    pages::public_feedback::UPLOAD_LIMIT / 3 * 4 + 64 * 1024,
+                )),
+        )
+        .route("/api/public/feedback/track", post(api::feedback::track))
+        .route("/api/public/feedback/rate", post(api::feedback::rate))
+        .route("/api/public/feedback/erase", post(api::feedback::erase))
+        .route(
+            "/api/public/initiatives",
+            get(api::initiatives::public_list),
+        )
+        // Citizen feedback and initiatives: staff API
+        .route("/api/feedback", get(api::feedback::list))
+        .route("/api/feedback/stats", get(api::feedback::stats))
+        .route("/api/feedback/{id}", get(api::feedback::get_one))
+        .route("/api/feedback/{id}/route", post(api::feedback::route))
+        .route("/api/feedback/{id}/assign", post(api::feedback::assign))
+        .route("/api/feedback/{id}/answer", post(api::feedback::answer))
+        .route(
+            "/api/initiatives",
+            get(api::initiatives::list)
+                .post(api::initiatives::create)
+                .layer(DefaultBodyLimit::max(
+                    pages::initiatives::UPLOAD_LIMIT / 3 * 4 + 64 * 1024,
+                )),
+        )
+        .route("/api/initiatives/{id}", get(api::initiatives::get_one))
+        .route(
+            "/api/initiatives/{id}/reviewers",
+            post(api::initiatives::reviewers),
+        )
+        .route("/api/initiatives/{id}/score", post(api::initiatives::score))
+        .route(
+            "/api/initiatives/{id}/decision",
+            post(api::initiatives::decide),
+        )
+        .route(
+            "/api/targets/{id}/source",
+            put(api::initiatives::link_source),
+        )
+        .route(
+            "/api/targets/{id}/auto-figures",
+            get(api::initiatives::auto_figures),
+        );
 
     let max_body = state.config.max_body_bytes;
     let secure = state.config.secure_cookies;
