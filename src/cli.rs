@@ -302,6 +302,9 @@ async fn housekeeping(store: Store) {
             Ok(n) => tracing::info!(erased = n, "citizens' personal data erased after retention"),
             Err(e) => tracing::error!(error = %e, "erasing expired personal data failed"),
         }
+        if let Err(e) = store.prune_public_submissions().await {
+            tracing::error!(error = %e, "pruning the rate-limit entries failed");
+        }
     }
 }
 
