@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::password;
+use crate::auth::sealed::DataKey;
 use crate::clock;
 use crate::config::Config;
 use crate::domain::access::Role;
@@ -65,6 +66,14 @@ pub struct ServeArgs {
     /// Working days a task stays overdue before the commune's leaders are told.
     #[arg(long, env = "THEODOI_ESCALATE_AFTER_DAYS", default_value_t = 5)]
     pub escalate_after_days: i64,
+    /// Key sealing citizens' personal data: 32 bytes as 64 hex digits or
+    /// base64 (`openssl rand -hex 32`). Without it the feedback form takes
+    /// no name, phone or e-mail. `demo` uses a fixed demo key.
+    #[arg(long, env = "THEODOI_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+    /// Days a citizen's personal data is kept before it is erased.
+    #[arg(long, env = "THEODOI_RETENTION_DAYS", default_value_t = 365)]
+    pub retention_days: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,8 +185,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(args) => crate::synthetic::run(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
         Command::Serve { db, serve } => {
+            let config = config(&db.db, &serve, None)?;
+            if config.data_key.is_none() {
+                tracing::warn!(
+                    "chưa có khóa dữ liệu (--data-key / THEODOI_DATA_KEY): trang góp ý vẫn nhận phản ánh nhưng không nhận họ tên, số điện thoại, thư điện tử"
+                );
+            }
             let store = open(&db.db).await?;
-            serve_until_shutdown(store, config(&db.db, &serve)).await
+            serve_until_shutdown(store, config).await
         }
         Command::Migrate { db } => {
             let store = open(&db.db).await?;
@@ -193,7 +208,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&db).await?;
             let summary = crate::demo::seed(&store).await?;
             print!("{}", summary.describe(&serve.listen));
-            serve_until_shutdown(store, config(&db, &serve)).await
+            let config = config(&db, &serve, Some(DataKey::demo()))?;
+            serve_until_shutdown(store, config).await
         }
         Command::Import {
             file,
@@ -244,8 +260,14 @@ async fn open(db: &str) -> anyhow::Result<Store> {
         .with_context(|| format!("không mở được cơ sở dữ liệu {db}"))
 }
 
-fn config(db: &str, serve: &ServeArgs) -> Config {
-    Config {
+/// The server's settings; `fallback_key` is the demo's key, used when no
+/// key is given.
+fn config(db: &str, serve: &ServeArgs, fallback_key: Option<DataKey>) -> anyhow::Result<Config> {
+    let key = match serve.data_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        Some(text) => Some(DataKey::parse(text).context("--data-key / THEODOI_DATA_KEY")?),
+        None => fallback_key,
+    };
+    Ok(Config {
         listen: serve.listen.clone(),
         db: db.to_string(),
         secure_cookies: serve.secure_cookies,
@@ -259,8 +281,10 @@ fn config(db: &str, serve: &ServeArgs) -> Config {
                 from: serve.mail_from.clone(),
             }),
         escalate_after_days: serve.escalate_after_days.max(1),
+        retention_days: serve.retention_days.max(1),
         ..Config::default()
     }
+    .with_data_key(key))
 }
 
 pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Result<()> {
@@ -291,7 +315,8 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
 }
 
 /// Work that happens by itself: each period's reporting round opens on its
-/// first day, and ended sessions are removed. Hourly, and once at start.
+/// first day, warnings go out, ended sessions are removed, and citizens'
+/// personal data past its retention is erased. Hourly, and once at start.
 async fn housekeeping(store: Store, mail: Option<crate::notify::MailConfig>, escalate_after: i64) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -312,6 +337,14 @@ async fn housekeeping(store: Store, mail: Option<crate::notify::MailConfig>, esc
         }
         if let Err(e) = store.delete_expired_sessions().await {
             tracing::error!(error = %e, "removing ended sessions failed");
+        }
+        match store.erase_expired_personal_data().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(erased = n, "citizens' personal data erased after retention"),
+            Err(e) => tracing::error!(error = %e, "erasing expired personal data failed"),
+        }
+        if let Err(e) = store.prune_public_submissions().await {
+            tracing::error!(error = %e, "pruning the rate-limit entries failed");
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::auth::sealed::DataKey;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: String,
@@ -25,6 +27,35 @@ pub struct Config {
     pub mail: Option<crate::notify::MailConfig>,
     /// Working days a task stays overdue before its commune's leaders hear.
     pub escalate_after_days: i64,
+    /// Seals citizens' personal data. Without it, feedback is still taken
+    /// but no name, phone or e-mail is accepted.
+    pub data_key: Option<DataKey>,
+    /// Days a citizen's personal data is kept before it is erased.
+    pub retention_days: u32,
+    /// Anonymous submissions (feedback, ratings, erasure requests) one
+    /// address may make in an hour.
+    pub public_per_hour: i64,
+    /// Signs the form challenge: derived from the data key when there is
+    /// one (so it survives restarts), else random for this process.
+    pub form_secret: [u8; 32],
+}
+
+impl Config {
+    pub fn with_data_key(mut self, key: Option<DataKey>) -> Config {
+        if let Some(k) = &key {
+            self.form_secret = k.derive("form challenge");
+        }
+        self.data_key = key;
+        self
+    }
+}
+
+fn random_secret() -> [u8; 32] {
+    let mut s = [0u8; 32];
+    // A broken generator leaves zeros: challenges still expire, and the
+    // rate limit still holds.
+    let _ = getrandom::fill(&mut s);
+    s
 }
 
 impl Default for Config {
@@ -41,6 +72,10 @@ impl Default for Config {
             max_body_bytes: 2 * 1024 * 1024,
             mail: None,
             escalate_after_days: 5,
+            data_key: None,
+            retention_days: 365,
+            public_per_hour: 5,
+            form_secret: random_secret(),
         }
     }
 }

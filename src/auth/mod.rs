@@ -1,5 +1,8 @@
-//! Passwords, tokens and the login rules (lockout, rate limit), kept apart
-//! from HTTP so they can be tested alone.
+//! Passwords, tokens, the login rules (lockout, rate limit), sealed
+//! personal data and the form challenge, kept apart from HTTP so they can be
+//! tested alone.
 
+pub mod challenge;
 pub mod password;
+pub mod sealed;
 pub mod token;

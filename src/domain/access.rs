@@ -148,6 +148,42 @@ impl Principal {
                     || self.has(Role::Administrator)))
     }
 
+    /// Citizen feedback to a commune: its focal point receives it, routes
+    /// it to the right commune and assigns it to a unit.
+    pub fn can_route_feedback(&self, commune_path: &str) -> bool {
+        self.can_manage(commune_path)
+    }
+
+    /// Who sees a feedback: its commune's managers, the leaders and viewers
+    /// of the commune or above, and the unit it is assigned to. Reporters
+    /// of other units do not.
+    pub fn can_view_feedback(&self, commune_path: &str, assigned_path: Option<&str>) -> bool {
+        self.can_view_report(commune_path, assigned_path.unwrap_or(commune_path))
+    }
+
+    /// The assigned unit's reporter, or the commune's focal point, answers.
+    pub fn can_answer_feedback(&self, commune_path: &str, assigned_path: Option<&str>) -> bool {
+        self.can_manage(commune_path) || assigned_path.is_some_and(|u| self.can_report_for(u))
+    }
+
+    /// A citizen's name and contact are shown only to staff placed inside
+    /// the commune concerned, never to the province or other communes.
+    pub fn sees_personal_data(&self, commune_path: &str, assigned_path: Option<&str>) -> bool {
+        self.unit_path.starts_with(commune_path)
+            && self.can_view_feedback(commune_path, assigned_path)
+    }
+
+    /// Staff register initiatives for their own unit (or units beneath it).
+    pub fn can_register_initiative(&self, unit_path: &str) -> bool {
+        self.can_report_for(unit_path)
+    }
+
+    /// The commune's focal point names the council; its focal point or a
+    /// leader records the decision.
+    pub fn can_decide_initiative(&self, commune_path: &str) -> bool {
+        self.can_manage(commune_path) || self.can_approve(commune_path)
+    }
+
     pub fn role_labels(&self) -> String {
         self.roles
             .iter()
@@ -228,6 +264,28 @@ mod tests {
         assert!(focal.can_review("/1/2/3/"));
         assert!(!focal.can_approve("/1/2/3/"));
         assert!(!focal.can_view_report("/1/2/4/", "/1/2/4/9/"));
+    }
+
+    #[test]
+    fn feedback_follows_the_commune_and_the_assigned_unit() {
+        let commune = "/1/2/3/";
+        let unit = Some("/1/2/3/17/");
+        let focal = principal("/1/2/3/", "/1/2/3/", &[Role::FocalPoint]);
+        assert!(focal.can_route_feedback(commune));
+        assert!(focal.sees_personal_data(commune, None));
+        let reporter = principal("/1/2/3/17/", "/1/2/3/", &[Role::UnitReporter]);
+        assert!(!reporter.can_view_feedback(commune, None));
+        assert!(reporter.can_view_feedback(commune, unit));
+        assert!(reporter.can_answer_feedback(commune, unit));
+        assert!(reporter.sees_personal_data(commune, unit));
+        let other = principal("/1/2/3/18/", "/1/2/3/", &[Role::UnitReporter]);
+        assert!(!other.can_view_feedback(commune, unit));
+        let province = principal("/1/2/", "/1/2/", &[Role::Leader]);
+        assert!(province.can_view_feedback(commune, unit));
+        assert!(!province.sees_personal_data(commune, unit));
+        let neighbour = principal("/1/2/4/", "/1/2/4/", &[Role::FocalPoint]);
+        assert!(!neighbour.can_view_feedback(commune, unit));
+        assert!(!neighbour.sees_personal_data(commune, unit));
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! the pages show is one of these, parsed at the edge and checked here.
 
 pub mod access;
+pub mod auto_figure;
 pub mod calendar;
 pub mod deadline;
 pub mod evidence;
+pub mod feedback;
 pub mod goal;
+pub mod initiative;
 pub mod period;
 pub mod plan;
 pub mod report;

@@ -47,7 +47,11 @@ impl Store {
                 }
                 sql.push(')');
             }
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not cached: PostgreSQL fixes parameter types when a statement
+            // is first prepared, and the next chunk of the same shape may
+            // hold NULL (bound as an integer) where this one held text or a
+            // real, which a cached statement refuses or misreads.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for row in chunk {
                 for v in row {
                     q = match v {

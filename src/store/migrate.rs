@@ -29,6 +29,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "monitoring",
         sql: include_str!("../../migrations/0003_monitoring.sql"),
     },
+    Migration {
+        version: 4,
+        name: "feedback",
+        sql: include_str!("../../migrations/0004_feedback.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -5,11 +5,14 @@
 //! and write the audit trail in the same transaction as the change.
 
 mod audit;
+mod auto_figures;
 mod bulk;
 mod calendar;
 mod consolidation;
 mod dialect;
+mod feedback;
 mod imports;
+mod initiatives;
 mod migrate;
 mod notifications;
 mod plans;
@@ -32,10 +35,16 @@ use sqlx::any::AnyPoolOptions;
 use crate::clock::Clock;
 
 pub use audit::AuditEntry;
+pub use auto_figures::AutoFigure;
 pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
+pub use feedback::{
+    Feedback, FeedbackCounts, FeedbackFile, FeedbackFilter, NewFeedback, SealedContact,
+    UploadedFile,
+};
 pub use imports::{ImportOutcome, StagedUpload};
+pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::{

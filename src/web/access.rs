@@ -95,3 +95,28 @@ pub async fn issuers_for(state: &AppState, p: &Principal) -> Result<Vec<Unit>, A
         .filter(|u| u.kind.is_level() && p.can_manage(&u.path))
         .collect())
 }
+
+/// Feedback the user may see: its commune's managers, leaders and viewers,
+/// and the unit it is assigned to; anyone else gets a 404.
+pub async fn visible_feedback(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+) -> Result<crate::store::Feedback, AppError> {
+    match state.store.feedback(id).await? {
+        Some(f) if p.can_view_feedback(&f.commune_path, f.assigned_unit_path.as_deref()) => Ok(f),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// An initiative, readable by anyone who reads its commune.
+pub async fn readable_initiative(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+) -> Result<crate::store::Initiative, AppError> {
+    match state.store.initiative(id).await? {
+        Some(i) if p.can_read(&i.commune_path) => Ok(i),
+        _ => Err(AppError::NotFound),
+    }
+}

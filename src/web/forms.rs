@@ -2,9 +2,12 @@
 //! optional numbers and dates, each turned into a clear Vietnamese message
 //! when it cannot be read.
 
+use axum::extract::Multipart;
 use chrono::NaiveDate;
 
 use super::error::AppError;
+use crate::domain::evidence::{safe_file_name, sniff};
+use crate::store::UploadedFile;
 
 /// A url-encoded form as ordered pairs, so repeated names are kept.
 pub struct FormPairs(pub Vec<(String, String)>);
@@ -14,6 +17,22 @@ impl FormPairs {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
             .map(FormPairs)
             .map_err(|_| AppError::BadRequest("Biểu mẫu gửi lên không đọc được".into()))
+    }
+
+    /// A checkbox: present with any value but empty or `0`.
+    pub fn checked(&self, name: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(k, v)| k == name && !v.trim().is_empty() && v.trim() != "0")
+    }
+
+    /// The value as typed, line breaks and inner spacing kept.
+    pub fn raw(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     pub fn text(&self, name: &str) -> String {
@@ -81,6 +100,56 @@ impl FormPairs {
             .parse::<i64>()
             .map_err(|_| AppError::BadRequest("Thiếu phiên bản của bản ghi".into()))
     }
+}
+
+/// Reads a multipart form: its text fields, and the non-empty files sent
+/// under `file_field`, each recognised by its content (PDF, DOCX, XLSX,
+/// PNG, JPEG) and bounded in number and size.
+pub async fn read_multipart(
+    mut multipart: Multipart,
+    file_field: &str,
+    max_files: usize,
+    max_file_bytes: usize,
+) -> Result<(FormPairs, Vec<UploadedFile>), AppError> {
+    let megabytes = max_file_bytes / (1024 * 1024);
+    let too_large = || AppError::Invalid(format!("Mỗi tệp gửi kèm tối đa {megabytes} MB"));
+    let mut fields = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| {
+        AppError::BadRequest(format!(
+            "Biểu mẫu không đọc được hoặc tệp quá lớn (tối đa {max_files} tệp, mỗi tệp {megabytes} MB)"
+        ))
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            if bytes.is_empty() {
+                continue;
+            }
+            if files.len() >= max_files {
+                return Err(AppError::Invalid(format!(
+                    "Chỉ được gửi kèm tối đa {max_files} tệp"
+                )));
+            }
+            if bytes.len() > max_file_bytes {
+                return Err(too_large());
+            }
+            let kind = sniff(&bytes).map_err(AppError::invalid)?;
+            files.push(UploadedFile {
+                file_name: safe_file_name(&file_name, kind),
+                content_type: kind.content_type(),
+                bytes: bytes.to_vec(),
+            });
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|_| AppError::BadRequest("Biểu mẫu không hợp lệ".into()))?;
+            fields.push((name, value));
+        }
+    }
+    Ok((FormPairs(fields), files))
 }
 
 fn invalid_number(label: &str) -> AppError {

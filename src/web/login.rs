@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::{AppError, PageError};
 use super::session::{
-    Auth, ClientIp, LOGIN_CSRF_COOKIE, MaybeAuth, PageAuth, SESSION_COOKIE, cookie,
+    Auth, ClientIp, MaybeAuth, PageAuth, SESSION_COOKIE, anonymous_csrf, with_cookie,
 };
 use crate::auth::password;
 use crate::auth::token::{random_token, sha256_hex};
@@ -169,30 +169,14 @@ pub async fn login_page(
     if auth.is_some() {
         return Redirect::to(&next).into_response();
     }
-    let (csrf, set_cookie) = match cookie(&headers, LOGIN_CSRF_COOKIE).filter(|c| c.len() == 64) {
-        Some(c) => (c, None),
-        None => {
-            let c = random_token();
-            let secure = if state.config.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
-            let header = format!("{LOGIN_CSRF_COOKIE}={c}; Path=/; HttpOnly; SameSite=Lax{secure}");
-            (c, Some(header))
-        }
-    };
+    let (csrf, set_cookie) = anonymous_csrf(state.config.secure_cookies, &headers);
     let page = LoginPage {
         csrf,
         next,
         username: String::new(),
         error: None,
     };
-    let mut res = page.into_response();
-    if let Some(h) = set_cookie.and_then(|h| HeaderValue::from_str(&h).ok()) {
-        res.headers_mut().append(SET_COOKIE, h);
-    }
-    res
+    with_cookie(page.into_response(), set_cookie)
 }
 
 #[derive(Deserialize)]

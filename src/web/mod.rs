@@ -4,6 +4,7 @@
 
 mod access;
 pub mod api;
+pub mod citizen;
 pub mod error;
 pub mod figures;
 mod forms;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -119,6 +120,76 @@ pub fn app(state: AppState) -> Router {
             post(pages::exports::upload_sheet)
                 .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
         )
+        .route("/targets/{id}/source", post(pages::targets::link_source))
+        // Citizen feedback and initiatives: public pages (no login)
+        .route(
+            "/gop-y",
+            get(pages::public_feedback::feedback_form)
+                .post(pages::public_feedback::submit_feedback)
+                .layer(DefaultBodyLimit::max(pages::public_feedback::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/gop-y/theo-doi",
+            get(pages::public_feedback::track_form).post(pages::public_feedback::track_submit),
+        )
+        .route("/gop-y/danh-gia", post(pages::public_feedback::rate_submit))
+        .route(
+            "/gop-y/xoa-thong-tin",
+            post(pages::public_feedback::erase_submit),
+        )
+        .route(
+            "/gop-y/da-tra-loi",
+            get(pages::public_feedback::answered_list),
+        )
+        .route("/sang-kien", get(pages::initiatives::public_initiatives))
+        // Citizen feedback and initiatives: staff
+        .route("/feedback", get(pages::feedback::list_feedback))
+        .route("/feedback/{id}", get(pages::feedback::show_feedback))
+        .route(
+            "/feedback/{id}/route",
+            post(pages::feedback::route_feedback),
+        )
+        .route(
+            "/feedback/{id}/assign",
+            post(pages::feedback::assign_feedback),
+        )
+        .route(
+            "/feedback/{id}/answer",
+            post(pages::feedback::answer_feedback),
+        )
+        .route("/feedback/files/{id}", get(pages::feedback::download_file))
+        .route(
+            "/initiatives",
+            get(pages::initiatives::list_initiatives)
+                .post(pages::initiatives::create_initiative)
+                .layer(DefaultBodyLimit::max(pages::initiatives::UPLOAD_LIMIT)),
+        )
+        .route("/initiatives/new", get(pages::initiatives::new_initiative))
+        .route(
+            "/initiatives/{id}",
+            get(pages::initiatives::show_initiative),
+        )
+        .route(
+            "/initiatives/{id}/reviewers",
+            post(pages::initiatives::name_reviewers),
+        )
+        .route(
+            "/initiatives/{id}/score",
+            post(pages::initiatives::score_initiative),
+        )
+        .route(
+            "/initiatives/{id}/decision",
+            post(pages::initiatives::decide_initiative),
+        )
+        .route(
+            "/initiatives/{id}/files",
+            post(pages::initiatives::add_file)
+                .layer(DefaultBodyLimit::max(pages::initiatives::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/initiative-files/{id}",
+            get(pages::initiatives::download_file),
+        )
         // Assets and probes
         .route("/static/style.css", get(pages::assets::stylesheet))
         .route("/healthz", get(pages::assets::healthz));
@@ -197,7 +268,58 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/completeness", get(api::reports::completeness))
         // Monitoring
-        .route("/api/dashboard/{id}", get(api::dashboard::dashboard));
+        .route("/api/dashboard/{id}", get(api::dashboard::dashboard))
+        // Citizen feedback and initiatives: public API (no login)
+        .route("/api/public/challenge", get(api::feedback::challenge))
+        .route("/api/public/communes", get(api::feedback::communes))
+        .route(
+            "/api/public/feedback",
+            get(api::feedback::answered)
+                .post(api::feedback::submit)
+                .layer(DefaultBodyLimit::max(
+                    pages::public_feedback::UPLOAD_LIMIT / 3 * 4 + 64 * 1024,
+                )),
+        )
+        .route("/api/public/feedback/track", post(api::feedback::track))
+        .route("/api/public/feedback/rate", post(api::feedback::rate))
+        .route("/api/public/feedback/erase", post(api::feedback::erase))
+        .route(
+            "/api/public/initiatives",
+            get(api::initiatives::public_list),
+        )
+        // Citizen feedback and initiatives: staff API
+        .route("/api/feedback", get(api::feedback::list))
+        .route("/api/feedback/stats", get(api::feedback::stats))
+        .route("/api/feedback/{id}", get(api::feedback::get_one))
+        .route("/api/feedback/{id}/route", post(api::feedback::route))
+        .route("/api/feedback/{id}/assign", post(api::feedback::assign))
+        .route("/api/feedback/{id}/answer", post(api::feedback::answer))
+        .route(
+            "/api/initiatives",
+            get(api::initiatives::list)
+                .post(api::initiatives::create)
+                .layer(DefaultBodyLimit::max(
+                    pages::initiatives::UPLOAD_LIMIT / 3 * 4 + 64 * 1024,
+                )),
+        )
+        .route("/api/initiatives/{id}", get(api::initiatives::get_one))
+        .route(
+            "/api/initiatives/{id}/reviewers",
+            post(api::initiatives::reviewers),
+        )
+        .route("/api/initiatives/{id}/score", post(api::initiatives::score))
+        .route(
+            "/api/initiatives/{id}/decision",
+            post(api::initiatives::decide),
+        )
+        .route(
+            "/api/targets/{id}/source",
+            put(api::initiatives::link_source),
+        )
+        .route(
+            "/api/targets/{id}/auto-figures",
+            get(api::initiatives::auto_figures),
+        );
 
     let max_body = state.config.max_body_bytes;
     let secure = state.config.secure_cookies;

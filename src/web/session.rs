@@ -12,15 +12,15 @@ use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::error::{ApiError, AppError, PageError};
-use crate::auth::token::{constant_time_eq, sha256_hex};
+use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
 use crate::domain::access::{Principal, read_path_for};
 use crate::store::Actor;
@@ -43,6 +43,42 @@ pub struct Auth {
 /// The caller's address, for the audit trail and login limits.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
+
+/// The CSRF token for a form shown to someone not signed in (the login
+/// page, the public feedback pages): the double-submit cookie's value, and
+/// the `Set-Cookie` header to send when the browser has none yet.
+pub fn anonymous_csrf(secure_cookies: bool, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    match cookie(headers, LOGIN_CSRF_COOKIE).filter(|c| c.len() == 64) {
+        Some(c) => (c, None),
+        None => {
+            let c = random_token();
+            let secure = if secure_cookies { "; Secure" } else { "" };
+            let header = format!("{LOGIN_CSRF_COOKIE}={c}; Path=/; HttpOnly; SameSite=Lax{secure}");
+            (c, HeaderValue::from_str(&header).ok())
+        }
+    }
+}
+
+/// The token a form must carry for this visitor: the session's when signed
+/// in, else the double-submit cookie's (see [`anonymous_csrf`]).
+pub fn form_csrf(
+    secure_cookies: bool,
+    auth: Option<&Auth>,
+    headers: &HeaderMap,
+) -> (String, Option<HeaderValue>) {
+    match auth {
+        Some(a) => (a.csrf_token.clone(), None),
+        None => anonymous_csrf(secure_cookies, headers),
+    }
+}
+
+/// Adds the cookie from [`anonymous_csrf`] to a response, when there is one.
+pub fn with_cookie(mut res: Response, set_cookie: Option<HeaderValue>) -> Response {
+    if let Some(h) = set_cookie {
+        res.headers_mut().append(SET_COOKIE, h);
+    }
+    res
+}
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

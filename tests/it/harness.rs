@@ -69,6 +69,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The SQLite database file, for tests that read its raw bytes.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.path().join("test.db"))
+    }
+
     /// One app per engine available.
     pub async fn all() -> Vec<TestApp> {
         let mut apps = vec![TestApp::sqlite().await];
@@ -133,7 +138,9 @@ impl TestApp {
     ) -> TestApp {
         let state = AppState {
             store: store.clone(),
-            config: Arc::new(Config::default()),
+            config: Arc::new(
+                Config::default().with_data_key(Some(theodoi::auth::sealed::DataKey::demo())),
+            ),
         };
         TestApp {
             engine,

@@ -1,15 +1,18 @@
 //! The one integration-test binary: drives the real router over HTTP
 //! semantics (tower's `oneshot`) against SQLite and, when reachable (always
-//! in CI), PostgreSQL; plus the end-to-end browser test.
+//! in CI), PostgreSQL; plus the end-to-end browser tests.
 
 mod access;
 mod api;
 mod bad_input;
 mod e2e;
+mod e2e_feedback;
 mod e2e_reporting;
+mod feedback;
 mod harness;
 mod import_cli;
 mod import_page;
+mod initiatives;
 mod monitoring;
 mod notifications;
 mod pages;

@@ -5,6 +5,9 @@
 pub mod auth;
 pub mod dashboard;
 pub mod dto;
+pub mod feedback;
+pub mod feedback_dto;
+pub mod initiatives;
 pub mod openapi;
 pub mod plans;
 pub mod report_dto;

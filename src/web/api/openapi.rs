@@ -6,12 +6,13 @@ use utoipa::{Modify, OpenApi};
 
 use super::ApiJson;
 use super::dto::*;
+use super::feedback_dto::*;
 use super::report_dto::*;
 use crate::web::error::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Theo Dõi API", description = "Theo dõi thực hiện Nghị quyết 57-NQ/TW: đơn vị, kế hoạch, nhiệm vụ, chỉ tiêu."),
+    info(title = "Theo Dõi API", description = "Theo dõi thực hiện Nghị quyết 57-NQ/TW: đơn vị, kế hoạch, nhiệm vụ, chỉ tiêu, báo cáo, phản ánh kiến nghị của người dân và sáng kiến."),
     paths(
         super::auth::login, super::auth::logout, super::auth::me,
         super::units::list_units, super::units::get_unit, super::units::create_unit, super::units::update_unit,
@@ -23,6 +24,13 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::reports::add_evidence, super::reports::consolidate_round, super::reports::approve_round,
         super::reports::completeness, super::reports::change_deadline, super::reports::set_not_applicable,
         super::reports::split_task, super::dashboard::dashboard,
+        super::feedback::challenge, super::feedback::communes, super::feedback::submit,
+        super::feedback::track, super::feedback::rate, super::feedback::erase, super::feedback::answered,
+        super::feedback::list, super::feedback::get_one, super::feedback::stats, super::feedback::route,
+        super::feedback::assign, super::feedback::answer,
+        super::initiatives::public_list, super::initiatives::list, super::initiatives::create,
+        super::initiatives::get_one, super::initiatives::reviewers, super::initiatives::score,
+        super::initiatives::decide, super::initiatives::auto_figures, super::initiatives::link_source,
     ),
     components(schemas(ErrorBody, ErrorDetail, UnitOut, UnitIn, PlanOut, PlanIn, ReportingOut, TaskOut, TaskIn,
         TargetOut, TargetIn, GoalOut, GoalIn, MentionOut, MentionIn, DeadlineOut, LoginIn, LoginOut, MeOut,
@@ -30,7 +38,11 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         EvidenceOut, ReportIn, TaskItemIn, TargetItemIn, ReviewIn, ItemCommentIn, EvidenceIn, AdHocRoundIn,
         ConsolidateIn, DeadlineIn, NotApplicableIn, SplitIn, CommuneCompletenessOut,
         super::dashboard::DashboardOut, super::dashboard::RankOut, crate::web::figures::Figures,
-        crate::web::figures::TaskFigures, crate::web::figures::TargetFigures, crate::web::figures::ReportFigures)),
+        crate::web::figures::TaskFigures, crate::web::figures::TargetFigures, crate::web::figures::ReportFigures,
+        ChallengeOut, AttachmentIn, FeedbackIn, SubmittedOut, CodeIn, RateIn, PublicFeedbackOut, AnsweredOut,
+        CommuneOut, ContactOut, FeedbackOut, RouteIn, AssignIn, AnswerIn, FeedbackStatsOut, InitiativeIn,
+        ReviewOut, CriterionOut, InitiativeOut, InitiativeDetailOut, ReviewersIn, ScoreIn, DecisionIn,
+        SourceIn, AutoFigureOut, TargetSourceOut)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

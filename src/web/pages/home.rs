@@ -1,12 +1,15 @@
 //! The landing page: the user's own late work first (overdue tasks, reports
-//! not sent, new warnings), then the way into dashboards and plans.
+//! not sent, new warnings), then the way into dashboards and plans, and
+//! this year's citizen feedback and initiatives.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 
 use super::Layout;
+use super::feedback::{CountsView, year_counts};
 use super::views::{PlanRow, TaskRow, task_rows};
 use crate::store::{Page, PlanFilter, StateFilter, TaskFilter};
 use crate::web::AppState;
@@ -40,6 +43,9 @@ struct HomePage {
     plans: Vec<PlanRow>,
     total_plans: i64,
     can_manage: bool,
+    /// Citizen feedback and initiatives in the user's scope this year.
+    feedback: Option<CountsView>,
+    recognised: i64,
 }
 
 pub async fn show_home(
@@ -109,6 +115,15 @@ pub async fn show_home(
         plans: plans.items.iter().map(PlanRow::from).collect(),
         total_plans: plans.total,
         can_manage: p.can_manage(&p.unit_path),
+        feedback: if p.is_at_level() {
+            Some(year_counts(&state, p).await?)
+        } else {
+            None
+        },
+        recognised: state
+            .store
+            .recognised_count(&p.read_path, state.store.clock().today().year())
+            .await?,
     };
     Ok(page.into_response())
 }

@@ -5,9 +5,12 @@ pub mod assets;
 pub mod calendar;
 pub mod dashboard;
 pub mod exports;
+pub mod feedback;
 pub mod home;
 pub mod imports;
+pub mod initiatives;
 pub mod plans;
+pub mod public_feedback;
 pub mod reports;
 pub mod rounds;
 pub mod targets;
@@ -26,6 +29,19 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// A page anyone may open; `csrf` is the token its forms carry.
+    pub fn public(title: impl Into<String>, auth: Option<&Auth>, csrf: String) -> Layout {
+        match auth {
+            Some(a) => Layout::new(title, a),
+            None => Layout {
+                title: title.into(),
+                user_name: None,
+                role_label: String::new(),
+                csrf,
+            },
+        }
+    }
+
     pub fn new(title: impl Into<String>, auth: &Auth) -> Layout {
         Layout {
             title: title.into(),

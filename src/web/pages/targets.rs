@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::Layout;
 use super::tasks::{HistoryRow, history_rows};
 use super::views::{UnitOption, format_number, goal_label, mentions, unit_options};
+use crate::domain::auto_figure::AutoSource;
 use crate::domain::goal::{Direction, Goal};
+use crate::domain::period::ReportingPeriod;
 use crate::domain::plan::Plan;
 use crate::domain::status::{Measure, target_state, trajectory};
 use crate::domain::target::{Target, TargetDraft};
@@ -43,6 +45,60 @@ pub struct TargetPage {
     can_manage: bool,
     figures: Vec<(String, String, &'static str)>,
     warnings: Vec<String>,
+    auto: AutoView,
+}
+
+/// The target's automatic source and the figures computed from it.
+pub struct AutoView {
+    pub source: Option<&'static str>,
+    pub options: Vec<(&'static str, &'static str, bool)>,
+    /// Period label, value, counts (e.g. `49/50 đánh giá hài lòng`).
+    pub figures: Vec<(String, String, String)>,
+    pub linkable: bool,
+}
+
+async fn auto_view(state: &AppState, target: &Target) -> Result<AutoView, AppError> {
+    let source = state.store.target_source(target.id).await?;
+    let figures = state
+        .store
+        .auto_figures_of(target.id)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let label = ReportingPeriod::parse_key(&f.period_key)
+                .map(|p| p.label_vi())
+                .unwrap_or_else(|| f.period_key.clone());
+            let value = f
+                .value
+                .map(|v| match f.source {
+                    AutoSource::FeedbackSatisfaction => format!("{}%", format_number(v)),
+                    AutoSource::InitiativesRecognised => format_number(v),
+                })
+                .unwrap_or_else(|| "—".into());
+            let counts = match f.source {
+                AutoSource::FeedbackSatisfaction => {
+                    format!("{}/{} đánh giá hài lòng", f.numerator, f.denominator)
+                }
+                AutoSource::InitiativesRecognised => {
+                    format!("{} sáng kiến được công nhận", f.numerator)
+                }
+            };
+            (label, value, counts)
+        })
+        .collect();
+    Ok(AutoView {
+        source: source.map(|s| s.label_vi()),
+        options: AutoSource::ALL
+            .iter()
+            .map(|a| (a.as_str(), a.label_vi(), Some(*a) == source))
+            .collect(),
+        figures,
+        linkable: state
+            .store
+            .plan(target.plan_id)
+            .await?
+            .is_some_and(|p| p.commune_id.is_some()),
+    })
 }
 
 pub async fn show_target(
@@ -105,7 +161,32 @@ pub async fn show_target(
         can_manage: p.can_manage(&target.scope_path),
         figures,
         warnings,
+        auto: auto_view(&state, &target).await?,
     })
+}
+
+/// Links the target to an automatic source, or unlinks it (`source` empty).
+pub async fn link_source(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let target = manageable_target(&state, &auth.principal, id).await?;
+    let f = FormPairs::parse(&body)?;
+    let source = match f.optional("source") {
+        None => None,
+        Some(s) => Some(
+            AutoSource::parse(&s)
+                .ok_or_else(|| AppError::Invalid("Nguồn số liệu không hợp lệ".into()))?,
+        ),
+    };
+    state
+        .store
+        .link_target_source(target.id, source, &auth.actor(&ip))
+        .await?;
+    Ok(Redirect::to(&format!("/targets/{id}#so-lieu-tu-dong")).into_response())
 }
 
 fn direction_label(d: Direction) -> &'static str {

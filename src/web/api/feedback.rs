@@ -1,0 +1,308 @@
+//! Citizen feedback over the API: the public calls (challenge, submit,
+//! track, rate, erase, answered list, communes), which need no account and
+//! return no personal data, and the staff calls (list, one, stats, route,
+//! assign, answer), where personal data reaches only staff of the commune
+//! concerned.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{Datelike, NaiveDate};
+
+use super::feedback_dto::*;
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::domain::feedback::{
+    Contact, FeedbackDraft, FeedbackStatus, MAX_FILE_BYTES, MAX_FILES, Topic, group_code,
+    satisfaction_percent, validate_answer,
+};
+use crate::domain::unit::UnitKind;
+use crate::store::{Feedback, Page, UnitFilter};
+use crate::web::AppState;
+use crate::web::access::visible_feedback;
+use crate::web::citizen::{self, Submission, person_for};
+use crate::web::error::{ApiError, AppError, ErrorBody};
+use crate::web::forms::parse_date;
+use crate::web::pages::feedback::scope_filter;
+use crate::web::session::{ApiAuth, Auth, ClientIp};
+
+fn out(state: &AppState, auth: &Auth, f: &Feedback) -> FeedbackOut {
+    FeedbackOut::new(
+        f,
+        f.timing(state.store.clock().today()),
+        person_for(state, &auth.principal, f),
+    )
+}
+
+#[utoipa::path(get, path = "/api/public/challenge", tag = "public", security(()),
+    responses((status = 200, body = ChallengeOut)))]
+pub async fn challenge(State(state): State<AppState>) -> ApiJson<ChallengeOut> {
+    let c = citizen::new_challenge(&state);
+    ApiJson(ChallengeOut {
+        question: c.question,
+        token: c.token,
+    })
+}
+
+#[utoipa::path(get, path = "/api/public/communes", tag = "public", security(()),
+    responses((status = 200, body = [CommuneOut])))]
+pub async fn communes(State(state): State<AppState>) -> Result<ApiJson<Vec<CommuneOut>>, ApiError> {
+    let filter = UnitFilter {
+        kind: Some(UnitKind::Commune),
+        ..UnitFilter::default()
+    };
+    let units = state.store.units(&filter, Page::all()).await?.items;
+    Ok(ApiJson(
+        units
+            .into_iter()
+            .map(|u| CommuneOut {
+                id: u.id,
+                name: u.name,
+                province_id: u.province_id,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/public/feedback", tag = "public", security(()), request_body = FeedbackIn,
+    responses((status = 201, body = SubmittedOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(input): ApiJson<FeedbackIn>,
+) -> Result<(StatusCode, ApiJson<SubmittedOut>), ApiError> {
+    let files = attachments(input.attachments, MAX_FILES, MAX_FILE_BYTES)?;
+    let submission = Submission {
+        draft: FeedbackDraft {
+            commune_id: Some(input.commune_id),
+            topic: Topic::parse(&input.topic),
+            content: input.content,
+            contact: Contact {
+                name: input.name,
+                phone: input.phone,
+                email: input.email,
+            },
+            notice_acknowledged: input.notice_acknowledged,
+            contact_consent: input.contact_consent,
+        },
+        honeypot: input.website.unwrap_or_default(),
+        challenge_token: input.challenge_token,
+        challenge_answer: input.challenge_answer,
+        files,
+    };
+    let (f, code) = citizen::submit(&state, &ip, submission).await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(SubmittedOut {
+            tracking_code: group_code(&code),
+            status: f.status.as_str().to_string(),
+            due_on: f.due_on.to_string(),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/public/feedback/track", tag = "public", security(()), request_body = CodeIn,
+    responses((status = 200, body = PublicFeedbackOut), (status = 422, body = ErrorBody)))]
+pub async fn track(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(input): ApiJson<CodeIn>,
+) -> Result<ApiJson<PublicFeedbackOut>, ApiError> {
+    let f = citizen::find(&state, &ip, &input.tracking_code).await?;
+    Ok(ApiJson(PublicFeedbackOut::from(&f)))
+}
+
+#[utoipa::path(post, path = "/api/public/feedback/rate", tag = "public", security(()), request_body = RateIn,
+    responses((status = 200, body = PublicFeedbackOut), (status = 422, body = ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(input): ApiJson<RateIn>,
+) -> Result<ApiJson<PublicFeedbackOut>, ApiError> {
+    let f = citizen::rate(
+        &state,
+        &ip,
+        &input.tracking_code,
+        input.satisfied,
+        input.reason,
+    )
+    .await?;
+    Ok(ApiJson(PublicFeedbackOut::from(&f)))
+}
+
+#[utoipa::path(post, path = "/api/public/feedback/erase", tag = "public", security(()), request_body = CodeIn,
+    responses((status = 200, body = PublicFeedbackOut), (status = 422, body = ErrorBody)))]
+pub async fn erase(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(input): ApiJson<CodeIn>,
+) -> Result<ApiJson<PublicFeedbackOut>, ApiError> {
+    let f = citizen::erase(&state, &ip, &input.tracking_code).await?;
+    Ok(ApiJson(PublicFeedbackOut::from(&f)))
+}
+
+#[utoipa::path(get, path = "/api/public/feedback", tag = "public", security(()), params(PublicListParams),
+    responses((status = 200, body = [AnsweredOut])))]
+pub async fn answered(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PublicListParams>,
+) -> Result<ApiJson<Vec<AnsweredOut>>, ApiError> {
+    let list = state
+        .store
+        .answered_public(q.commune_id, Page::new(q.page, Some(50)))
+        .await?;
+    Ok(ApiJson(list.items.iter().map(AnsweredOut::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/feedback", tag = "feedback", params(FeedbackParams),
+    responses((status = 200, body = [FeedbackOut]), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiQuery(q): ApiQuery<FeedbackParams>,
+) -> Result<ApiJson<Vec<FeedbackOut>>, ApiError> {
+    let p = &auth.principal;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            FeedbackStatus::parse(s)
+                .ok_or_else(|| AppError::BadRequest(format!("Tình trạng không hợp lệ: {s}")))?,
+        ),
+    };
+    let list = state
+        .store
+        .feedback_list(&scope_filter(p, status), Page::new(q.page, Some(100)))
+        .await?;
+    Ok(ApiJson(
+        list.items
+            .iter()
+            .filter(|f| p.can_view_feedback(&f.commune_path, f.assigned_unit_path.as_deref()))
+            .map(|f| out(&state, &auth, f))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/feedback/{id}", tag = "feedback", params(("id" = i64, Path)),
+    responses((status = 200, body = FeedbackOut), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<FeedbackOut>, ApiError> {
+    let f = visible_feedback(&state, &auth.principal, id).await?;
+    Ok(ApiJson(out(&state, &auth, &f)))
+}
+
+#[utoipa::path(get, path = "/api/feedback/stats", tag = "feedback", params(StatsParams),
+    responses((status = 200, body = FeedbackStatsOut), (status = 401, body = ErrorBody)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiQuery(q): ApiQuery<StatsParams>,
+) -> Result<ApiJson<FeedbackStatsOut>, ApiError> {
+    let year = state.store.clock().today().year();
+    let day = |text: Option<&str>, default: Option<NaiveDate>, label: &str| match text {
+        Some(t) => parse_date(t, label),
+        None => default.ok_or_else(|| AppError::Internal("calendar".into())),
+    };
+    let from = day(
+        q.from.as_deref(),
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        "Từ ngày (from)",
+    )?;
+    let to = day(
+        q.to.as_deref(),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+        "Đến ngày (to)",
+    )?;
+    let path = &auth.principal.read_path;
+    let c = state.store.feedback_counts(path, from, to).await?;
+    let recognised = state.store.recognised_count(path, to.year()).await?;
+    Ok(ApiJson(FeedbackStatsOut {
+        from: from.to_string(),
+        to: to.to_string(),
+        received: c.received,
+        answered_on_time: c.answered_on_time,
+        answered_late: c.answered_late,
+        open: c.open,
+        overdue: c.overdue,
+        rated: c.rated,
+        satisfied: c.satisfied,
+        satisfaction_percent: satisfaction_percent(c.satisfied, c.rated),
+        initiatives_recognised: recognised,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/feedback/{id}/route", tag = "feedback", params(("id" = i64, Path)), request_body = RouteIn,
+    responses((status = 200, body = FeedbackOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn route(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<RouteIn>,
+) -> Result<ApiJson<FeedbackOut>, ApiError> {
+    let f = visible_feedback(&state, &auth.principal, id).await?;
+    if !auth.principal.can_route_feedback(&f.commune_path) {
+        return Err(AppError::Forbidden.into());
+    }
+    let to = state
+        .store
+        .unit(input.commune_id)
+        .await?
+        .filter(|u| u.kind == UnitKind::Commune && u.province_id == f.province_id)
+        .ok_or_else(|| AppError::Invalid("Hãy chọn một xã, phường trong tỉnh".into()))?;
+    let f = state
+        .store
+        .route_feedback(id, &to, input.version, &auth.actor(&ip))
+        .await?;
+    Ok(ApiJson(out(&state, &auth, &f)))
+}
+
+#[utoipa::path(post, path = "/api/feedback/{id}/assign", tag = "feedback", params(("id" = i64, Path)), request_body = AssignIn,
+    responses((status = 200, body = FeedbackOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<AssignIn>,
+) -> Result<ApiJson<FeedbackOut>, ApiError> {
+    let f = visible_feedback(&state, &auth.principal, id).await?;
+    if !auth.principal.can_route_feedback(&f.commune_path) {
+        return Err(AppError::Forbidden.into());
+    }
+    let unit = state
+        .store
+        .unit(input.unit_id)
+        .await?
+        .filter(|u| u.is_within(&f.commune_path))
+        .ok_or_else(|| AppError::Invalid("Hãy chọn một đơn vị của xã".into()))?;
+    let f = state
+        .store
+        .assign_feedback(id, &unit, input.version, &auth.actor(&ip))
+        .await?;
+    Ok(ApiJson(out(&state, &auth, &f)))
+}
+
+#[utoipa::path(post, path = "/api/feedback/{id}/answer", tag = "feedback", params(("id" = i64, Path)), request_body = AnswerIn,
+    responses((status = 200, body = FeedbackOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<AnswerIn>,
+) -> Result<ApiJson<FeedbackOut>, ApiError> {
+    let f = visible_feedback(&state, &auth.principal, id).await?;
+    if !auth
+        .principal
+        .can_answer_feedback(&f.commune_path, f.assigned_unit_path.as_deref())
+    {
+        return Err(AppError::Forbidden.into());
+    }
+    let text = validate_answer(&input.answer).map_err(AppError::invalid)?;
+    let f = state
+        .store
+        .answer_feedback(id, text, input.publish, input.version, &auth.actor(&ip))
+        .await?;
+    Ok(ApiJson(out(&state, &auth, &f)))
+}
