@@ -8,14 +8,17 @@ mod audit;
 mod auto_figures;
 mod bulk;
 mod calendar;
+mod completeness;
 mod consolidation;
 mod dialect;
+mod evidence;
 mod feedback;
 mod imports;
 mod initiatives;
 mod migrate;
 mod notifications;
 mod plans;
+mod report_items;
 mod reports;
 mod rollups;
 mod rows;
@@ -39,6 +42,7 @@ pub use auto_figures::AutoFigure;
 pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
+pub use evidence::{Evidence, EvidenceInput};
 pub use feedback::{
     Feedback, FeedbackCounts, FeedbackFile, FeedbackFilter, NewFeedback, SealedContact,
     UploadedFile,
@@ -48,8 +52,8 @@ pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::{
-    Evidence, EvidenceInput, ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem,
-    TaskItem, TaskUpdate, UnitReport,
+    ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem, TaskItem, TaskUpdate,
+    UnitReport,
 };
 pub use rollups::Rollup;
 pub use sessions::{LoginCheck, SessionRecord};

@@ -4,16 +4,17 @@
 
 use chrono::NaiveDate;
 use serde_json::json;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
+use super::evidence::Evidence;
+use super::report_items::{upsert_target_figure, upsert_task_update};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::period::{PeriodKind, ReportingPeriod};
 use crate::domain::report::{
-    Completeness, ReportAction, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
-    Timeliness, timeliness,
+    ReportAction, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
 };
 use crate::domain::target::Target;
 use crate::domain::task::Task;
@@ -97,39 +98,6 @@ pub struct TargetFigure {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    pub id: i64,
-    pub report_id: i64,
-    pub task_id: i64,
-    pub kind: String,
-    pub blob_sha256: Option<String>,
-    pub file_name: Option<String>,
-    pub content_type: Option<String>,
-    pub size: Option<i64>,
-    pub doc_number: Option<String>,
-    pub doc_date: Option<NaiveDate>,
-    pub url: Option<String>,
-    pub scope_path: String,
-    pub unit_path: String,
-}
-
-impl Evidence {
-    pub fn describe(&self) -> String {
-        match self.kind.as_str() {
-            "file" => format!("Tệp {}", self.file_name.clone().unwrap_or_default()),
-            "document" => format!(
-                "Văn bản số {}{}",
-                self.doc_number.clone().unwrap_or_default(),
-                self.doc_date
-                    .map(|d| format!(" ngày {}", d.format("%d/%m/%Y")))
-                    .unwrap_or_default()
-            ),
-            _ => self.url.clone().unwrap_or_default(),
-        }
-    }
-}
-
 /// One task of a unit's report: the task, whether the unit leads it, what
 /// was reported, and the evidence.
 #[derive(Debug, Clone)]
@@ -169,21 +137,6 @@ pub struct ReportEdits {
 pub enum ItemComment {
     Task(i64, String),
     Target(i64, String),
-}
-
-pub enum EvidenceInput {
-    File {
-        bytes: Vec<u8>,
-        content_type: &'static str,
-        file_name: String,
-    },
-    Document {
-        number: String,
-        date: Option<NaiveDate>,
-    },
-    Link {
-        url: String,
-    },
 }
 
 const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
@@ -498,22 +451,6 @@ impl Store {
             .collect()
     }
 
-    async fn evidence_of(&self, report_id: i64) -> StoreResult<Vec<Evidence>> {
-        let rows = sqlx::query(EVIDENCE_SELECT_BY_REPORT)
-            .bind(report_id)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(evidence_from_row).collect()
-    }
-
-    pub async fn evidence(&self, id: i64) -> StoreResult<Option<Evidence>> {
-        let row = sqlx::query(EVIDENCE_SELECT_BY_ID)
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(evidence_from_row).transpose()
-    }
-
     /// Saves what a unit typed, item by item, and submits when asked. All
     /// or nothing: a stale item refuses the whole save.
     pub async fn save_report(
@@ -795,302 +732,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)
     }
-
-    /// Keeps a file once, by its SHA-256.
-    pub async fn put_blob(&self, bytes: &[u8], content_type: &str) -> StoreResult<String> {
-        let sha = crate::auth::token::sha256_bytes_hex(bytes);
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(sha.clone())
-        .bind(bytes.len() as i64)
-        .bind(content_type.to_string())
-        .bind(bytes.to_vec())
-        .bind(self.now_ms())
-        .execute(&self.write)
-        .await?;
-        Ok(sha)
-    }
-
-    pub async fn blob(&self, sha256: &str) -> StoreResult<Option<(String, Vec<u8>)>> {
-        let row = sqlx::query("SELECT content_type, bytes FROM blobs WHERE sha256 = $1")
-            .bind(sha256.to_string())
-            .fetch_optional(&self.read)
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((r.try_get("content_type")?, r.try_get("bytes")?))),
-        }
-    }
-
-    pub async fn add_evidence(
-        &self,
-        report_id: i64,
-        task_id: i64,
-        input: EvidenceInput,
-        actor: &Actor,
-    ) -> StoreResult<Evidence> {
-        let view = self
-            .report_view(report_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if !view.report.status.is_editable() {
-            return Err(StoreError::Refused(
-                crate::domain::report::ReportError::Locked.to_string(),
-            ));
-        }
-        if !view.tasks.iter().any(|i| i.task.id == task_id) {
-            return Err(StoreError::InvalidReference(format!(
-                "task {task_id} is not on this report"
-            )));
-        }
-        let (kind, sha, file_name, content_type, size, number, date, url) = match input {
-            EvidenceInput::File {
-                bytes,
-                content_type,
-                file_name,
-            } => {
-                let sha = self.put_blob(&bytes, content_type).await?;
-                (
-                    "file",
-                    Some(sha),
-                    Some(file_name),
-                    Some(content_type.to_string()),
-                    Some(bytes.len() as i64),
-                    None,
-                    None,
-                    None,
-                )
-            }
-            EvidenceInput::Document { number, date } => {
-                ("document", None, None, None, None, Some(number), date, None)
-            }
-            EvidenceInput::Link { url } => ("link", None, None, None, None, None, None, Some(url)),
-        };
-        let now = self.now_ms();
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO evidence (report_id, task_id, province_id, commune_id, kind, blob_sha256, file_name,
-                    content_type, size, doc_number, doc_date, url, created_at, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(task_id)
-        .bind(view.round.province_id)
-        .bind(view.round.commune_id)
-        .bind(kind)
-        .bind(sha)
-        .bind(file_name.clone())
-        .bind(content_type)
-        .bind(size)
-        .bind(number.clone())
-        .bind(date_text(date))
-        .bind(url.clone())
-        .bind(now)
-        .bind(actor.user_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        audit::record(
-            &mut tx,
-            now,
-            actor,
-            Change {
-                action: "add_evidence",
-                entity: "evidence",
-                entity_id: Some(id),
-                province_id: view.round.province_id,
-                commune_id: view.round.commune_id,
-                before: None,
-                after: Some(
-                    json!({"report_id": report_id, "task_id": task_id, "kind": kind,
-                    "file_name": file_name, "number": number, "url": url}),
-                ),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        self.evidence(id).await?.ok_or(StoreError::NotFound)
-    }
-
-    /// Who reported on time, late, or not at all, in one round.
-    pub async fn round_completeness(
-        &self,
-        round_id: i64,
-    ) -> StoreResult<(Completeness, Vec<(UnitReport, Timeliness)>)> {
-        let round = self.round(round_id).await?.ok_or(StoreError::NotFound)?;
-        let now = self.now_ms();
-        let mut total = Completeness::default();
-        let mut rows = Vec::new();
-        for report in self.reports_of_round(round_id).await? {
-            let t = timeliness(report.first_submitted_at, round.unit_due_on, now);
-            total.add(t);
-            rows.push((report, t));
-        }
-        Ok((total, rows))
-    }
-
-    /// Completeness of every round due in `[from, to]` inside a subtree,
-    /// per commune: the rates up the tree.
-    pub async fn completeness_by_commune(
-        &self,
-        within_path: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> StoreResult<Vec<(i64, String, Completeness)>> {
-        let rows = sqlx::query(
-            "SELECT ur.commune_id AS commune_id, c.name AS commune_name, ur.first_submitted_at, r.unit_due_on
-             FROM unit_reports ur JOIN report_rounds r ON r.id = ur.round_id
-             JOIN units c ON c.id = ur.commune_id
-             WHERE c.path LIKE $1 AND r.unit_due_on >= $2 AND r.unit_due_on <= $3
-             ORDER BY c.path",
-        )
-        .bind(format!("{within_path}%"))
-        .bind(date_text(Some(from)))
-        .bind(date_text(Some(to)))
-        .fetch_all(&self.read)
-        .await?;
-        let now = self.now_ms();
-        let mut out: Vec<(i64, String, Completeness)> = Vec::new();
-        for r in rows {
-            let commune_id: i64 = r.try_get("commune_id")?;
-            let due = parse_date(r.try_get("unit_due_on")?)?
-                .ok_or_else(|| StoreError::Corrupt("due".into()))?;
-            let t = timeliness(r.try_get("first_submitted_at")?, due, now);
-            match out.iter_mut().find(|(id, _, _)| *id == commune_id) {
-                Some((_, _, c)) => c.add(t),
-                None => {
-                    let mut c = Completeness::default();
-                    c.add(t);
-                    out.push((commune_id, r.try_get("commune_name")?, c));
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn upsert_task_update(
-    conn: &mut AnyConnection,
-    report_id: i64,
-    task_id: i64,
-    (province_id, commune_id): (Option<i64>, Option<i64>),
-    expected: i64,
-    d: &TaskUpdateDraft,
-    now: i64,
-    actor: &Actor,
-) -> StoreResult<i64> {
-    let current =
-        sqlx::query("SELECT id, version FROM task_updates WHERE report_id = $1 AND task_id = $2")
-            .bind(report_id)
-            .bind(task_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match current {
-        None if expected == 0 => Ok(sqlx::query(
-            "INSERT INTO task_updates (report_id, task_id, province_id, commune_id, status, percent, result,
-                    suspend_reason, updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(task_id)
-        .bind(province_id)
-        .bind(commune_id)
-        .bind(d.status.map(|s| s.as_str()))
-        .bind(d.percent.map(i64::from))
-        .bind(d.result.clone())
-        .bind(d.suspend_reason.clone())
-        .bind(now)
-        .bind(actor.user_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("id")?),
-        None => Err(StoreError::Conflict { current: 0 }),
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let version: i64 = row.try_get("version")?;
-            if version != expected {
-                return Err(StoreError::Conflict { current: version });
-            }
-            sqlx::query(
-                "UPDATE task_updates SET status = $1, percent = $2, result = $3, suspend_reason = $4,
-                        updated_at = $5, updated_by = $6, version = version + 1
-                 WHERE id = $7 AND version = $8",
-            )
-            .bind(d.status.map(|s| s.as_str()))
-            .bind(d.percent.map(i64::from))
-            .bind(d.result.clone())
-            .bind(d.suspend_reason.clone())
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(id)
-            .bind(expected)
-            .execute(&mut *conn)
-            .await?;
-            Ok(id)
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn upsert_target_figure(
-    conn: &mut AnyConnection,
-    report_id: i64,
-    target_id: i64,
-    (province_id, commune_id): (Option<i64>, Option<i64>),
-    expected: i64,
-    d: &TargetFigureDraft,
-    now: i64,
-    actor: &Actor,
-) -> StoreResult<i64> {
-    let current = sqlx::query(
-        "SELECT id, version FROM target_figures WHERE report_id = $1 AND target_id = $2",
-    )
-    .bind(report_id)
-    .bind(target_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match current {
-        None if expected == 0 => Ok(sqlx::query(
-            "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
-                    updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(target_id)
-        .bind(province_id)
-        .bind(commune_id)
-        .bind(d.value)
-        .bind(d.source.clone())
-        .bind(now)
-        .bind(actor.user_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("id")?),
-        None => Err(StoreError::Conflict { current: 0 }),
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let version: i64 = row.try_get("version")?;
-            if version != expected {
-                return Err(StoreError::Conflict { current: version });
-            }
-            sqlx::query(
-                "UPDATE target_figures SET value = $1, source = $2, updated_at = $3, updated_by = $4,
-                        version = version + 1 WHERE id = $5 AND version = $6",
-            )
-            .bind(d.value)
-            .bind(d.source.clone())
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(id)
-            .bind(expected)
-            .execute(&mut *conn)
-            .await?;
-            Ok(id)
-        }
-    }
 }
 
 fn task_update_json(u: &TaskUpdate) -> serde_json::Value {
@@ -1157,37 +798,5 @@ fn task_update_from_row(r: &AnyRow) -> StoreResult<TaskUpdate> {
         suspend_reason: r.try_get("suspend_reason")?,
         review_comment: r.try_get("review_comment")?,
         version: r.try_get("version")?,
-    })
-}
-
-const EVIDENCE_SELECT_BY_REPORT: &str =
-    "SELECT e.id, e.report_id, e.task_id, e.kind, e.blob_sha256,
-    e.file_name, e.content_type, e.size, e.doc_number, e.doc_date, e.url,
-    u.path AS scope_path, un.path AS unit_path
-    FROM evidence e JOIN unit_reports ur ON ur.id = e.report_id JOIN units un ON un.id = ur.unit_id
-    JOIN report_rounds r ON r.id = ur.round_id JOIN plans p ON p.id = r.plan_id
-    JOIN units u ON u.id = p.issuer_unit_id WHERE e.report_id = $1 ORDER BY e.id";
-const EVIDENCE_SELECT_BY_ID: &str = "SELECT e.id, e.report_id, e.task_id, e.kind, e.blob_sha256,
-    e.file_name, e.content_type, e.size, e.doc_number, e.doc_date, e.url,
-    u.path AS scope_path, un.path AS unit_path
-    FROM evidence e JOIN unit_reports ur ON ur.id = e.report_id JOIN units un ON un.id = ur.unit_id
-    JOIN report_rounds r ON r.id = ur.round_id JOIN plans p ON p.id = r.plan_id
-    JOIN units u ON u.id = p.issuer_unit_id WHERE e.id = $1";
-
-fn evidence_from_row(r: &AnyRow) -> StoreResult<Evidence> {
-    Ok(Evidence {
-        id: r.try_get("id")?,
-        report_id: r.try_get("report_id")?,
-        task_id: r.try_get("task_id")?,
-        kind: r.try_get("kind")?,
-        blob_sha256: r.try_get("blob_sha256")?,
-        file_name: r.try_get("file_name")?,
-        content_type: r.try_get("content_type")?,
-        size: r.try_get("size")?,
-        doc_number: r.try_get("doc_number")?,
-        doc_date: parse_date(r.try_get("doc_date")?)?,
-        url: r.try_get("url")?,
-        scope_path: r.try_get("scope_path")?,
-        unit_path: r.try_get("unit_path")?,
     })
 }

@@ -1,0 +1,227 @@
+//! Evidence on a unit's report: files kept once by their SHA-256 (blobs),
+//! issued documents by number and date, and links.
+
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::audit::{self, Change};
+use super::rows::{date_text, parse_date};
+use super::{Actor, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub id: i64,
+    pub report_id: i64,
+    pub task_id: i64,
+    pub kind: String,
+    pub blob_sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub doc_number: Option<String>,
+    pub doc_date: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub scope_path: String,
+    pub unit_path: String,
+}
+
+impl Evidence {
+    pub fn describe(&self) -> String {
+        match self.kind.as_str() {
+            "file" => format!("Tệp {}", self.file_name.clone().unwrap_or_default()),
+            "document" => format!(
+                "Văn bản số {}{}",
+                self.doc_number.clone().unwrap_or_default(),
+                self.doc_date
+                    .map(|d| format!(" ngày {}", d.format("%d/%m/%Y")))
+                    .unwrap_or_default()
+            ),
+            _ => self.url.clone().unwrap_or_default(),
+        }
+    }
+}
+
+pub enum EvidenceInput {
+    File {
+        bytes: Vec<u8>,
+        content_type: &'static str,
+        file_name: String,
+    },
+    Document {
+        number: String,
+        date: Option<NaiveDate>,
+    },
+    Link {
+        url: String,
+    },
+}
+
+impl Store {
+    pub(super) async fn evidence_of(&self, report_id: i64) -> StoreResult<Vec<Evidence>> {
+        let rows = sqlx::query(EVIDENCE_SELECT_BY_REPORT)
+            .bind(report_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(evidence_from_row).collect()
+    }
+
+    pub async fn evidence(&self, id: i64) -> StoreResult<Option<Evidence>> {
+        let row = sqlx::query(EVIDENCE_SELECT_BY_ID)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(evidence_from_row).transpose()
+    }
+
+    /// Keeps a file once, by its SHA-256.
+    pub async fn put_blob(&self, bytes: &[u8], content_type: &str) -> StoreResult<String> {
+        let sha = crate::auth::token::sha256_bytes_hex(bytes);
+        sqlx::query(
+            "INSERT INTO blobs (sha256, size, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha.clone())
+        .bind(bytes.len() as i64)
+        .bind(content_type.to_string())
+        .bind(bytes.to_vec())
+        .bind(self.now_ms())
+        .execute(&self.write)
+        .await?;
+        Ok(sha)
+    }
+
+    pub async fn blob(&self, sha256: &str) -> StoreResult<Option<(String, Vec<u8>)>> {
+        let row = sqlx::query("SELECT content_type, bytes FROM blobs WHERE sha256 = $1")
+            .bind(sha256.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((r.try_get("content_type")?, r.try_get("bytes")?))),
+        }
+    }
+
+    pub async fn add_evidence(
+        &self,
+        report_id: i64,
+        task_id: i64,
+        input: EvidenceInput,
+        actor: &Actor,
+    ) -> StoreResult<Evidence> {
+        let view = self
+            .report_view(report_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !view.report.status.is_editable() {
+            return Err(StoreError::Refused(
+                crate::domain::report::ReportError::Locked.to_string(),
+            ));
+        }
+        if !view.tasks.iter().any(|i| i.task.id == task_id) {
+            return Err(StoreError::InvalidReference(format!(
+                "task {task_id} is not on this report"
+            )));
+        }
+        let (kind, sha, file_name, content_type, size, number, date, url) = match input {
+            EvidenceInput::File {
+                bytes,
+                content_type,
+                file_name,
+            } => {
+                let sha = self.put_blob(&bytes, content_type).await?;
+                (
+                    "file",
+                    Some(sha),
+                    Some(file_name),
+                    Some(content_type.to_string()),
+                    Some(bytes.len() as i64),
+                    None,
+                    None,
+                    None,
+                )
+            }
+            EvidenceInput::Document { number, date } => {
+                ("document", None, None, None, None, Some(number), date, None)
+            }
+            EvidenceInput::Link { url } => ("link", None, None, None, None, None, None, Some(url)),
+        };
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO evidence (report_id, task_id, province_id, commune_id, kind, blob_sha256, file_name,
+                    content_type, size, doc_number, doc_date, url, created_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        )
+        .bind(report_id)
+        .bind(task_id)
+        .bind(view.round.province_id)
+        .bind(view.round.commune_id)
+        .bind(kind)
+        .bind(sha)
+        .bind(file_name.clone())
+        .bind(content_type)
+        .bind(size)
+        .bind(number.clone())
+        .bind(date_text(date))
+        .bind(url.clone())
+        .bind(now)
+        .bind(actor.user_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "add_evidence",
+                entity: "evidence",
+                entity_id: Some(id),
+                province_id: view.round.province_id,
+                commune_id: view.round.commune_id,
+                before: None,
+                after: Some(
+                    json!({"report_id": report_id, "task_id": task_id, "kind": kind,
+                    "file_name": file_name, "number": number, "url": url}),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.evidence(id).await?.ok_or(StoreError::NotFound)
+    }
+}
+
+const EVIDENCE_SELECT_BY_REPORT: &str =
+    "SELECT e.id, e.report_id, e.task_id, e.kind, e.blob_sha256,
+    e.file_name, e.content_type, e.size, e.doc_number, e.doc_date, e.url,
+    u.path AS scope_path, un.path AS unit_path
+    FROM evidence e JOIN unit_reports ur ON ur.id = e.report_id JOIN units un ON un.id = ur.unit_id
+    JOIN report_rounds r ON r.id = ur.round_id JOIN plans p ON p.id = r.plan_id
+    JOIN units u ON u.id = p.issuer_unit_id WHERE e.report_id = $1 ORDER BY e.id";
+const EVIDENCE_SELECT_BY_ID: &str = "SELECT e.id, e.report_id, e.task_id, e.kind, e.blob_sha256,
+    e.file_name, e.content_type, e.size, e.doc_number, e.doc_date, e.url,
+    u.path AS scope_path, un.path AS unit_path
+    FROM evidence e JOIN unit_reports ur ON ur.id = e.report_id JOIN units un ON un.id = ur.unit_id
+    JOIN report_rounds r ON r.id = ur.round_id JOIN plans p ON p.id = r.plan_id
+    JOIN units u ON u.id = p.issuer_unit_id WHERE e.id = $1";
+
+fn evidence_from_row(r: &AnyRow) -> StoreResult<Evidence> {
+    Ok(Evidence {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        task_id: r.try_get("task_id")?,
+        kind: r.try_get("kind")?,
+        blob_sha256: r.try_get("blob_sha256")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        doc_number: r.try_get("doc_number")?,
+        doc_date: parse_date(r.try_get("doc_date")?)?,
+        url: r.try_get("url")?,
+        scope_path: r.try_get("scope_path")?,
+        unit_path: r.try_get("unit_path")?,
+    })
+}
