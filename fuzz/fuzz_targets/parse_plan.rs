@@ -9,7 +9,7 @@ use theodoi::import::parse_plan;
 fuzz_target!(|data: &[u8]| {
     // The file name only decides which error a broken zip gets; let the
     // input pick it so both paths are covered without parsing twice.
-    let name = if data.len() % 2 == 0 {
+    let name = if data.len().is_multiple_of(2) {
         "plan.docx"
     } else {
         "plan.xlsx"
