@@ -39,22 +39,11 @@ impl Round {
     pub fn label_vi(&self) -> String {
         match (&self.title, ReportingPeriod::parse_key(&self.period_key)) {
             (Some(t), _) => t.clone(),
-            (None, Some(p)) => format!("Báo cáo {}", p.label_vi().to_lowercase_first()),
+            (None, Some(p)) => format!(
+                "Báo cáo {}",
+                crate::domain::text::lower_first(&p.label_vi())
+            ),
             (None, None) => self.period_key.clone(),
-        }
-    }
-}
-
-trait LowerFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowerFirst for String {
-    fn to_lowercase_first(&self) -> String {
-        let mut chars = self.chars();
-        match chars.next() {
-            Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
-            None => String::new(),
         }
     }
 }

@@ -35,7 +35,7 @@ impl Store {
         actor: &Actor,
     ) -> StoreResult<Target> {
         let plan = self.plan(plan_id).await?.ok_or(StoreError::NotFound)?;
-        self.check_target_mentions(&plan, &draft.lead).await?;
+        self.check_mentions(&plan, &draft.lead).await?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
         let position: i64 = sqlx::query(
@@ -78,7 +78,7 @@ impl Store {
             .plan(before.plan_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.check_target_mentions(&plan, &draft.lead).await?;
+        self.check_mentions(&plan, &draft.lead).await?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
         let done = sqlx::query(
@@ -141,27 +141,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
-    }
-
-    async fn check_target_mentions(
-        &self,
-        plan: &Plan,
-        mentions: &[UnitMention],
-    ) -> StoreResult<()> {
-        for m in mentions {
-            if let Some(unit_id) = m.unit_id {
-                let unit = self
-                    .unit(unit_id)
-                    .await?
-                    .ok_or_else(|| StoreError::InvalidReference(format!("unit {unit_id}")))?;
-                if !unit.is_within(&plan.issuer_path) {
-                    return Err(StoreError::InvalidReference(format!(
-                        "unit {unit_id} is outside the plan's scope"
-                    )));
-                }
-            }
-        }
-        Ok(())
     }
 
     pub async fn target(&self, id: i64) -> StoreResult<Option<Target>> {

@@ -189,7 +189,11 @@ impl Store {
 
     /// A unit named on a task must belong to the plan's own subtree: a
     /// commune's plan cannot hand work to another commune's department.
-    async fn check_mentions(&self, plan: &Plan, mentions: &[UnitMention]) -> StoreResult<()> {
+    pub(super) async fn check_mentions(
+        &self,
+        plan: &Plan,
+        mentions: &[UnitMention],
+    ) -> StoreResult<()> {
         for m in mentions {
             if let Some(unit_id) = m.unit_id {
                 let unit = self

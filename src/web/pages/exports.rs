@@ -239,7 +239,7 @@ pub async fn report_document(store: &Store, round: &Round) -> Result<ReportDocum
     let province_name = province.as_ref().map(|p| p.name.clone());
     let mut recipients = Vec::new();
     if let Some(p) = &province_name {
-        recipients.push(format!("UBND {}", p.to_lowercase_first()));
+        recipients.push(format!("UBND {}", crate::domain::text::lower_first(&p)));
     }
     recipients.push("Thường trực Đảng ủy xã".into());
     recipients.push("Lưu: VT, VHXH".into());
@@ -258,7 +258,12 @@ pub async fn report_document(store: &Store, round: &Round) -> Result<ReportDocum
         date,
         summary: format!("Kết quả thực hiện {plan_ref} {}", period.to_lowercase()),
         addressees: province_name
-            .map(|p| vec![format!("Ủy ban nhân dân {}", p.to_lowercase_first())])
+            .map(|p| {
+                vec![format!(
+                    "Ủy ban nhân dân {}",
+                    crate::domain::text::lower_first(&p)
+                )]
+            })
             .unwrap_or_default(),
         sections,
         recipients,
@@ -270,20 +275,6 @@ pub async fn report_document(store: &Store, round: &Round) -> Result<ReportDocum
         tasks_title: format!("KẾT QUẢ THỰC HIỆN NHIỆM VỤ {}", period.to_uppercase()),
         targets_title: format!("KẾT QUẢ THỰC HIỆN CHỈ TIÊU {}", period.to_uppercase()),
     })
-}
-
-trait LowerFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowerFirst for String {
-    fn to_lowercase_first(&self) -> String {
-        let mut chars = self.chars();
-        match chars.next() {
-            Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
-            None => String::new(),
-        }
-    }
 }
 
 fn file_stem(round: &Round) -> String {
