@@ -1,7 +1,7 @@
 //! The `theodoi` command: serve, migrate, user and unit administration,
-//! import, and the demo. Every command that touches data takes `--db`
-//! (env `THEODOI_DB`); every command that serves takes `--listen` (env
-//! `THEODOI_LISTEN`).
+//! import, backup and restore, and the demo. Every command that touches
+//! data takes `--db` (env `THEODOI_DB`); every command that serves takes
+//! `--listen` (env `THEODOI_LISTEN`).
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -169,6 +169,16 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Enable an account again (disabled after 45 days unused), and turn
+    /// off its second factor with --reset-totp (a lost phone).
+    Enable {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        reset_totp: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -259,6 +269,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 roles,
                 db,
             } => add_user(&db.db, username, name, unit, roles).await,
+            UserCommand::Enable {
+                username,
+                reset_totp,
+                db,
+            } => {
+                let store = open(&db.db).await?;
+                let user = store
+                    .user_by_username(&username)
+                    .await?
+                    .with_context(|| format!("không có tài khoản {username}"))?;
+                store.enable_user(user.id, &Actor::system()).await?;
+                if reset_totp {
+                    store.disable_totp(user.id, &Actor::system()).await?;
+                }
+                println!("Đã mở lại tài khoản {username}");
+                Ok(())
+            }
         },
         Command::Unit { command } => match command {
             UnitCommand::Add {
