@@ -1,7 +1,7 @@
 //! The `theodoi` command: serve, migrate, user and unit administration,
-//! import, and the demo. Every command that touches data takes `--db`
-//! (env `THEODOI_DB`); every command that serves takes `--listen` (env
-//! `THEODOI_LISTEN`).
+//! import, backup and restore, and the demo. Every command that touches
+//! data takes `--db` (env `THEODOI_DB`); every command that serves takes
+//! `--listen` (env `THEODOI_LISTEN`).
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -114,6 +114,24 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Write a consistent backup of the whole database to one file with a
+    /// checksum, while the server runs (SQLite or PostgreSQL).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty database of either engine. A
+    /// damaged or altered backup is refused and nothing is stored.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -148,6 +166,16 @@ pub enum UserCommand {
         /// administrator, leader, focal_point, unit_reporter or viewer; repeatable.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Enable an account again (disabled after 45 days unused), and turn
+    /// off its second factor with --reset-totp (a lost phone).
+    Enable {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        reset_totp: bool,
         #[command(flatten)]
         db: DbArg,
     },
@@ -218,6 +246,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commune,
             db,
         } => import_file(&file, dry_run, json, commune, &db.db).await,
+        Command::Backup { db, out } => {
+            let store = open(&db.db).await?;
+            let summary = store.backup_to(&out).await?;
+            println!(
+                "Đã sao lưu {} bảng, {} dòng ({}) vào {}\nSHA-256: {}",
+                summary.tables,
+                summary.rows,
+                summary.source_engine,
+                out.display(),
+                summary.sha256
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Restore { db, from } => restore(&db.db, &from).await,
         Command::User { command } => match command {
             UserCommand::Add {
                 username,
@@ -226,6 +269,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 roles,
                 db,
             } => add_user(&db.db, username, name, unit, roles).await,
+            UserCommand::Enable {
+                username,
+                reset_totp,
+                db,
+            } => {
+                let store = open(&db.db).await?;
+                let user = store
+                    .user_by_username(&username)
+                    .await?
+                    .with_context(|| format!("không có tài khoản {username}"))?;
+                store.enable_user(user.id, &Actor::system()).await?;
+                if reset_totp {
+                    store.disable_totp(user.id, &Actor::system()).await?;
+                }
+                println!("Đã mở lại tài khoản {username}");
+                Ok(())
+            }
         },
         Command::Unit { command } => match command {
             UnitCommand::Add {
@@ -252,6 +312,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
     }
+}
+
+/// Checks the backup before the target is opened (a refused backup leaves
+/// no trace), then restores it in one transaction.
+async fn restore(db: &str, from: &std::path::Path) -> anyhow::Result<()> {
+    let checked = crate::store::verify_backup(from)?;
+    let store = open(db).await?;
+    let summary = store.restore_from(from).await;
+    store.close().await;
+    let summary = summary?;
+    println!(
+        "Đã khôi phục {} bảng, {} dòng (sao lưu từ {}, SHA-256 {}) vào {}",
+        summary.tables, summary.rows, summary.source_engine, checked.sha256, db
+    );
+    Ok(())
 }
 
 async fn open(db: &str) -> anyhow::Result<Store> {
@@ -315,8 +390,9 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
 }
 
 /// Work that happens by itself: each period's reporting round opens on its
-/// first day, warnings go out, ended sessions are removed, and citizens'
-/// personal data past its retention is erased. Hourly, and once at start.
+/// first day, warnings go out, ended sessions are removed, accounts unused
+/// for 45 days are disabled, and citizens' personal data past its retention
+/// is erased. Hourly, and once at start.
 async fn housekeeping(store: Store, mail: Option<crate::notify::MailConfig>, escalate_after: i64) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -337,6 +413,11 @@ async fn housekeeping(store: Store, mail: Option<crate::notify::MailConfig>, esc
         }
         if let Err(e) = store.delete_expired_sessions().await {
             tracing::error!(error = %e, "removing ended sessions failed");
+        }
+        match store.disable_dormant_users().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(disabled = n, "accounts unused for 45 days disabled"),
+            Err(e) => tracing::error!(error = %e, "disabling unused accounts failed"),
         }
         match store.erase_expired_personal_data().await {
             Ok(0) => {}

@@ -6,3 +6,4 @@ pub mod challenge;
 pub mod password;
 pub mod sealed;
 pub mod token;
+pub mod totp;

@@ -76,6 +76,10 @@ impl DemoSummary {
                 a.unit
             ));
         }
+        out.push_str(
+            "Tài khoản quản trị phải dùng xác thực hai lớp: lần đăng nhập đầu tiên, hãy thêm mã bí mật \
+             hiển thị trên trang vào ứng dụng xác thực (Google Authenticator, FreeOTP…).\n",
+        );
         out
     }
 }

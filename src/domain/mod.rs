@@ -2,6 +2,7 @@
 //! the pages show is one of these, parsed at the edge and checked here.
 
 pub mod access;
+pub mod account;
 pub mod auto_figure;
 pub mod calendar;
 pub mod deadline;

@@ -1,12 +1,19 @@
 //! The audit trail: every change to a record, who made it, when, from
 //! where, and the record before and after. Written inside the transaction
 //! of the change itself, so there is no change without its entry.
+//!
+//! The trail is append-only: this module offers [`record`] to add an entry
+//! and methods to read and search, and nothing to change or remove one;
+//! no other code in the application updates or deletes `audit_log` rows,
+//! and no housekeeping prunes them, so entries are kept for as long as the
+//! database is (well beyond the 12 months asked for).
 
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Row};
 
 use super::rows::{Bind, Conditions, bind_all};
-use super::{Actor, Page, Store, StoreResult};
+use super::{Actor, Listing, Page, Store, StoreResult};
+use crate::domain::account::{AuditQuery, AuditScope};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
@@ -18,6 +25,8 @@ pub struct AuditEntry {
     pub action: String,
     pub entity: String,
     pub entity_id: Option<i64>,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
     pub before: Option<String>,
     pub after: Option<String>,
 }
@@ -59,6 +68,38 @@ pub async fn record(
     Ok(())
 }
 
+/// The province and commune of a user, so entries about an account are
+/// seen by the administrators above it.
+pub async fn user_scope(
+    conn: &mut AnyConnection,
+    user_id: Option<i64>,
+) -> StoreResult<(Option<i64>, Option<i64>)> {
+    let Some(id) = user_id else {
+        return Ok((None, None));
+    };
+    scope_of(
+        conn,
+        "SELECT province_id, commune_id FROM users WHERE id = $1",
+        id,
+    )
+    .await
+}
+
+async fn scope_of(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: i64,
+) -> StoreResult<(Option<i64>, Option<i64>)> {
+    let row = sqlx::query::<Any>(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        None => Ok((None, None)),
+        Some(r) => Ok((r.try_get("province_id")?, r.try_get("commune_id")?)),
+    }
+}
+
 impl Store {
     /// Exports are recorded too: who took which data out, and when.
     pub async fn record_export(
@@ -69,6 +110,17 @@ impl Store {
         format: &str,
     ) -> StoreResult<()> {
         let mut conn = self.write.acquire().await?;
+        let (province_id, commune_id) = match entity {
+            "round" => {
+                scope_of(
+                    &mut conn,
+                    "SELECT province_id, commune_id FROM report_rounds WHERE id = $1",
+                    entity_id,
+                )
+                .await?
+            }
+            _ => user_scope(&mut conn, actor.user_id).await?,
+        };
         record(
             &mut conn,
             self.now_ms(),
@@ -77,13 +129,92 @@ impl Store {
                 action: "export",
                 entity,
                 entity_id: Some(entity_id),
-                province_id: None,
-                commune_id: None,
+                province_id,
+                commune_id,
                 before: None,
                 after: Some(serde_json::json!({ "format": format })),
             },
         )
         .await
+    }
+
+    /// An export of the audit trail itself: who took it, with which search.
+    pub async fn record_audit_export(
+        &self,
+        actor: &Actor,
+        query: &AuditQuery,
+        rows: usize,
+    ) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        let (province_id, commune_id) = user_scope(&mut conn, actor.user_id).await?;
+        record(
+            &mut conn,
+            self.now_ms(),
+            actor,
+            Change {
+                action: "export",
+                entity: "audit_log",
+                entity_id: None,
+                province_id,
+                commune_id,
+                before: None,
+                after: Some(serde_json::json!({
+                    "format": "csv",
+                    "rows": rows,
+                    "action": query.action,
+                    "username": query.username,
+                    "entity": query.entity,
+                    "entity_id": query.entity_id,
+                    "from_ms": query.from_ms,
+                    "until_ms": query.until_ms,
+                })),
+            },
+        )
+        .await
+    }
+
+    /// Searches the trail inside an administrator's scope, newest first,
+    /// with the total for paging.
+    pub async fn audit_search(
+        &self,
+        scope: AuditScope,
+        query: &AuditQuery,
+        page: Page,
+    ) -> StoreResult<Listing<AuditEntry>> {
+        let mut c = Conditions::default();
+        match scope {
+            AuditScope::All => {}
+            AuditScope::Province(p) => c.push("a.province_id = ?", Bind::Int(p)),
+            AuditScope::Commune(id) => c.push("a.commune_id = ?", Bind::Int(id)),
+        }
+        if let Some(action) = &query.action {
+            c.push("a.action = ?", Bind::Text(action.clone()));
+        }
+        if let Some(username) = &query.username {
+            c.push("u.username = ?", Bind::Text(username.clone()));
+        }
+        if let Some(entity) = &query.entity {
+            c.push("a.entity = ?", Bind::Text(entity.clone()));
+        }
+        if let Some(id) = query.entity_id {
+            c.push("a.entity_id = ?", Bind::Int(id));
+        }
+        if let Some(from) = query.from_ms {
+            c.push("a.at >= ?", Bind::Int(from));
+        }
+        if let Some(until) = query.until_ms {
+            c.push("a.at < ?", Bind::Int(until));
+        }
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM audit_log a LEFT JOIN users u ON u.id = a.user_id{}",
+            c.sql()
+        );
+        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
+            .fetch_one(&self.read)
+            .await?
+            .try_get("n")?;
+        let items = self.audit_query(c, page).await?;
+        Ok(Listing { items, total, page })
     }
 
     /// The history of one record, newest first.
@@ -105,7 +236,7 @@ impl Store {
         let n = c.next_placeholder();
         let sql = format!(
             "SELECT a.id, a.at, a.user_id, u.username, a.ip, a.action, a.entity, a.entity_id,
-                    a.before_json, a.after_json
+                    a.province_id, a.commune_id, a.before_json, a.after_json
              FROM audit_log a LEFT JOIN users u ON u.id = a.user_id{}
              ORDER BY a.id DESC LIMIT ${} OFFSET ${}",
             c.sql(),
@@ -128,6 +259,8 @@ impl Store {
                 action: r.try_get("action")?,
                 entity: r.try_get("entity")?,
                 entity_id: r.try_get("entity_id")?,
+                province_id: r.try_get("province_id")?,
+                commune_id: r.try_get("commune_id")?,
                 before: r.try_get("before_json")?,
                 after: r.try_get("after_json")?,
             });

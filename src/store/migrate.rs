@@ -34,6 +34,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "feedback",
         sql: include_str!("../../migrations/0004_feedback.sql"),
     },
+    Migration {
+        version: 5,
+        name: "security",
+        sql: include_str!("../../migrations/0005_security.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

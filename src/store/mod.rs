@@ -4,8 +4,10 @@
 //! they do (`create_plan`, `tasks_of_plan`), take and return domain types,
 //! and write the audit trail in the same transaction as the change.
 
+mod accounts;
 mod audit;
 mod auto_figures;
+mod backup;
 mod bulk;
 mod calendar;
 mod completeness;
@@ -37,8 +39,10 @@ use sqlx::any::AnyPoolOptions;
 
 use crate::clock::Clock;
 
+pub use accounts::DORMANT;
 pub use audit::AuditEntry;
 pub use auto_figures::AutoFigure;
+pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_backup};
 pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;

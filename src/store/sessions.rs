@@ -1,7 +1,7 @@
 //! Server-side sessions and the bookkeeping of login attempts.
 
 use serde_json::json;
-use sqlx::Row;
+use sqlx::{Any, AnyConnection, Row};
 
 use super::audit::{self, Change};
 use super::{Actor, Store, StoreResult};
@@ -52,6 +52,7 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
         audit::record(
             &mut tx,
             now,
@@ -60,8 +61,8 @@ impl Store {
                 action: "login",
                 entity: "user",
                 entity_id: Some(user_id),
-                province_id: None,
-                commune_id: None,
+                province_id,
+                commune_id,
                 before: None,
                 after: None,
             },
@@ -114,6 +115,7 @@ impl Store {
             .bind(token_hash.to_string())
             .execute(&mut *tx)
             .await?;
+        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
         audit::record(
             &mut tx,
             now,
@@ -122,8 +124,8 @@ impl Store {
                 action: "logout",
                 entity: "user",
                 entity_id: Some(user_id),
-                province_id: None,
-                commune_id: None,
+                province_id,
+                commune_id,
                 before: None,
                 after: None,
             },
@@ -138,7 +140,93 @@ impl Store {
             .bind(self.now_ms())
             .execute(&self.write)
             .await?;
+        sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")
+            .bind(self.now_ms())
+            .execute(&self.write)
+            .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Logout everywhere: ends every session of the user (this one too).
+    /// Returns how many ended.
+    pub async fn delete_user_sessions(&self, user_id: i64, actor: &Actor) -> StoreResult<u64> {
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let ended = end_all_sessions(&mut tx, user_id).await?;
+        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "logout_all",
+                entity: "user",
+                entity_id: Some(user_id),
+                province_id,
+                commune_id,
+                before: None,
+                after: Some(json!({"sessions_ended": ended})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// How many sessions a user has open (the account page shows it).
+    pub async fn session_count(&self, user_id: i64) -> StoreResult<i64> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM sessions WHERE user_id = $1 AND expires_at >= $2",
+        )
+        .bind(user_id)
+        .bind(self.now_ms())
+        .fetch_one(&self.read)
+        .await?
+        .try_get("n")?;
+        Ok(n)
+    }
+
+    /// A password accepted, the second step still to come.
+    pub async fn create_login_challenge(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        ip: Option<&str>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO login_challenges (token_hash, user_id, created_at, expires_at, ip)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash.to_string())
+        .bind(user_id)
+        .bind(self.now_ms())
+        .bind(expires_at)
+        .bind(ip.map(str::to_string))
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// The user of a challenge still valid now.
+    pub async fn login_challenge(&self, token_hash: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_at >= $2",
+        )
+        .bind(token_hash.to_string())
+        .bind(self.now_ms())
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| r.try_get("user_id").map_err(Into::into))
+            .transpose()
+    }
+
+    pub async fn delete_login_challenge(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(())
     }
 
     pub async fn login_check(&self, ip: &str, window_ms: i64) -> StoreResult<LoginCheck> {
@@ -161,6 +249,7 @@ impl Store {
         &self,
         username: &str,
         user_id: Option<i64>,
+        stage: &str,
         lock_after: i64,
         lock_ms: i64,
         actor: &Actor,
@@ -193,6 +282,7 @@ impl Store {
                 locked = Some(until);
             }
         }
+        let (province_id, commune_id) = audit::user_scope(&mut tx, user_id).await?;
         audit::record(
             &mut tx,
             now,
@@ -201,14 +291,28 @@ impl Store {
                 action: "login_failed",
                 entity: "user",
                 entity_id: user_id,
-                province_id: None,
-                commune_id: None,
+                province_id,
+                commune_id,
                 before: None,
-                after: Some(json!({"username": username, "locked_until": locked})),
+                after: Some(json!({"username": username, "stage": stage, "locked_until": locked})),
             },
         )
         .await?;
         tx.commit().await?;
         Ok(locked)
     }
+}
+
+/// Ends every session and pending login of a user, inside the caller's
+/// transaction. Returns the number of sessions ended.
+pub(super) async fn end_all_sessions(conn: &mut AnyConnection, user_id: i64) -> StoreResult<u64> {
+    let done = sqlx::query::<Any>("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query::<Any>("DELETE FROM login_challenges WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }

@@ -6,8 +6,10 @@ use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
 use super::rows::{Bind, Conditions, bind_all, flag, map_unique};
+use super::sessions::end_all_sessions;
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::access::Role;
+use crate::domain::account;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -24,6 +26,29 @@ pub struct User {
     pub last_login_at: Option<i64>,
     pub roles: Vec<Role>,
     pub version: i64,
+    pub created_at: i64,
+    /// The TOTP secret as stored (sealed), once enrolment is confirmed.
+    pub totp_secret: Option<String>,
+    /// A secret shown during enrolment, not yet confirmed by a code.
+    pub totp_pending: Option<String>,
+    pub totp_enabled_at: Option<i64>,
+    /// The last TOTP step accepted: a code is never accepted twice.
+    pub totp_last_step: Option<i64>,
+    pub disabled_at: Option<i64>,
+    /// `dormant` when disabled after 45 days unused.
+    pub disabled_reason: Option<String>,
+    /// When an administrator last enabled the account again.
+    pub enabled_at: Option<i64>,
+}
+
+impl User {
+    pub fn totp_enabled(&self) -> bool {
+        self.totp_secret.is_some()
+    }
+
+    pub fn last_activity(&self) -> i64 {
+        account::last_activity(self.created_at, self.last_login_at, self.enabled_at)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -37,7 +62,8 @@ pub struct NewUser {
 
 const USER_COLUMNS: &str = "s.id, s.unit_id, u.name AS unit_name, u.path AS unit_path, s.username,
     s.full_name, s.password_hash, s.active, s.failed_logins, s.locked_until, s.last_login_at,
-    s.version";
+    s.version, s.created_at, s.totp_secret, s.totp_pending, s.totp_enabled_at, s.totp_last_step,
+    s.disabled_at, s.disabled_reason, s.enabled_at";
 
 impl Store {
     pub async fn create_user(&self, new: NewUser, actor: &Actor) -> StoreResult<User> {
@@ -183,6 +209,10 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+        // A new password ends every session and pending login: whoever
+        // knew the old one is signed out everywhere.
+        let ended = end_all_sessions(&mut tx, user_id).await?;
+        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
         audit::record(
             &mut tx,
             now,
@@ -191,10 +221,10 @@ impl Store {
                 action: "password_change",
                 entity: "user",
                 entity_id: Some(user_id),
-                province_id: None,
-                commune_id: None,
+                province_id,
+                commune_id,
                 before: None,
-                after: Some(json!({"username": user.username})),
+                after: Some(json!({"username": user.username, "sessions_ended": ended})),
             },
         )
         .await?;
@@ -218,5 +248,13 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
         last_login_at: row.try_get("last_login_at")?,
         roles: Vec::new(),
         version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_pending: row.try_get("totp_pending")?,
+        totp_enabled_at: row.try_get("totp_enabled_at")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        disabled_at: row.try_get("disabled_at")?,
+        disabled_reason: row.try_get("disabled_reason")?,
+        enabled_at: row.try_get("enabled_at")?,
     })
 }

@@ -35,6 +35,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("Hệ thống gặp lỗi; vui lòng thử lại sau")]
     Internal(String),
+    #[error(
+        "Tài khoản quản trị phải bật xác thực hai lớp trước khi làm việc khác (trang /account/totp)"
+    )]
+    TotpEnrolmentRequired,
 }
 
 impl AppError {
@@ -42,7 +46,9 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::TotpEnrolmentRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } | AppError::Duplicate(_) => StatusCode::CONFLICT,
@@ -65,6 +71,7 @@ impl AppError {
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal",
+            AppError::TotpEnrolmentRequired => "totp_enrolment_required",
         }
     }
 

@@ -3,6 +3,7 @@
 //! parses into domain types, makes one store call, and renders.
 
 mod access;
+pub mod accounts;
 pub mod api;
 pub mod citizen;
 pub mod error;
@@ -35,7 +36,26 @@ pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         // Signing in and out
         .route("/login", get(login::login_page).post(login::login_submit))
+        .route(
+            "/login/totp",
+            get(login::totp_page).post(login::totp_submit),
+        )
         .route("/logout", post(login::logout_submit))
+        // The user's own account
+        .route("/account", get(pages::account::show_account))
+        .route(
+            "/account/logout-all",
+            post(pages::account::logout_all_submit),
+        )
+        .route("/account/password", post(pages::account::password_submit))
+        .route(
+            "/account/totp",
+            get(pages::account::totp_page).post(pages::account::totp_submit),
+        )
+        .route(
+            "/account/totp/disable",
+            post(pages::account::totp_disable_submit),
+        )
         // Home
         .route("/", get(pages::home::show_home))
         // The unit tree
@@ -86,6 +106,17 @@ pub fn app(state: AppState) -> Router {
         // Periodic reporting
         .route("/notifications/read", post(pages::home::read_notifications))
         // Administration
+        .route("/admin/users", get(pages::account::list_users))
+        .route(
+            "/admin/users/{id}/enable",
+            post(pages::account::enable_user_submit),
+        )
+        .route(
+            "/admin/users/{id}/totp-reset",
+            post(pages::account::reset_totp_submit),
+        )
+        .route("/admin/audit", get(pages::audit::show_audit))
+        .route("/admin/audit.csv", get(pages::audit::export_csv))
         .route(
             "/admin/calendar",
             get(pages::calendar::show_calendar).post(pages::calendar::save_calendar_day),
@@ -197,7 +228,20 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/openapi.json", get(api::openapi::openapi_json))
         .route("/api/login", post(api::auth::login))
+        .route("/api/login/totp", post(api::account::login_totp))
         .route("/api/logout", post(api::auth::logout))
+        .route("/api/logout/all", post(api::account::logout_all))
+        .route("/api/account/password", post(api::account::change_password))
+        .route("/api/account/totp", post(api::account::totp_start))
+        .route(
+            "/api/account/totp/confirm",
+            post(api::account::totp_confirm),
+        )
+        .route("/api/users", get(api::account::list_users))
+        .route("/api/users/{id}/enable", post(api::account::enable_user))
+        .route("/api/users/{id}/totp/reset", post(api::account::reset_totp))
+        .route("/api/users/{id}/roles", put(api::account::set_roles))
+        .route("/api/audit", get(api::account::audit))
         .route("/api/me", get(api::auth::me))
         .route(
             "/api/units",

@@ -22,7 +22,7 @@ use super::AppState;
 use super::error::{ApiError, AppError, PageError};
 use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
-use crate::domain::access::{Principal, read_path_for};
+use crate::domain::access::{Principal, Role, read_path_for};
 use crate::store::Actor;
 
 pub const SESSION_COOKIE: &str = "theodoi_session";
@@ -38,7 +38,25 @@ pub struct Auth {
     pub token_hash: String,
     pub csrf_token: String,
     pub via_bearer: bool,
+    /// An administrator without a second factor (a session older than the
+    /// rule, or a role given since): nothing but enrolling until it has one.
+    pub must_enrol: bool,
 }
+
+/// What an administrator who must enrol may still open.
+const WHILE_ENROLLING: &[&str] = &[
+    "/account",
+    "/account/totp",
+    "/account/logout-all",
+    "/logout",
+    "/static/style.css",
+    "/healthz",
+    "/api/me",
+    "/api/logout",
+    "/api/logout/all",
+    "/api/account/totp",
+    "/api/account/totp/confirm",
+];
 
 /// The caller's address, for the audit trail and login limits.
 #[derive(Debug, Clone)]
@@ -123,6 +141,12 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         };
     }
     if let Some(auth) = auth {
+        if auth.must_enrol && !WHILE_ENROLLING.contains(&req.uri().path()) {
+            if is_api {
+                return render(AppError::TotpEnrolmentRequired, true);
+            }
+            return Redirect::to("/account/totp").into_response();
+        }
         req.extensions_mut().insert(Arc::new(auth));
     }
     next.run(req).await
@@ -174,6 +198,7 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
         .unit(user.unit_id)
         .await?
         .ok_or(AppError::Forbidden)?;
+    let must_enrol = user.roles.contains(&Role::Administrator) && !user.totp_enabled();
     let commune_path = unit.commune_id.and_then(|c| path_upto(&unit.path, c));
     let read_path = read_path_for(&unit.path, unit.kind.is_level(), commune_path.as_deref());
     Ok(Some(Auth {
@@ -189,6 +214,7 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
         token_hash,
         csrf_token: session.csrf_token,
         via_bearer,
+        must_enrol,
     }))
 }
 

@@ -869,6 +869,18 @@ async fn personal_data_is_erased_after_the_retention_period() {
             1,
             "{e}"
         );
+        // A year unused closes the account (45 days); its administrator
+        // opens it again.
+        let focal = app
+            .store
+            .user_by_username("focal_a1")
+            .await
+            .expect("read")
+            .expect("user");
+        app.store
+            .enable_user(focal.id, &Actor::system())
+            .await
+            .expect("enable");
         let focal = app.login_token("focal_a1").await;
         let (_, list) = app
             .api(Method::GET, "/api/feedback", Some(&focal), None)

@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use theodoi::clock::FixedClock;
+use theodoi::clock::{Clock, FixedClock};
 use theodoi::config::Config;
 use theodoi::domain::access::Role;
 use theodoi::domain::deadline::Deadline;
@@ -66,6 +66,9 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pg_schema: Option<String>,
     _dir: Option<tempfile::TempDir>,
+    /// TOTP secrets of users enrolled during the test, as their phones
+    /// would keep them.
+    totp: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
 }
 
 impl TestApp {
@@ -149,7 +152,43 @@ impl TestApp {
             clock,
             pg_schema,
             _dir: dir,
+            totp: Default::default(),
         }
+    }
+
+    /// The secret a user enrolled with in this test.
+    pub fn totp_secret(&self, username: &str) -> Option<Vec<u8>> {
+        self.totp.lock().expect("lock").get(username).cloned()
+    }
+
+    pub fn remember_totp(&self, username: &str, secret: Vec<u8>) {
+        self.totp
+            .lock()
+            .expect("lock")
+            .insert(username.to_string(), secret);
+    }
+
+    /// The code the user's app shows now; the clock moves on to the next
+    /// 30-second step when this one was already used (a code is accepted
+    /// once).
+    pub async fn totp_code(&self, username: &str) -> String {
+        let secret = self
+            .totp_secret(username)
+            .unwrap_or_else(|| panic!("{}: no TOTP secret for {username}", self.engine));
+        let user = self
+            .store
+            .user_by_username(username)
+            .await
+            .expect("user")
+            .expect("user exists");
+        let step = theodoi::auth::totp::step_at(self.clock.now_ms());
+        if let Some(last) = user.totp_last_step
+            && last >= step
+        {
+            self.clock
+                .advance_ms((last - step + 1) * theodoi::auth::totp::STEP_MS);
+        }
+        theodoi::auth::totp::code_at(&secret, self.clock.now_ms())
     }
 
     /// A second store on the same database, as after a restart.
@@ -252,6 +291,29 @@ impl TestApp {
             "{}: login {username}: {body}",
             self.engine
         );
+        if body["totp_required"] != Value::Bool(true) {
+            return body["token"].as_str().expect("token").to_string();
+        }
+        // Administrators: enrol at the first login, a code after.
+        if let Some(secret) = body["secret"].as_str() {
+            let bytes = theodoi::auth::totp::base32_decode(secret).expect("base32 secret");
+            self.remember_totp(username, bytes);
+        }
+        let code = self.totp_code(username).await;
+        let (status, body) = self
+            .api(
+                Method::POST,
+                "/api/login/totp",
+                None,
+                Some(serde_json::json!({"challenge": body["challenge"], "code": code})),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}: second step {username}: {body}",
+            self.engine
+        );
         body["token"].as_str().expect("token").to_string()
     }
 
@@ -277,6 +339,36 @@ impl TestApp {
             "{}: form login {username}",
             self.engine
         );
+        let headers = match set_cookie(&headers, "theodoi_login_challenge")
+            .filter(|c| !c.is_empty())
+        {
+            None => headers,
+            Some(challenge) => {
+                // The second step: a code (or enrolment, for an
+                // administrator without an authenticator yet).
+                let cookies =
+                    format!("theodoi_login_csrf={login_csrf}; theodoi_login_challenge={challenge}");
+                let (s, _, html) = self
+                    .page(Method::GET, "/login/totp", Some(&cookies), None)
+                    .await;
+                assert_eq!(s, StatusCode::OK, "{}: second step page", self.engine);
+                if let Some(secret) = select_texts(&html, "code.secret").first() {
+                    let bytes = theodoi::auth::totp::base32_decode(secret).expect("base32 secret");
+                    self.remember_totp(username, bytes);
+                }
+                let code = self.totp_code(username).await;
+                let (s, headers, html) = self
+                    .page(
+                        Method::POST,
+                        "/login/totp",
+                        Some(&cookies),
+                        Some(format!("code={code}&_csrf={login_csrf}&next=%2F")),
+                    )
+                    .await;
+                assert_eq!(s, StatusCode::SEE_OTHER, "{}: code: {html}", self.engine);
+                headers
+            }
+        };
         let session = set_cookie(&headers, "theodoi_session").expect("session cookie");
         format!("theodoi_session={session}")
     }

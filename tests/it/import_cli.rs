@@ -232,6 +232,26 @@ async fn the_demo_data_loads_on_both_engines_and_each_account_sees_its_scope() {
                 )
                 .await;
             assert_eq!(s, StatusCode::OK, "{e}: {user}: {body}");
+            // Administrators enrol a second factor at their first login.
+            let body = if body["totp_enrolment_required"] == json!(true) {
+                let secret =
+                    theodoi::auth::totp::base32_decode(body["secret"].as_str().expect("secret"))
+                        .expect("base32");
+                let now = theodoi::clock::Clock::now_ms(app.clock.as_ref());
+                let code = theodoi::auth::totp::code_at(&secret, now);
+                let (s, body) = app
+                    .api(
+                        Method::POST,
+                        "/api/login/totp",
+                        None,
+                        Some(json!({"challenge": body["challenge"], "code": code})),
+                    )
+                    .await;
+                assert_eq!(s, StatusCode::OK, "{e}: {user}: {body}");
+                body
+            } else {
+                body
+            };
             let token = body["token"].as_str().expect("token");
             let (_, plans) = app.api(Method::GET, "/api/plans", Some(token), None).await;
             assert_eq!(plans["total"], json!(n), "{e}: {user} sees {n} plans");

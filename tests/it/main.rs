@@ -3,7 +3,10 @@
 //! in CI), PostgreSQL; plus the end-to-end browser tests.
 
 mod access;
+mod accounts;
 mod api;
+mod audit;
+mod backup;
 mod bad_input;
 mod e2e;
 mod e2e_feedback;

@@ -4,31 +4,39 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::ApiJson;
-use super::dto::{LoginIn, LoginOut, MeOut};
+use super::dto::{LoginIn, LoginOut, LoginResult, MeOut, SecondStepOut};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::login::{end_session, sign_in};
+use crate::web::login::{SignIn, end_session, sign_in};
 use crate::web::session::{ApiAuth, ClientIp};
 
+/// Signs in. Without a second factor the answer is the session; with one
+/// (always for administrators) it is `{"totp_required": true, "challenge"}`,
+/// to send with a code to `POST /api/login/totp`. An administrator who has
+/// no authenticator yet also gets `totp_enrolment_required` with the new
+/// secret, and enrols by sending its first code the same way.
 #[utoipa::path(post, path = "/api/login", tag = "auth", request_body = LoginIn,
-    responses((status = 200, body = LoginOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = LoginResult), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
     ApiJson(input): ApiJson<LoginIn>,
-) -> Result<ApiJson<LoginOut>, ApiError> {
-    let session = sign_in(&state, &input.username, &input.password, &ip).await?;
-    Ok(ApiJson(LoginOut {
-        token: session.token,
-        csrf_token: session.csrf_token,
-        user: MeOut {
-            id: session.user.id,
-            username: session.user.username,
-            full_name: session.user.full_name,
-            unit_id: session.user.unit_id,
-            roles: session.user.roles,
-        },
-    }))
+) -> Result<ApiJson<LoginResult>, ApiError> {
+    match sign_in(&state, &input.username, &input.password, &ip).await? {
+        SignIn::Session(session) => Ok(ApiJson(LoginResult::Session(LoginOut::from_session(
+            *session,
+        )))),
+        SignIn::SecondStep(challenge) => {
+            let enrol = challenge.enrolment;
+            Ok(ApiJson(LoginResult::SecondStep(SecondStepOut {
+                totp_required: true,
+                challenge: challenge.token,
+                totp_enrolment_required: enrol.is_some(),
+                secret: enrol.as_ref().map(|e| e.secret.clone()),
+                otpauth_uri: enrol.map(|e| e.uri),
+            })))
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/logout", tag = "auth",

@@ -374,6 +374,28 @@ pub struct LoginIn {
     pub password: String,
 }
 
+/// The answer to a login: a session, or the second step still to come.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginResult {
+    Session(LoginOut),
+    SecondStep(SecondStepOut),
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecondStepOut {
+    pub totp_required: bool,
+    /// Send with the code to `POST /api/login/totp`; valid 5 minutes.
+    pub challenge: String,
+    /// An administrator without an authenticator: add `secret` to an app,
+    /// then send its first code.
+    pub totp_enrolment_required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otpauth_uri: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginOut {
     /// Send as `Authorization: Bearer <token>`.

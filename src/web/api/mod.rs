@@ -2,6 +2,7 @@
 //! by the OpenAPI document at `/api/openapi.json`. Every failure is a JSON
 //! error with a stable `code`.
 
+pub mod account;
 pub mod auth;
 pub mod dashboard;
 pub mod dto;

@@ -1,7 +1,9 @@
 //! HTML pages, one file per resource. Templates are typed (askama): one
 //! struct per page, rendered inside `base.html`.
 
+pub mod account;
 pub mod assets;
+pub mod audit;
 pub mod calendar;
 pub mod dashboard;
 pub mod exports;
@@ -26,6 +28,8 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub role_label: String,
     pub csrf: String,
+    /// Administrators see the accounts and audit pages in the menu.
+    pub is_admin: bool,
 }
 
 impl Layout {
@@ -38,6 +42,7 @@ impl Layout {
                 user_name: None,
                 role_label: String::new(),
                 csrf,
+                is_admin: false,
             },
         }
     }
@@ -48,6 +53,9 @@ impl Layout {
             user_name: Some(auth.principal.full_name.clone()),
             role_label: auth.principal.role_labels(),
             csrf: auth.csrf_token.clone(),
+            is_admin: auth
+                .principal
+                .has(crate::domain::access::Role::Administrator),
         }
     }
 }
