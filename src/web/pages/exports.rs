@@ -239,7 +239,7 @@ pub async fn report_document(store: &Store, round: &Round) -> Result<ReportDocum
     let province_name = province.as_ref().map(|p| p.name.clone());
     let mut recipients = Vec::new();
     if let Some(p) = &province_name {
-        recipients.push(format!("UBND {}", crate::domain::text::lower_first(&p)));
+        recipients.push(format!("UBND {}", crate::domain::text::lower_first(p)));
     }
     recipients.push("Thường trực Đảng ủy xã".into());
     recipients.push("Lưu: VT, VHXH".into());
