@@ -232,7 +232,8 @@ async fn write_figure(
         .fetch_one(&mut *conn)
         .await?
         .try_get("province_id")?;
-    sqlx::query(
+    super::rows::bind_real(
+        sqlx::query(
         "INSERT INTO auto_figures (target_id, period_key, province_id, commune_id, source, value,
                 numerator, denominator, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -244,8 +245,9 @@ async fn write_figure(
     .bind(period.key())
     .bind(province_id)
     .bind(commune_id)
-    .bind(source.as_str())
-    .bind(source.value(num, den))
+    .bind(source.as_str()),
+        source.value(num, den),
+    )
     .bind(num)
     .bind(den)
     .bind(now)

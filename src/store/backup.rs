@@ -607,7 +607,7 @@ fn bind_value<'q>(
     Ok(match (kind, v) {
         (ColumnKind::Int, Value::Null) => q.bind(None::<i64>),
         (ColumnKind::Int, Value::Number(n)) => q.bind(n.as_i64().ok_or_else(bad)?),
-        (ColumnKind::Real, Value::Null) => q.bind(None::<f64>),
+        (ColumnKind::Real, Value::Null) => super::rows::bind_real(q, None),
         (ColumnKind::Real, Value::Number(n)) => q.bind(n.as_f64().ok_or_else(bad)?),
         (ColumnKind::Text, Value::Null) => q.bind(None::<String>),
         (ColumnKind::Text, Value::String(s)) => q.bind(s),

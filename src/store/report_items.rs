@@ -4,6 +4,7 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::rows::bind_real;
 use super::{Actor, StoreError, StoreResult};
 use crate::domain::report::{TargetFigureDraft, TaskUpdateDraft};
 
@@ -89,7 +90,8 @@ pub(super) async fn upsert_target_figure(
     .fetch_optional(&mut *conn)
     .await?;
     match current {
-        None if expected == 0 => Ok(sqlx::query(
+        None if expected == 0 => Ok(bind_real(
+            sqlx::query(
             "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
                     updated_at, updated_by, version)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
@@ -97,8 +99,9 @@ pub(super) async fn upsert_target_figure(
         .bind(report_id)
         .bind(target_id)
         .bind(province_id)
-        .bind(commune_id)
-        .bind(d.value)
+        .bind(commune_id),
+            d.value,
+        )
         .bind(d.source.clone())
         .bind(now)
         .bind(actor.user_id)
@@ -112,11 +115,13 @@ pub(super) async fn upsert_target_figure(
             if version != expected {
                 return Err(StoreError::Conflict { current: version });
             }
-            sqlx::query(
-                "UPDATE target_figures SET value = $1, source = $2, updated_at = $3, updated_by = $4,
+            bind_real(
+                sqlx::query(
+                    "UPDATE target_figures SET value = $1, source = $2, updated_at = $3, updated_by = $4,
                         version = version + 1 WHERE id = $5 AND version = $6",
+                ),
+                d.value,
             )
-            .bind(d.value)
             .bind(d.source.clone())
             .bind(now)
             .bind(actor.user_id)

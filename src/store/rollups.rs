@@ -17,7 +17,7 @@
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, Row};
 
-use super::rows::{date_text, parse_date};
+use super::rows::{bind_real, date_text, parse_date};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::deadline::{Deadline, DeadlineKind};
 use crate::domain::goal::{Comparator, Goal};
@@ -304,7 +304,8 @@ pub(super) async fn refresh_target(
             None => "no_data",
         };
         after.push((state_metric(state), year.to_string()));
-        sqlx::query(
+        bind_real(
+            sqlx::query(
             "INSERT INTO target_facts (target_id, year, province_id, commune_id, state, value, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -312,8 +313,9 @@ pub(super) async fn refresh_target(
         .bind(i64::from(year))
         .bind(province_id)
         .bind(commune_id)
-        .bind(state)
-        .bind(value)
+        .bind(state),
+            value,
+        )
         .bind(now)
         .execute(&mut *conn)
         .await?;

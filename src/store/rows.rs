@@ -61,6 +61,20 @@ pub fn bind_all<'q>(
     query
 }
 
+/// Binds a nullable real. sqlx 0.9's `Any` driver sends a NULL `f64` to
+/// PostgreSQL as `float4` but a value as `float8`, so a statement prepared
+/// with one fails with the other ("incorrect binary data format"). A NULL
+/// `f32` goes as `float8`, so every nullable real is bound through here.
+pub fn bind_real<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    value: Option<f64>,
+) -> Query<'q, Any, AnyArguments> {
+    match value {
+        Some(v) => query.bind(v),
+        None => query.bind(None::<f32>),
+    }
+}
+
 pub fn date_text(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
