@@ -4,7 +4,9 @@
 
 mod access;
 mod api;
+mod authz_matrix;
 mod bad_input;
+mod durability;
 mod e2e;
 mod e2e_feedback;
 mod e2e_reporting;
