@@ -120,3 +120,19 @@ pub async fn readable_initiative(
         _ => Err(AppError::NotFound),
     }
 }
+
+/// An initiative the user may score: readable (else 404) and on its
+/// council (else 403, like any record the user may read but not change).
+pub async fn scorable_initiative(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+) -> Result<crate::store::Initiative, AppError> {
+    let i = readable_initiative(state, p, id).await?;
+    let reviews = state.store.reviews_of(id).await?;
+    if reviews.iter().any(|r| r.reviewer_id == p.user_id) {
+        Ok(i)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}

@@ -8,7 +8,7 @@ pub mod api;
 pub mod citizen;
 pub mod error;
 pub mod figures;
-mod forms;
+pub mod forms;
 pub mod login;
 pub mod pages;
 pub mod security;
@@ -18,8 +18,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
 use axum::middleware;
-use axum::routing::{get, post, put};
+use axum::routing::MethodRouter;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -32,8 +34,34 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
+/// Every route the server answers, as (method, path) pairs: the same
+/// registrations as [`app`], for tests that must cover them all.
+pub fn route_table() -> Vec<(Method, &'static str)> {
+    sitemap().table
+}
+
 pub fn app(state: AppState) -> Router {
-    let pages = Router::new()
+    let max_body = state.config.max_body_bytes;
+    let secure = state.config.secure_cookies;
+    Router::new()
+        .merge(sitemap().router)
+        .fallback(pages::assets::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve,
+        ))
+        .layer(middleware::from_fn(move |req, next| {
+            security::headers(secure, req, next)
+        }))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The sitemap: pages, then the API.
+fn sitemap() -> Sitemap {
+    let pages = Sitemap::default()
         // Signing in and out
         .route("/login", get(login::login_page).post(login::login_submit))
         .route(
@@ -225,7 +253,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(pages::assets::stylesheet))
         .route("/healthz", get(pages::assets::healthz));
 
-    let api = Router::new()
+    let api = Sitemap::default()
         .route("/api/openapi.json", get(api::openapi::openapi_json))
         .route("/api/login", post(api::auth::login))
         .route("/api/login/totp", post(api::account::login_totp))
@@ -365,21 +393,75 @@ pub fn app(state: AppState) -> Router {
             get(api::initiatives::auto_figures),
         );
 
-    let max_body = state.config.max_body_bytes;
-    let secure = state.config.secure_cookies;
-    Router::new()
-        .merge(pages)
-        .merge(api)
-        .fallback(pages::assets::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::resolve,
-        ))
-        .layer(middleware::from_fn(move |req, next| {
-            security::headers(secure, req, next)
-        }))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    pages.merge(api)
+}
+
+/// A router that also records what it registers, so the route table is
+/// read from the same lines that build the router.
+#[derive(Default)]
+struct Sitemap {
+    router: Router<AppState>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Sitemap {
+    fn route(mut self, path: &'static str, endpoint: Endpoint) -> Self {
+        self.table
+            .extend(endpoint.methods.into_iter().map(|m| (m, path)));
+        self.router = self.router.route(path, endpoint.router);
+        self
+    }
+
+    fn merge(mut self, other: Sitemap) -> Self {
+        self.table.extend(other.table);
+        self.router = self.router.merge(other.router);
+        self
+    }
+}
+
+/// A path's handlers by method (axum's `MethodRouter`), with the methods.
+struct Endpoint {
+    router: MethodRouter<AppState>,
+    methods: Vec<Method>,
+}
+
+fn get<H: Handler<T, AppState>, T: 'static>(handler: H) -> Endpoint {
+    Endpoint {
+        router: axum::routing::get(handler),
+        methods: vec![Method::GET],
+    }
+}
+
+fn post<H: Handler<T, AppState>, T: 'static>(handler: H) -> Endpoint {
+    Endpoint {
+        router: axum::routing::post(handler),
+        methods: vec![Method::POST],
+    }
+}
+
+fn put<H: Handler<T, AppState>, T: 'static>(handler: H) -> Endpoint {
+    Endpoint {
+        router: axum::routing::put(handler),
+        methods: vec![Method::PUT],
+    }
+}
+
+impl Endpoint {
+    fn post<H: Handler<T, AppState>, T: 'static>(mut self, handler: H) -> Self {
+        self.router = self.router.post(handler);
+        self.methods.push(Method::POST);
+        self
+    }
+
+    fn put<H: Handler<T, AppState>, T: 'static>(mut self, handler: H) -> Self {
+        self.router = self.router.put(handler);
+        self.methods.push(Method::PUT);
+        self
+    }
+
+    /// Applies to the methods registered so far, as `MethodRouter::layer`.
+    fn layer(mut self, limit: DefaultBodyLimit) -> Self {
+        self.router = self.router.layer(limit);
+        self
+    }
 }

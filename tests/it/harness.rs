@@ -277,6 +277,15 @@ impl TestApp {
     }
 
     pub async fn login_token(&self, username: &str) -> String {
+        self.login_body(username).await["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    /// Signs in over the API, with the second step when there is one;
+    /// returns the final answer (token, csrf_token, user).
+    pub async fn login_body(&self, username: &str) -> Value {
         let (status, body) = self
             .api(
                 Method::POST,
@@ -292,7 +301,7 @@ impl TestApp {
             self.engine
         );
         if body["totp_required"] != Value::Bool(true) {
-            return body["token"].as_str().expect("token").to_string();
+            return body;
         }
         // Administrators: enrol at the first login, a code after.
         if let Some(secret) = body["secret"].as_str() {
@@ -314,7 +323,7 @@ impl TestApp {
             "{}: second step {username}: {body}",
             self.engine
         );
-        body["token"].as_str().expect("token").to_string()
+        body
     }
 
     /// Signs in through the login form; returns the session cookie.
@@ -683,5 +692,70 @@ impl World {
             task_a2,
             plan_b1,
         }
+    }
+}
+
+impl TestApp {
+    /// A raw connection pool on this test's database, for checks that look
+    /// at every table (the authorization matrix's fingerprint).
+    pub async fn raw_pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        match (&self.pg_schema, &self._dir) {
+            (Some(schema), _) => {
+                let schema = schema.clone();
+                sqlx::any::AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(move |conn, _| {
+                        let sql = format!("SET search_path TO {schema}");
+                        Box::pin(async move {
+                            sqlx::Executor::execute(conn, sqlx::AssertSqlSafe(sql)).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&pg_url())
+                    .await
+                    .expect("raw postgres pool")
+            }
+            (None, Some(dir)) => sqlx::any::AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&format!(
+                    "sqlite://{}?mode=rw",
+                    dir.path().join("test.db").display()
+                ))
+                .await
+                .expect("raw sqlite pool"),
+            (None, None) => panic!("no database"),
+        }
+    }
+}
+
+impl World {
+    /// The same roles as in commune A1, in commune A2 and in commune B1 of
+    /// the other province, for the authorization matrix: adds a viewer, a
+    /// leader and an administrator to A2 and B1, and a working unit with a
+    /// reporter to B1 (A2 has `reporter_a2`).
+    pub async fn add_peers(&self, store: &Store) {
+        let vhxh_b1 = unit(
+            store,
+            Some(&self.commune_b1),
+            UnitKind::Department,
+            "Phòng Văn hóa - Xã hội",
+            &[],
+        )
+        .await;
+        user(store, "viewer_a2", &self.commune_a2, Role::Viewer).await;
+        user(store, "leader_a2", &self.commune_a2, Role::Leader).await;
+        user(store, "admin_a2", &self.commune_a2, Role::Administrator).await;
+        user(store, "viewer_b1", &self.commune_b1, Role::Viewer).await;
+        user(store, "leader_b1", &self.commune_b1, Role::Leader).await;
+        user(store, "admin_b1", &self.commune_b1, Role::Administrator).await;
+        user(store, "reporter_b1", &vhxh_b1, Role::UnitReporter).await;
+    }
+}
+
+impl TestApp {
+    /// The PostgreSQL schema of this test, if it runs on PostgreSQL.
+    pub fn pg_schema(&self) -> Option<&str> {
+        self.pg_schema.as_deref()
     }
 }

@@ -20,7 +20,7 @@ pub struct RankOut {
     pub score: f64,
     pub overdue: i64,
     /// The score's parts, so a rank can be explained.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<Object>)]
     pub parts: serde_json::Value,
 }
 

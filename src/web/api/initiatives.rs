@@ -12,7 +12,9 @@ use crate::domain::initiative::{
 };
 use crate::store::{InitiativeFilter, Page};
 use crate::web::AppState;
-use crate::web::access::{manageable_target, readable_initiative, readable_target};
+use crate::web::access::{
+    manageable_target, readable_initiative, readable_target, scorable_initiative,
+};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
 use crate::web::pages::initiatives::{MAX_FILE_BYTES, MAX_FILES};
@@ -155,7 +157,7 @@ pub async fn reviewers(
 }
 
 #[utoipa::path(post, path = "/api/initiatives/{id}/score", tag = "initiatives", params(("id" = i64, Path)), request_body = ScoreIn,
-    responses((status = 200, body = InitiativeDetailOut), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = InitiativeDetailOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn score(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -163,7 +165,7 @@ pub async fn score(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ScoreIn>,
 ) -> Result<ApiJson<InitiativeDetailOut>, ApiError> {
-    readable_initiative(&state, &auth.principal, id).await?;
+    scorable_initiative(&state, &auth.principal, id).await?;
     let scores = Scores::validate([
         input.novelty,
         input.applicability,

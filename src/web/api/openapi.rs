@@ -51,7 +51,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         CommuneOut, ContactOut, FeedbackOut, RouteIn, AssignIn, AnswerIn, FeedbackStatsOut, InitiativeIn,
         ReviewOut, CriterionOut, InitiativeOut, InitiativeDetailOut, ReviewersIn, ScoreIn, DecisionIn,
         SourceIn, AutoFigureOut, TargetSourceOut)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -65,6 +65,101 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The errors every operation can answer whatever its handler does, added
+/// to each operation that does not list them itself: a malformed request
+/// (400: JSON syntax, a path id or a query that does not parse) or invalid
+/// data (422: JSON of the wrong shape) anywhere; 413 with a body; without a
+/// session 401, and 403 on writes (no right, or a cookie session without its
+/// CSRF token); 404 where the path or the body names a record by id (it
+/// may not exist, or not be visible to the user); 409 where a request carries
+/// the `version` it read; 429 where the public and login limits count.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::Operation;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
+
+        // Request shapes by what they carry: the version read (a write
+        // may conflict), ids of other records (which may not be visible).
+        let shapes_with = |wanted: fn(&str) -> bool| -> Vec<String> {
+            openapi
+                .components
+                .as_ref()
+                .map(|c| {
+                    c.schemas
+                        .iter()
+                        .filter(|(_, s)| match s {
+                            RefOr::T(Schema::Object(o)) => o.properties.keys().any(|k| wanted(k)),
+                            _ => false,
+                        })
+                        .map(|(name, _)| format!("#/components/schemas/{name}"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let versioned = shapes_with(|k| k == "version");
+        let referring = shapes_with(|k| k.ends_with("_id") || k.ends_with("_ids"));
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        let add = |op: &mut Operation, code: &str, description: &str| {
+            op.responses
+                .responses
+                .entry(code.to_string())
+                .or_insert_with(|| RefOr::T(error(description)));
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+            ];
+            for (write, op) in ops {
+                let Some(op) = op else { continue };
+                let public = op.security.as_ref().is_some_and(|reqs| {
+                    reqs.iter()
+                        .all(|r| serde_json::to_value(r).ok() == Some(serde_json::json!({})))
+                });
+                let body_ref = op.request_body.as_ref().and_then(|b| {
+                    b.content.values().find_map(|c| match &c.schema {
+                        Some(RefOr::Ref(r)) => Some(r.ref_location.clone()),
+                        _ => None,
+                    })
+                });
+                add(op, "400", "Malformed request");
+                add(op, "422", "Invalid data");
+                if op.request_body.is_some() {
+                    add(op, "413", "Request body too large");
+                }
+                if !public {
+                    add(op, "401", "Not signed in");
+                    if write {
+                        add(op, "403", "Not allowed, or missing CSRF token");
+                    }
+                }
+                if path.contains('{') || body_ref.as_ref().is_some_and(|r| referring.contains(r)) {
+                    add(op, "404", "Not found, or not visible to the user");
+                }
+                if body_ref.is_some_and(|r| versioned.contains(&r)) {
+                    add(op, "409", "Changed since read");
+                }
+                if write && (public || path == "/api/login") {
+                    add(op, "429", "Too many requests");
+                }
+            }
+        }
     }
 }
 

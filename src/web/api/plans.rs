@@ -45,7 +45,8 @@ pub async fn get_plan(
     ))
 }
 
-fn draft_from(input: PlanIn) -> Result<PlanDraft, AppError> {
+/// Reads a plan from the API: pure, so the fuzzer calls it too.
+pub fn draft_from(input: PlanIn) -> Result<PlanDraft, AppError> {
     let issued_on = input
         .date
         .as_deref()

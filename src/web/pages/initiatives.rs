@@ -21,7 +21,7 @@ use crate::domain::initiative::{
 use crate::domain::unit::Unit;
 use crate::store::{Initiative, InitiativeFilter, Page, Review};
 use crate::web::AppState;
-use crate::web::access::readable_initiative;
+use crate::web::access::{readable_initiative, scorable_initiative};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, read_multipart};
 use crate::web::session::{Auth, ClientIp, MaybeAuth, PageAuth, form_csrf, with_cookie};
@@ -412,7 +412,7 @@ pub async fn score_initiative(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    readable_initiative(&state, &auth.principal, id).await?;
+    scorable_initiative(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
     let result = async {
         let mut points = [0i64; 4];
