@@ -23,7 +23,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
-use crate::auth::password;
+use crate::auth::{password, totp};
 use crate::cli::DbArg;
 use crate::clock;
 use crate::domain::access::Role;
@@ -43,6 +43,17 @@ pub const FLUSH_ROWS: usize = 50_000;
 /// The administrator account `theodoi bench` signs in with.
 pub const ADMIN_USERNAME: &str = "admin";
 pub const DEFAULT_PASSWORD: &str = "theodoi-bench-2026";
+/// Administrators sign in with a second factor, so the generated one is
+/// enrolled with a known TOTP secret (base32, like an authenticator shows
+/// it) that `theodoi bench` computes its codes from. Overridden by
+/// `THEODOI_TOTP_SECRET`. A synthetic data set only: never real accounts.
+pub const DEFAULT_TOTP_SECRET: &str = "ORUGK33EN5US2YTFNZRWQLJSGAZDMIJB";
+
+/// The administrator's TOTP secret: `THEODOI_TOTP_SECRET` or the default.
+pub fn admin_totp_secret() -> anyhow::Result<Vec<u8>> {
+    let text = std::env::var("THEODOI_TOTP_SECRET").unwrap_or_else(|_| DEFAULT_TOTP_SECRET.into());
+    totp::base32_decode(&text).context("THEODOI_TOTP_SECRET không phải base32")
+}
 
 /// Reporting units of every commune: the ones that report each month.
 pub const UNITS_PER_COMMUNE: usize = 10;
@@ -77,6 +88,7 @@ pub struct GenOptions {
     pub months: u32,
     pub seed: u64,
     pub admin_password: String,
+    pub admin_totp_secret: Vec<u8>,
 }
 
 /// What was written.
@@ -102,6 +114,7 @@ pub async fn run(args: GenArgs) -> anyhow::Result<()> {
         months: args.months,
         seed: args.seed,
         admin_password: password.clone(),
+        admin_totp_secret: admin_totp_secret()?,
     };
     println!(
         "Sinh dữ liệu tổng hợp ({}): {} tỉnh × {} xã, {} tháng, seed {}",
@@ -119,6 +132,10 @@ pub async fn run(args: GenArgs) -> anyhow::Result<()> {
     println!(
         "Tài khoản quản trị: {ADMIN_USERNAME} / {password} (đơn vị #{}, tài khoản #{})",
         summary.nation_id, summary.admin_user_id
+    );
+    println!(
+        "Mã bí mật TOTP của {ADMIN_USERNAME}: {}",
+        totp::base32_encode(&options.admin_totp_secret)
     );
     println!("Thời gian: {:.1} s", summary.elapsed.as_secs_f64());
     store.close().await;
@@ -160,7 +177,7 @@ pub async fn generate(
     );
     // The account must point at a stored unit, and it is made through the
     // store so its hash and roles are exactly what the login expects.
-    g.flush_all().await?;
+    g.finish().await?;
     let hash = password::hash(&options.admin_password)?;
     let admin = store
         .create_user(
@@ -174,6 +191,13 @@ pub async fn generate(
             &Actor::system(),
         )
         .await?;
+    // Stored unsealed (the `plain.` form the store accepts when no data
+    // key is configured) because gen does not know the server's key; the
+    // server opens it either way. Step 0 lets any current code through.
+    let sealed = totp::seal_secret(None, &options.admin_totp_secret)
+        .map_err(|e| anyhow::anyhow!("TOTP: {e}"))?;
+    store.set_totp_pending(admin.id, Some(&sealed)).await?;
+    store.enable_totp(admin.id, 0, &Actor::system()).await?;
     g.admin_id = admin.id;
     let mut nation_counters = CounterMap::new();
     for p in 0..options.provinces {
@@ -215,7 +239,7 @@ pub async fn generate(
         ));
     }
     g.emit_level(nation_id, None, &nation_counters);
-    g.flush_all().await?;
+    g.finish().await?;
     store
         .continue_ids(&[
             "units",
@@ -1195,6 +1219,8 @@ struct Generator<'a> {
     written: Vec<u64>,
     deadlines: Deadlines,
     admin_id: i64,
+    /// The batch being written, if any.
+    writer: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl<'a> Generator<'a> {
@@ -1211,6 +1237,7 @@ impl<'a> Generator<'a> {
             written: vec![0; TABLES.len()],
             deadlines: Deadlines::default(),
             admin_id: 0,
+            writer: None,
         }
     }
 
@@ -1239,19 +1266,42 @@ impl<'a> Generator<'a> {
         Ok(())
     }
 
-    /// Writes every buffered row, parents first.
+    /// Hands every buffered row to a writer task, parents first, and goes
+    /// back to generating: the next batch is built while this one is
+    /// written. One batch is written at a time, in order, so a row's parent
+    /// is always stored before it.
     async fn flush_all(&mut self) -> anyhow::Result<()> {
-        for (i, spec) in TABLES.iter().enumerate() {
-            let rows = std::mem::take(&mut self.buffers[i]);
-            for chunk in rows.chunks(FLUSH_ROWS) {
-                self.store
-                    .bulk_insert(spec.name, spec.columns, chunk)
+        self.wait_for_writer().await?;
+        let mut batch = Vec::with_capacity(TABLES.len());
+        for (i, buffer) in self.buffers.iter_mut().enumerate() {
+            self.written[i] += buffer.len() as u64;
+            batch.push(std::mem::take(buffer));
+        }
+        let store = self.store.clone();
+        self.writer = Some(tokio::spawn(async move {
+            for (spec, rows) in TABLES.iter().zip(batch) {
+                store
+                    .bulk_insert(spec.name, spec.columns, &rows)
                     .await
                     .with_context(|| format!("ghi bảng {}", spec.name))?;
             }
-            self.written[i] += rows.len() as u64;
+            Ok(())
+        }));
+        Ok(())
+    }
+
+    /// Waits until everything handed to the writer is stored.
+    async fn wait_for_writer(&mut self) -> anyhow::Result<()> {
+        if let Some(writer) = self.writer.take() {
+            writer.await.context("the writer task failed")??;
         }
         Ok(())
+    }
+
+    /// Writes what is buffered and waits until it is stored.
+    async fn finish(&mut self) -> anyhow::Result<()> {
+        self.flush_all().await?;
+        self.wait_for_writer().await
     }
 
     /// Plans a commune: units, plan, tasks, targets (rows emitted now;
@@ -1740,7 +1790,11 @@ impl<'a> Generator<'a> {
                         int(pid),
                         int(cid),
                         opt_real(value),
-                        text("Báo cáo của đơn vị"),
+                        if c.rng.chance(0.1) {
+                            text("Thống kê của đơn vị")
+                        } else {
+                            BulkValue::Null
+                        },
                         BulkValue::Null,
                         int(typed_at),
                         BulkValue::Null,
@@ -1966,6 +2020,7 @@ mod tests {
             months,
             seed,
             admin_password: DEFAULT_PASSWORD.into(),
+            admin_totp_secret: admin_totp_secret().expect("secret"),
         };
         let summary = generate(&store, &options, &mut |_| {}).await.expect("gen");
         let count = |t: &str| {

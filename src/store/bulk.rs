@@ -43,7 +43,14 @@ impl Store {
                         sql.push_str(", ");
                     }
                     n += 1;
-                    sql.push_str(&format!("${n}"));
+                    // SQLite looks each named parameter (`$7`) up in a list
+                    // while preparing, which is quadratic in a statement of
+                    // 13,000 of them (1.8 s per 1,000 rows); anonymous `?`
+                    // bind in order at no cost. PostgreSQL knows only `$n`.
+                    match self.engine {
+                        super::Engine::Sqlite => sql.push('?'),
+                        super::Engine::Postgres => sql.push_str(&format!("${n}")),
+                    }
                 }
                 sql.push(')');
             }
