@@ -1071,22 +1071,6 @@ fn task_contributions(
     out
 }
 
-/// `done` of a task fact from its latest accepted status: `refresh_task`.
-fn task_done(
-    status: Option<&str>,
-    due: Option<NaiveDate>,
-    submitted_at: Option<i64>,
-) -> Option<String> {
-    match status {
-        Some("done") => match (due, submitted_at) {
-            (Some(d), Some(at)) if at > end_of_day_ms(d) => Some("late".to_string()),
-            _ => Some("on_time".to_string()),
-        },
-        Some("done_late") => Some("late".to_string()),
-        _ => None,
-    }
-}
-
 fn state_metric(state: &str) -> &'static str {
     match state {
         "met" => "targets_met",
@@ -1111,6 +1095,8 @@ struct TaskPlan {
     reason: &'static str,
     /// Latest accepted (status, first_submitted_at).
     latest: Option<(&'static str, i64)>,
+    /// The first accepted report saying done (status, first_submitted_at).
+    first_done: Option<(&'static str, i64)>,
 }
 
 impl TaskPlan {
@@ -1507,6 +1493,7 @@ impl<'a> Generator<'a> {
                 suspend_at,
                 reason: SUSPEND_REASONS[rng.below(SUSPEND_REASONS.len() as u64) as usize],
                 latest: None,
+                first_done: None,
             });
         }
         let mut targets = Vec::with_capacity(TARGETS_PER_COMMUNE);
@@ -1778,6 +1765,9 @@ impl<'a> Generator<'a> {
                     ]);
                     if accepted && let Some(at) = first_submitted_at {
                         t.latest = Some((st, at));
+                        if t.first_done.is_none() && matches!(st, "done" | "done_late") {
+                            t.first_done = Some((st, at));
+                        }
                     }
                 }
                 for g in c.targets.iter_mut().filter(|g| g.lead == u) {
@@ -1812,7 +1802,11 @@ impl<'a> Generator<'a> {
         for t in &c.tasks {
             let due_on = t.due.map(date_text);
             let status = t.latest.map(|(s, _)| s.to_string());
-            let done = task_done(t.latest.map(|(s, _)| s), t.due, t.latest.map(|(_, at)| at));
+            let done = crate::store::done_timing(
+                t.latest.map(|(s, _)| s),
+                t.due,
+                t.first_done.map(|(s, at)| (s, Some(at))),
+            );
             for (metric, bucket) in task_contributions(t.live, &due_on, &done, &status) {
                 bump(&mut counters, metric, bucket);
             }

@@ -117,6 +117,28 @@ fn is_one_off(kind: DeadlineKind) -> bool {
     )
 }
 
+/// Whether a done task was done on time: from the first accepted report
+/// that said done (its status and when it was first sent), if the latest
+/// accepted status is still done.
+pub fn done_timing(
+    latest_status: Option<&str>,
+    due: Option<NaiveDate>,
+    first_done: Option<(&str, Option<i64>)>,
+) -> Option<String> {
+    if !matches!(latest_status, Some("done" | "done_late")) {
+        return None;
+    }
+    match first_done {
+        Some(("done", Some(at))) if due.is_some_and(|d| at > end_of_day_ms(d)) => {
+            Some("late".into())
+        }
+        Some(("done", _)) => Some("on_time".into()),
+        Some(_) => Some("late".into()),
+        None if latest_status == Some("done_late") => Some("late".into()),
+        None => Some("on_time".into()),
+    }
+}
+
 /// What a task adds to the counters, from its stored fact.
 fn task_contributions(
     live: bool,
@@ -169,7 +191,7 @@ pub(super) async fn refresh_task(
         None
     };
     let latest = sqlx::query(
-        "SELECT tu.status, ur.first_submitted_at FROM task_updates tu
+        "SELECT tu.status FROM task_updates tu
          JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
          WHERE tu.task_id = $1 AND ur.status = 'accepted' AND tu.status IS NOT NULL
          ORDER BY rr.unit_due_on DESC, tu.id DESC LIMIT 1",
@@ -177,18 +199,37 @@ pub(super) async fn refresh_task(
     .bind(task_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (status, submitted_at): (Option<String>, Option<i64>) = match &latest {
-        Some(r) => (r.try_get("status")?, r.try_get("first_submitted_at")?),
-        None => (None, None),
+    let status: Option<String> = match &latest {
+        Some(r) => r.try_get("status")?,
+        None => None,
     };
-    let done = match status.as_deref() {
-        Some("done") => match (due, submitted_at) {
-            (Some(d), Some(at)) if at > end_of_day_ms(d) => Some("late".to_string()),
-            _ => Some("on_time".to_string()),
-        },
-        Some("done_late") => Some("late".to_string()),
-        _ => None,
+    // Units keep reporting a finished task as done every period; whether it
+    // was done on time depends on the first accepted report that said so.
+    let first_done = if matches!(status.as_deref(), Some("done" | "done_late")) {
+        let r = sqlx::query(
+            "SELECT tu.status, ur.first_submitted_at FROM task_updates tu
+             JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
+             WHERE tu.task_id = $1 AND ur.status = 'accepted' AND tu.status IN ('done', 'done_late')
+             ORDER BY rr.unit_due_on, tu.id LIMIT 1",
+        )
+        .bind(task_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match r {
+            Some(r) => Some((
+                r.try_get::<String, _>("status")?,
+                r.try_get::<Option<i64>, _>("first_submitted_at")?,
+            )),
+            None => None,
+        }
+    } else {
+        None
     };
+    let done = done_timing(
+        status.as_deref(),
+        due,
+        first_done.as_ref().map(|(s, at)| (s.as_str(), *at)),
+    );
     let due_on = date_text(due);
     let old = sqlx::query("SELECT live, due_on, done, status FROM task_facts WHERE task_id = $1")
         .bind(task_id)
@@ -547,6 +588,29 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_done_on_time_stays_on_time_when_reported_again_later() {
+        let due = NaiveDate::from_ymd_opt(2026, 3, 31);
+        let before = end_of_day_ms(NaiveDate::from_ymd_opt(2026, 3, 15).expect("d"));
+        let after = end_of_day_ms(NaiveDate::from_ymd_opt(2026, 5, 15).expect("d"));
+        assert_eq!(
+            done_timing(Some("done"), due, Some(("done", Some(before)))).as_deref(),
+            Some("on_time")
+        );
+        assert_eq!(
+            done_timing(Some("done"), due, Some(("done", Some(after)))).as_deref(),
+            Some("late")
+        );
+        assert_eq!(
+            done_timing(Some("done"), due, Some(("done_late", Some(before)))).as_deref(),
+            Some("late")
+        );
+        assert_eq!(
+            done_timing(Some("in_progress"), due, Some(("done", Some(before)))),
+            None
+        );
+    }
 
     #[test]
     fn a_path_rolls_up_to_its_levels() {
