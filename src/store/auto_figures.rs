@@ -232,6 +232,9 @@ async fn write_figure(
         .fetch_one(&mut *conn)
         .await?
         .try_get("province_id")?;
+    // sqlx 0.9's Any driver binds a NULL f64 as a float4 on PostgreSQL; a
+    // statement cached with that type then refuses a real f64 ("incorrect
+    // binary data format"), so this one is prepared afresh each time.
     sqlx::query(
         "INSERT INTO auto_figures (target_id, period_key, province_id, commune_id, source, value,
                 numerator, denominator, updated_at)
@@ -240,6 +243,7 @@ async fn write_figure(
             value = excluded.value, numerator = excluded.numerator,
             denominator = excluded.denominator, updated_at = excluded.updated_at",
     )
+    .persistent(false)
     .bind(target_id)
     .bind(period.key())
     .bind(province_id)

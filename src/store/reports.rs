@@ -1053,11 +1053,15 @@ async fn upsert_target_figure(
     .fetch_optional(&mut *conn)
     .await?;
     match current {
+        // sqlx 0.9's Any driver binds a NULL f64 as a float4 on PostgreSQL; a
+        // statement cached with that type then refuses a real f64 ("incorrect
+        // binary data format"), so this one is prepared afresh each time.
         None if expected == 0 => Ok(sqlx::query(
             "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
                     updated_at, updated_by, version)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
         )
+        .persistent(false)
         .bind(report_id)
         .bind(target_id)
         .bind(province_id)
@@ -1076,10 +1080,14 @@ async fn upsert_target_figure(
             if version != expected {
                 return Err(StoreError::Conflict { current: version });
             }
+            // sqlx 0.9's Any driver binds a NULL f64 as a float4 on PostgreSQL; a
+            // statement cached with that type then refuses a real f64 ("incorrect
+            // binary data format"), so this one is prepared afresh each time.
             sqlx::query(
                 "UPDATE target_figures SET value = $1, source = $2, updated_at = $3, updated_by = $4,
                         version = version + 1 WHERE id = $5 AND version = $6",
             )
+            .persistent(false)
             .bind(d.value)
             .bind(d.source.clone())
             .bind(now)

@@ -304,10 +304,14 @@ pub(super) async fn refresh_target(
             None => "no_data",
         };
         after.push((state_metric(state), year.to_string()));
+        // sqlx 0.9's Any driver binds a NULL f64 as a float4 on PostgreSQL; a
+        // statement cached with that type then refuses a real f64 ("incorrect
+        // binary data format"), so this one is prepared afresh each time.
         sqlx::query(
             "INSERT INTO target_facts (target_id, year, province_id, commune_id, state, value, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
+        .persistent(false)
         .bind(target_id)
         .bind(i64::from(year))
         .bind(province_id)
