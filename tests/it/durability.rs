@@ -98,10 +98,9 @@ fn exchange(
         .lines()
         .find_map(|l| l.strip_prefix("content-length:"))
         .and_then(|v| v.trim().parse::<usize>().ok())
+        && body.len() < len
     {
-        if body.len() < len {
-            return None;
-        }
+        return None;
     }
     let value = if body.is_empty() {
         Value::Null

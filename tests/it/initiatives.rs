@@ -158,7 +158,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
         .await;
         assert_eq!(
             s,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::FORBIDDEN,
             "{e}: not on the council: {html}"
         );
         let (_, _, html) = app.page(Method::GET, &page, Some(&leader), None).await;
