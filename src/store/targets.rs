@@ -190,7 +190,7 @@ impl Store {
         let n = c.next_placeholder();
         let sql = format!(
             "SELECT {TARGET_COLUMNS} {TARGET_FROM}{where_sql}
-             ORDER BY g.plan_id, g.position LIMIT ${n} OFFSET ${}",
+             ORDER BY g.plan_id, g.position, g.id LIMIT ${n} OFFSET ${}",
             n + 1
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)

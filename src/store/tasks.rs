@@ -300,7 +300,7 @@ impl Store {
         let n = c.next_placeholder();
         let sql = format!(
             "SELECT {TASK_COLUMNS} {TASK_FROM}{where_sql}
-             ORDER BY t.plan_id, t.position LIMIT ${n} OFFSET ${}",
+             ORDER BY t.plan_id, t.position, t.id LIMIT ${n} OFFSET ${}",
             n + 1
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)

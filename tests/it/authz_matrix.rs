@@ -1085,14 +1085,14 @@ async fn every_route_answers_every_role_as_the_rules_say() {
             app.finish().await;
         }
     }
-    eprintln!(
+    crate::harness::figure(&format!(
         "authorization matrix: {} routes × {} roles × {} engines = {checked} requests checked, \
          {forbidden_writes} forbidden writes proven to change nothing \
          ({seen_changes} allowed writes did change the fingerprint)",
         routes.len(),
         PRINCIPALS.len(),
         engines.len()
-    );
+    ));
     assert!(
         seen_changes > 0,
         "no allowed write changed the fingerprint: it sees nothing"

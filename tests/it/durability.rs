@@ -417,12 +417,12 @@ fn run_engine(app: &TestApp, w: &World, db: String, rt: &tokio::runtime::Runtime
         );
         store.close().await;
     });
-    eprintln!(
+    crate::harness::figure(&format!(
         "durability {e}: {cycles} kill -9/restart cycles in {:.1}s, {} acknowledged writes all \
          intact, {in_flight_found} unacknowledged writes landed whole, none partial",
         started.elapsed().as_secs_f64(),
         acked_total.len()
-    );
+    ));
 }
 
 #[test]

@@ -759,3 +759,20 @@ impl TestApp {
         self.pg_schema.as_deref()
     }
 }
+
+/// Where the hardening tests leave their figures; scripts/test prints it
+/// (libtest hides the output of tests that pass).
+pub const FIGURES: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/hardening-figures.txt");
+
+/// Prints a figure line and keeps it for scripts/test.
+pub fn figure(line: &str) {
+    use std::io::Write;
+    eprintln!("{line}");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(FIGURES)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}

@@ -156,11 +156,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
             ],
         )
         .await;
-        assert_eq!(
-            s,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{e}: not on the council: {html}"
-        );
+        assert_eq!(s, StatusCode::FORBIDDEN, "{e}: not on the council: {html}");
         let (_, _, html) = app.page(Method::GET, &page, Some(&leader), None).await;
         assert_eq!(select_texts(&html, ".average"), vec!["77"], "{e}");
 
