@@ -44,19 +44,13 @@ pub async fn change_password(
     ip: &ClientIp,
 ) -> Result<(), AppError> {
     let user = me(state, auth).await?;
-    let stored = user.password_hash.clone();
-    let attempt = current.to_string();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-        .await
-        .unwrap_or(false);
+    let ok = password::verify_queued(current.to_string(), user.password_hash.clone()).await;
     if !ok {
         return Err(AppError::Invalid("Mật khẩu hiện tại không đúng".into()));
     }
     password::check_rules(new, &user.username).map_err(AppError::invalid)?;
-    let new = new.to_string();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+    let hash = password::hash_queued(new.to_string())
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store

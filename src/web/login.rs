@@ -151,11 +151,7 @@ pub async fn sign_in(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::dummy_hash().to_string());
-    let attempt = password_text.to_string();
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-        .await
-        .unwrap_or(false);
+    let ok = password::verify_queued(password_text.to_string(), stored).await;
     const WRONG: &str = "Tên đăng nhập hoặc mật khẩu không đúng";
     let user = match user {
         Some(u) if ok && u.active => u,
