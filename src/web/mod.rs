@@ -326,6 +326,7 @@ fn sitemap() -> Sitemap {
             "/api/rounds/{id}/approve",
             post(api::reports::approve_round),
         )
+        .route("/api/reports", get(api::reports::my_reports))
         .route(
             "/api/reports/{id}",
             get(api::reports::get_report).put(api::reports::save_report),

@@ -291,6 +291,7 @@ const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("GET", "/api/rounds/{id}", follows_round),
     ("POST", "/api/rounds/{id}/consolidate", manages),
     ("POST", "/api/rounds/{id}/approve", approves),
+    ("GET", "/api/reports", signed_in),
     ("GET", "/api/reports/{id}", views_report),
     ("PUT", "/api/reports/{id}", reports_for_unit),
     ("POST", "/api/reports/{id}/review", manages),

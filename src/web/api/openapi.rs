@@ -24,7 +24,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
         super::targets::list_targets, super::targets::get_target, super::targets::create_target, super::targets::update_target,
         super::reports::list_rounds, super::reports::create_round, super::reports::get_round,
-        super::reports::get_report, super::reports::save_report, super::reports::review_report,
+        super::reports::my_reports, super::reports::get_report, super::reports::save_report, super::reports::review_report,
         super::reports::add_evidence, super::reports::consolidate_round, super::reports::approve_round,
         super::reports::completeness, super::reports::change_deadline, super::reports::set_not_applicable,
         super::reports::split_task, super::dashboard::dashboard,

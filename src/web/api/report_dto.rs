@@ -334,3 +334,20 @@ pub struct CompletenessParams {
 pub struct RoundParams {
     pub plan_id: i64,
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MyReportsParams {
+    /// Only the reports still to be typed or sent again (`pending`,
+    /// `draft`, `returned`).
+    pub editable: Option<bool>,
+}
+
+/// One of the caller's unit reports, with its round: what a unit has to
+/// fill in, newest due date first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyReportOut {
+    pub report: UnitReportOut,
+    pub round: RoundOut,
+    pub plan_title: String,
+}

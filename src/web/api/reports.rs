@@ -115,6 +115,55 @@ pub async fn get_round(
     }))
 }
 
+/// How many of the caller's reports the list gives, newest due date first:
+/// a unit has one a round, so this is years of monthly rounds.
+const MY_REPORTS_LIMIT: i64 = 100;
+
+#[utoipa::path(get, path = "/api/reports", tag = "reporting", params(MyReportsParams),
+    responses((status = 200, body = [MyReportOut]), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn my_reports(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiQuery(q): ApiQuery<MyReportsParams>,
+) -> Result<ApiJson<Vec<MyReportOut>>, ApiError> {
+    let p = &auth.principal;
+    let store = &state.store;
+    // The current period's round may not be open yet (the hourly job opens
+    // it): a unit asking what it has to fill in must see it today.
+    let plans = store
+        .plans(
+            &crate::store::PlanFilter {
+                within_path: Some(p.read_path.clone()),
+                ..Default::default()
+            },
+            crate::store::Page::new(Some(1), Some(200)),
+        )
+        .await?;
+    let today = store.clock().today();
+    for plan in &plans.items {
+        store.open_current_rounds_of(plan.id, today).await?;
+    }
+    let now = store.clock().now_ms();
+    let rows = store
+        .reports_of_units(&p.unit_path, MY_REPORTS_LIMIT)
+        .await?
+        .into_iter()
+        .filter(|(round, r)| {
+            p.can_view_report(&round.scope_path, &r.unit_path)
+                && (q.editable != Some(true) || r.status.is_editable())
+        })
+        .map(|(round, r)| MyReportOut {
+            report: UnitReportOut::new(
+                &r,
+                timeliness(r.first_submitted_at, round.unit_due_on, now),
+            ),
+            plan_title: round.plan_title.clone(),
+            round: RoundOut::from(&round),
+        })
+        .collect();
+    Ok(ApiJson(rows))
+}
+
 #[utoipa::path(get, path = "/api/reports/{id}", tag = "reporting", params(("id" = i64, Path)),
     responses((status = 200, body = ReportOut), (status = 404, body = ErrorBody)))]
 pub async fn get_report(
