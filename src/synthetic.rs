@@ -16,6 +16,8 @@
 //! Everything random comes from one splitmix64 stream per commune, seeded
 //! from `--seed`, so the same flags give the same data on either engine.
 
+pub mod accounts;
+
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -254,6 +256,7 @@ pub async fn generate(
             "target_figures",
         ])
         .await?;
+    store.analyze().await?;
     let mut rows = Vec::new();
     for table in TABLES {
         rows.push((

@@ -1,0 +1,165 @@
+//! Accounts for a generated province, for `theodoi load`: a reporter for
+//! every working unit of every commune, a leader for every commune and one
+//! for the province — the people who are online on a deadline day.
+//!
+//! They all share one password, hashed once: hashing two thousand
+//! passwords with Argon2id would take longer than the test they serve, and
+//! the server checks each login against the stored hash all the same.
+//! Rows go in through [`Store::bulk_insert`] like the rest of the
+//! synthetic data set.
+
+use anyhow::Context;
+
+use crate::domain::access::Role;
+use crate::domain::unit::{Unit, UnitKind};
+use crate::store::{BulkValue, Page, Store, UnitFilter};
+
+/// One generated account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub username: String,
+    pub unit_id: i64,
+}
+
+/// The accounts of one province.
+#[derive(Debug, Clone)]
+pub struct ProvinceAccounts {
+    pub province: Unit,
+    pub leader: Account,
+    /// A leader per commune, with the commune.
+    pub commune_leaders: Vec<(Unit, Account)>,
+    /// A reporter per working unit, in commune order.
+    pub reporters: Vec<Account>,
+}
+
+/// The username of a unit's reporter: `dv` and the unit's id.
+pub fn reporter_name(unit_id: i64) -> String {
+    format!("dv{unit_id}")
+}
+
+/// The username of a commune's or the province's leader.
+pub fn leader_name(unit_id: i64) -> String {
+    format!("lanhdao{unit_id}")
+}
+
+/// Creates the accounts of the first province of a generated database;
+/// `password_hash` is stored for all of them.
+pub async fn create_for_first_province(
+    store: &Store,
+    password_hash: &str,
+) -> anyhow::Result<ProvinceAccounts> {
+    let province = units(
+        store,
+        UnitFilter {
+            kind: Some(UnitKind::Province),
+            ..UnitFilter::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .next()
+    .context("không có tỉnh nào; hãy sinh dữ liệu trước")?;
+    let communes = units(
+        store,
+        UnitFilter {
+            parent_id: Some(province.id),
+            kind: Some(UnitKind::Commune),
+            ..UnitFilter::default()
+        },
+    )
+    .await?;
+    let mut next_id = store.max_id("users").await? + 1;
+    let now = store.clock().now_ms();
+    let mut users = Vec::new();
+    let mut roles = Vec::new();
+    let mut add = |unit: &Unit, username: String, role: Role| {
+        let id = next_id;
+        next_id += 1;
+        users.push(user_row(id, unit, &username, password_hash, now));
+        roles.push(vec![
+            BulkValue::Int(id),
+            BulkValue::Text(role.as_str().into()),
+        ]);
+        Account {
+            username,
+            unit_id: unit.id,
+        }
+    };
+    let leader = add(&province, leader_name(province.id), Role::Leader);
+    let mut commune_leaders = Vec::new();
+    let mut reporters = Vec::new();
+    for commune in communes {
+        let working = units(
+            store,
+            UnitFilter {
+                parent_id: Some(commune.id),
+                ..UnitFilter::default()
+            },
+        )
+        .await?;
+        for unit in &working {
+            reporters.push(add(unit, reporter_name(unit.id), Role::UnitReporter));
+        }
+        let account = add(&commune, leader_name(commune.id), Role::Leader);
+        commune_leaders.push((commune, account));
+    }
+    store.bulk_insert("users", USER_COLUMNS, &users).await?;
+    store
+        .bulk_insert("user_roles", &["user_id", "role"], &roles)
+        .await?;
+    store.continue_ids(&["users"]).await?;
+    Ok(ProvinceAccounts {
+        province,
+        leader,
+        commune_leaders,
+        reporters,
+    })
+}
+
+const USER_COLUMNS: &[&str] = &[
+    "id",
+    "unit_id",
+    "province_id",
+    "commune_id",
+    "username",
+    "full_name",
+    "password_hash",
+    "active",
+    "failed_logins",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+fn user_row(id: i64, unit: &Unit, username: &str, hash: &str, now: i64) -> Vec<BulkValue> {
+    let opt = |v: Option<i64>| v.map_or(BulkValue::Null, BulkValue::Int);
+    vec![
+        BulkValue::Int(id),
+        BulkValue::Int(unit.id),
+        opt(unit.province_id),
+        opt(unit.commune_id),
+        BulkValue::Text(username.into()),
+        BulkValue::Text(format!("Cán bộ {}", unit.name)),
+        BulkValue::Text(hash.into()),
+        BulkValue::Int(1),
+        BulkValue::Int(0),
+        BulkValue::Int(now),
+        BulkValue::Int(now),
+        BulkValue::Int(1),
+    ]
+}
+
+async fn units(store: &Store, filter: UnitFilter) -> anyhow::Result<Vec<Unit>> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let listing = store
+            .units(&filter, Page::new(Some(page), Some(Page::MAX_PER_PAGE)))
+            .await?;
+        let full = listing.items.len() == Page::MAX_PER_PAGE as usize;
+        all.extend(listing.items);
+        if !full {
+            break;
+        }
+    }
+    Ok(all)
+}
