@@ -148,6 +148,10 @@ pub enum Command {
     /// Serve a generated database and measure dashboards, the raw query,
     /// memory and (with --submissions) report saving; prints JSON last.
     Bench(crate::bench::BenchArgs),
+    /// Deadline-day load test: generates a province into an empty
+    /// database, then every unit signs in and submits while leaders load
+    /// dashboards; fails on any error; prints JSON last.
+    Load(crate::bench::peak::LoadArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,6 +216,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Gen(args) => crate::synthetic::run(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::Load(args) => crate::bench::peak::run(args).await,
         Command::Serve { db, serve } => {
             let config = config(&db.db, &serve, None)?;
             if config.data_key.is_none() {
