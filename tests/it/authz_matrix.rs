@@ -268,7 +268,7 @@ impl Fixture {
 
 fn multipart(fields: &[(&str, String)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let files: Vec<(&str, &[u8])> = file.into_iter().collect();
-    crate::feedback::multipart(fields, &files)
+    crate::harness::multipart(fields, &files)
 }
 
 /// A session's credentials, or an anonymous visitor's double-submit token.

@@ -5,8 +5,7 @@
 //! The helpers here drive the public form for other tests too; what the
 //! form refuses is in `feedback_guards.rs`.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use theodoi::domain::goal::Goal;
@@ -14,7 +13,7 @@ use theodoi::domain::target::TargetDraft;
 use theodoi::domain::task::UnitMention;
 use theodoi::store::Actor;
 
-use crate::harness::{TestApp, World, csrf_of, select_texts, set_cookie};
+use crate::harness::{TestApp, World, post_form, post_multipart, select_texts, set_cookie};
 
 pub const NAME: &str = "Nguyễn Thị Hoa Sen";
 pub const PHONE: &str = "0912345678";
@@ -34,45 +33,6 @@ pub fn solve(question: &str) -> String {
         .collect();
     assert!(numbers.len() >= 2, "no sum in {question}");
     (numbers[0] + numbers[1]).to_string()
-}
-
-pub fn multipart(fields: &[(&str, String)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----theodoi-feedback-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-pub async fn post_multipart(
-    app: &TestApp,
-    uri: &str,
-    cookie: &str,
-    fields: &[(&str, String)],
-    files: &[(&str, &[u8])],
-) -> (StatusCode, String) {
-    let (ctype, body) = multipart(fields, files);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, ctype)
-        .body(Body::from(body))
-        .expect("request");
-    let (s, _, bytes) = app.send(req).await;
-    (s, String::from_utf8_lossy(&bytes).to_string())
 }
 
 /// A visitor without an account: the double-submit cookie from the form.
@@ -176,25 +136,6 @@ pub async fn track_post(
     (s, html)
 }
 
-/// Posts a staff form found on `page`.
-pub async fn staff_form(
-    app: &TestApp,
-    cookie: &str,
-    page: &str,
-    action: &str,
-    fields: &[(&str, String)],
-) -> (StatusCode, String) {
-    let (s, _, html) = app.page(Method::GET, page, Some(cookie), None).await;
-    assert_eq!(s, StatusCode::OK, "{}: GET {page}", app.engine);
-    let mut pairs = vec![("_csrf".to_string(), csrf_of(&html))];
-    pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let body = serde_urlencoded::to_string(&pairs).expect("encode");
-    let (s, _, html) = app
-        .page(Method::POST, action, Some(cookie), Some(body))
-        .await;
-    (s, html)
-}
-
 fn version_on(html: &str) -> String {
     form_value(html, "input[name=version]", "value")
 }
@@ -263,7 +204,7 @@ async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
         )
         .await;
         let focal_a1 = app.login_cookie("focal_a1").await;
-        let (s, _) = staff_form(
+        let (s, _) = post_form(
             &app,
             &focal_a1,
             &format!("/targets/{satisfaction}"),
@@ -297,7 +238,7 @@ async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
             html.contains("anh-loi.png"),
             "{e}: the attachment is listed"
         );
-        let (s, _) = staff_form(
+        let (s, _) = post_form(
             &app,
             &focal_a2,
             &item,
@@ -318,7 +259,7 @@ async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
             html.contains(EMAIL),
             "{e}: staff of the commune see the contact"
         );
-        let (s, html) = staff_form(
+        let (s, html) = post_form(
             &app,
             &focal_a1,
             &item,
@@ -371,7 +312,7 @@ async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
             html.contains(NAME),
             "{e}: the assigned unit sees the contact"
         );
-        let (s, html) = staff_form(
+        let (s, html) = post_form(
             &app,
             &reporter,
             &item,

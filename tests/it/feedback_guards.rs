@@ -7,10 +7,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::feedback::{
-    challenge_fields, citizen_fields, feedback_id, post_multipart, solve, submit, visitor,
-    with_contact,
+    challenge_fields, citizen_fields, feedback_id, solve, submit, visitor, with_contact,
 };
-use crate::harness::{TestApp, World};
+use crate::harness::{TestApp, World, post_multipart};
 
 #[tokio::test]
 async fn the_rate_limit_trips_after_five_submissions_in_an_hour() {
