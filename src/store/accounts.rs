@@ -5,7 +5,7 @@
 use serde_json::json;
 use sqlx::Row;
 
-use super::audit::{self, Change};
+use super::audit;
 use super::sessions::end_all_sessions;
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::access::Role;
@@ -47,20 +47,14 @@ impl Store {
                 "Không có mã bí mật đang chờ xác nhận; hãy bắt đầu lại".into(),
             ));
         }
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "totp_enabled",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: None,
-                after: None,
-            },
+            "totp_enabled",
+            Some(user_id),
+            None,
+            None,
         )
         .await?;
         tx.commit().await?;
@@ -80,20 +74,14 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "totp_disabled",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: None,
-                after: None,
-            },
+            "totp_disabled",
+            Some(user_id),
+            None,
+            None,
         )
         .await?;
         tx.commit().await?;
@@ -161,20 +149,14 @@ impl Store {
             return Ok(false);
         }
         let ended = end_all_sessions(&mut tx, user_id).await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "account_disabled",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: Some(json!({"active": true})),
-                after: Some(json!({"active": false, "reason": reason, "sessions_ended": ended})),
-            },
+            "account_disabled",
+            Some(user_id),
+            Some(json!({"active": true})),
+            Some(json!({"active": false, "reason": reason, "sessions_ended": ended})),
         )
         .await?;
         tx.commit().await?;
@@ -196,24 +178,18 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "account_enabled",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: Some(json!({
-                    "active": user.active,
-                    "reason": user.disabled_reason,
-                    "disabled_at": user.disabled_at,
-                })),
-                after: Some(json!({"active": true})),
-            },
+            "account_enabled",
+            Some(user_id),
+            Some(json!({
+                "active": user.active,
+                "reason": user.disabled_reason,
+                "disabled_at": user.disabled_at,
+            })),
+            Some(json!({"active": true})),
         )
         .await?;
         tx.commit().await?;
@@ -250,20 +226,14 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "roles_changed",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: Some(json!({"roles": user.roles})),
-                after: Some(json!({"roles": roles})),
-            },
+            "roles_changed",
+            Some(user_id),
+            Some(json!({"roles": user.roles})),
+            Some(json!({"roles": roles})),
         )
         .await?;
         tx.commit().await?;

@@ -68,9 +68,39 @@ pub async fn record(
     Ok(())
 }
 
+/// Records an event on a user's account (a login, a role or password
+/// change, …), placed in the account's province and commune so that the
+/// administrators above the account see it, whoever made the change.
+pub async fn record_user_event(
+    conn: &mut AnyConnection,
+    at: i64,
+    actor: &Actor,
+    action: &str,
+    user_id: Option<i64>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> StoreResult<()> {
+    let (province_id, commune_id) = user_scope(conn, user_id).await?;
+    record(
+        conn,
+        at,
+        actor,
+        Change {
+            action,
+            entity: "user",
+            entity_id: user_id,
+            province_id,
+            commune_id,
+            before,
+            after,
+        },
+    )
+    .await
+}
+
 /// The province and commune of a user, so entries about an account are
 /// seen by the administrators above it.
-pub async fn user_scope(
+async fn user_scope(
     conn: &mut AnyConnection,
     user_id: Option<i64>,
 ) -> StoreResult<(Option<i64>, Option<i64>)> {

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
 use super::auto_figures::recompute;
-use super::rows::{Bind, Conditions, bind_all, date_text, flag, parse_date};
+use super::rows::{Bind, Conditions, date_text, fetch_page, flag, parse_date};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::auth::sealed::{DataKey, SealError};
 use crate::domain::auto_figure::AutoSource;
@@ -337,22 +337,8 @@ impl Store {
         order: &str,
         page: Page,
     ) -> StoreResult<Listing<Feedback>> {
-        let where_sql = c.sql();
-        let count_sql = format!("SELECT COUNT(*) AS n {FEEDBACK_FROM}{where_sql}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let n = c.next_placeholder();
-        let sql = format!(
-            "SELECT {FEEDBACK_COLUMNS} {FEEDBACK_FROM}{where_sql} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
+        let (total, rows) =
+            fetch_page(&self.read, FEEDBACK_COLUMNS, FEEDBACK_FROM, &c, order, page).await?;
         let items = rows
             .iter()
             .map(feedback_from_row)

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use super::audit::{self, Change};
 use super::auto_figures::recompute;
 use super::feedback::{UploadedFile, put_blob_in};
-use super::rows::{Bind, Conditions, bind_all, date_text, join_lines, parse_date, split_lines};
+use super::rows::{Bind, Conditions, date_text, fetch_page, join_lines, parse_date, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::initiative::{
@@ -169,23 +169,15 @@ impl Store {
         {
             c.push("i.folded_title LIKE ?", Bind::Text(format!("%{q}%")));
         }
-        let where_sql = c.sql();
-        let count_sql = format!("SELECT COUNT(*) AS n {INITIATIVE_FROM}{where_sql}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let n = c.next_placeholder();
-        let sql = format!(
-            "SELECT {INITIATIVE_COLUMNS} {INITIATIVE_FROM}{where_sql}
-             ORDER BY COALESCE(i.decision_date, '') DESC, i.id DESC LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
+        let (total, rows) = fetch_page(
+            &self.read,
+            INITIATIVE_COLUMNS,
+            INITIATIVE_FROM,
+            &c,
+            "COALESCE(i.decision_date, '') DESC, i.id DESC",
+            page,
+        )
+        .await?;
         let items = rows
             .iter()
             .map(initiative_from_row)

@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::rows::{Bind, Conditions, bind_all, date_text, join_lines, parse_date, split_lines};
+use super::rows::{Bind, Conditions, date_text, fetch_page, join_lines, parse_date, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
 use crate::domain::text::search_key;
@@ -215,24 +215,15 @@ impl Store {
         {
             c.push("p.folded_title LIKE ?", Bind::Text(format!("%{q}%")));
         }
-        let where_sql = c.sql();
-        let from = "FROM plans p JOIN units u ON u.id = p.issuer_unit_id";
-        let count_sql = format!("SELECT COUNT(*) AS n {from}{where_sql}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let n = c.next_placeholder();
-        let sql = format!(
-            "SELECT {PLAN_COLUMNS} {from}{where_sql}
-             ORDER BY p.issued_on DESC, p.id DESC LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
+        let (total, rows) = fetch_page(
+            &self.read,
+            PLAN_COLUMNS,
+            "FROM plans p JOIN units u ON u.id = p.issuer_unit_id",
+            &c,
+            "p.issued_on DESC, p.id DESC",
+            page,
+        )
+        .await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut plan = plan_from_row(row)?;

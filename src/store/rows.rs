@@ -1,12 +1,13 @@
 //! Small helpers shared by the store's queries: values bound to dynamic SQL,
-//! and decoding the portable column types (ISO dates, 0/1 flags).
+//! a page of a filtered list, and decoding the portable column types (ISO
+//! dates, 0/1 flags).
 
 use chrono::NaiveDate;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, Row};
+use sqlx::{Any, AnyPool, Row};
 
-use super::{StoreError, StoreResult};
+use super::{Page, StoreError, StoreResult};
 
 /// A value for a placeholder of a query built at run time (a list with
 /// optional filters).
@@ -59,6 +60,37 @@ pub fn bind_all<'q>(
         };
     }
     query
+}
+
+/// One page of a filtered list, and how many rows the whole list has. The
+/// count and the page read the same `FROM` and `WHERE`, so the total always
+/// matches the rows paging walks through. `from` starts with `FROM`; `order`
+/// should end with a unique column so pages do not overlap.
+pub async fn fetch_page(
+    pool: &AnyPool,
+    columns: &str,
+    from: &str,
+    c: &Conditions,
+    order: &str,
+    page: Page,
+) -> StoreResult<(i64, Vec<AnyRow>)> {
+    let where_sql = c.sql();
+    let count_sql = format!("SELECT COUNT(*) AS n {from}{where_sql}");
+    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
+    let n = c.next_placeholder();
+    let sql = format!(
+        "SELECT {columns} {from}{where_sql} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+        n + 1
+    );
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(pool)
+        .await?;
+    Ok((total, rows))
 }
 
 /// Binds a nullable real. sqlx 0.9's `Any` driver sends a NULL `f64` to

@@ -3,7 +3,7 @@
 use serde_json::json;
 use sqlx::{Any, AnyConnection, Row};
 
-use super::audit::{self, Change};
+use super::audit;
 use super::{Actor, Store, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,22 +52,7 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
-            &mut tx,
-            now,
-            actor,
-            Change {
-                action: "login",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        audit::record_user_event(&mut tx, now, actor, "login", Some(user_id), None, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -115,22 +100,7 @@ impl Store {
             .bind(token_hash.to_string())
             .execute(&mut *tx)
             .await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
-            &mut tx,
-            now,
-            actor,
-            Change {
-                action: "logout",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        audit::record_user_event(&mut tx, now, actor, "logout", Some(user_id), None, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -153,20 +123,14 @@ impl Store {
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
         let ended = end_all_sessions(&mut tx, user_id).await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "logout_all",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: None,
-                after: Some(json!({"sessions_ended": ended})),
-            },
+            "logout_all",
+            Some(user_id),
+            None,
+            Some(json!({"sessions_ended": ended})),
         )
         .await?;
         tx.commit().await?;
@@ -282,20 +246,14 @@ impl Store {
                 locked = Some(until);
             }
         }
-        let (province_id, commune_id) = audit::user_scope(&mut tx, user_id).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "login_failed",
-                entity: "user",
-                entity_id: user_id,
-                province_id,
-                commune_id,
-                before: None,
-                after: Some(json!({"username": username, "stage": stage, "locked_until": locked})),
-            },
+            "login_failed",
+            user_id,
+            None,
+            Some(json!({"username": username, "stage": stage, "locked_until": locked})),
         )
         .await?;
         tx.commit().await?;

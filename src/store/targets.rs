@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
-use super::rows::{Bind, Conditions, bind_all, join_lines, split_lines};
+use super::rows::{Bind, Conditions, fetch_page, join_lines, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::goal::{Comparator, Direction, Goal};
 use crate::domain::plan::Plan;
@@ -181,23 +181,15 @@ impl Store {
         {
             c.push("g.folded_name LIKE ?", Bind::Text(format!("%{q}%")));
         }
-        let where_sql = c.sql();
-        let count_sql = format!("SELECT COUNT(*) AS n {TARGET_FROM}{where_sql}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let n = c.next_placeholder();
-        let sql = format!(
-            "SELECT {TARGET_COLUMNS} {TARGET_FROM}{where_sql}
-             ORDER BY g.plan_id, g.position, g.id LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
+        let (total, rows) = fetch_page(
+            &self.read,
+            TARGET_COLUMNS,
+            TARGET_FROM,
+            &c,
+            "g.plan_id, g.position, g.id",
+            page,
+        )
+        .await?;
         let mut items = rows
             .iter()
             .map(target_from_row)

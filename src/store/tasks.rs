@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
-use super::rows::{Bind, Conditions, bind_all, date_text, flag, join_lines, split_lines};
+use super::rows::{Bind, Conditions, date_text, fetch_page, flag, join_lines, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
@@ -291,23 +291,15 @@ impl Store {
                 Bind::Text(status.to_string()),
             ),
         }
-        let where_sql = c.sql();
-        let count_sql = format!("SELECT COUNT(*) AS n {TASK_FROM}{where_sql}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let n = c.next_placeholder();
-        let sql = format!(
-            "SELECT {TASK_COLUMNS} {TASK_FROM}{where_sql}
-             ORDER BY t.plan_id, t.position, t.id LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
+        let (total, rows) = fetch_page(
+            &self.read,
+            TASK_COLUMNS,
+            TASK_FROM,
+            &c,
+            "t.plan_id, t.position, t.id",
+            page,
+        )
+        .await?;
         let mut items = rows
             .iter()
             .map(task_from_row)

@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::rows::{Bind, Conditions, bind_all, map_unique};
+use super::rows::{Bind, Conditions, fetch_page, map_unique};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::text::search_key;
 use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
@@ -201,22 +201,8 @@ impl Store {
                   WHERE a.unit_id = u.id AND a.folded_alias LIKE ${n}))"
             ));
         }
-        let where_sql = c.sql();
-        let count_sql = format!("SELECT COUNT(*) AS n FROM units u{where_sql}");
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let n = c.next_placeholder();
-        let sql = format!(
-            "SELECT {UNIT_COLUMNS} FROM units u{where_sql} ORDER BY u.path LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
+        let (total, rows) =
+            fetch_page(&self.read, UNIT_COLUMNS, "FROM units u", &c, "u.path", page).await?;
         let mut items = rows
             .iter()
             .map(unit_from_row)

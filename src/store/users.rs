@@ -212,20 +212,14 @@ impl Store {
         // A new password ends every session and pending login: whoever
         // knew the old one is signed out everywhere.
         let ended = end_all_sessions(&mut tx, user_id).await?;
-        let (province_id, commune_id) = audit::user_scope(&mut tx, Some(user_id)).await?;
-        audit::record(
+        audit::record_user_event(
             &mut tx,
             now,
             actor,
-            Change {
-                action: "password_change",
-                entity: "user",
-                entity_id: Some(user_id),
-                province_id,
-                commune_id,
-                before: None,
-                after: Some(json!({"username": user.username, "sessions_ended": ended})),
-            },
+            "password_change",
+            Some(user_id),
+            None,
+            Some(json!({"username": user.username, "sessions_ended": ended})),
         )
         .await?;
         tx.commit().await?;

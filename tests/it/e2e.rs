@@ -3,10 +3,11 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 pub(crate) struct Killed(pub(crate) Child);
 
@@ -61,24 +62,26 @@ pub(crate) fn chromedriver() -> Option<&'static str> {
     found
 }
 
-#[tokio::test]
-async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
-    let Some(driver_bin) = chromedriver() else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
+/// `theodoi demo` on a free port with its database in `dir`, once it
+/// answers `/healthz`; `env_remove` names variables it must not inherit.
+pub(crate) fn start_demo(dir: &Path, env_remove: &[&str]) -> (Killed, u16) {
     let port = free_port();
-    let db = dir.path().join("demo.db");
-    let _server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_theodoi"))
-            .args([
-                "demo",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--db",
-                db.to_str().expect("path"),
-            ])
-            .env("THEODOI_LOG", "warn")
+    let db = dir.join("demo.db");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_theodoi"));
+    command
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--db",
+            db.to_str().expect("path"),
+        ])
+        .env("THEODOI_LOG", "warn");
+    for name in env_remove {
+        command.env_remove(name);
+    }
+    let server = Killed(
+        command
             .stdout(Stdio::null())
             .spawn()
             .expect("start theodoi demo"),
@@ -86,39 +89,64 @@ async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
     wait_until("the demo server", Duration::from_secs(60), || {
         http_get_status(port, "/healthz") == Some(200)
     });
+    (server, port)
+}
 
-    let driver_port = free_port();
-    let _driver = Killed(
+/// chromedriver on a free port, once it takes connections.
+pub(crate) fn start_chromedriver(driver_bin: &str) -> (Killed, u16) {
+    let port = free_port();
+    let driver = Killed(
         Command::new(driver_bin)
-            .arg(format!("--port={driver_port}"))
+            .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver"),
     );
     wait_until("chromedriver", Duration::from_secs(20), || {
-        TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
+    (driver, port)
+}
 
-    let profile = dir.path().join("chromium-profile");
+/// Headless Chromium through the driver, with a fresh profile in `dir`.
+/// With `phone_viewport`, the page is laid out 360 px wide: Chromium keeps
+/// a window at least 500 px wide whatever `--window-size` says, so a
+/// phone's viewport has to come from mobile emulation.
+pub(crate) async fn connect_chromium(driver_port: u16, dir: &Path, phone_viewport: bool) -> Client {
+    let profile = dir.join("chromium-profile");
+    let mut options = serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--window-size=360,800",
+            format!("--user-data-dir={}", profile.display()),
+        ]
+    });
+    if phone_viewport {
+        options["mobileEmulation"] = serde_json::json!({
+            "deviceMetrics": { "width": 360, "height": 800, "pixelRatio": 1.0 }
+        });
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=360,800",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::native()
+    caps.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::native()
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{driver_port}"))
         .await
-        .expect("connect to chromedriver");
+        .expect("connect to chromedriver")
+}
+
+#[tokio::test]
+async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
+    let Some(driver_bin) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_server, port) = start_demo(dir.path(), &[]);
+    let (_driver, driver_port) = start_chromedriver(driver_bin);
+    let client = connect_chromium(driver_port, dir.path(), false).await;
     let base = format!("http://127.0.0.1:{port}");
     let result = async {
         client.goto(&format!("{base}/plans")).await?;

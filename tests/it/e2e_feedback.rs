@@ -2,12 +2,9 @@
 //! feedback and follows it with the tracking code; then the commune's
 //! focal point answers it and the citizen rates the answer.
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use fantoccini::{Client, Locator};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-
-use crate::e2e::{Killed, chromedriver, free_port, http_get_status, wait_until};
+use crate::e2e::{Killed, chromedriver, connect_chromium, start_chromedriver, start_demo};
 use crate::feedback::challenge_fields;
 
 type Step<T> = Result<T, fantoccini::error::CmdError>;
@@ -23,57 +20,9 @@ struct Browser {
 async fn start() -> Option<Browser> {
     let driver_bin = chromedriver()?;
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let db = dir.path().join("demo.db");
-    let server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_theodoi"))
-            .args([
-                "demo",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--db",
-                db.to_str().expect("path"),
-            ])
-            .env("THEODOI_LOG", "warn")
-            .env_remove("THEODOI_DATA_KEY")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start theodoi demo"),
-    );
-    wait_until("the demo server", Duration::from_secs(60), || {
-        http_get_status(port, "/healthz") == Some(200)
-    });
-    let driver_port = free_port();
-    let driver = Killed(
-        Command::new(driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    wait_until("chromedriver", Duration::from_secs(20), || {
-        std::net::TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
-    });
-    let profile = dir.path().join("chromium-profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=360,800",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("connect to chromedriver");
+    let (server, port) = start_demo(dir.path(), &["THEODOI_DATA_KEY"]);
+    let (driver, driver_port) = start_chromedriver(driver_bin);
+    let client = connect_chromium(driver_port, dir.path(), false).await;
     Some(Browser {
         client,
         base: format!("http://127.0.0.1:{port}"),

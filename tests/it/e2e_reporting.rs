@@ -4,16 +4,14 @@
 //! sends it; the commune's focal point returns it with comments; the
 //! reporter sees the comments and may edit again.
 
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 
-use crate::e2e::{Killed, chromedriver, free_port, http_get_status, wait_until};
+use crate::e2e::{chromedriver, connect_chromium, start_chromedriver, start_demo};
 
 const REPORTER: &str = "tanphong.vhxh";
 const FOCAL_POINT: &str = "tanphong.daumoi";
@@ -405,26 +403,7 @@ async fn a_unit_reports_on_a_phone_and_the_focal_point_returns_it() {
     };
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let db = dir.path().join("demo.db");
-    let _server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_theodoi"))
-            .args([
-                "demo",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--db",
-                db.to_str().expect("path"),
-            ])
-            .env("THEODOI_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start theodoi demo"),
-    );
-    wait_until("the demo server", Duration::from_secs(60), || {
-        http_get_status(port, "/healthz") == Some(200)
-    });
-
+    let (_server, port) = start_demo(dir.path(), &[]);
     let pdf = dir.path().join(PDF_NAME);
     std::fs::write(
         &pdf,
@@ -432,43 +411,8 @@ async fn a_unit_reports_on_a_phone_and_the_focal_point_returns_it() {
     )
     .expect("write pdf");
 
-    let driver_port = free_port();
-    let _driver = Killed(
-        Command::new(driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    wait_until("chromedriver", Duration::from_secs(20), || {
-        TcpStream::connect(("127.0.0.1", driver_port)).is_ok()
-    });
-
-    let profile = dir.path().join("chromium-profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=360,800",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            // Chromium keeps a window at least 500 px wide whatever
-            // --window-size says; the phone's viewport comes from here.
-            "mobileEmulation": {
-                "deviceMetrics": { "width": 360, "height": 800, "pixelRatio": 1.0 }
-            }
-        }),
-    );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("connect to chromedriver");
+    let (_driver, driver_port) = start_chromedriver(driver_bin);
+    let client = connect_chromium(driver_port, dir.path(), true).await;
     let base = format!("http://127.0.0.1:{port}");
     let result = report_round(&client, &base, &pdf).await;
     if result.is_err() {

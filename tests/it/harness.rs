@@ -442,6 +442,70 @@ pub fn select_texts(html: &str, css: &str) -> Vec<String> {
         .collect()
 }
 
+/// Posts the form found on `page` as a signed-in person would: the page is
+/// read first for its CSRF token, which goes with the fields.
+pub async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    page: &str,
+    action: &str,
+    fields: &[(&str, String)],
+) -> (StatusCode, String) {
+    let (s, _, html) = app.page(Method::GET, page, Some(cookie), None).await;
+    assert_eq!(s, StatusCode::OK, "{}: GET {page}", app.engine);
+    let mut pairs = vec![("_csrf".to_string(), csrf_of(&html))];
+    pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let body = serde_urlencoded::to_string(&pairs).expect("encode");
+    let (s, _, html) = app
+        .page(Method::POST, action, Some(cookie), Some(body))
+        .await;
+    (s, html)
+}
+
+/// A `multipart/form-data` body as a browser sends a form with files: the
+/// fields, then each file under the name `file`. Returns the content type
+/// (with its boundary) and the body.
+pub fn multipart(fields: &[(&str, String)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----theodoi-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Posts a form with files. A page form's CSRF token goes in `uri`'s query:
+/// on uploads the server looks for it there, not in the multipart body.
+pub async fn post_multipart(
+    app: &TestApp,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, String)],
+    files: &[(&str, &[u8])],
+) -> (StatusCode, String) {
+    let (ctype, body) = multipart(fields, files);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(body))
+        .expect("request");
+    let (s, _, bytes) = app.send(req).await;
+    (s, String::from_utf8_lossy(&bytes).to_string())
+}
+
 /// Two provinces; province A has communes A1 and A2, province B has B1.
 pub struct World {
     pub nation: Unit,

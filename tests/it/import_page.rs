@@ -4,19 +4,10 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 
-use crate::harness::{TestApp, World, csrf_of, select_texts};
+use crate::harness::{TestApp, World, csrf_of, multipart, select_texts};
 
 fn multipart_file(issuer: i64, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----theodoi-import";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"issuer_unit_id\"\r\n\r\n{issuer}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    multipart(&[("issuer_unit_id", issuer.to_string())], &[(name, bytes)])
 }
 
 #[tokio::test]

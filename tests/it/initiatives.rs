@@ -6,8 +6,8 @@ use axum::http::{Method, StatusCode};
 use base64::Engine as _;
 use serde_json::json;
 
-use crate::feedback::{post_multipart, staff_form, target};
-use crate::harness::{TestApp, World, csrf_of, select_texts};
+use crate::feedback::target;
+use crate::harness::{TestApp, World, csrf_of, post_form, post_multipart, select_texts};
 
 const PDF: &[u8] = b"%PDF-1.7\n% a short description of the initiative\n";
 
@@ -25,7 +25,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
         )
         .await;
         let focal = app.login_cookie("focal_a1").await;
-        let (s, _) = staff_form(
+        let (s, _) = post_form(
             &app,
             &focal,
             &format!("/targets/{goal}"),
@@ -87,7 +87,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
         assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
 
         // No decision before the council has scored.
-        let (s, html) = staff_form(
+        let (s, html) = post_form(
             &app,
             &focal,
             &page,
@@ -111,7 +111,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
             .expect("users")
             .items;
         let id_of = |name: &str| users.iter().find(|u| u.username == name).expect("user").id;
-        let (s, html) = staff_form(
+        let (s, html) = post_form(
             &app,
             &focal,
             &page,
@@ -128,7 +128,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
             (&focal, ["25", "25", "20", "8"]),
             (&leader, ["20", "25", "25", "6"]),
         ] {
-            let (s, html) = staff_form(
+            let (s, html) = post_form(
                 &app,
                 cookie,
                 &page,
@@ -143,7 +143,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
             .await;
             assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
         }
-        let (s, html) = staff_form(
+        let (s, html) = post_form(
             &app,
             &reporter,
             &page,
@@ -175,7 +175,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
                 .unwrap_or("")
                 .to_string()
         };
-        let (s, html) = staff_form(
+        let (s, html) = post_form(
             &app,
             &leader,
             &page,

@@ -14,6 +14,7 @@ mod e2e;
 mod e2e_feedback;
 mod e2e_reporting;
 mod feedback;
+mod feedback_guards;
 mod harness;
 mod import_cli;
 mod import_page;

@@ -9,7 +9,9 @@ use theodoi::domain::access::Role;
 use theodoi::domain::unit::{Side, UnitDraft, UnitKind};
 use theodoi::store::Actor;
 
-use crate::harness::{TestApp, World, csrf_of, select_texts, task, user};
+use crate::harness::{
+    TestApp, World, csrf_of, post_form, post_multipart, select_texts, task, user,
+};
 
 /// Milliseconds of a Vietnam local time in March 2026.
 fn march(day: u32, hour: u32) -> i64 {
@@ -36,44 +38,7 @@ impl ClockExt for theodoi::clock::FixedClock {
     }
 }
 
-async fn form(
-    app: &TestApp,
-    cookie: &str,
-    page: &str,
-    action: &str,
-    fields: &[(&str, String)],
-) -> (StatusCode, String) {
-    let (s, _, html) = app.page(Method::GET, page, Some(cookie), None).await;
-    assert_eq!(s, StatusCode::OK, "{}: GET {page}", app.engine);
-    let mut pairs = vec![("_csrf".to_string(), csrf_of(&html))];
-    pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let body = serde_urlencoded::to_string(&pairs).expect("encode");
-    let (s, _, html) = app
-        .page(Method::POST, action, Some(cookie), Some(body))
-        .await;
-    (s, html)
-}
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----theodoi-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
+/// A page form with files, its CSRF token in the query.
 async fn upload(
     app: &TestApp,
     cookie: &str,
@@ -82,16 +47,9 @@ async fn upload(
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> (StatusCode, String) {
-    let (ctype, body) = multipart(fields, file);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(format!("{uri}?_csrf={csrf}"))
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, ctype)
-        .body(Body::from(body))
-        .expect("request");
-    let (s, _, bytes) = app.send(req).await;
-    (s, String::from_utf8_lossy(&bytes).to_string())
+    let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let files: Vec<(&str, &[u8])> = file.into_iter().collect();
+    post_multipart(app, &format!("{uri}?_csrf={csrf}"), cookie, &fields, &files).await
 }
 
 #[tokio::test]
@@ -173,7 +131,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         // Sessions end after 15 idle minutes; each day is a new login.
         let vhxh = app.login_cookie("reporter_a1").await;
         let page = format!("/reports/{vhxh_report}");
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &vhxh,
             &page,
@@ -224,7 +182,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         )
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &vhxh,
             &page,
@@ -251,7 +209,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
 
         // A submitted report cannot be edited.
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &vhxh,
             &page,
@@ -285,7 +243,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         set_clock(&app, march(14, 15));
         let police = app.login_cookie("police_a1").await;
         let ppage = format!("/reports/{police_report}");
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &police,
             &ppage,
@@ -302,7 +260,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
         let focal = app.login_cookie("focal_a1").await;
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &focal,
             &ppage,
@@ -327,7 +285,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         assert!(html.contains("Bổ sung số liệu cụ thể"));
         set_clock(&app, march(17, 8));
         let police = app.login_cookie("police_a1").await;
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &police,
             &ppage,
@@ -353,7 +311,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         set_clock(&app, march(16, 9));
         let village_cookie = app.login_cookie("village_a1").await;
         let vpage = format!("/reports/{village_report}");
-        let (s, _) = form(
+        let (s, _) = post_form(
             &app,
             &village_cookie,
             &vpage,
@@ -372,7 +330,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         let focal = app.login_cookie("focal_a1").await;
         for report in [vhxh_report, police_report, village_report] {
             let p = format!("/reports/{report}");
-            let (s, html) = form(
+            let (s, html) = post_form(
                 &app,
                 &focal,
                 &p,
@@ -437,7 +395,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
 
         // The focal point consolidates; the leader approves.
         let rpage = format!("/rounds/{}", round.id);
-        let (s, html) = form(
+        let (s, html) = post_form(
             &app,
             &focal,
             &rpage,
@@ -447,7 +405,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
         let leader = app.login_cookie("leader_a1").await;
-        let (s, html) = form(&app, &leader, &rpage, &format!("{rpage}/approve"), &[]).await;
+        let (s, html) = post_form(&app, &leader, &rpage, &format!("{rpage}/approve"), &[]).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
         let consolidated = store
             .consolidated(round.id)
@@ -456,7 +414,7 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
             .expect("consolidated");
         assert_eq!(consolidated.status, "approved");
         // A focal point cannot approve.
-        let (s, _) = form(&app, &focal, &rpage, &format!("{rpage}/approve"), &[]).await;
+        let (s, _) = post_form(&app, &focal, &rpage, &format!("{rpage}/approve"), &[]).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
 
         // The consolidated report reads back with the submitted figures.
