@@ -163,3 +163,87 @@ async fn units(store: &Store, filter: UnitFilter) -> anyhow::Result<Vec<Unit>> {
     }
     Ok(all)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock;
+    use crate::synthetic::{
+        DEFAULT_PASSWORD, GenOptions, UNITS_PER_COMMUNE, admin_totp_secret, generate,
+    };
+
+    #[tokio::test]
+    async fn every_unit_gets_a_reporter_and_every_level_a_leader() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.db");
+        let store = Store::open(&path.display().to_string(), clock::system())
+            .await
+            .expect("open");
+        let options = GenOptions {
+            provinces: 1,
+            communes_per_province: 2,
+            months: 1,
+            seed: 7,
+            admin_password: DEFAULT_PASSWORD.into(),
+            admin_totp_secret: admin_totp_secret().expect("secret"),
+        };
+        generate(&store, &options, &mut |_| {}).await.expect("gen");
+        let hash = crate::auth::password::hash(DEFAULT_PASSWORD).expect("hash");
+        let people = create_for_first_province(&store, &hash)
+            .await
+            .expect("accounts");
+        assert_eq!(people.reporters.len(), 2 * UNITS_PER_COMMUNE);
+        assert_eq!(people.commune_leaders.len(), 2);
+        for account in &people.reporters {
+            let user = store
+                .user_by_username(&account.username)
+                .await
+                .expect("read")
+                .expect("stored");
+            assert_eq!(user.unit_id, account.unit_id);
+            assert_eq!(user.roles, vec![Role::UnitReporter]);
+            let unit = store.unit(user.unit_id).await.expect("unit").expect("unit");
+            assert!(
+                people
+                    .commune_leaders
+                    .iter()
+                    .any(|(c, _)| unit.parent_id == Some(c.id)),
+                "{} reports for a unit of a generated commune",
+                account.username
+            );
+        }
+        let leader = store
+            .user_by_username(&people.leader.username)
+            .await
+            .expect("read")
+            .expect("stored");
+        assert_eq!(leader.unit_id, people.province.id);
+        assert_eq!(leader.roles, vec![Role::Leader]);
+        assert!(crate::auth::password::verify(
+            DEFAULT_PASSWORD,
+            &leader.password_hash
+        ));
+        // Accounts made afterwards continue above the loaded ids.
+        let next = store
+            .create_user(
+                crate::store::NewUser {
+                    unit_id: people.province.id,
+                    username: "sau.nap".into(),
+                    full_name: "Tạo sau".into(),
+                    password_hash: hash,
+                    roles: vec![Role::Viewer],
+                },
+                &crate::store::Actor::system(),
+            )
+            .await
+            .expect("a later account");
+        let last = people.reporters.last().expect("reporters");
+        let last = store
+            .user_by_username(&last.username)
+            .await
+            .expect("read")
+            .expect("stored");
+        assert!(next.id > last.id && next.id > leader.id);
+        store.close().await;
+    }
+}
