@@ -436,3 +436,89 @@ async fn reporting_works_through_the_api_as_on_the_pages() {
         app.finish().await;
     }
 }
+
+/// A unit reporter finds over the API the report it has to fill: its own
+/// unit's only, with the round; `editable=true` drops it once submitted.
+#[tokio::test]
+async fn a_unit_finds_its_reports_to_fill_over_the_api() {
+    for app in TestApp::all().await {
+        let w = World::build(&app.store).await;
+        let token = app.login_token("reporter_a1").await;
+        let (s, mine) = app
+            .api(
+                Method::GET,
+                "/api/reports?editable=true",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{} {mine}", app.engine);
+        let rows = mine.as_array().expect("list");
+        assert!(
+            !rows.is_empty(),
+            "{}: the current round is opened",
+            app.engine
+        );
+        for row in rows {
+            assert_eq!(row["report"]["unit_id"], w.vhxh_a1.id, "{row}");
+            assert_eq!(row["round"]["plan_id"], w.plan_a1, "{row}");
+            assert!(row["plan_title"].as_str().is_some_and(|t| !t.is_empty()));
+        }
+        let report = &rows[0]["report"];
+        let path = format!("/api/reports/{}", report["id"]);
+        let (s, view) = app.api(Method::GET, &path, Some(&token), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let task = view["tasks"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["task_id"] == w.task_a1))
+            .expect("the unit's task")
+            .clone();
+        let body = json!({
+            "tasks": [{"task_id": w.task_a1, "version": task["version"],
+                       "status": "in_progress", "percent": 40, "result": "Đã khảo sát"}],
+            "submit": true,
+        });
+        let (s, sent) = app.api(Method::PUT, &path, Some(&token), Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{sent}");
+        let (_, editable) = app
+            .api(
+                Method::GET,
+                "/api/reports?editable=true",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert!(
+            editable
+                .as_array()
+                .expect("list")
+                .iter()
+                .all(|r| r["report"]["id"] != report["id"]),
+            "a submitted report is no longer to fill: {editable}"
+        );
+        let (_, all) = app
+            .api(Method::GET, "/api/reports", Some(&token), None)
+            .await;
+        let sent_row = all
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["report"]["id"] == report["id"]))
+            .expect("still listed");
+        assert_eq!(sent_row["report"]["status"], "submitted");
+        // Another commune's reporter sees none of commune A1's reports.
+        let other = app.login_token("reporter_a2").await;
+        let (_, theirs) = app
+            .api(Method::GET, "/api/reports", Some(&other), None)
+            .await;
+        assert!(
+            theirs
+                .as_array()
+                .expect("list")
+                .iter()
+                .all(|r| r["report"]["unit_id"] == w.vhxh_a2.id),
+            "{theirs}"
+        );
+        let (s, _) = app.api(Method::GET, "/api/reports", None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        app.finish().await;
+    }
+}
