@@ -355,3 +355,16 @@ pub(super) async fn insert_plan(
         version: 1,
     })
 }
+
+/// Takes the plan's row lock until the transaction ends, before a writer
+/// numbers the plan's tasks or targets (`MAX(position) + 1`). On
+/// PostgreSQL two tasks added at the same moment would otherwise read the
+/// same maximum; SQLite's single writer already serialises them, and the
+/// same statement holds its write lock there.
+pub(crate) async fn lock_plan(conn: &mut sqlx::AnyConnection, plan_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE plans SET version = version WHERE id = $1")
+        .bind(plan_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

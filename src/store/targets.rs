@@ -38,6 +38,7 @@ impl Store {
         self.check_mentions(&plan, &draft.lead).await?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
+        super::plans::lock_plan(&mut tx, plan_id).await?;
         let position: i64 = sqlx::query(
             "SELECT COALESCE(MAX(position), 0) + 1 AS next FROM targets WHERE plan_id = $1",
         )

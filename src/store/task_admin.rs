@@ -140,6 +140,7 @@ impl Store {
             }
             let now = self.now_ms();
             let mut tx = self.write.begin().await?;
+            super::plans::lock_plan(&mut tx, *plan_id).await?;
             let position: i64 = sqlx::query(
                 "SELECT COALESCE(MAX(position), 0) + 1 AS next FROM tasks WHERE plan_id = $1",
             )

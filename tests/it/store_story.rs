@@ -333,3 +333,57 @@ async fn the_store_keeps_every_entity_and_its_history() {
         app.finish().await;
     }
 }
+
+/// Tasks added to one plan at the same moment get distinct positions on
+/// both engines: the plan's row is locked while the next one is chosen.
+#[tokio::test]
+async fn tasks_added_at_once_get_distinct_positions() {
+    for app in TestApp::all().await {
+        let w = World::build(&app.store).await;
+        let before = app
+            .store
+            .tasks(
+                &TaskFilter {
+                    plan_id: Some(w.plan_a1),
+                    ..TaskFilter::default()
+                },
+                Page::all(),
+            )
+            .await
+            .expect("tasks")
+            .items
+            .len();
+        let adds = (0..8).map(|i| {
+            let store = app.store.clone();
+            let lead = w.vhxh_a1.clone();
+            tokio::spawn(async move {
+                crate::harness::task(&store, w.plan_a1, &format!("Việc thêm {i}"), &lead, "2026")
+                    .await
+            })
+        });
+        for add in adds.collect::<Vec<_>>() {
+            add.await.expect("added");
+        }
+        let tasks = app
+            .store
+            .tasks(
+                &TaskFilter {
+                    plan_id: Some(w.plan_a1),
+                    ..TaskFilter::default()
+                },
+                Page::all(),
+            )
+            .await
+            .expect("tasks")
+            .items;
+        assert_eq!(tasks.len(), before + 8);
+        let positions: std::collections::BTreeSet<i64> = tasks.iter().map(|t| t.position).collect();
+        assert_eq!(
+            positions.len(),
+            tasks.len(),
+            "{}: {positions:?}",
+            app.engine
+        );
+        app.finish().await;
+    }
+}
