@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use anyhow::{Context, ensure};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub(crate) struct Killed(pub(crate) Child);
@@ -138,6 +139,24 @@ pub(crate) async fn connect_chromium(driver_port: u16, dir: &Path, phone_viewpor
         .expect("connect to chromedriver")
 }
 
+/// The page fits the phone's 360 px: nothing to scroll sideways.
+pub(crate) async fn fits_the_phone(client: &Client, what: &str) -> anyhow::Result<()> {
+    let widths = client
+        .execute(
+            "return [window.innerWidth, document.documentElement.scrollWidth];",
+            vec![],
+        )
+        .await?;
+    let viewport = widths[0].as_i64().context("window.innerWidth")?;
+    let content = widths[1].as_i64().context("scrollWidth")?;
+    ensure!(viewport == 360, "the viewport is not a phone's: {widths}");
+    ensure!(
+        content <= viewport,
+        "{what} scrolls sideways on a phone: {widths}"
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
     let Some(driver_bin) = chromedriver() else {
@@ -146,12 +165,13 @@ async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_server, port) = start_demo(dir.path(), &[]);
     let (_driver, driver_port) = start_chromedriver(driver_bin);
-    let client = connect_chromium(driver_port, dir.path(), false).await;
+    let client = connect_chromium(driver_port, dir.path(), true).await;
     let base = format!("http://127.0.0.1:{port}");
     let result = async {
         client.goto(&format!("{base}/plans")).await?;
         // Sent to the login page first.
         assert!(client.current_url().await?.path().starts_with("/login"));
+        fits_the_phone(&client, "the login page").await?;
         client
             .find(Locator::Css("input[name=username]"))
             .await?
@@ -174,6 +194,7 @@ async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
             .await?;
         let title = link.text().await?;
         assert!(title.contains("Tân Phong"), "{title}");
+        fits_the_phone(&client, "the plan list").await?;
         link.click().await?;
         client
             .wait()
@@ -187,13 +208,14 @@ async fn a_person_logs_in_to_the_demo_and_sees_a_plans_tasks() {
         );
         let first = rows[0].text().await?;
         assert!(!first.trim().is_empty());
+        fits_the_phone(&client, "the plan's tasks").await?;
         let heading = client.find(Locator::Css("h1")).await?.text().await?;
         assert!(
             heading.contains("Tân Phong")
                 || heading.contains("chuyển đổi số")
                 || !heading.is_empty()
         );
-        Ok::<(), fantoccini::error::CmdError>(())
+        Ok::<(), anyhow::Error>(())
     }
     .await;
     let _ = client.close().await;

@@ -11,7 +11,7 @@ use anyhow::{Context, ensure};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
-use crate::e2e::{chromedriver, connect_chromium, start_chromedriver, start_demo};
+use crate::e2e::{chromedriver, connect_chromium, fits_the_phone, start_chromedriver, start_demo};
 
 const REPORTER: &str = "tanphong.vhxh";
 const FOCAL_POINT: &str = "tanphong.daumoi";
@@ -117,24 +117,6 @@ async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
         .await
         .with_context(|| format!("no element {css}"))?;
     Ok(el.text().await?)
-}
-
-/// The page fits the phone's 360 px: nothing to scroll sideways.
-async fn fits_the_phone(client: &Client, what: &str) -> anyhow::Result<()> {
-    let widths = client
-        .execute(
-            "return [window.innerWidth, document.documentElement.scrollWidth];",
-            vec![],
-        )
-        .await?;
-    let viewport = widths[0].as_i64().context("window.innerWidth")?;
-    let content = widths[1].as_i64().context("scrollWidth")?;
-    ensure!(viewport == 360, "the viewport is not a phone's: {widths}");
-    ensure!(
-        content <= viewport,
-        "{what} scrolls sideways on a phone: {widths}"
-    );
-    Ok(())
 }
 
 /// An error shown on the page, if any, so that a refused form says why.
