@@ -11,8 +11,9 @@ use super::audit::{self, Change};
 use super::evidence::Evidence;
 use super::report_items::{upsert_target_figure, upsert_task_update};
 use super::rows::{date_text, parse_date};
-use super::{Actor, Store, StoreError, StoreResult};
+use super::{Actor, Page, PlanFilter, Store, StoreError, StoreResult};
 use crate::domain::period::{PeriodKind, ReportingPeriod};
+use crate::domain::plan::Plan;
 use crate::domain::report::{
     ReportAction, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
 };
@@ -250,6 +251,29 @@ impl Store {
             opened += self.open_current_rounds_of(plan_id, today).await?;
         }
         Ok(opened)
+    }
+
+    /// Opens the current rounds of the plans issued within `path` and
+    /// returns those plans (up to 200): the hourly job may not have opened
+    /// this period's rounds yet, and a unit asking what it has to fill in
+    /// must see them today.
+    pub async fn open_current_rounds_within(
+        &self,
+        path: &str,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<Plan>> {
+        let filter = PlanFilter {
+            within_path: Some(path.to_string()),
+            ..Default::default()
+        };
+        let plans = self
+            .plans(&filter, Page::new(Some(1), Some(200)))
+            .await?
+            .items;
+        for plan in &plans {
+            self.open_current_rounds_of(plan.id, today).await?;
+        }
+        Ok(plans)
     }
 
     pub async fn open_current_rounds_of(

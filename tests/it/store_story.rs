@@ -340,19 +340,18 @@ async fn the_store_keeps_every_entity_and_its_history() {
 async fn tasks_added_at_once_get_distinct_positions() {
     for app in TestApp::all().await {
         let w = World::build(&app.store).await;
-        let before = app
-            .store
-            .tasks(
-                &TaskFilter {
-                    plan_id: Some(w.plan_a1),
-                    ..TaskFilter::default()
-                },
-                Page::all(),
-            )
-            .await
-            .expect("tasks")
-            .items
-            .len();
+        let of_plan = || async {
+            let filter = TaskFilter {
+                plan_id: Some(w.plan_a1),
+                ..TaskFilter::default()
+            };
+            app.store
+                .tasks(&filter, Page::all())
+                .await
+                .expect("tasks")
+                .items
+        };
+        let before = of_plan().await.len();
         let adds = (0..8).map(|i| {
             let store = app.store.clone();
             let lead = w.vhxh_a1.clone();
@@ -364,18 +363,7 @@ async fn tasks_added_at_once_get_distinct_positions() {
         for add in adds.collect::<Vec<_>>() {
             add.await.expect("added");
         }
-        let tasks = app
-            .store
-            .tasks(
-                &TaskFilter {
-                    plan_id: Some(w.plan_a1),
-                    ..TaskFilter::default()
-                },
-                Page::all(),
-            )
-            .await
-            .expect("tasks")
-            .items;
+        let tasks = of_plan().await;
         assert_eq!(tasks.len(), before + 8);
         let positions: std::collections::BTreeSet<i64> = tasks.iter().map(|t| t.position).collect();
         assert_eq!(

@@ -128,21 +128,9 @@ pub async fn my_reports(
 ) -> Result<ApiJson<Vec<MyReportOut>>, ApiError> {
     let p = &auth.principal;
     let store = &state.store;
-    // The current period's round may not be open yet (the hourly job opens
-    // it): a unit asking what it has to fill in must see it today.
-    let plans = store
-        .plans(
-            &crate::store::PlanFilter {
-                within_path: Some(p.read_path.clone()),
-                ..Default::default()
-            },
-            crate::store::Page::new(Some(1), Some(200)),
-        )
+    store
+        .open_current_rounds_within(&p.read_path, store.clock().today())
         .await?;
-    let today = store.clock().today();
-    for plan in &plans.items {
-        store.open_current_rounds_of(plan.id, today).await?;
-    }
     let now = store.clock().now_ms();
     let rows = store
         .reports_of_units(&p.unit_path, MY_REPORTS_LIMIT)

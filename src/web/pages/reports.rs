@@ -58,19 +58,9 @@ pub async fn list_reports(
 ) -> Result<ReportsPage, PageError> {
     let p = &auth.principal;
     let store = &state.store;
-    let today = store.clock().today();
     let plans = store
-        .plans(
-            &crate::store::PlanFilter {
-                within_path: Some(p.read_path.clone()),
-                ..Default::default()
-            },
-            crate::store::Page::new(Some(1), Some(200)),
-        )
+        .open_current_rounds_within(&p.read_path, store.clock().today())
         .await?;
-    for plan in &plans.items {
-        store.open_current_rounds_of(plan.id, today).await?;
-    }
     let now = store.clock().now_ms();
     let mine = store
         .reports_of_units(&p.unit_path, 100)
@@ -90,7 +80,7 @@ pub async fn list_reports(
         })
         .collect();
     let mut rounds = Vec::new();
-    for plan in &plans.items {
+    for plan in &plans {
         if !p.can_follow_round(&plan.issuer_path) {
             continue;
         }
