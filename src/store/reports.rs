@@ -477,6 +477,22 @@ impl Store {
             .report_view(report_id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        self.save_report_on(&view, edits, submit, actor).await
+    }
+
+    /// [`Store::save_report`] on a report the caller has just read (to
+    /// check access), so it is not read again. The items' and the
+    /// report's versions are checked in the transaction all the same: a
+    /// view read before someone else's save gives a conflict, not a lost
+    /// update.
+    pub async fn save_report_on(
+        &self,
+        view: &ReportView,
+        edits: ReportEdits,
+        submit: bool,
+        actor: &Actor,
+    ) -> StoreResult<UnitReport> {
+        let report_id = view.report.id;
         let report = &view.report;
         let action = if submit {
             ReportAction::Submit

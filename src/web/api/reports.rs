@@ -210,7 +210,7 @@ pub async fn save_report(
     }
     match state
         .store
-        .save_report(id, edits, input.submit, &auth.actor(&ip))
+        .save_report_on(&view, edits, input.submit, &auth.actor(&ip))
         .await
     {
         Ok(_) => {}

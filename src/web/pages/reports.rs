@@ -380,7 +380,7 @@ pub async fn save_report(
     let result = match edits_from(&f, &view) {
         Ok(edits) => state
             .store
-            .save_report(id, edits, submit, &auth.actor(&ip))
+            .save_report_on(&view, edits, submit, &auth.actor(&ip))
             .await
             .map_err(AppError::from),
         Err(e) => Err(e),
