@@ -5,6 +5,8 @@
 //! types and rules → `store` keeps them (SQLite or PostgreSQL) → `web`
 //! serves pages and the JSON API. `cli` wires it together.
 
+pub mod actions;
+pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod cli;

@@ -19,3 +19,4 @@ pub mod target;
 pub mod task;
 pub mod text;
 pub mod unit;
+pub mod valid;

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use crate::domain::period::{PeriodKind, ReportingPeriod};
 use crate::domain::text::normalize_spaces;
+use crate::domain::valid::Valid;
 
 /// Units report by this day of the month when a plan does not say; it is
 /// the day most plans name ("trước ngày 15 hằng tháng").
@@ -126,7 +127,7 @@ pub enum PlanError {
 }
 
 impl PlanDraft {
-    pub fn validate(mut self) -> Result<PlanDraft, PlanError> {
+    pub fn validate(mut self) -> Result<Valid<PlanDraft>, PlanError> {
         self.title = normalize_spaces(&self.title);
         if self.title.is_empty() {
             return Err(PlanError::EmptyTitle);
@@ -151,7 +152,7 @@ impl PlanDraft {
         }
         self.implements.sort_unstable();
         self.implements.dedup();
-        Ok(self)
+        Ok(Valid::new(self))
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::text::fold_vietnamese;
+use crate::domain::valid::Valid;
 
 /// Where a task stands, as the unit reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -177,7 +178,7 @@ pub const MAX_TEXT: usize = 10_000;
 
 impl TaskUpdateDraft {
     /// A finished task is 100% done; a suspended one says why.
-    pub fn validate(mut self) -> Result<TaskUpdateDraft, ReportError> {
+    pub fn validate(mut self) -> Result<Valid<TaskUpdateDraft>, ReportError> {
         if self.percent.is_some_and(|p| p > 100) {
             return Err(ReportError::BadPercent);
         }
@@ -190,7 +191,7 @@ impl TaskUpdateDraft {
             }
             _ => {}
         }
-        Ok(self)
+        Ok(Valid::new(self))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -206,12 +207,12 @@ pub struct TargetFigureDraft {
 }
 
 impl TargetFigureDraft {
-    pub fn validate(mut self) -> Result<TargetFigureDraft, ReportError> {
+    pub fn validate(mut self) -> Result<Valid<TargetFigureDraft>, ReportError> {
         if self.value.is_some_and(|v| !v.is_finite()) {
             return Err(ReportError::BadValue);
         }
         self.source = clean(self.source)?;
-        Ok(self)
+        Ok(Valid::new(self))
     }
 }
 

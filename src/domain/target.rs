@@ -5,6 +5,7 @@ use crate::domain::goal::{Direction, Goal};
 use crate::domain::plan::clean_optional;
 use crate::domain::task::{UnitMention, clean_list, clean_mentions};
 use crate::domain::text::normalize_spaces;
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -68,8 +69,9 @@ pub enum TargetError {
 
 impl TargetDraft {
     /// Cleans the draft; the direction, when not given, follows the goals
-    /// (a rank or an upper bound means lower is better).
-    pub fn validate(mut self) -> Result<(TargetDraft, Direction), TargetError> {
+    /// (a rank or an upper bound means lower is better), and is always set
+    /// on the valid draft.
+    pub fn validate(mut self) -> Result<Valid<TargetDraft>, TargetError> {
         self.name = normalize_spaces(&self.name);
         if self.name.is_empty() {
             return Err(TargetError::EmptyName);
@@ -98,7 +100,8 @@ impl TargetDraft {
                 .map(|g| g.direction())
                 .unwrap_or(Direction::HigherIsBetter)
         });
-        Ok((self, direction))
+        self.direction = Some(direction);
+        Ok(Valid::new(self))
     }
 }
 
@@ -150,8 +153,8 @@ mod tests {
             note: None,
             direction: None,
         };
-        let (_, direction) = draft.validate().expect("valid");
-        assert_eq!(direction, Direction::LowerIsBetter);
+        let valid = draft.validate().expect("valid");
+        assert_eq!(valid.direction, Some(Direction::LowerIsBetter));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::clean_optional;
 use crate::domain::text::normalize_spaces;
+use crate::domain::valid::Valid;
 
 /// A unit as a plan names it, and the stored unit it was resolved to, if
 /// any. The plan's own words are kept so nothing is lost when a name does
@@ -73,7 +74,7 @@ pub enum TaskError {
 }
 
 impl TaskDraft {
-    pub fn validate(mut self) -> Result<TaskDraft, TaskError> {
+    pub fn validate(mut self) -> Result<Valid<TaskDraft>, TaskError> {
         self.title = normalize_spaces(&self.title);
         if self.title.is_empty() {
             return Err(TaskError::EmptyTitle);
@@ -95,7 +96,7 @@ impl TaskDraft {
         self.product = clean_optional(self.product);
         self.funding = clean_optional(self.funding);
         self.legal_basis = clean_optional(self.legal_basis);
-        Ok(self)
+        Ok(Valid::new(self))
     }
 }
 
@@ -177,6 +178,6 @@ mod tests {
             parent_task_id: None,
             draft: false,
         };
-        assert_eq!(draft.validate(), Err(TaskError::EmptyTitle));
+        assert_eq!(draft.validate().err(), Some(TaskError::EmptyTitle));
     }
 }

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::valid::Valid;
+
 /// What a unit is. The first three are the administrative levels; the rest
 /// live inside a commune (or, for a province, inside the province).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -184,7 +186,10 @@ pub enum UnitError {
 
 impl UnitDraft {
     /// Cleans the names and checks the draft against its parent's kind.
-    pub fn validate(mut self, parent_kind: Option<UnitKind>) -> Result<UnitDraft, UnitError> {
+    pub fn validate(
+        mut self,
+        parent_kind: Option<UnitKind>,
+    ) -> Result<Valid<UnitDraft>, UnitError> {
         self.name = crate::domain::text::normalize_spaces(&self.name);
         if self.name.is_empty() {
             return Err(UnitError::EmptyName);
@@ -206,7 +211,7 @@ impl UnitDraft {
             }
         }
         self.aliases = aliases;
-        Ok(self)
+        Ok(Valid::new(self))
     }
 }
 

@@ -8,6 +8,7 @@ use sqlx::Row;
 use super::audit::{self, Change};
 use super::{Actor, ReportEdits, ReportView, Store, StoreError, StoreResult};
 use crate::domain::report::{ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
+use crate::domain::valid::Valid;
 
 /// One validated row of a bulk upload.
 #[derive(Debug, Clone)]
@@ -15,12 +16,12 @@ pub enum BulkUpdate {
     Task {
         row: usize,
         task_id: i64,
-        draft: TaskUpdateDraft,
+        draft: Valid<TaskUpdateDraft>,
     },
     Target {
         row: usize,
         target_id: i64,
-        draft: TargetFigureDraft,
+        draft: Valid<TargetFigureDraft>,
     },
 }
 
@@ -254,8 +255,8 @@ impl Store {
 }
 
 enum Edit {
-    Task(i64, i64, TaskUpdateDraft),
-    Target(i64, i64, TargetFigureDraft),
+    Task(i64, i64, Valid<TaskUpdateDraft>),
+    Target(i64, i64, Valid<TargetFigureDraft>),
 }
 
 /// Reads a bulk row's status code.

@@ -14,6 +14,7 @@ use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
 use crate::domain::target::TargetDraft;
 use crate::domain::task::{TaskDraft, UnitMention};
 use crate::domain::unit::Unit;
+use crate::domain::valid::Valid;
 use crate::import::{ParsedPlan, Resolution};
 
 #[derive(Debug, Clone)]
@@ -88,7 +89,7 @@ impl Store {
                 }
             }
         }
-        let draft = plan_draft(issuer, parsed, linked.clone());
+        let draft = plan_draft(issuer, parsed, linked.clone())?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
         let plan = insert_plan(&mut tx, issuer, draft, Some(digest), now).await?;
@@ -127,8 +128,8 @@ impl Store {
                 note: t.note.clone(),
                 direction: None,
             };
-            if let Ok((draft, direction)) = draft.validate() {
-                insert_target(&mut tx, &plan, i as i64 + 1, draft, direction, now).await?;
+            if let Ok(draft) = draft.validate() {
+                insert_target(&mut tx, &plan, i as i64 + 1, draft, now).await?;
             }
         }
         audit::record(
@@ -165,7 +166,11 @@ impl Store {
     }
 }
 
-fn plan_draft(issuer: &Unit, parsed: &ParsedPlan, implements: Vec<i64>) -> PlanDraft {
+fn plan_draft(
+    issuer: &Unit,
+    parsed: &ParsedPlan,
+    implements: Vec<i64>,
+) -> StoreResult<Valid<PlanDraft>> {
     let info = &parsed.plan;
     let reporting = &info.reporting;
     let regime = if reporting.periods.is_empty() {
@@ -192,9 +197,11 @@ fn plan_draft(issuer: &Unit, parsed: &ParsedPlan, implements: Vec<i64>) -> PlanD
         implements,
         regime,
     };
-    // The importer's output always has a title and periods; validation only
-    // trims here, so fall back to the unvalidated draft on the impossible.
-    draft.clone().validate().unwrap_or(draft)
+    // The importer's output always has a title and periods, so this only
+    // trims; a refusal would be a bug in the importer, named to the user.
+    draft
+        .validate()
+        .map_err(|e| StoreError::Refused(e.to_string()))
 }
 
 /// A plan file held between preview and confirmation.

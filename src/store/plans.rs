@@ -10,6 +10,7 @@ use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
 use crate::domain::text::search_key;
 use crate::domain::unit::Unit;
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
 pub struct PlanFilter {
@@ -24,7 +25,7 @@ const PLAN_COLUMNS: &str = "p.id, p.issuer_unit_id, u.path AS issuer_path, p.pro
     p.consolidated_due_day, p.version";
 
 impl Store {
-    pub async fn create_plan(&self, draft: PlanDraft, actor: &Actor) -> StoreResult<Plan> {
+    pub async fn create_plan(&self, draft: Valid<PlanDraft>, actor: &Actor) -> StoreResult<Plan> {
         let issuer = self
             .unit(draft.issuer_unit_id)
             .await?
@@ -57,7 +58,7 @@ impl Store {
         &self,
         id: i64,
         expected_version: i64,
-        draft: PlanDraft,
+        draft: Valid<PlanDraft>,
         actor: &Actor,
     ) -> StoreResult<Plan> {
         let before = self.plan(id).await?.ok_or(StoreError::NotFound)?;
@@ -96,6 +97,7 @@ impl Store {
             before.commune_id,
         )
         .await?;
+        let draft = draft.into_inner();
         let after = Plan {
             number: draft.number,
             issued_on: draft.issued_on,
@@ -298,7 +300,7 @@ fn plan_from_row(row: &AnyRow) -> StoreResult<Plan> {
 pub(super) async fn insert_plan(
     conn: &mut sqlx::AnyConnection,
     issuer: &Unit,
-    draft: PlanDraft,
+    draft: Valid<PlanDraft>,
     source_digest: Option<&str>,
     now: i64,
 ) -> StoreResult<Plan> {
@@ -339,6 +341,7 @@ pub(super) async fn insert_plan(
         .await
         .map_err(|_| StoreError::InvalidReference(format!("plan {parent}")))?;
     }
+    let draft = draft.into_inner();
     Ok(Plan {
         id,
         issuer_unit_id: issuer.id,

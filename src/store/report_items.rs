@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Row};
 use super::rows::bind_real;
 use super::{Actor, StoreError, StoreResult};
 use crate::domain::report::{TargetFigureDraft, TaskUpdateDraft};
+use crate::domain::valid::Valid;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn upsert_task_update(
@@ -15,7 +16,7 @@ pub(super) async fn upsert_task_update(
     task_id: i64,
     (province_id, commune_id): (Option<i64>, Option<i64>),
     expected: i64,
-    d: &TaskUpdateDraft,
+    d: &Valid<TaskUpdateDraft>,
     now: i64,
     actor: &Actor,
 ) -> StoreResult<i64> {
@@ -78,7 +79,7 @@ pub(super) async fn upsert_target_figure(
     target_id: i64,
     (province_id, commune_id): (Option<i64>, Option<i64>),
     expected: i64,
-    d: &TargetFigureDraft,
+    d: &Valid<TargetFigureDraft>,
     now: i64,
     actor: &Actor,
 ) -> StoreResult<i64> {

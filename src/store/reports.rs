@@ -19,6 +19,7 @@ use crate::domain::report::{
 };
 use crate::domain::target::Target;
 use crate::domain::task::Task;
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Round {
@@ -118,8 +119,8 @@ pub struct ReportView {
 #[derive(Debug, Clone, Default)]
 pub struct ReportEdits {
     pub notes: Option<(Option<String>, Option<String>)>,
-    pub tasks: Vec<(i64, i64, TaskUpdateDraft)>,
-    pub targets: Vec<(i64, i64, TargetFigureDraft)>,
+    pub tasks: Vec<(i64, i64, Valid<TaskUpdateDraft>)>,
+    pub targets: Vec<(i64, i64, Valid<TargetFigureDraft>)>,
 }
 
 /// An item comment from the reviewer.

@@ -12,6 +12,7 @@ use crate::domain::plan::Plan;
 use crate::domain::target::{Target, TargetDraft};
 use crate::domain::task::UnitMention;
 use crate::domain::text::search_key;
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
 pub struct TargetFilter {
@@ -30,8 +31,7 @@ impl Store {
     pub async fn create_target(
         &self,
         plan_id: i64,
-        draft: TargetDraft,
-        direction: Direction,
+        draft: Valid<TargetDraft>,
         actor: &Actor,
     ) -> StoreResult<Target> {
         let plan = self.plan(plan_id).await?.ok_or(StoreError::NotFound)?;
@@ -46,7 +46,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("next")?;
-        let target = insert_target(&mut tx, &plan, position, draft, direction, now).await?;
+        let target = insert_target(&mut tx, &plan, position, draft, now).await?;
         audit::record(
             &mut tx,
             now,
@@ -70,8 +70,7 @@ impl Store {
         &self,
         id: i64,
         expected_version: i64,
-        draft: TargetDraft,
-        direction: Direction,
+        draft: Valid<TargetDraft>,
         actor: &Actor,
     ) -> StoreResult<Target> {
         let before = self.target(id).await?.ok_or(StoreError::NotFound)?;
@@ -93,7 +92,9 @@ impl Store {
         .bind(draft.name.clone())
         .bind(search_key(&draft.name))
         .bind(draft.measure_unit.clone())
-        .bind(direction_text(direction))
+        .bind(direction_text(
+            draft.direction.unwrap_or(Direction::HigherIsBetter),
+        ))
         .bind(draft.note.clone())
         .bind(now)
         .bind(id)
@@ -113,6 +114,7 @@ impl Store {
         }
         insert_target_parts(&mut tx, id, &plan, &draft.lead, &draft.goals).await?;
         super::rollups::refresh_target(&mut tx, id, now).await?;
+        let draft = draft.into_inner();
         let after = Target {
             reference: draft.reference,
             group_path: draft.group_path,
@@ -121,7 +123,7 @@ impl Store {
             lead: draft.lead,
             goals: draft.goals,
             note: draft.note,
-            direction,
+            direction: draft.direction.unwrap_or(Direction::HigherIsBetter),
             version: before.version + 1,
             ..before.clone()
         };
@@ -259,8 +261,7 @@ pub(super) async fn insert_target(
     conn: &mut AnyConnection,
     plan: &Plan,
     position: i64,
-    draft: TargetDraft,
-    direction: Direction,
+    draft: Valid<TargetDraft>,
     now: i64,
 ) -> StoreResult<Target> {
     let row = sqlx::query(
@@ -277,7 +278,9 @@ pub(super) async fn insert_target(
     .bind(draft.name.clone())
     .bind(search_key(&draft.name))
     .bind(draft.measure_unit.clone())
-    .bind(direction_text(direction))
+    .bind(direction_text(
+        draft.direction.unwrap_or(Direction::HigherIsBetter),
+    ))
     .bind(draft.note.clone())
     .bind(now)
     .fetch_one(&mut *conn)
@@ -285,6 +288,7 @@ pub(super) async fn insert_target(
     let id: i64 = row.try_get("id")?;
     insert_target_parts(conn, id, plan, &draft.lead, &draft.goals).await?;
     super::rollups::refresh_target(conn, id, now).await?;
+    let draft = draft.into_inner();
     Ok(Target {
         id,
         plan_id: plan.id,
@@ -297,7 +301,7 @@ pub(super) async fn insert_target(
         lead: draft.lead,
         goals: draft.goals,
         note: draft.note,
-        direction,
+        direction: draft.direction.unwrap_or(Direction::HigherIsBetter),
         version: 1,
     })
 }

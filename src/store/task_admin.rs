@@ -162,7 +162,9 @@ impl Store {
                 legal_basis: parent.legal_basis.clone(),
                 parent_task_id: Some(parent_id),
                 draft: true,
-            };
+            }
+            .validate()
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
             let task = insert_task(&mut tx, &plan, position, draft, now).await?;
             audit::record(
                 &mut tx,

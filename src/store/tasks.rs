@@ -11,6 +11,7 @@ use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
 use crate::domain::task::{Task, TaskDraft, UnitMention};
 use crate::domain::text::search_key;
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
@@ -60,7 +61,7 @@ impl Store {
     pub async fn create_task(
         &self,
         plan_id: i64,
-        draft: TaskDraft,
+        draft: Valid<TaskDraft>,
         actor: &Actor,
     ) -> StoreResult<Task> {
         let plan = self.plan(plan_id).await?.ok_or(StoreError::NotFound)?;
@@ -100,7 +101,7 @@ impl Store {
         &self,
         id: i64,
         expected_version: i64,
-        draft: TaskDraft,
+        draft: Valid<TaskDraft>,
         actor: &Actor,
     ) -> StoreResult<Task> {
         let before = self.task(id).await?.ok_or(StoreError::NotFound)?;
@@ -154,6 +155,7 @@ impl Store {
             .await?;
         insert_task_units(&mut tx, id, &plan, &draft.lead, &draft.support).await?;
         super::rollups::refresh_task(&mut tx, id, now).await?;
+        let draft = draft.into_inner();
         let after = Task {
             reference: draft.reference,
             group_path: draft.group_path,
@@ -355,7 +357,7 @@ pub(super) async fn insert_task(
     conn: &mut AnyConnection,
     plan: &Plan,
     position: i64,
-    draft: TaskDraft,
+    draft: Valid<TaskDraft>,
     now: i64,
 ) -> StoreResult<Task> {
     let d = &draft.deadline;
@@ -390,6 +392,7 @@ pub(super) async fn insert_task(
     let id: i64 = row.try_get("id")?;
     insert_task_units(conn, id, plan, &draft.lead, &draft.support).await?;
     super::rollups::refresh_task(conn, id, now).await?;
+    let draft = draft.into_inner();
     Ok(Task {
         id,
         plan_id: plan.id,

@@ -9,6 +9,7 @@ use super::rows::{Bind, Conditions, fetch_page, map_unique};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::text::search_key;
 use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
 pub struct UnitFilter {
@@ -24,7 +25,7 @@ const UNIT_COLUMNS: &str =
     "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.version";
 
 impl Store {
-    pub async fn create_unit(&self, draft: UnitDraft, actor: &Actor) -> StoreResult<Unit> {
+    pub async fn create_unit(&self, draft: Valid<UnitDraft>, actor: &Actor) -> StoreResult<Unit> {
         let parent = match draft.parent_id {
             Some(id) => Some(self.unit(id).await?.ok_or(StoreError::NotFound)?),
             None => None,
@@ -66,6 +67,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_aliases(&mut tx, id, &draft.aliases).await?;
+        let draft = draft.into_inner();
         let unit = Unit {
             id,
             parent_id: draft.parent_id,
@@ -104,7 +106,7 @@ impl Store {
         &self,
         id: i64,
         expected_version: i64,
-        draft: UnitDraft,
+        draft: Valid<UnitDraft>,
         actor: &Actor,
     ) -> StoreResult<Unit> {
         let before = self.unit(id).await?.ok_or(StoreError::NotFound)?;
@@ -134,6 +136,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_aliases(&mut tx, id, &draft.aliases).await?;
+        let draft = draft.into_inner();
         let after = Unit {
             kind: draft.kind,
             name: draft.name,

@@ -9,37 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::StoreError;
-
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("Không tìm thấy trang hoặc dữ liệu yêu cầu")]
-    NotFound,
-    #[error("Bạn cần đăng nhập để tiếp tục")]
-    Unauthorized,
-    #[error("Bạn không có quyền thực hiện thao tác này")]
-    Forbidden,
-    #[error("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; hãy tải lại trang và thử lại")]
-    Csrf,
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("Dữ liệu đã được người khác thay đổi; hãy xem giá trị hiện tại và lưu lại")]
-    Conflict { current: Option<serde_json::Value> },
-    #[error("Dữ liệu đã tồn tại: {0}")]
-    Duplicate(String),
-    #[error("{0}")]
-    TooManyRequests(String),
-    #[error("Dữ liệu gửi lên quá lớn")]
-    PayloadTooLarge,
-    #[error("Hệ thống gặp lỗi; vui lòng thử lại sau")]
-    Internal(String),
-    #[error(
-        "Tài khoản quản trị phải bật xác thực hai lớp trước khi làm việc khác (trang /account/totp)"
-    )]
-    TotpEnrolmentRequired,
-}
+pub use crate::actions::AppError;
 
 impl AppError {
     pub fn status(&self) -> StatusCode {
@@ -75,28 +45,9 @@ impl AppError {
         }
     }
 
-    pub fn invalid(e: impl std::fmt::Display) -> AppError {
-        AppError::Invalid(e.to_string())
-    }
-
     fn log(&self) {
         if let AppError::Internal(detail) = self {
             tracing::error!(%detail, "internal error");
-        }
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict { .. } => AppError::Conflict { current: None },
-            StoreError::Duplicate(what) => AppError::Duplicate(what),
-            StoreError::Refused(message) => AppError::Invalid(message),
-            StoreError::InvalidReference(what) => {
-                AppError::Invalid(format!("Tham chiếu không hợp lệ: {what}"))
-            }
-            other => AppError::Internal(other.to_string()),
         }
     }
 }

@@ -2,10 +2,7 @@
 //! axum router. `app()` below is the whole sitemap; each handler extracts,
 //! parses into domain types, makes one store call, and renders.
 
-mod access;
-pub mod accounts;
 pub mod api;
-pub mod citizen;
 pub mod error;
 pub mod figures;
 pub mod forms;
@@ -13,8 +10,6 @@ pub mod login;
 pub mod pages;
 pub mod security;
 pub mod session;
-
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,14 +20,7 @@ use axum::routing::MethodRouter;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
-use crate::store::Store;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
-}
+pub use crate::app::AppState;
 
 /// Every route the server answers, as (method, path) pairs: the same
 /// registrations as [`app`], for tests that must cover them all.

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::error::{ApiError, AppError, PageError};
+use crate::actions::Caller;
 use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
 use crate::domain::access::{Principal, Role, read_path_for};
@@ -294,6 +295,14 @@ impl Auth {
         Actor {
             user_id: Some(self.principal.user_id),
             ip: Some(ip.0.clone()),
+        }
+    }
+
+    /// The caller an action acts for: this user, from this address.
+    pub fn caller(&self, ip: &ClientIp) -> Caller<'_> {
+        Caller {
+            principal: &self.principal,
+            actor: self.actor(ip),
         }
     }
 }

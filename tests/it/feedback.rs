@@ -142,7 +142,7 @@ fn version_on(html: &str) -> String {
 
 /// A target of the commune's plan, for the automatic figure.
 pub async fn target(app: &TestApp, plan: i64, name: &str, unit: &str, goal: &str) -> i64 {
-    let (draft, direction) = TargetDraft {
+    let draft = TargetDraft {
         reference: Some("9".into()),
         group_path: vec!["C. Người dân".into()],
         name: name.into(),
@@ -158,7 +158,7 @@ pub async fn target(app: &TestApp, plan: i64, name: &str, unit: &str, goal: &str
     .validate()
     .expect("valid target");
     app.store
-        .create_target(plan, draft, direction, &Actor::system())
+        .create_target(plan, draft, &Actor::system())
         .await
         .expect("target")
         .id

@@ -710,7 +710,7 @@ impl World {
         )
         .await;
         let target_a1 = {
-            let (draft, direction) = TargetDraft {
+            let draft = TargetDraft {
                 reference: Some("1".into()),
                 group_path: vec!["A. Hạ tầng".into()],
                 name: "Tỷ lệ phủ sóng 5G".into(),
@@ -723,7 +723,7 @@ impl World {
             .validate()
             .expect("valid target");
             store
-                .create_target(plan_a1, draft, direction, &Actor::system())
+                .create_target(plan_a1, draft, &Actor::system())
                 .await
                 .expect("create target")
                 .id

@@ -213,7 +213,9 @@ async fn tasks_are_managed_around_reporting() {
                     basis: vec![],
                     implements: vec![],
                     regime: Default::default(),
-                },
+                }
+                .validate()
+                .expect("valid draft"),
                 &theodoi::store::Actor::system(),
             )
             .await
@@ -237,7 +239,9 @@ async fn tasks_are_managed_around_reporting() {
                     basis: vec![],
                     implements: vec![province_plan.id],
                     regime: plan.regime.clone(),
-                },
+                }
+                .validate()
+                .expect("valid draft"),
                 &theodoi::store::Actor::system(),
             )
             .await

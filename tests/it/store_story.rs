@@ -75,7 +75,9 @@ async fn the_store_keeps_every_entity_and_its_history() {
                     name: "Phòng Văn hóa - Xã hội xã An Phú".into(),
                     aliases: vec!["Phòng VHXH".into(), "VHXH".into()],
                     side: Side::Government,
-                },
+                }
+                .validate(Some(UnitKind::Commune))
+                .expect("valid unit"),
                 &actor,
             )
             .await
@@ -91,7 +93,9 @@ async fn the_store_keeps_every_entity_and_its_history() {
                     name: "Tên khác".into(),
                     aliases: vec![],
                     side: Side::Government,
-                },
+                }
+                .validate(Some(UnitKind::Commune))
+                .expect("valid unit"),
                 &actor,
             )
             .await;
@@ -156,7 +160,12 @@ async fn the_store_keeps_every_entity_and_its_history() {
         };
         draft.regime.unit_due_day = Some(14);
         let updated = store
-            .update_plan(plan.id, plan.version, draft, &actor)
+            .update_plan(
+                plan.id,
+                plan.version,
+                draft.validate().expect("valid plan"),
+                &actor,
+            )
             .await
             .expect("update plan");
         assert_eq!(updated.implements, vec![province_plan.id]);
@@ -275,7 +284,9 @@ async fn the_store_keeps_every_entity_and_its_history() {
                     legal_basis: None,
                     parent_task_id: None,
                     draft: false,
-                },
+                }
+                .validate()
+                .expect("valid draft"),
                 &actor,
             )
             .await;
@@ -287,7 +298,7 @@ async fn the_store_keeps_every_entity_and_its_history() {
             .await
             .expect("read")
             .expect("found");
-        let (draft, direction) = TargetDraft {
+        let draft = TargetDraft {
             reference: target.reference.clone(),
             group_path: target.group_path.clone(),
             name: target.name.clone(),
@@ -303,7 +314,7 @@ async fn the_store_keeps_every_entity_and_its_history() {
         .validate()
         .expect("valid");
         store
-            .update_target(target.id, target.version, draft, direction, &actor)
+            .update_target(target.id, target.version, draft, &actor)
             .await
             .expect("update target");
         let reread = store.target(target.id).await.expect("read").expect("found");

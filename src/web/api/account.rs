@@ -9,13 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{LoginOut, MeOut};
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::accounts;
+use crate::actions::sign_in::sign_in_totp;
 use crate::domain::access::Role;
 use crate::domain::account::AuditQueryInput;
 use crate::store::{AuditEntry, Page, User};
 use crate::web::AppState;
-use crate::web::accounts;
 use crate::web::error::{ApiError, AppError, ErrorBody};
-use crate::web::login::sign_in_totp;
 use crate::web::session::{ApiAuth, ClientIp};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,7 +33,7 @@ pub async fn login_totp(
     ip: ClientIp,
     ApiJson(input): ApiJson<TotpLoginIn>,
 ) -> Result<ApiJson<LoginOut>, ApiError> {
-    let session = sign_in_totp(&state, &input.challenge, &input.code, &ip).await?;
+    let session = sign_in_totp(&state, &input.challenge, &input.code, &ip.0).await?;
     Ok(ApiJson(LoginOut::from_session(session)))
 }
 
@@ -49,7 +49,7 @@ pub async fn logout_all(
     ip: ClientIp,
     ApiAuth(auth): ApiAuth,
 ) -> Result<ApiJson<LogoutAllOut>, ApiError> {
-    let sessions_ended = accounts::logout_everywhere(&state, &auth, &ip).await?;
+    let sessions_ended = accounts::logout_everywhere(&state, &auth.caller(&ip)).await?;
     Ok(ApiJson(LogoutAllOut { sessions_ended }))
 }
 
@@ -70,10 +70,9 @@ pub async fn change_password(
 ) -> Result<StatusCode, ApiError> {
     accounts::change_password(
         &state,
-        &auth,
+        &auth.caller(&ip),
         &input.current_password,
         &input.new_password,
-        &ip,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -93,7 +92,7 @@ pub async fn totp_start(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
 ) -> Result<ApiJson<EnrolmentOut>, ApiError> {
-    let e = accounts::begin_enrolment(&state, &auth).await?;
+    let e = accounts::begin_enrolment(&state, &auth.principal).await?;
     Ok(ApiJson(EnrolmentOut {
         secret: e.secret,
         otpauth_uri: e.uri,
@@ -113,7 +112,7 @@ pub async fn totp_confirm(
     ApiAuth(auth): ApiAuth,
     ApiJson(input): ApiJson<CodeIn>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::confirm_enrolment(&state, &auth, &input.code, &ip).await?;
+    accounts::confirm_enrolment(&state, &auth.caller(&ip), &input.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -157,7 +156,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
 ) -> Result<ApiJson<Vec<UserOut>>, ApiError> {
-    let users = accounts::managed_users(&state, &auth).await?;
+    let users = accounts::managed_users(&state, &auth.principal).await?;
     Ok(ApiJson(users.into_iter().map(UserOut::from).collect()))
 }
 
@@ -171,7 +170,7 @@ pub async fn enable_user(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<UserOut>, ApiError> {
-    let user = accounts::enable_user(&state, &auth, id, &ip).await?;
+    let user = accounts::enable_user(&state, &auth.caller(&ip), id).await?;
     Ok(ApiJson(user.into()))
 }
 
@@ -186,7 +185,7 @@ pub async fn reset_totp(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::reset_totp(&state, &auth, id, &ip).await?;
+    accounts::reset_totp(&state, &auth.caller(&ip), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -205,7 +204,7 @@ pub async fn set_roles(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RolesIn>,
 ) -> Result<ApiJson<UserOut>, ApiError> {
-    let user = accounts::set_roles(&state, &auth, id, &input.roles, &ip).await?;
+    let user = accounts::set_roles(&state, &auth.caller(&ip), id, &input.roles).await?;
     Ok(ApiJson(user.into()))
 }
 
@@ -294,7 +293,7 @@ pub async fn audit(
 ) -> Result<ApiJson<AuditPageOut>, ApiError> {
     let query = params.input().validate().map_err(AppError::invalid)?;
     let page = Page::new(params.page, params.per_page);
-    let listing = accounts::search_audit(&state, &auth, &query, page).await?;
+    let listing = accounts::search_audit(&state, &auth.principal, &query, page).await?;
     Ok(ApiJson(AuditPageOut {
         items: listing.items.into_iter().map(Into::into).collect(),
         total: listing.total,
@@ -304,7 +303,7 @@ pub async fn audit(
 }
 
 impl LoginOut {
-    pub fn from_session(session: crate::web::login::NewSession) -> LoginOut {
+    pub fn from_session(session: crate::actions::sign_in::NewSession) -> LoginOut {
         LoginOut {
             token: session.token,
             csrf_token: session.csrf_token,

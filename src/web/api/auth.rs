@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 
 use super::ApiJson;
 use super::dto::{LoginIn, LoginOut, LoginResult, MeOut, SecondStepOut};
+use crate::actions::sign_in::{SignIn, sign_in};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::login::{SignIn, end_session, sign_in};
+use crate::web::login::end_session;
 use crate::web::session::{ApiAuth, ClientIp};
 
 /// Signs in. Without a second factor the answer is the session; with one
@@ -22,7 +23,7 @@ pub async fn login(
     ip: ClientIp,
     ApiJson(input): ApiJson<LoginIn>,
 ) -> Result<ApiJson<LoginResult>, ApiError> {
-    match sign_in(&state, &input.username, &input.password, &ip).await? {
+    match sign_in(&state, &input.username, &input.password, &ip.0).await? {
         SignIn::Session(session) => Ok(ApiJson(LoginResult::Session(LoginOut::from_session(
             *session,
         )))),

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{ApiJson, ApiPath};
+use crate::actions::access::readable_unit;
 use crate::web::AppState;
-use crate::web::access::readable_unit;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::figures::Figures;
 use crate::web::pages::dashboard::level;

@@ -10,6 +10,8 @@ use chrono::{Datelike, NaiveDate};
 
 use super::feedback_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::access::visible_feedback;
+use crate::actions::citizen::{self, Submission, person_for};
 use crate::domain::feedback::{
     Contact, FeedbackDraft, FeedbackStatus, MAX_FILE_BYTES, MAX_FILES, Topic, group_code,
     satisfaction_percent, validate_answer,
@@ -17,8 +19,6 @@ use crate::domain::feedback::{
 use crate::domain::unit::UnitKind;
 use crate::store::{Feedback, Page, UnitFilter};
 use crate::web::AppState;
-use crate::web::access::visible_feedback;
-use crate::web::citizen::{self, Submission, person_for};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
 use crate::web::pages::feedback::scope_filter;
@@ -88,7 +88,7 @@ pub async fn submit(
         challenge_answer: input.challenge_answer,
         files,
     };
-    let (f, code) = citizen::submit(&state, &ip, submission).await?;
+    let (f, code) = citizen::submit(&state, &ip.0, submission).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(SubmittedOut {
@@ -106,7 +106,7 @@ pub async fn track(
     ip: ClientIp,
     ApiJson(input): ApiJson<CodeIn>,
 ) -> Result<ApiJson<PublicFeedbackOut>, ApiError> {
-    let f = citizen::find(&state, &ip, &input.tracking_code).await?;
+    let f = citizen::find(&state, &ip.0, &input.tracking_code).await?;
     Ok(ApiJson(PublicFeedbackOut::from(&f)))
 }
 
@@ -119,7 +119,7 @@ pub async fn rate(
 ) -> Result<ApiJson<PublicFeedbackOut>, ApiError> {
     let f = citizen::rate(
         &state,
-        &ip,
+        &ip.0,
         &input.tracking_code,
         input.satisfied,
         input.reason,
@@ -135,7 +135,7 @@ pub async fn erase(
     ip: ClientIp,
     ApiJson(input): ApiJson<CodeIn>,
 ) -> Result<ApiJson<PublicFeedbackOut>, ApiError> {
-    let f = citizen::erase(&state, &ip, &input.tracking_code).await?;
+    let f = citizen::erase(&state, &ip.0, &input.tracking_code).await?;
     Ok(ApiJson(PublicFeedbackOut::from(&f)))
 }
 

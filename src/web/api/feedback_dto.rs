@@ -6,10 +6,10 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actions::citizen::PersonView;
 use crate::domain::evidence::{safe_file_name, sniff};
 use crate::domain::initiative::CRITERIA;
 use crate::store::{AutoFigure, Feedback, Initiative, Review, UploadedFile};
-use crate::web::citizen::PersonView;
 use crate::web::error::AppError;
 
 #[derive(Debug, Serialize, ToSchema)]

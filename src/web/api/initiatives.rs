@@ -6,15 +6,15 @@ use axum::http::StatusCode;
 
 use super::feedback_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::access::{
+    manageable_target, readable_initiative, readable_target, scorable_initiative,
+};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::initiative::{
     Decision, InitiativeDraft, InitiativeStatus, Scores, average_total,
 };
 use crate::store::{InitiativeFilter, Page};
 use crate::web::AppState;
-use crate::web::access::{
-    manageable_target, readable_initiative, readable_target, scorable_initiative,
-};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
 use crate::web::pages::initiatives::{MAX_FILE_BYTES, MAX_FILES};

@@ -5,11 +5,12 @@ use axum::http::StatusCode;
 
 use super::dto::{ListOut, ListParams, PlanIn, PlanOut};
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::access::{manageable_plan, readable_plan, readable_unit};
 use crate::domain::period::PeriodKind;
 use crate::domain::plan::{PlanDraft, ReportingRegime};
+use crate::domain::valid::Valid;
 use crate::store::{Page, PlanFilter, StoreError};
 use crate::web::AppState;
-use crate::web::access::{manageable_plan, readable_plan, readable_unit};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
 use crate::web::session::{ApiAuth, ClientIp};
@@ -46,7 +47,7 @@ pub async fn get_plan(
 }
 
 /// Reads a plan from the API: pure, so the fuzzer calls it too.
-pub fn draft_from(input: PlanIn) -> Result<PlanDraft, AppError> {
+pub fn draft_from(input: PlanIn) -> Result<Valid<PlanDraft>, AppError> {
     let issued_on = input
         .date
         .as_deref()

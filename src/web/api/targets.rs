@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use super::dto::{ListOut, ListParams, TargetIn, TargetOut};
 use super::tasks::mentions;
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::access::{manageable_plan, manageable_target, readable_target};
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::plan::Plan;
 use crate::domain::target::TargetDraft;
+use crate::domain::valid::Valid;
 use crate::store::{Page, StoreError, TargetFilter};
 use crate::web::AppState;
-use crate::web::access::{manageable_plan, manageable_target, readable_target};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
 
@@ -51,7 +52,7 @@ async fn draft_from(
     state: &AppState,
     plan: &Plan,
     input: TargetIn,
-) -> Result<(TargetDraft, Direction), AppError> {
+) -> Result<Valid<TargetDraft>, AppError> {
     let mut goals = Vec::new();
     for g in &input.goals {
         let goal = Goal::parse(&g.text, g.year)
@@ -94,10 +95,10 @@ pub async fn create_target(
         .plan_id
         .ok_or_else(|| AppError::Invalid("Thiếu kế hoạch (plan_id)".into()))?;
     let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
-    let (draft, direction) = draft_from(&state, &plan, input).await?;
+    let draft = draft_from(&state, &plan, input).await?;
     let target = state
         .store
-        .create_target(plan_id, draft, direction, &auth.actor(&ip))
+        .create_target(plan_id, draft, &auth.actor(&ip))
         .await?;
     Ok((StatusCode::CREATED, ApiJson(target.into())))
 }
@@ -121,10 +122,10 @@ pub async fn update_target(
         .version
         .ok_or_else(|| AppError::Invalid("Thiếu phiên bản (version) của bản ghi".into()))?;
     let plan = manageable_plan(&state, &auth.principal, target.plan_id).await?;
-    let (draft, direction) = draft_from(&state, &plan, input).await?;
+    let draft = draft_from(&state, &plan, input).await?;
     match state
         .store
-        .update_target(id, version, draft, direction, &auth.actor(&ip))
+        .update_target(id, version, draft, &auth.actor(&ip))
         .await
     {
         Ok(t) => Ok(ApiJson(t.into())),

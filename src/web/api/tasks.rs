@@ -5,13 +5,14 @@ use axum::http::StatusCode;
 
 use super::dto::{ListOut, ListParams, MentionIn, TaskIn, TaskOut};
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::access::{manageable_plan, manageable_task, readable_task, units_of_plan};
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
 use crate::domain::report::TaskStatus;
 use crate::domain::task::{TaskDraft, UnitMention};
+use crate::domain::valid::Valid;
 use crate::store::{Page, StoreError, TaskFilter};
 use crate::web::AppState;
-use crate::web::access::{manageable_plan, manageable_task, readable_task, units_of_plan};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
 
@@ -101,7 +102,11 @@ pub async fn mentions(
     Ok(out)
 }
 
-async fn draft_from(state: &AppState, plan: &Plan, input: TaskIn) -> Result<TaskDraft, AppError> {
+async fn draft_from(
+    state: &AppState,
+    plan: &Plan,
+    input: TaskIn,
+) -> Result<Valid<TaskDraft>, AppError> {
     TaskDraft {
         reference: input.reference,
         group_path: input.group,

@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 
 use super::dto::{ListOut, ListParams, UnitIn, UnitOut};
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::access::{administrable_unit, readable_unit};
 use crate::domain::unit::UnitDraft;
 use crate::store::{Page, UnitFilter};
 use crate::web::AppState;
-use crate::web::access::{administrable_unit, readable_unit};
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
 

@@ -11,13 +11,14 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
+use crate::actions::accounts::{self, vietnam_time};
+use crate::actions::sign_in::Enrolment;
 use crate::domain::access::Role;
 use crate::store::User;
 use crate::web::AppState;
-use crate::web::accounts::{self, vietnam_time};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
-use crate::web::login::{Enrolment, session_cookie};
+use crate::web::login::session_cookie;
 use crate::web::session::{ClientIp, PageAuth};
 
 #[derive(Template, WebTemplate)]
@@ -38,7 +39,7 @@ async fn account_page(
     auth: &crate::web::session::Auth,
     error: Option<String>,
 ) -> Result<AccountPage, AppError> {
-    let user = accounts::me(state, auth).await?;
+    let user = accounts::me(state, &auth.principal).await?;
     let sessions = state.store.session_count(user.id).await?;
     Ok(AccountPage {
         layout: Layout::new("Tài khoản", auth),
@@ -73,7 +74,7 @@ pub async fn logout_all_submit(
     ip: ClientIp,
     PageAuth(auth): PageAuth,
 ) -> Result<Response, PageError> {
-    accounts::logout_everywhere(&state, &auth, &ip).await?;
+    accounts::logout_everywhere(&state, &auth.caller(&ip)).await?;
     Ok(signed_out(&state))
 }
 
@@ -90,7 +91,7 @@ pub async fn password_submit(
             "Hai lần nhập mật khẩu mới không khớp".into(),
         ))
     } else {
-        accounts::change_password(&state, &auth, &f.raw("current_password"), &new, &ip).await
+        accounts::change_password(&state, &auth.caller(&ip), &f.raw("current_password"), &new).await
     };
     match result {
         Ok(()) => Ok(signed_out(&state)),
@@ -118,11 +119,11 @@ async fn totp_view(
     auth: &crate::web::session::Auth,
     error: Option<String>,
 ) -> Result<TotpPage, AppError> {
-    let user = accounts::me(state, auth).await?;
+    let user = accounts::me(state, &auth.principal).await?;
     let enrolment = if user.totp_enabled() {
         None
     } else {
-        Some(accounts::begin_enrolment(state, auth).await?)
+        Some(accounts::begin_enrolment(state, &auth.principal).await?)
     };
     Ok(TotpPage {
         layout: Layout::new("Xác thực hai lớp", auth),
@@ -147,7 +148,7 @@ pub async fn totp_submit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
-    match accounts::confirm_enrolment(&state, &auth, &f.text("code"), &ip).await {
+    match accounts::confirm_enrolment(&state, &auth.caller(&ip), &f.text("code")).await {
         Ok(()) => Ok(Redirect::to("/account").into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let status = e.status();
@@ -165,7 +166,7 @@ pub async fn totp_disable_submit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
-    match accounts::disable_own_totp(&state, &auth, &f.text("code"), &ip).await {
+    match accounts::disable_own_totp(&state, &auth.caller(&ip), &f.text("code")).await {
         Ok(()) => Ok(Redirect::to("/account").into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let status = e.status();
@@ -230,7 +231,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
 ) -> Result<UsersPage, PageError> {
-    let users = accounts::managed_users(&state, &auth).await?;
+    let users = accounts::managed_users(&state, &auth.principal).await?;
     Ok(UsersPage {
         layout: Layout::new("Tài khoản người dùng", &auth),
         users: users.iter().map(UserRow::from).collect(),
@@ -243,7 +244,7 @@ pub async fn enable_user_submit(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    accounts::enable_user(&state, &auth, id, &ip).await?;
+    accounts::enable_user(&state, &auth.caller(&ip), id).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -253,6 +254,6 @@ pub async fn reset_totp_submit(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    accounts::reset_totp(&state, &auth, id, &ip).await?;
+    accounts::reset_totp(&state, &auth.caller(&ip), id).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }

@@ -9,9 +9,9 @@ use axum::response::Response;
 
 use super::Layout;
 use super::reports::attachment;
+use crate::actions::accounts::{self, vietnam_time};
 use crate::store::Page;
 use crate::web::AppState;
-use crate::web::accounts::{self, vietnam_time};
 use crate::web::api::account::AuditParams;
 use crate::web::error::{AppError, PageError};
 use crate::web::session::{ClientIp, PageAuth, encode_component};
@@ -71,12 +71,12 @@ pub async fn show_audit(
     Query(params): Query<AuditParams>,
 ) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
-    accounts::audit_scope(&state, &auth).await?;
+    accounts::audit_scope(&state, &auth.principal).await?;
     let page = Page::new(params.page, params.per_page.or(Some(50)));
     let search = search_query(&params);
     let (rows, total, error) = match params.input().validate() {
         Ok(query) => {
-            let listing = accounts::search_audit(&state, &auth, &query, page).await?;
+            let listing = accounts::search_audit(&state, &auth.principal, &query, page).await?;
             let rows = listing
                 .items
                 .into_iter()
@@ -135,7 +135,7 @@ pub async fn export_csv(
     Query(params): Query<AuditParams>,
 ) -> Result<Response, PageError> {
     let query = params.input().validate().map_err(AppError::invalid)?;
-    let csv = accounts::export_audit(&state, &auth, &query, &ip).await?;
+    let csv = accounts::export_audit(&state, &auth.caller(&ip), &query).await?;
     let day = state.store.clock().today();
     Ok(attachment(
         "text/csv; charset=utf-8",

@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
+use crate::actions::access::readable_unit;
 use crate::domain::score::{FORMULA_VI, Score, rank};
 use crate::domain::unit::Unit;
 use crate::store::{Page, Rollup, UnitFilter};
 use crate::web::AppState;
-use crate::web::access::readable_unit;
 use crate::web::error::{AppError, PageError};
 use crate::web::figures::{Figures, figures};
 use crate::web::session::PageAuth;

@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
 use super::views::{UnitOption, goal_label, unit_options};
+use crate::actions::access::{issuers_for, readable_unit};
 use crate::auth::token::{random_token, sha256_bytes_hex};
 use crate::domain::unit::Unit;
 use crate::import::{self, ParsedPlan, Resolution, UnitEntry, resolve_units};
 use crate::store::StagedUpload;
 use crate::web::AppState;
-use crate::web::access::{issuers_for, readable_unit};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, parse_date};
 use crate::web::session::{Auth, ClientIp, PageAuth};

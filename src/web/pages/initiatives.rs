@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::Layout;
 use super::public_feedback::{Choice, commune_choices};
 use super::tasks::{HistoryRow, history_rows};
+use crate::actions::access::{readable_initiative, scorable_initiative};
 use crate::domain::access::Principal;
 use crate::domain::initiative::{
     CRITERIA, Decision, InitiativeDraft, InitiativeStatus, RECOMMEND_AT, Scores, average_total,
@@ -21,7 +22,6 @@ use crate::domain::initiative::{
 use crate::domain::unit::Unit;
 use crate::store::{Initiative, InitiativeFilter, Page, Review};
 use crate::web::AppState;
-use crate::web::access::{readable_initiative, scorable_initiative};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, read_multipart};
 use crate::web::session::{Auth, ClientIp, MaybeAuth, PageAuth, form_csrf, with_cookie};

@@ -10,11 +10,12 @@ use serde::Deserialize;
 
 use super::Layout;
 use super::views::{PlanRow, TargetRow, TaskRow, target_rows, task_rows};
+use crate::actions::access::{issuers_for, manageable_plan, readable_plan};
 use crate::domain::period::PeriodKind;
 use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
+use crate::domain::valid::Valid;
 use crate::store::{Page, PlanFilter};
 use crate::web::AppState;
-use crate::web::access::{issuers_for, manageable_plan, readable_plan};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
 use crate::web::session::{ClientIp, PageAuth};
@@ -242,7 +243,11 @@ pub async fn new_plan(
     Ok(form)
 }
 
-fn draft_from(f: &FormPairs, issuer_unit_id: i64) -> Result<PlanDraft, AppError> {
+fn draft_from(
+    f: &FormPairs,
+    issuer_unit_id: i64,
+    implements: Vec<i64>,
+) -> Result<Valid<PlanDraft>, AppError> {
     let periods: Vec<PeriodKind> = f
         .all("periods")
         .iter()
@@ -255,7 +260,7 @@ fn draft_from(f: &FormPairs, issuer_unit_id: i64) -> Result<PlanDraft, AppError>
         place: f.optional("place"),
         title: f.text("title"),
         basis: f.lines("basis"),
-        implements: Vec::new(),
+        implements,
         regime: ReportingRegime {
             periods,
             unit_due_day: f.day("unit_due_day", "Ngày đơn vị báo cáo")?,
@@ -276,11 +281,11 @@ pub async fn create_plan(
     let issuer_id = f
         .id("issuer_unit_id", "Cơ quan ban hành")?
         .ok_or(AppError::Invalid("Hãy chọn cơ quan ban hành".into()))?;
-    let issuer = crate::web::access::readable_unit(&state, &auth.principal, issuer_id).await?;
+    let issuer = crate::actions::access::readable_unit(&state, &auth.principal, issuer_id).await?;
     if !auth.principal.can_manage(&issuer.path) {
         return Err(AppError::Forbidden.into());
     }
-    match draft_from(&f, issuer_id) {
+    match draft_from(&f, issuer_id, Vec::new()) {
         Ok(draft) => {
             let plan = state.store.create_plan(draft, &auth.actor(&ip)).await?;
             Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
@@ -323,15 +328,12 @@ pub async fn update_plan(
     let plan = manageable_plan(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
     let version = f.version()?;
-    let result = match draft_from(&f, plan.issuer_unit_id) {
-        Ok(mut draft) => {
-            draft.implements = plan.implements.clone();
-            state
-                .store
-                .update_plan(id, version, draft, &auth.actor(&ip))
-                .await
-                .map_err(AppError::from)
-        }
+    let result = match draft_from(&f, plan.issuer_unit_id, plan.implements.clone()) {
+        Ok(draft) => state
+            .store
+            .update_plan(id, version, draft, &auth.actor(&ip))
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {

@@ -13,13 +13,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Layout;
+use crate::actions::citizen::{self, Submission};
 use crate::domain::feedback::{
     ANSWER_DAYS, Contact, FeedbackDraft, MAX_FILE_BYTES, MAX_FILES, Topic, group_code,
 };
 use crate::domain::unit::UnitKind;
 use crate::store::{Feedback, Page, UnitFilter};
 use crate::web::AppState;
-use crate::web::citizen::{self, Submission};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, read_multipart};
 use crate::web::session::{ClientIp, MaybeAuth, form_csrf, with_cookie};
@@ -200,7 +200,7 @@ pub async fn submit_feedback(
         challenge_answer: fields.text("challenge_answer"),
         files,
     };
-    match citizen::submit(&state, &ip, submission).await {
+    match citizen::submit(&state, &ip.0, submission).await {
         Ok((feedback, code)) => Ok(FeedbackSentPage {
             layout: layout("Đã gửi phản ánh, kiến nghị"),
             code: group_code(&code),
@@ -323,7 +323,7 @@ async fn track_action(
     let code = f.text("code");
     let today = state.store.clock().today();
     let result = match action {
-        TrackAction::Look => citizen::find(&state, &ip, &code).await.map(|x| (x, None)),
+        TrackAction::Look => citizen::find(&state, &ip.0, &code).await.map(|x| (x, None)),
         TrackAction::Rate => {
             let satisfied = match f.text("satisfied").as_str() {
                 "yes" => Ok(true),
@@ -333,7 +333,7 @@ async fn track_action(
                 )),
             };
             match satisfied {
-                Ok(s) => citizen::rate(&state, &ip, &code, s, f.optional("reason"))
+                Ok(s) => citizen::rate(&state, &ip.0, &code, s, f.optional("reason"))
                     .await
                     .map(|x| (x, Some("Cảm ơn bạn đã đánh giá câu trả lời.".to_string()))),
                 Err(e) => Err(e),
@@ -341,7 +341,7 @@ async fn track_action(
         }
         TrackAction::Erase => {
             if f.checked("confirm") {
-                citizen::erase(&state, &ip, &code).await.map(|x| {
+                citizen::erase(&state, &ip.0, &code).await.map(|x| {
                     (x, Some("Đã xóa họ tên, thông tin liên hệ và tệp đính kèm của bạn. Nội dung phản ánh được giữ lại, không kèm thông tin cá nhân.".to_string()))
                 })
             } else {
@@ -366,7 +366,7 @@ async fn track_action(
             // code that does not open anything.
             let item = match action {
                 TrackAction::Look => None,
-                _ => citizen::find(&state, &ip, &code)
+                _ => citizen::find(&state, &ip.0, &code)
                     .await
                     .ok()
                     .map(|x| TrackView::new(&x, today)),

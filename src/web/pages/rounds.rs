@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
+use crate::actions::access::readable_plan;
 use crate::domain::period::ReportingPeriod;
 use crate::domain::report::Timeliness;
 use crate::store::Round;
 use crate::web::AppState;
-use crate::web::access::readable_plan;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
 use crate::web::session::{Auth, ClientIp, PageAuth};

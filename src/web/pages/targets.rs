@@ -9,6 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::Layout;
 use super::tasks::{HistoryRow, history_rows};
 use super::views::{UnitOption, format_number, goal_label, mentions, unit_options};
+use crate::actions::access::{
+    manageable_plan, manageable_target, readable_plan, readable_target, units_of_plan,
+};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::period::ReportingPeriod;
@@ -17,10 +20,8 @@ use crate::domain::status::{Measure, target_state, trajectory};
 use crate::domain::target::{Target, TargetDraft};
 use crate::domain::task::UnitMention;
 use crate::domain::unit::Unit;
+use crate::domain::valid::Valid;
 use crate::web::AppState;
-use crate::web::access::{
-    manageable_plan, manageable_target, readable_plan, readable_target, units_of_plan,
-};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
 use crate::web::session::{Auth, ClientIp, PageAuth};
@@ -301,7 +302,7 @@ pub fn parse_goal_lines(lines: &[String]) -> Result<Vec<Goal>, AppError> {
     Ok(goals)
 }
 
-fn draft_from(f: &FormPairs, units: &[Unit]) -> Result<(TargetDraft, Direction), AppError> {
+fn draft_from(f: &FormPairs, units: &[Unit]) -> Result<Valid<TargetDraft>, AppError> {
     let mut lead = Vec::new();
     for id in f.ids("lead", "Đơn vị")? {
         let unit = units.iter().find(|u| u.id == id).ok_or_else(|| {
@@ -355,9 +356,9 @@ pub async fn create_target(
     let units = units_of_plan(&state, &plan).await?;
     let f = FormPairs::parse(&body)?;
     let result = match draft_from(&f, &units) {
-        Ok((draft, direction)) => state
+        Ok(draft) => state
             .store
-            .create_target(plan_id, draft, direction, &auth.actor(&ip))
+            .create_target(plan_id, draft, &auth.actor(&ip))
             .await
             .map_err(AppError::from),
         Err(e) => Err(e),
@@ -397,9 +398,9 @@ pub async fn update_target(
     let f = FormPairs::parse(&body)?;
     let version = f.version()?;
     let result = match draft_from(&f, &units) {
-        Ok((draft, direction)) => state
+        Ok(draft) => state
             .store
-            .update_target(id, version, draft, direction, &auth.actor(&ip))
+            .update_target(id, version, draft, &auth.actor(&ip))
             .await
             .map_err(AppError::from),
         Err(e) => Err(e),

@@ -9,15 +9,16 @@ use serde::Deserialize;
 
 use super::Layout;
 use super::views::{TaskRow, UnitOption, mentions, task_rows, unit_options};
+use crate::actions::access::{
+    manageable_plan, manageable_task, readable_plan, readable_task, units_of_plan,
+};
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
 use crate::domain::task::{Task, TaskDraft, UnitMention};
 use crate::domain::unit::Unit;
+use crate::domain::valid::Valid;
 use crate::store::{AuditEntry, Page, StateFilter, TaskFilter};
 use crate::web::AppState;
-use crate::web::access::{
-    manageable_plan, manageable_task, readable_plan, readable_task, units_of_plan,
-};
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
 use crate::web::session::{Auth, ClientIp, PageAuth};
@@ -57,7 +58,11 @@ pub async fn list_tasks(
     let p = &auth.principal;
     let unit_id = q.unit_id.as_deref().and_then(|s| s.parse::<i64>().ok());
     let within_path = match q.within {
-        Some(id) => crate::web::access::readable_unit(&state, p, id).await?.path,
+        Some(id) => {
+            crate::actions::access::readable_unit(&state, p, id)
+                .await?
+                .path
+        }
         None => p.read_path.clone(),
     };
     let today = state.store.clock().today();
@@ -460,7 +465,7 @@ fn draft_from(
     f: &FormPairs,
     units: &[Unit],
     existing: Option<&Task>,
-) -> Result<TaskDraft, AppError> {
+) -> Result<Valid<TaskDraft>, AppError> {
     TaskDraft {
         reference: f.optional("ref"),
         group_path: f.lines("group"),

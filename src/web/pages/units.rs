@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 
 use super::Layout;
 use super::views::{PlanRow, TaskRow, UnitRow, task_rows, unit_rows};
+use crate::actions::access::readable_unit;
 use crate::store::{Page, PlanFilter, TaskFilter};
 use crate::web::AppState;
-use crate::web::access::readable_unit;
 use crate::web::error::PageError;
 use crate::web::session::PageAuth;
 

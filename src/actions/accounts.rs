@@ -3,47 +3,40 @@
 //! (enable again, roles, reset the second factor, read the audit trail),
 //! shared by the pages and the API so both follow the same rules.
 
-use std::sync::Arc;
-
-use super::AppState;
-use super::error::AppError;
-use super::login::{Enrolment, pending_enrolment, start_enrolment};
-use super::session::{Auth, ClientIp};
+use crate::actions::AppError;
+use crate::actions::Caller;
+use crate::actions::sign_in::{Enrolment, pending_enrolment, start_enrolment};
+use crate::app::AppState;
 use crate::auth::{password, totp};
-use crate::domain::access::Role;
+use crate::domain::access::{Principal, Role};
 use crate::domain::account::{AuditQuery, AuditScope};
 use crate::store::{AuditEntry, Listing, Page, User};
 
 /// The signed-in user's own record.
-pub async fn me(state: &AppState, auth: &Auth) -> Result<User, AppError> {
+pub async fn me(state: &AppState, principal: &Principal) -> Result<User, AppError> {
     state
         .store
-        .user(auth.principal.user_id)
+        .user(principal.user_id)
         .await?
         .ok_or(AppError::Unauthorized)
 }
 
 /// Ends every session of the user, this one included.
-pub async fn logout_everywhere(
-    state: &AppState,
-    auth: &Arc<Auth>,
-    ip: &ClientIp,
-) -> Result<u64, AppError> {
+pub async fn logout_everywhere(state: &AppState, caller: &Caller<'_>) -> Result<u64, AppError> {
     Ok(state
         .store
-        .delete_user_sessions(auth.principal.user_id, &auth.actor(ip))
+        .delete_user_sessions(caller.principal.user_id, &caller.actor)
         .await?)
 }
 
 /// A new password, given the current one; every session ends with it.
 pub async fn change_password(
     state: &AppState,
-    auth: &Arc<Auth>,
+    caller: &Caller<'_>,
     current: &str,
     new: &str,
-    ip: &ClientIp,
 ) -> Result<(), AppError> {
-    let user = me(state, auth).await?;
+    let user = me(state, caller.principal).await?;
     let ok = password::verify_queued(current.to_string(), user.password_hash.clone()).await;
     if !ok {
         return Err(AppError::Invalid("Mật khẩu hiện tại không đúng".into()));
@@ -54,7 +47,7 @@ pub async fn change_password(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store
-        .set_password(user.id, &hash, &auth.actor(ip))
+        .set_password(user.id, &hash, &caller.actor)
         .await?;
     Ok(())
 }
@@ -62,8 +55,11 @@ pub async fn change_password(
 /// The secret to enrol: the pending one if enrolment has begun, else a new
 /// one. Refused once a second factor is on (its secret is never shown
 /// again).
-pub async fn begin_enrolment(state: &AppState, auth: &Auth) -> Result<Enrolment, AppError> {
-    let user = me(state, auth).await?;
+pub async fn begin_enrolment(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Enrolment, AppError> {
+    let user = me(state, principal).await?;
     if user.totp_enabled() {
         return Err(AppError::Invalid(
             "Xác thực hai lớp đã được bật cho tài khoản này".into(),
@@ -78,11 +74,10 @@ pub async fn begin_enrolment(state: &AppState, auth: &Auth) -> Result<Enrolment,
 /// Confirms enrolment with a first code from the app.
 pub async fn confirm_enrolment(
     state: &AppState,
-    auth: &Arc<Auth>,
+    caller: &Caller<'_>,
     code: &str,
-    ip: &ClientIp,
 ) -> Result<(), AppError> {
-    let user = me(state, auth).await?;
+    let user = me(state, caller.principal).await?;
     let secret = user
         .totp_pending
         .as_deref()
@@ -96,7 +91,7 @@ pub async fn confirm_enrolment(
     })?;
     state
         .store
-        .enable_totp(user.id, step, &auth.actor(ip))
+        .enable_totp(user.id, step, &caller.actor)
         .await?;
     Ok(())
 }
@@ -105,16 +100,15 @@ pub async fn confirm_enrolment(
 /// administrators may not (it is required of them).
 pub async fn disable_own_totp(
     state: &AppState,
-    auth: &Arc<Auth>,
+    caller: &Caller<'_>,
     code: &str,
-    ip: &ClientIp,
 ) -> Result<(), AppError> {
-    if auth.principal.has(Role::Administrator) {
+    if caller.principal.has(Role::Administrator) {
         return Err(AppError::Invalid(
             "Tài khoản quản trị bắt buộc dùng xác thực hai lớp".into(),
         ));
     }
-    let user = me(state, auth).await?;
+    let user = me(state, caller.principal).await?;
     let secret = user
         .totp_secret
         .as_deref()
@@ -128,77 +122,67 @@ pub async fn disable_own_totp(
     if !accepted {
         return Err(AppError::Invalid("Mã xác thực không đúng".into()));
     }
-    state.store.disable_totp(user.id, &auth.actor(ip)).await?;
+    state.store.disable_totp(user.id, &caller.actor).await?;
     Ok(())
 }
 
 /// The users an administrator manages: its subtree.
-pub async fn managed_users(state: &AppState, auth: &Auth) -> Result<Vec<User>, AppError> {
-    require_admin(auth)?;
+pub async fn managed_users(state: &AppState, principal: &Principal) -> Result<Vec<User>, AppError> {
+    require_admin(principal)?;
     Ok(state
         .store
-        .users(&auth.principal.unit_path, Page::all())
+        .users(&principal.unit_path, Page::all())
         .await?
         .items)
 }
 
 /// Another user an administrator may change: 404 outside its subtree, 403
 /// for anyone but an administrator.
-pub async fn managed_user(state: &AppState, auth: &Auth, id: i64) -> Result<User, AppError> {
+pub async fn managed_user(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<User, AppError> {
     let user = state.store.user(id).await?.ok_or(AppError::NotFound)?;
-    if !auth.principal.can_read(&user.unit_path) {
+    if !principal.can_read(&user.unit_path) {
         return Err(AppError::NotFound);
     }
-    if !auth.principal.can_administer(&user.unit_path) {
+    if !principal.can_administer(&user.unit_path) {
         return Err(AppError::Forbidden);
     }
     Ok(user)
 }
 
-pub async fn enable_user(
-    state: &AppState,
-    auth: &Arc<Auth>,
-    id: i64,
-    ip: &ClientIp,
-) -> Result<User, AppError> {
-    let user = managed_user(state, auth, id).await?;
-    state.store.enable_user(user.id, &auth.actor(ip)).await?;
+pub async fn enable_user(state: &AppState, caller: &Caller<'_>, id: i64) -> Result<User, AppError> {
+    let user = managed_user(state, caller.principal, id).await?;
+    state.store.enable_user(user.id, &caller.actor).await?;
     state.store.user(id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn reset_totp(
-    state: &AppState,
-    auth: &Arc<Auth>,
-    id: i64,
-    ip: &ClientIp,
-) -> Result<(), AppError> {
-    let user = managed_user(state, auth, id).await?;
-    state.store.disable_totp(user.id, &auth.actor(ip)).await?;
+pub async fn reset_totp(state: &AppState, caller: &Caller<'_>, id: i64) -> Result<(), AppError> {
+    let user = managed_user(state, caller.principal, id).await?;
+    state.store.disable_totp(user.id, &caller.actor).await?;
     Ok(())
 }
 
 pub async fn set_roles(
     state: &AppState,
-    auth: &Arc<Auth>,
+    caller: &Caller<'_>,
     id: i64,
     roles: &[Role],
-    ip: &ClientIp,
 ) -> Result<User, AppError> {
-    let user = managed_user(state, auth, id).await?;
-    if user.id == auth.principal.user_id {
+    let user = managed_user(state, caller.principal, id).await?;
+    if user.id == caller.principal.user_id {
         return Err(AppError::Invalid(
             "Không tự thay đổi vai trò của chính mình".into(),
         ));
     }
-    state
-        .store
-        .set_roles(user.id, roles, &auth.actor(ip))
-        .await?;
+    state.store.set_roles(user.id, roles, &caller.actor).await?;
     state.store.user(id).await?.ok_or(AppError::NotFound)
 }
 
-fn require_admin(auth: &Auth) -> Result<(), AppError> {
-    if auth.principal.has(Role::Administrator) {
+fn require_admin(principal: &Principal) -> Result<(), AppError> {
+    if principal.has(Role::Administrator) {
         Ok(())
     } else {
         Err(AppError::Forbidden)
@@ -206,11 +190,11 @@ fn require_admin(auth: &Auth) -> Result<(), AppError> {
 }
 
 /// The part of the audit trail an administrator sees: its own subtree.
-pub async fn audit_scope(state: &AppState, auth: &Auth) -> Result<AuditScope, AppError> {
-    require_admin(auth)?;
+pub async fn audit_scope(state: &AppState, principal: &Principal) -> Result<AuditScope, AppError> {
+    require_admin(principal)?;
     let unit = state
         .store
-        .unit(auth.principal.unit_id)
+        .unit(principal.unit_id)
         .await?
         .ok_or(AppError::Forbidden)?;
     Ok(AuditScope::for_unit(unit.province_id, unit.commune_id))
@@ -218,11 +202,11 @@ pub async fn audit_scope(state: &AppState, auth: &Auth) -> Result<AuditScope, Ap
 
 pub async fn search_audit(
     state: &AppState,
-    auth: &Auth,
+    principal: &Principal,
     query: &AuditQuery,
     page: Page,
 ) -> Result<Listing<AuditEntry>, AppError> {
-    let scope = audit_scope(state, auth).await?;
+    let scope = audit_scope(state, principal).await?;
     Ok(state.store.audit_search(scope, query, page).await?)
 }
 
@@ -233,11 +217,10 @@ pub const EXPORT_LIMIT: u32 = 100_000;
 /// written to the trail.
 pub async fn export_audit(
     state: &AppState,
-    auth: &Arc<Auth>,
+    caller: &Caller<'_>,
     query: &AuditQuery,
-    ip: &ClientIp,
 ) -> Result<String, AppError> {
-    let scope = audit_scope(state, auth).await?;
+    let scope = audit_scope(state, caller.principal).await?;
     let page = Page {
         page: 1,
         per_page: EXPORT_LIMIT,
@@ -245,7 +228,7 @@ pub async fn export_audit(
     let listing = state.store.audit_search(scope, query, page).await?;
     state
         .store
-        .record_audit_export(&auth.actor(ip), query, listing.items.len())
+        .record_audit_export(&caller.actor, query, listing.items.len())
         .await?;
     use crate::domain::account::csv_line;
     let mut out = String::from("\u{feff}");

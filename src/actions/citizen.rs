@@ -4,9 +4,8 @@
 //! the abuse guards (honeypot, challenge, rate limit) and the privacy rules
 //! apply the same way to both.
 
-use super::AppState;
-use super::error::AppError;
-use super::session::ClientIp;
+use crate::actions::AppError;
+use crate::app::AppState;
 use crate::auth::challenge::{self, Challenge};
 use crate::auth::sealed::hmac_sha256;
 use crate::auth::token::{hex, sha256_hex};
@@ -48,13 +47,8 @@ pub fn takes_personal_data(state: &AppState) -> bool {
     state.config.data_key.is_some()
 }
 
-async fn take_slot(
-    state: &AppState,
-    ip: &ClientIp,
-    kind: &str,
-    limit: i64,
-) -> Result<(), AppError> {
-    let ip_hash = hex(&hmac_sha256(&state.config.form_secret, ip.0.as_bytes()));
+async fn take_slot(state: &AppState, ip: &str, kind: &str, limit: i64) -> Result<(), AppError> {
+    let ip_hash = hex(&hmac_sha256(&state.config.form_secret, ip.as_bytes()));
     if state
         .store
         .take_public_slot(&ip_hash, kind, limit, HOUR_MS)
@@ -78,7 +72,7 @@ fn new_code() -> Result<String, AppError> {
 /// which is shown once and kept only as a hash.
 pub async fn submit(
     state: &AppState,
-    ip: &ClientIp,
+    ip: &str,
     s: Submission,
 ) -> Result<(Feedback, String), AppError> {
     if !s.honeypot.trim().is_empty() {
@@ -134,7 +128,7 @@ pub async fn submit(
 }
 
 /// The feedback a typed tracking code stands for.
-pub async fn find(state: &AppState, ip: &ClientIp, code: &str) -> Result<Feedback, AppError> {
+pub async fn find(state: &AppState, ip: &str, code: &str) -> Result<Feedback, AppError> {
     take_slot(state, ip, "track", LOOKUPS_PER_HOUR).await?;
     let code = parse_code(code).ok_or_else(|| AppError::invalid(FeedbackError::BadCode))?;
     state
@@ -146,7 +140,7 @@ pub async fn find(state: &AppState, ip: &ClientIp, code: &str) -> Result<Feedbac
 
 pub async fn rate(
     state: &AppState,
-    ip: &ClientIp,
+    ip: &str,
     code: &str,
     satisfied: bool,
     reason: Option<String>,
@@ -162,7 +156,7 @@ pub async fn rate(
 
 /// Erases the person's name, contact and attachments on their request;
 /// the feedback stays, anonymous.
-pub async fn erase(state: &AppState, ip: &ClientIp, code: &str) -> Result<Feedback, AppError> {
+pub async fn erase(state: &AppState, ip: &str, code: &str) -> Result<Feedback, AppError> {
     let f = find(state, ip, code).await?;
     Ok(state
         .store

@@ -2,8 +2,8 @@
 //! user cannot probe what exists in other communes); readable but not
 //! theirs to change, 403. Pages and the API both go through here.
 
-use super::AppState;
-use super::error::AppError;
+use crate::actions::AppError;
+use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::plan::Plan;
 use crate::domain::target::Target;
