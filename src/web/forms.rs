@@ -2,12 +2,41 @@
 //! optional numbers and dates, each turned into a clear Vietnamese message
 //! when it cannot be read.
 
+use std::future::Future;
+
 use axum::extract::Multipart;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
-use super::error::AppError;
+use super::error::{AppError, PageError};
 use crate::domain::evidence::{safe_file_name, sniff};
 use crate::store::UploadedFile;
+
+/// How a page answers a submitted form, the one way for every form: an
+/// action that succeeded goes on to `done` (a redirect, usually); a refusal
+/// the person can put right ([`AppError::is_correctable`]: a wrong value, a
+/// stale version, too many tries) shows the form again through `again`,
+/// with what was typed and the message, under the refusal's status; any
+/// other error is an error page.
+pub async fn answer_form<T, P, Fut>(
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> Response,
+    again: impl FnOnce(AppError) -> Fut,
+) -> Result<Response, PageError>
+where
+    Fut: Future<Output = Result<P, AppError>>,
+    P: IntoResponse,
+{
+    match result {
+        Ok(value) => Ok(done(value)),
+        Err(e) if e.is_correctable() => {
+            let status = e.status();
+            let page = again(e).await?;
+            Ok((status, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// A url-encoded form as ordered pairs, so repeated names are kept.
 pub struct FormPairs(pub Vec<(String, String)>);

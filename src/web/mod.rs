@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod extract;
 pub mod figures;
 pub mod forms;
 pub mod login;
@@ -294,13 +295,13 @@ fn sitemap() -> Sitemap {
         // Reporting
         .route(
             "/api/tasks/{id}/deadline",
-            post(api::reports::change_deadline),
+            post(api::tasks::change_deadline),
         )
         .route(
             "/api/tasks/{id}/not-applicable",
-            post(api::reports::set_not_applicable),
+            post(api::tasks::set_not_applicable),
         )
-        .route("/api/tasks/{id}/split", post(api::reports::split_task))
+        .route("/api/tasks/{id}/split", post(api::tasks::split_task))
         .route(
             "/api/rounds",
             get(api::reports::list_rounds).post(api::reports::create_round),

@@ -5,11 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Datelike;
 
-use super::dto::TaskOut;
 use super::report_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::actions::access::{manageable_plan, manageable_task, readable_plan};
-use crate::domain::deadline::Deadline;
+use crate::actions::access::{manageable_plan, readable_plan};
 use crate::domain::period::ReportingPeriod;
 use crate::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft, timeliness};
 use crate::store::{EvidenceInput, ItemComment, ReportEdits, ReportView, StoreError};
@@ -391,79 +389,5 @@ pub async fn completeness(
                 completeness: c.into(),
             })
             .collect(),
-    ))
-}
-
-#[utoipa::path(post, path = "/api/tasks/{id}/deadline", tag = "tasks", params(("id" = i64, Path)), request_body = DeadlineIn,
-    responses((status = 200, body = TaskOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn change_deadline(
-    State(state): State<AppState>,
-    ApiAuth(auth): ApiAuth,
-    ip: ClientIp,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<DeadlineIn>,
-) -> Result<ApiJson<TaskOut>, ApiError> {
-    manageable_task(&state, &auth.principal, id).await?;
-    let deadline = Deadline::parse(&input.deadline);
-    if deadline.text().is_empty() || input.reason.trim().is_empty() {
-        return Err(AppError::Invalid("Cần thời hạn mới và lý do thay đổi".into()).into());
-    }
-    let task = state
-        .store
-        .change_deadline(id, deadline, input.reason.trim(), &auth.actor(&ip))
-        .await?;
-    Ok(ApiJson(task.into()))
-}
-
-#[utoipa::path(post, path = "/api/tasks/{id}/not-applicable", tag = "tasks", params(("id" = i64, Path)), request_body = NotApplicableIn,
-    responses((status = 200, body = TaskOut), (status = 403, body = ErrorBody)))]
-pub async fn set_not_applicable(
-    State(state): State<AppState>,
-    ApiAuth(auth): ApiAuth,
-    ip: ClientIp,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<NotApplicableIn>,
-) -> Result<ApiJson<TaskOut>, ApiError> {
-    manageable_task(&state, &auth.principal, id).await?;
-    let reason = input
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    let task = state
-        .store
-        .set_not_applicable(id, reason.as_deref(), &auth.actor(&ip))
-        .await?;
-    Ok(ApiJson(task.into()))
-}
-
-#[utoipa::path(post, path = "/api/tasks/{id}/split", tag = "tasks", params(("id" = i64, Path)), request_body = SplitIn,
-    responses((status = 201, body = [TaskOut]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn split_task(
-    State(state): State<AppState>,
-    ApiAuth(auth): ApiAuth,
-    ip: ClientIp,
-    ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<SplitIn>,
-) -> Result<(StatusCode, ApiJson<Vec<TaskOut>>), ApiError> {
-    let task = manageable_task(&state, &auth.principal, id).await?;
-    let allowed: Vec<i64> = state
-        .store
-        .plans_implementing(task.plan_id)
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
-    if input.plan_ids.is_empty() || input.plan_ids.iter().any(|p| !allowed.contains(p)) {
-        return Err(
-            AppError::Invalid("Chỉ giao được cho kế hoạch triển khai kế hoạch này".into()).into(),
-        );
-    }
-    let created = state
-        .store
-        .split_task(id, &input.plan_ids, &auth.actor(&ip))
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(created.into_iter().map(TaskOut::from).collect()),
     ))
 }
