@@ -11,6 +11,9 @@ pub mod access;
 pub mod accounts;
 pub mod citizen;
 mod error;
+pub mod exports;
+pub mod reports;
+pub mod rounds;
 pub mod sign_in;
 
 pub use error::AppError;

@@ -1,5 +1,7 @@
 //! Evidence files: what is accepted, recognised by content rather than by
-//! the name or the type a browser claims.
+//! the name or the type a browser claims, and the evidence a report keeps.
+
+use chrono::NaiveDate;
 
 /// Larger files are refused; scans of signed documents fit well below.
 pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
@@ -101,6 +103,40 @@ pub fn safe_file_name(name: &str, kind: FileKind) -> String {
         cleaned
     };
     format!("{stem}.{}", kind.extension())
+}
+
+/// A piece of evidence on a unit's report: a file kept by its SHA-256, an
+/// issued document by number and date, or a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub id: i64,
+    pub report_id: i64,
+    pub task_id: i64,
+    pub kind: String,
+    pub blob_sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub doc_number: Option<String>,
+    pub doc_date: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub scope_path: String,
+    pub unit_path: String,
+}
+
+pub enum EvidenceInput {
+    File {
+        bytes: Vec<u8>,
+        content_type: &'static str,
+        file_name: String,
+    },
+    Document {
+        number: String,
+        date: Option<NaiveDate>,
+    },
+    Link {
+        url: String,
+    },
 }
 
 #[cfg(test)]

@@ -139,6 +139,18 @@ impl ReportStatus {
     }
 }
 
+/// A review's decision as a report action: a return needs a reason the
+/// unit can act on; an acceptance may carry a remark.
+pub fn review_action(accept: bool, comment: Option<&str>) -> Result<ReportAction, ReportError> {
+    if accept {
+        Ok(ReportAction::Accept)
+    } else if comment.is_some_and(|c| !c.trim().is_empty()) {
+        Ok(ReportAction::Return)
+    } else {
+        Err(ReportError::MissingReturnReason)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportAction {
     Save,

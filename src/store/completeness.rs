@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::UnitReport;
 use super::rows::{date_text, parse_date};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::report::{Completeness, Timeliness, timeliness};
+use crate::domain::round::UnitReport;
 
 impl Store {
     /// Who reported on time, late, or not at all, in one round.

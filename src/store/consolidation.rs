@@ -6,8 +6,9 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::audit::{self, Change};
-use super::{Actor, ReportEdits, ReportView, Store, StoreError, StoreResult};
+use super::{Actor, ReportEdits, Store, StoreError, StoreResult};
 use crate::domain::report::{ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
+use crate::domain::round::{Consolidated, ReportView};
 use crate::domain::valid::Valid;
 
 /// One validated row of a bulk upload.
@@ -23,17 +24,6 @@ pub enum BulkUpdate {
         target_id: i64,
         draft: Valid<TargetFigureDraft>,
     },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Consolidated {
-    pub round_id: i64,
-    pub status: String,
-    pub number: Option<String>,
-    pub consolidated_at: Option<i64>,
-    pub approved_at: Option<i64>,
-    pub approved_by: Option<i64>,
-    pub version: i64,
 }
 
 impl Store {

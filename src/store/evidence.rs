@@ -1,7 +1,6 @@
 //! Evidence on a unit's report: files kept once by their SHA-256 (blobs),
 //! issued documents by number and date, and links.
 
-use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -9,54 +8,7 @@ use sqlx::any::AnyRow;
 use super::audit::{self, Change};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Store, StoreError, StoreResult};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    pub id: i64,
-    pub report_id: i64,
-    pub task_id: i64,
-    pub kind: String,
-    pub blob_sha256: Option<String>,
-    pub file_name: Option<String>,
-    pub content_type: Option<String>,
-    pub size: Option<i64>,
-    pub doc_number: Option<String>,
-    pub doc_date: Option<NaiveDate>,
-    pub url: Option<String>,
-    pub scope_path: String,
-    pub unit_path: String,
-}
-
-impl Evidence {
-    pub fn describe(&self) -> String {
-        match self.kind.as_str() {
-            "file" => format!("Tệp {}", self.file_name.clone().unwrap_or_default()),
-            "document" => format!(
-                "Văn bản số {}{}",
-                self.doc_number.clone().unwrap_or_default(),
-                self.doc_date
-                    .map(|d| format!(" ngày {}", d.format("%d/%m/%Y")))
-                    .unwrap_or_default()
-            ),
-            _ => self.url.clone().unwrap_or_default(),
-        }
-    }
-}
-
-pub enum EvidenceInput {
-    File {
-        bytes: Vec<u8>,
-        content_type: &'static str,
-        file_name: String,
-    },
-    Document {
-        number: String,
-        date: Option<NaiveDate>,
-    },
-    Link {
-        url: String,
-    },
-}
+use crate::domain::evidence::{Evidence, EvidenceInput};
 
 impl Store {
     pub(super) async fn evidence_of(&self, report_id: i64) -> StoreResult<Vec<Evidence>> {

@@ -44,9 +44,8 @@ pub use audit::AuditEntry;
 pub use auto_figures::AutoFigure;
 pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_backup};
 pub use bulk::BulkValue;
-pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
+pub use consolidation::{BulkUpdate, bulk_status};
 pub use dialect::Engine;
-pub use evidence::{Evidence, EvidenceInput};
 pub use feedback::{
     Feedback, FeedbackCounts, FeedbackFile, FeedbackFilter, NewFeedback, SealedContact,
     UploadedFile,
@@ -55,10 +54,7 @@ pub use imports::{ImportOutcome, StagedUpload};
 pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
-pub use reports::{
-    ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem, TaskItem, TaskUpdate,
-    UnitReport,
-};
+pub use reports::ReportEdits;
 pub use rollups::{Rollup, done_timing};
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;

@@ -8,111 +8,19 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::evidence::Evidence;
+
 use super::report_items::{upsert_target_figure, upsert_task_update};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Page, PlanFilter, Store, StoreError, StoreResult};
 use crate::domain::period::{PeriodKind, ReportingPeriod};
 use crate::domain::plan::Plan;
 use crate::domain::report::{
-    ReportAction, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
+    ReportAction, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft, review_action,
 };
-use crate::domain::target::Target;
-use crate::domain::task::Task;
+use crate::domain::round::{
+    ItemComment, ReportView, Round, TargetFigure, TargetItem, TaskItem, TaskUpdate, UnitReport,
+};
 use crate::domain::valid::Valid;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Round {
-    pub id: i64,
-    pub plan_id: i64,
-    pub plan_title: String,
-    /// Path of the plan's issuer: access to the round follows it.
-    pub scope_path: String,
-    pub province_id: Option<i64>,
-    pub commune_id: Option<i64>,
-    pub period_key: String,
-    pub kind: PeriodKind,
-    pub title: Option<String>,
-    pub unit_due_on: NaiveDate,
-    pub consolidated_due_on: NaiveDate,
-}
-
-impl Round {
-    pub fn label_vi(&self) -> String {
-        match (&self.title, ReportingPeriod::parse_key(&self.period_key)) {
-            (Some(t), _) => t.clone(),
-            (None, Some(p)) => format!(
-                "Báo cáo {}",
-                crate::domain::text::lower_first(&p.label_vi())
-            ),
-            (None, None) => self.period_key.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitReport {
-    pub id: i64,
-    pub round_id: i64,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub status: ReportStatus,
-    pub difficulties: Option<String>,
-    pub recommendations: Option<String>,
-    pub first_submitted_at: Option<i64>,
-    pub submitted_at: Option<i64>,
-    pub reviewed_at: Option<i64>,
-    pub review_comment: Option<String>,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskUpdate {
-    pub id: i64,
-    pub task_id: i64,
-    pub status: Option<TaskStatus>,
-    pub percent: Option<u8>,
-    pub result: Option<String>,
-    pub suspend_reason: Option<String>,
-    pub review_comment: Option<String>,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetFigure {
-    pub id: i64,
-    pub target_id: i64,
-    pub value: Option<f64>,
-    pub source: Option<String>,
-    pub review_comment: Option<String>,
-    pub version: i64,
-}
-
-/// One task of a unit's report: the task, whether the unit leads it, what
-/// was reported, and the evidence.
-#[derive(Debug, Clone)]
-pub struct TaskItem {
-    pub task: Task,
-    pub leads: bool,
-    pub update: Option<TaskUpdate>,
-    pub evidence: Vec<Evidence>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TargetItem {
-    pub target: Target,
-    pub figure: Option<TargetFigure>,
-}
-
-/// A unit's report with everything on it.
-#[derive(Debug, Clone)]
-pub struct ReportView {
-    pub round: Round,
-    pub report: UnitReport,
-    pub tasks: Vec<TaskItem>,
-    pub targets: Vec<TargetItem>,
-}
 
 /// Edits to a report, each item with the version it was read at (0 when
 /// the item had not been written yet).
@@ -121,13 +29,6 @@ pub struct ReportEdits {
     pub notes: Option<(Option<String>, Option<String>)>,
     pub tasks: Vec<(i64, i64, Valid<TaskUpdateDraft>)>,
     pub targets: Vec<(i64, i64, Valid<TargetFigureDraft>)>,
-}
-
-/// An item comment from the reviewer.
-#[derive(Debug, Clone)]
-pub enum ItemComment {
-    Task(i64, String),
-    Target(i64, String),
 }
 
 const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
@@ -666,14 +567,8 @@ impl Store {
             .round(report.round_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let action = if accept {
-            ReportAction::Accept
-        } else {
-            ReportAction::Return
-        };
-        let next = report
-            .status
-            .after(action)
+        let next = review_action(accept, comment.as_deref())
+            .and_then(|action| report.status.after(action))
             .map_err(|e| StoreError::Refused(e.to_string()))?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;

@@ -7,8 +7,10 @@ pub mod error;
 pub mod extract;
 pub mod figures;
 pub mod forms;
+pub mod labels;
 pub mod login;
 pub mod pages;
+pub mod report_document;
 pub mod security;
 pub mod session;
 
@@ -152,7 +154,7 @@ fn sitemap() -> Sitemap {
                 .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
         )
         .route("/reports/{id}/review", post(pages::reports::review_report))
-        .route("/evidence/{id}", get(pages::reports::download_evidence))
+        .route("/evidence/{id}", get(pages::attachments::download_evidence))
         .route("/plans/{id}/rounds", post(pages::rounds::create_round))
         .route("/rounds/{id}", get(pages::rounds::show_round))
         .route(

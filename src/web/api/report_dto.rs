@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::report::{Completeness, Timeliness};
-use crate::store::{ReportView, Round, UnitReport};
+use crate::domain::round::{ReportView, Round, UnitReport};
+use crate::web::labels::{evidence_label, round_label};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoundOut {
@@ -25,7 +26,7 @@ impl From<&Round> for RoundOut {
             plan_id: r.plan_id,
             period: r.period_key.clone(),
             kind: r.kind.as_str().to_string(),
-            label: r.label_vi(),
+            label: round_label(r),
             unit_due_on: r.unit_due_on.to_string(),
             consolidated_due_on: r.consolidated_due_on.to_string(),
         }
@@ -183,7 +184,7 @@ impl ReportOut {
                             .map(|e| EvidenceOut {
                                 id: e.id,
                                 kind: e.kind.clone(),
-                                description: e.describe(),
+                                description: evidence_label(e),
                                 sha256: e.blob_sha256.clone(),
                                 url: e.url.clone(),
                             })

@@ -1,47 +1,25 @@
 //! Reporting over the API: rounds, a unit's report, review, evidence,
-//! consolidation, completeness, and task management.
+//! consolidation and completeness. Each handler reads the request into an
+//! action's input, calls the action (`actions::reports`,
+//! `actions::rounds`) and shapes the answer.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Datelike;
 
 use super::report_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::actions::access::{manageable_plan, readable_plan};
-use crate::domain::period::ReportingPeriod;
-use crate::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft, timeliness};
-use crate::store::{EvidenceInput, ItemComment, ReportEdits, ReportView, StoreError};
+use crate::actions::reports::{
+    self, EvidenceDraft, ReportInput, ReviewInput, TargetItemInput, TaskItemInput, parse_decision,
+    parse_status,
+};
+use crate::actions::rounds::{self, AdHocRequest, RoundDetail};
+use crate::domain::report::timeliness;
+use crate::domain::round::{ItemComment, ReportView};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
-use crate::web::session::{ApiAuth, Auth, ClientIp};
-
-async fn followable_round(
-    state: &AppState,
-    auth: &Auth,
-    id: i64,
-) -> Result<crate::store::Round, AppError> {
-    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
-    if !auth.principal.can_follow_round(&round.scope_path) {
-        return Err(AppError::NotFound);
-    }
-    Ok(round)
-}
-
-async fn visible_report(state: &AppState, auth: &Auth, id: i64) -> Result<ReportView, AppError> {
-    let view = state
-        .store
-        .report_view(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !auth
-        .principal
-        .can_view_report(&view.round.scope_path, &view.report.unit_path)
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(view)
-}
+use crate::web::labels::evidence_label;
+use crate::web::session::{ApiAuth, ClientIp};
 
 fn report_out(state: &AppState, view: &ReportView) -> ReportOut {
     let t = timeliness(
@@ -52,6 +30,19 @@ fn report_out(state: &AppState, view: &ReportView) -> ReportOut {
     ReportOut::new(view, t)
 }
 
+fn round_detail_out(d: RoundDetail) -> RoundDetailOut {
+    RoundDetailOut {
+        round: RoundOut::from(&d.round),
+        completeness: d.completeness.into(),
+        reports: d
+            .reports
+            .iter()
+            .map(|(r, t)| UnitReportOut::new(r, *t))
+            .collect(),
+        consolidated: d.consolidated.map(|c| c.status),
+    }
+}
+
 #[utoipa::path(get, path = "/api/rounds", tag = "reporting", params(RoundParams),
     responses((status = 200, body = [RoundOut]), (status = 404, body = ErrorBody)))]
 pub async fn list_rounds(
@@ -59,12 +50,7 @@ pub async fn list_rounds(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<RoundParams>,
 ) -> Result<ApiJson<Vec<RoundOut>>, ApiError> {
-    let plan = readable_plan(&state, &auth.principal, q.plan_id).await?;
-    state
-        .store
-        .open_current_rounds_of(plan.id, state.store.clock().today())
-        .await?;
-    let rounds = state.store.rounds_of_plan(plan.id).await?;
+    let rounds = rounds::rounds_of_plan(&state, &auth.principal, q.plan_id).await?;
     Ok(ApiJson(rounds.iter().map(RoundOut::from).collect()))
 }
 
@@ -76,19 +62,12 @@ pub async fn create_round(
     ip: ClientIp,
     ApiJson(input): ApiJson<AdHocRoundIn>,
 ) -> Result<(StatusCode, ApiJson<RoundOut>), ApiError> {
-    let plan = manageable_plan(&state, &auth.principal, input.plan_id).await?;
-    let title = input.title.trim().to_string();
-    if title.is_empty() {
-        return Err(AppError::Invalid("Hãy nêu nội dung cần báo cáo".into()).into());
-    }
-    let due = parse_date(&input.due, "Hạn báo cáo (due)")?;
-    let today = state.store.clock().today();
-    let period = ReportingPeriod::ad_hoc(today, due)
-        .ok_or_else(|| AppError::Invalid("Hạn báo cáo không được ở quá khứ".into()))?;
-    let round = state
-        .store
-        .open_round(plan.id, period, Some(title), Some(due), &auth.actor(&ip))
-        .await?;
+    let request = AdHocRequest {
+        plan_id: input.plan_id,
+        title: input.title,
+        due: parse_date(&input.due, "Hạn báo cáo (due)")?,
+    };
+    let round = rounds::open_ad_hoc(&state, &auth.caller(&ip), request).await?;
     Ok((StatusCode::CREATED, ApiJson(RoundOut::from(&round))))
 }
 
@@ -99,23 +78,9 @@ pub async fn get_round(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<RoundDetailOut>, ApiError> {
-    let round = followable_round(&state, &auth, id).await?;
-    let (c, rows) = state.store.round_completeness(id).await?;
-    let consolidated = state.store.consolidated(id).await?.map(|c| c.status);
-    Ok(ApiJson(RoundDetailOut {
-        round: RoundOut::from(&round),
-        completeness: c.into(),
-        reports: rows
-            .iter()
-            .map(|(r, t)| UnitReportOut::new(r, *t))
-            .collect(),
-        consolidated,
-    }))
+    let detail = rounds::detail(&state, &auth.principal, id).await?;
+    Ok(ApiJson(round_detail_out(detail)))
 }
-
-/// How many of the caller's reports the list gives, newest due date first:
-/// a unit has one a round, so this is years of monthly rounds.
-const MY_REPORTS_LIMIT: i64 = 100;
 
 #[utoipa::path(get, path = "/api/reports", tag = "reporting", params(MyReportsParams),
     responses((status = 200, body = [MyReportOut]), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -124,30 +89,20 @@ pub async fn my_reports(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<MyReportsParams>,
 ) -> Result<ApiJson<Vec<MyReportOut>>, ApiError> {
-    let p = &auth.principal;
-    let store = &state.store;
-    store
-        .open_current_rounds_within(&p.read_path, store.clock().today())
-        .await?;
-    let now = store.clock().now_ms();
-    let rows = store
-        .reports_of_units(&p.unit_path, MY_REPORTS_LIMIT)
-        .await?
-        .into_iter()
-        .filter(|(round, r)| {
-            p.can_view_report(&round.scope_path, &r.unit_path)
-                && (q.editable != Some(true) || r.status.is_editable())
-        })
-        .map(|(round, r)| MyReportOut {
-            report: UnitReportOut::new(
-                &r,
-                timeliness(r.first_submitted_at, round.unit_due_on, now),
-            ),
-            plan_title: round.plan_title.clone(),
-            round: RoundOut::from(&round),
-        })
-        .collect();
-    Ok(ApiJson(rows))
+    let mine = reports::my_reports(&state, &auth.principal, q.editable == Some(true)).await?;
+    let now = state.store.clock().now_ms();
+    Ok(ApiJson(
+        mine.into_iter()
+            .map(|(round, r)| MyReportOut {
+                report: UnitReportOut::new(
+                    &r,
+                    timeliness(r.first_submitted_at, round.unit_due_on, now),
+                ),
+                plan_title: round.plan_title.clone(),
+                round: RoundOut::from(&round),
+            })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/reports/{id}", tag = "reporting", params(("id" = i64, Path)),
@@ -157,8 +112,38 @@ pub async fn get_report(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<ReportOut>, ApiError> {
-    let view = visible_report(&state, &auth, id).await?;
+    let view = reports::report(&state, &auth.principal, id).await?;
     Ok(ApiJson(report_out(&state, &view)))
+}
+
+fn input_from(input: ReportIn) -> Result<ReportInput, AppError> {
+    let mut tasks = Vec::new();
+    for t in input.tasks {
+        tasks.push(TaskItemInput {
+            task_id: t.task_id,
+            version: t.version,
+            status: t.status.as_deref().map(parse_status).transpose()?,
+            percent: t.percent,
+            result: t.result,
+            suspend_reason: t.suspend_reason,
+        });
+    }
+    Ok(ReportInput {
+        tasks,
+        targets: input
+            .targets
+            .into_iter()
+            .map(|g| TargetItemInput {
+                target_id: g.target_id,
+                version: g.version,
+                value: g.value,
+                source: g.source,
+            })
+            .collect(),
+        difficulties: input.difficulties,
+        recommendations: input.recommendations,
+        submit: input.submit,
+    })
 }
 
 #[utoipa::path(put, path = "/api/reports/{id}", tag = "reporting", params(("id" = i64, Path)), request_body = ReportIn,
@@ -170,62 +155,20 @@ pub async fn save_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReportIn>,
 ) -> Result<ApiJson<ReportOut>, ApiError> {
-    let view = visible_report(&state, &auth, id).await?;
-    if !auth.principal.can_report_for(&view.report.unit_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let mut edits = ReportEdits {
-        notes: Some((input.difficulties, input.recommendations)),
-        ..ReportEdits::default()
-    };
-    for t in input.tasks {
-        let status = t
-            .status
-            .as_deref()
-            .map(|s| {
-                TaskStatus::parse(s)
-                    .ok_or_else(|| AppError::Invalid(format!("Tình trạng không hợp lệ: {s}")))
-            })
-            .transpose()?;
-        let draft = TaskUpdateDraft {
-            status,
-            percent: t.percent,
-            result: t.result,
-            suspend_reason: t.suspend_reason,
-        }
-        .validate()
-        .map_err(|e| AppError::Invalid(format!("Nhiệm vụ {}: {e}", t.task_id)))?;
-        edits.tasks.push((t.task_id, t.version, draft));
-    }
-    for g in input.targets {
-        let draft = TargetFigureDraft {
-            value: g.value,
-            source: g.source,
-        }
-        .validate()
-        .map_err(AppError::invalid)?;
-        edits.targets.push((g.target_id, g.version, draft));
-    }
-    match state
-        .store
-        .save_report_on(&view, edits, input.submit, &auth.actor(&ip))
-        .await
-    {
+    let input = input_from(input)?;
+    match reports::save(&state, &auth.caller(&ip), id, input).await {
         Ok(_) => {}
-        Err(StoreError::Conflict { .. }) => {
-            let current = state
-                .store
-                .report_view(id)
-                .await?
-                .map(|v| report_out(&state, &v));
-            return Err(AppError::Conflict {
-                current: current.and_then(|c| serde_json::to_value(c).ok()),
-            }
-            .into());
+        // A conflict carries the report as it is now, to merge from.
+        Err(AppError::Conflict { .. }) => {
+            let current = reports::report(&state, &auth.principal, id)
+                .await
+                .ok()
+                .and_then(|v| serde_json::to_value(report_out(&state, &v)).ok());
+            return Err(AppError::Conflict { current }.into());
         }
         Err(e) => return Err(e.into()),
     }
-    let view = visible_report(&state, &auth, id).await?;
+    let view = reports::report(&state, &auth.principal, id).await?;
     Ok(ApiJson(report_out(&state, &view)))
 }
 
@@ -238,22 +181,6 @@ pub async fn review_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReviewIn>,
 ) -> Result<ApiJson<ReportOut>, ApiError> {
-    let view = visible_report(&state, &auth, id).await?;
-    if !auth.principal.can_review(&view.round.scope_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let accept = match input.decision.as_str() {
-        "accept" => true,
-        "return" => false,
-        other => return Err(AppError::Invalid(format!("Quyết định không hợp lệ: {other}")).into()),
-    };
-    let comment = input.comment.filter(|c| !c.trim().is_empty());
-    if !accept && comment.is_none() {
-        return Err(AppError::Invalid(
-            crate::domain::report::ReportError::MissingReturnReason.to_string(),
-        )
-        .into());
-    }
     let mut items = Vec::new();
     for i in input.items {
         items.push(match (i.task_id, i.target_id) {
@@ -267,11 +194,12 @@ pub async fn review_report(
             }
         });
     }
-    state
-        .store
-        .review_report(id, accept, comment, items, &auth.actor(&ip))
-        .await?;
-    let view = visible_report(&state, &auth, id).await?;
+    let review = ReviewInput {
+        accept: parse_decision(&input.decision)?,
+        comment: input.comment,
+        items,
+    };
+    let view = reports::review(&state, &auth.caller(&ip), id, review).await?;
     Ok(ApiJson(report_out(&state, &view)))
 }
 
@@ -284,41 +212,24 @@ pub async fn add_evidence(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<EvidenceIn>,
 ) -> Result<(StatusCode, ApiJson<EvidenceOut>), ApiError> {
-    let view = visible_report(&state, &auth, id).await?;
-    if !auth.principal.can_report_for(&view.report.unit_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let evidence = match (input.number.filter(|n| !n.trim().is_empty()), input.url) {
-        (Some(number), _) => EvidenceInput::Document {
-            number,
-            date: input
-                .date
-                .as_deref()
-                .map(|d| parse_date(d, "Ngày văn bản"))
-                .transpose()?,
-        },
-        (None, Some(url))
-            if (url.starts_with("https://") || url.starts_with("http://")) && url.len() <= 2000 =>
-        {
-            EvidenceInput::Link { url }
-        }
-        _ => {
-            return Err(AppError::Invalid(
-                "Cần số văn bản, hoặc đường dẫn http(s); tệp được tải lên qua trang báo cáo".into(),
-            )
-            .into());
-        }
+    let draft = EvidenceDraft {
+        task_id: input.task_id,
+        file: None,
+        number: input.number,
+        date: input
+            .date
+            .as_deref()
+            .map(|d| parse_date(d, "Ngày văn bản"))
+            .transpose()?,
+        url: input.url,
     };
-    let e = state
-        .store
-        .add_evidence(id, input.task_id, evidence, &auth.actor(&ip))
-        .await?;
+    let e = reports::add_evidence(&state, &auth.caller(&ip), id, draft).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(EvidenceOut {
             id: e.id,
             kind: e.kind.clone(),
-            description: e.describe(),
+            description: evidence_label(&e),
             sha256: e.blob_sha256.clone(),
             url: e.url.clone(),
         }),
@@ -334,15 +245,8 @@ pub async fn consolidate_round(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ConsolidateIn>,
 ) -> Result<ApiJson<RoundDetailOut>, ApiError> {
-    let round = followable_round(&state, &auth, id).await?;
-    if !auth.principal.can_review(&round.scope_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    state
-        .store
-        .consolidate_round(id, input.number, &auth.actor(&ip))
-        .await?;
-    get_round(State(state), ApiAuth(auth), ApiPath(id)).await
+    let detail = rounds::consolidate(&state, &auth.caller(&ip), id, input.number).await?;
+    Ok(ApiJson(round_detail_out(detail)))
 }
 
 #[utoipa::path(post, path = "/api/rounds/{id}/approve", tag = "reporting", params(("id" = i64, Path)),
@@ -353,12 +257,8 @@ pub async fn approve_round(
     ip: ClientIp,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<RoundDetailOut>, ApiError> {
-    let round = followable_round(&state, &auth, id).await?;
-    if !auth.principal.can_approve(&round.scope_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    state.store.approve_round(id, &auth.actor(&ip)).await?;
-    get_round(State(state), ApiAuth(auth), ApiPath(id)).await
+    let detail = rounds::approve(&state, &auth.caller(&ip), id).await?;
+    Ok(ApiJson(round_detail_out(detail)))
 }
 
 #[utoipa::path(get, path = "/api/completeness", tag = "reporting", params(CompletenessParams),
@@ -368,19 +268,13 @@ pub async fn completeness(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<CompletenessParams>,
 ) -> Result<ApiJson<Vec<CommuneCompletenessOut>>, ApiError> {
-    let today = state.store.clock().today();
-    let from = match q.from.as_deref() {
-        Some(d) => parse_date(d, "from")?,
-        None => today.with_day(1).unwrap_or(today),
-    };
-    let to = match q.to.as_deref() {
-        Some(d) => parse_date(d, "to")?,
-        None => today,
-    };
-    let rows = state
-        .store
-        .completeness_by_commune(&auth.principal.read_path, from, to)
-        .await?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|d| parse_date(d, "from"))
+        .transpose()?;
+    let to = q.to.as_deref().map(|d| parse_date(d, "to")).transpose()?;
+    let rows = rounds::completeness_by_commune(&state, &auth.principal, from, to).await?;
     Ok(ApiJson(
         rows.into_iter()
             .map(|(id, name, c)| CommuneCompletenessOut {

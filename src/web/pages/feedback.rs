@@ -440,7 +440,7 @@ pub async fn download_file(
         .blob(&file.blob_sha256)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(super::reports::attachment(
+    Ok(super::attachments::attachment(
         &content_type,
         &file.file_name,
         bytes,

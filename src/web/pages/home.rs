@@ -79,7 +79,7 @@ pub async fn show_home(
         })
         .map(|(round, r)| Missing {
             report_id: r.id,
-            label: round.label_vi(),
+            label: crate::web::labels::round_label(&round),
             unit: r.unit_name,
             due: round.unit_due_on.format("%d/%m/%Y").to_string(),
         })

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod dashboard;
@@ -18,7 +19,7 @@ pub mod rounds;
 pub mod targets;
 pub mod tasks;
 pub mod units;
-mod views;
+pub mod views;
 
 use super::session::Auth;
 

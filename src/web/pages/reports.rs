@@ -6,21 +6,24 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
 use super::tasks::{HistoryRow, history_rows};
 use super::views::{format_number, goal_label};
-use crate::domain::evidence::{MAX_EVIDENCE_BYTES, safe_file_name, sniff};
-use crate::domain::goal::parse_number;
-use crate::domain::report::{
-    ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft, timeliness,
+use crate::actions::reports::{
+    self, EvidenceDraft, ReportInput, ReviewInput, TargetItemInput, TaskItemInput, parse_decision,
+    parse_status,
 };
-use crate::store::{EvidenceInput, ItemComment, ReportEdits, ReportView, StoreError};
+use crate::actions::rounds;
+use crate::domain::evidence::MAX_EVIDENCE_BYTES;
+use crate::domain::goal::parse_number;
+use crate::domain::report::{ReportStatus, TaskStatus, timeliness};
+use crate::domain::round::{ItemComment, ReportView};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::{FormPairs, parse_date};
+use crate::web::forms::{FormPairs, answer_form, read_multipart};
+use crate::web::labels::{evidence_label, round_label};
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 pub struct DueRow {
@@ -57,38 +60,30 @@ pub async fn list_reports(
     PageAuth(auth): PageAuth,
 ) -> Result<ReportsPage, PageError> {
     let p = &auth.principal;
-    let store = &state.store;
-    let plans = store
-        .open_current_rounds_within(&p.read_path, store.clock().today())
-        .await?;
-    let now = store.clock().now_ms();
-    let mine = store
-        .reports_of_units(&p.unit_path, 100)
-        .await?
-        .into_iter()
-        .filter(|(round, _)| p.can_read(&round.scope_path))
-        .map(|(round, r)| DueRow {
-            report_id: r.id,
-            round_id: round.id,
-            label: round.label_vi(),
-            plan_title: round.plan_title.clone(),
-            unit_name: r.unit_name.clone(),
-            due: round.unit_due_on.format("%d/%m/%Y").to_string(),
-            status: r.status.label_vi(),
-            timeliness: timeliness(r.first_submitted_at, round.unit_due_on, now).label_vi(),
-            needs_action: r.status.is_editable(),
-        })
-        .collect();
-    let mut rounds = Vec::new();
-    for plan in &plans {
-        if !p.can_follow_round(&plan.issuer_path) {
-            continue;
-        }
-        for round in store.rounds_of_plan(plan.id).await?.into_iter().take(6) {
-            let (c, _) = store.round_completeness(round.id).await?;
-            rounds.push(RoundRow {
+    let mine = reports::my_reports(&state, p, false).await?;
+    let followed = rounds::followed_rounds(&state, p).await?;
+    let now = state.store.clock().now_ms();
+    Ok(ReportsPage {
+        layout: Layout::new("Báo cáo định kỳ", &auth),
+        mine: mine
+            .into_iter()
+            .map(|(round, r)| DueRow {
+                report_id: r.id,
+                round_id: round.id,
+                label: round_label(&round),
+                plan_title: round.plan_title.clone(),
+                unit_name: r.unit_name.clone(),
+                due: round.unit_due_on.format("%d/%m/%Y").to_string(),
+                status: r.status.label_vi(),
+                timeliness: timeliness(r.first_submitted_at, round.unit_due_on, now).label_vi(),
+                needs_action: r.status.is_editable(),
+            })
+            .collect(),
+        rounds: followed
+            .into_iter()
+            .map(|(round, c)| RoundRow {
                 id: round.id,
-                label: round.label_vi(),
+                label: round_label(&round),
                 plan_title: round.plan_title.clone(),
                 due: round.unit_due_on.format("%d/%m/%Y").to_string(),
                 received: format!(
@@ -97,13 +92,8 @@ pub async fn list_reports(
                     c.expected,
                     c.on_time
                 ),
-            });
-        }
-    }
-    Ok(ReportsPage {
-        layout: Layout::new("Báo cáo định kỳ", &auth),
-        mine,
-        rounds,
+            })
+            .collect(),
     })
 }
 
@@ -165,21 +155,6 @@ pub struct ReportPage {
     error: Option<String>,
 }
 
-async fn load_view(state: &AppState, auth: &Auth, id: i64) -> Result<ReportView, AppError> {
-    let view = state
-        .store
-        .report_view(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !auth
-        .principal
-        .can_view_report(&view.round.scope_path, &view.report.unit_path)
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(view)
-}
-
 fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryRow>) -> ReportPage {
     let p = &auth.principal;
     let r = &view.report;
@@ -188,7 +163,7 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
         layout: Layout::new(format!("Báo cáo của {}", r.unit_name), auth),
         id: r.id,
         round_id: view.round.id,
-        title: view.round.label_vi(),
+        title: round_label(&view.round),
         plan_title: view.round.plan_title.clone(),
         unit_name: r.unit_name.clone(),
         due: view.round.unit_due_on.format("%d/%m/%Y").to_string(),
@@ -236,7 +211,7 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
                     evidence: i
                         .evidence
                         .iter()
-                        .map(|e| (e.id, e.describe(), e.kind == "file"))
+                        .map(|e| (e.id, evidence_label(e), e.kind == "file"))
                         .collect(),
                 }
             })
@@ -285,55 +260,41 @@ pub async fn show_report(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<ReportPage, PageError> {
-    let view = load_view(&state, &auth, id).await?;
+    let view = reports::report(&state, &auth.principal, id).await?;
     let history = history_rows(&state.store.audit_of("unit_report", id).await?);
     Ok(page_of(state.store.clock().now_ms(), &auth, &view, history))
 }
 
-/// Reads the form into edits, keeping only items whose values changed, so
-/// an unchanged item never conflicts with someone else's save.
-fn edits_from(f: &FormPairs, view: &ReportView) -> Result<ReportEdits, AppError> {
-    let mut edits = ReportEdits::default();
+/// Reads the report form: each task and target of the report, as typed.
+fn input_from(f: &FormPairs, view: &ReportView) -> Result<ReportInput, AppError> {
+    let mut input = ReportInput {
+        difficulties: f.optional("difficulties"),
+        recommendations: f.optional("recommendations"),
+        submit: f.text("action") == "submit",
+        ..ReportInput::default()
+    };
     for item in &view.tasks {
         let id = item.task.id;
-        let status = match f.optional(&format!("t{id}_status")) {
-            None => None,
-            Some(s) => Some(
-                TaskStatus::parse(&s)
-                    .ok_or_else(|| AppError::Invalid("Tình trạng không hợp lệ".into()))?,
-            ),
-        };
         let percent = match f.optional(&format!("t{id}_percent")) {
             None => None,
             Some(p) => Some(p.parse::<u8>().ok().filter(|p| *p <= 100).ok_or_else(|| {
                 AppError::Invalid(format!(
                     "Nhiệm vụ {}: tiến độ phải là số từ 0 đến 100",
-                    item.task.reference.clone().unwrap_or_default()
+                    reports::task_name(&item.task)
                 ))
             })?),
         };
-        let draft = TaskUpdateDraft {
-            status,
+        input.tasks.push(TaskItemInput {
+            task_id: id,
+            version: f.text(&format!("t{id}_v")).parse::<i64>().unwrap_or(0),
+            status: f
+                .optional(&format!("t{id}_status"))
+                .map(|s| parse_status(&s))
+                .transpose()?,
             percent,
             result: f.optional(&format!("t{id}_result")),
             suspend_reason: f.optional(&format!("t{id}_reason")),
-        };
-        let current = item.update.as_ref();
-        let unchanged = current.map(|u| u.status).unwrap_or(None) == draft.status
-            && current.and_then(|u| u.percent) == draft.percent
-            && current.and_then(|u| u.result.clone()) == draft.result
-            && current.and_then(|u| u.suspend_reason.clone()) == draft.suspend_reason;
-        if unchanged {
-            continue;
-        }
-        let draft = draft.validate().map_err(|e| {
-            AppError::Invalid(format!(
-                "Nhiệm vụ {}: {e}",
-                item.task.reference.clone().unwrap_or_default()
-            ))
-        })?;
-        let version = f.text(&format!("t{id}_v")).parse::<i64>().unwrap_or(0);
-        edits.tasks.push((id, version, draft));
+        });
     }
     for item in &view.targets {
         let id = item.target.id;
@@ -346,22 +307,14 @@ fn edits_from(f: &FormPairs, view: &ReportView) -> Result<ReportEdits, AppError>
                 ))
             })?),
         };
-        let draft = TargetFigureDraft {
+        input.targets.push(TargetItemInput {
+            target_id: id,
+            version: f.text(&format!("g{id}_v")).parse::<i64>().unwrap_or(0),
             value,
             source: f.optional(&format!("g{id}_source")),
-        };
-        let current = item.figure.as_ref();
-        if current.and_then(|c| c.value) == draft.value
-            && current.and_then(|c| c.source.clone()) == draft.source
-        {
-            continue;
-        }
-        let draft = draft.validate().map_err(AppError::invalid)?;
-        let version = f.text(&format!("g{id}_v")).parse::<i64>().unwrap_or(0);
-        edits.targets.push((id, version, draft));
+        });
     }
-    edits.notes = Some((f.optional("difficulties"), f.optional("recommendations")));
-    Ok(edits)
+    Ok(input)
 }
 
 pub async fn save_report(
@@ -371,26 +324,19 @@ pub async fn save_report(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = load_view(&state, &auth, id).await?;
-    if !auth.principal.can_report_for(&view.report.unit_path) {
-        return Err(AppError::Forbidden.into());
-    }
+    let view = reports::report(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
-    let submit = f.text("action") == "submit";
-    let result = match edits_from(&f, &view) {
-        Ok(edits) => state
-            .store
-            .save_report_on(&view, edits, submit, &auth.actor(&ip))
-            .await
-            .map_err(AppError::from),
+    let result = match input_from(&f, &view) {
+        Ok(input) => reports::save(&state, &auth.caller(&ip), id, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            // Show the report as it is stored now, with the message; for an
-            // invalid entry, keep what was typed in the notes at least.
-            let view = load_view(&state, &auth, id).await?;
+    answer_form(
+        result,
+        |_| Redirect::to(&format!("/reports/{id}")).into_response(),
+        |e| async move {
+            // The report as it is stored now, with the message; for an
+            // invalid entry, what was typed in the notes at least.
+            let view = reports::report(&state, &auth.principal, id).await?;
             let mut page = page_of(state.store.clock().now_ms(), &auth, &view, Vec::new());
             if matches!(e, AppError::Conflict { .. }) {
                 page.error = Some(
@@ -402,10 +348,10 @@ pub async fn save_report(
                 page.difficulties = f.text("difficulties");
                 page.recommendations = f.text("recommendations");
             }
-            Ok((e.status(), page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(page)
+        },
+    )
+    .await
 }
 
 pub async fn review_report(
@@ -415,23 +361,8 @@ pub async fn review_report(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = load_view(&state, &auth, id).await?;
-    if !auth.principal.can_review(&view.round.scope_path) {
-        return Err(AppError::Forbidden.into());
-    }
+    let view = reports::report(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
-    let accept = match f.text("decision").as_str() {
-        "accept" => true,
-        "return" => false,
-        _ => return Err(AppError::Invalid("Hãy chọn tiếp nhận hoặc trả lại".into()).into()),
-    };
-    let comment = f.optional("comment");
-    if !accept && comment.is_none() {
-        return Err(AppError::Invalid(
-            crate::domain::report::ReportError::MissingReturnReason.to_string(),
-        )
-        .into());
-    }
     let mut items = Vec::new();
     for i in &view.tasks {
         if let Some(c) = f.optional(&format!("c_t{}", i.task.id)) {
@@ -443,11 +374,13 @@ pub async fn review_report(
             items.push(ItemComment::Target(i.target.id, c));
         }
     }
-    state
-        .store
-        .review_report(id, accept, comment, items, &auth.actor(&ip))
-        .await?;
-    Ok(Redirect::to(&format!("/rounds/{}", view.round.id)).into_response())
+    let input = ReviewInput {
+        accept: parse_decision(&f.text("decision"))?,
+        comment: f.optional("comment"),
+        items,
+    };
+    let reviewed = reports::review(&state, &auth.caller(&ip), id, input).await?;
+    Ok(Redirect::to(&format!("/rounds/{}", reviewed.round.id)).into_response())
 }
 
 /// Evidence for one task of a report: a file (checked by content), an
@@ -457,126 +390,23 @@ pub async fn add_evidence(
     PageAuth(auth): PageAuth,
     ip: ClientIp,
     Path(id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let view = load_view(&state, &auth, id).await?;
-    if !auth.principal.can_report_for(&view.report.unit_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| {
-        AppError::BadRequest("Tệp tải lên không đọc được hoặc quá lớn (tối đa 10 MB)".into())
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::Invalid("Tệp quá lớn: tối đa 10 MB".into()))?;
-            if !bytes.is_empty() {
-                file = Some((file_name, bytes.to_vec()));
-            }
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|_| AppError::BadRequest("Biểu mẫu không hợp lệ".into()))?;
-            fields.push((name, value));
-        }
-    }
-    let f = FormPairs(fields);
+    // Access first, so a stranger's upload is refused before it is read.
+    reports::report(&state, &auth.principal, id).await?;
+    let (f, mut files) = read_multipart(multipart, "file", 1, MAX_EVIDENCE_BYTES).await?;
     let task_id = f
         .id("task_id", "Nhiệm vụ")?
         .ok_or_else(|| AppError::Invalid("Thiếu nhiệm vụ".into()))?;
-    let input = match (file, f.optional("number"), f.optional("url")) {
-        (Some((name, bytes)), _, _) => {
-            let kind = sniff(&bytes).map_err(AppError::invalid)?;
-            EvidenceInput::File {
-                file_name: safe_file_name(&name, kind),
-                content_type: kind.content_type(),
-                bytes,
-            }
-        }
-        (None, Some(number), _) => EvidenceInput::Document {
-            number,
-            date: f
-                .optional("date")
-                .map(|d| parse_date(&d, "Ngày văn bản"))
-                .transpose()?,
-        },
-        (None, None, Some(url)) => {
-            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
-                return Err(AppError::Invalid(
-                    "Đường dẫn phải bắt đầu bằng http:// hoặc https://".into(),
-                )
-                .into());
-            }
-            EvidenceInput::Link { url }
-        }
-        _ => {
-            return Err(AppError::Invalid(
-                "Hãy chọn một tệp, hoặc nhập số văn bản, hoặc một đường dẫn làm minh chứng".into(),
-            )
-            .into());
-        }
+    let draft = EvidenceDraft {
+        task_id,
+        file: files.pop(),
+        number: f.optional("number"),
+        date: f.date("date", "Ngày văn bản")?,
+        url: f.optional("url"),
     };
-    match state
-        .store
-        .add_evidence(id, task_id, input, &auth.actor(&ip))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}#t{task_id}")).into_response()),
-        Err(StoreError::Refused(m)) => Err(AppError::Invalid(m).into()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Serves an evidence file as an attachment with the type its content
-/// was recognised as, never inline.
-pub async fn download_evidence(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let evidence = state.store.evidence(id).await?.ok_or(AppError::NotFound)?;
-    if !auth
-        .principal
-        .can_view_report(&evidence.scope_path, &evidence.unit_path)
-    {
-        return Err(AppError::NotFound.into());
-    }
-    let sha = evidence.blob_sha256.clone().ok_or(AppError::NotFound)?;
-    let (content_type, bytes) = state.store.blob(&sha).await?.ok_or(AppError::NotFound)?;
-    let name = evidence
-        .file_name
-        .clone()
-        .unwrap_or_else(|| "minh-chung".into());
-    Ok(attachment(&content_type, &name, bytes))
-}
-
-pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = crate::web::session::encode_component(file_name);
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    (
-        [
-            (CONTENT_TYPE, content_type.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    reports::add_evidence(&state, &auth.caller(&ip), id, draft).await?;
+    Ok(Redirect::to(&format!("/reports/{id}#t{task_id}")).into_response())
 }
 
 pub const EVIDENCE_LIMIT: usize = MAX_EVIDENCE_BYTES + 64 * 1024;

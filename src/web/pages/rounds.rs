@@ -8,13 +8,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use crate::actions::access::readable_plan;
-use crate::domain::period::ReportingPeriod;
-use crate::domain::report::Timeliness;
-use crate::store::Round;
+use crate::actions::rounds::{self, AdHocRequest, RoundDetail};
+use crate::domain::report::{ReportStatus, Timeliness};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::FormPairs;
+use crate::web::forms::{FormPairs, answer_form};
+use crate::web::labels::round_label;
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 pub struct UnitRow {
@@ -53,14 +52,6 @@ pub struct RoundPage {
     error: Option<String>,
 }
 
-pub async fn load_round(state: &AppState, auth: &Auth, id: i64) -> Result<Round, AppError> {
-    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
-    if !auth.principal.can_follow_round(&round.scope_path) {
-        return Err(AppError::NotFound);
-    }
-    Ok(round)
-}
-
 fn time_text(ms: Option<i64>) -> String {
     ms.and_then(chrono::DateTime::from_timestamp_millis)
         .map(|t| {
@@ -71,21 +62,19 @@ fn time_text(ms: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-async fn round_page(state: &AppState, auth: &Auth, round: Round) -> Result<RoundPage, AppError> {
+fn round_page(auth: &Auth, d: &RoundDetail) -> RoundPage {
     let p = &auth.principal;
-    let (c, rows) = state.store.round_completeness(round.id).await?;
-    let consolidated = state.store.consolidated(round.id).await?;
-    let accepted = rows
-        .iter()
-        .filter(|(r, _)| r.status == crate::domain::report::ReportStatus::Accepted)
-        .count();
+    let round = &d.round;
+    let c = &d.completeness;
+    let accepted = d.accepted();
+    let consolidated = d.consolidated.as_ref();
     let can_review = p.can_review(&round.scope_path);
-    Ok(RoundPage {
-        layout: Layout::new(round.label_vi(), auth),
+    RoundPage {
+        layout: Layout::new(round_label(round), auth),
         id: round.id,
         plan_id: round.plan_id,
         plan_title: round.plan_title.clone(),
-        label: round.label_vi(),
+        label: round_label(round),
         unit_due: round.unit_due_on.format("%d/%m/%Y").to_string(),
         consolidated_due: round.consolidated_due_on.format("%d/%m/%Y").to_string(),
         expected: c.expected,
@@ -95,7 +84,8 @@ async fn round_page(state: &AppState, auth: &Auth, round: Round) -> Result<Round
         not_due: c.not_due,
         received_rate: format!("{:.0}%", c.received_rate()),
         on_time_rate: format!("{:.0}%", c.on_time_rate()),
-        units: rows
+        units: d
+            .reports
             .iter()
             .map(|(r, t)| UnitRow {
                 report_id: r.id,
@@ -104,12 +94,11 @@ async fn round_page(state: &AppState, auth: &Auth, round: Round) -> Result<Round
                 timeliness: t.label_vi(),
                 late: matches!(t, Timeliness::Late | Timeliness::Missing),
                 submitted: time_text(r.first_submitted_at),
-                reviewable: can_review
-                    && r.status == crate::domain::report::ReportStatus::Submitted,
+                reviewable: can_review && r.status == ReportStatus::Submitted,
             })
             .collect(),
         accepted,
-        consolidated: match &consolidated {
+        consolidated: match consolidated {
             None => "Chưa tổng hợp".into(),
             Some(c) if c.status == "approved" => {
                 format!("Đã phê duyệt lúc {}", time_text(c.approved_at))
@@ -121,14 +110,12 @@ async fn round_page(state: &AppState, auth: &Auth, round: Round) -> Result<Round
         },
         can_review,
         can_approve: p.can_approve(&round.scope_path)
-            && consolidated
-                .as_ref()
-                .is_some_and(|c| c.status == "consolidated"),
+            && consolidated.is_some_and(|c| c.status == "consolidated"),
         can_consolidate: can_review
             && accepted > 0
-            && consolidated.as_ref().is_none_or(|c| c.status != "approved"),
+            && consolidated.is_none_or(|c| c.status != "approved"),
         error: None,
-    })
+    }
 }
 
 pub async fn show_round(
@@ -136,8 +123,8 @@ pub async fn show_round(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<RoundPage, PageError> {
-    let round = load_round(&state, &auth, id).await?;
-    Ok(round_page(&state, &auth, round).await?)
+    let detail = rounds::detail(&state, &auth.principal, id).await?;
+    Ok(round_page(&auth, &detail))
 }
 
 /// The focal point asks for an ad-hoc report with its own due date.
@@ -148,27 +135,15 @@ pub async fn create_round(
     Path(plan_id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let plan = readable_plan(&state, &auth.principal, plan_id).await?;
-    if !auth.principal.can_manage(&plan.issuer_path) {
-        return Err(AppError::Forbidden.into());
-    }
     let f = FormPairs::parse(&body)?;
-    let title = f
-        .optional("title")
-        .ok_or_else(|| AppError::Invalid("Hãy nêu nội dung cần báo cáo".into()))?;
-    let due = f
-        .date("due", "Hạn báo cáo")?
-        .ok_or_else(|| AppError::Invalid("Hãy chọn hạn báo cáo".into()))?;
-    let today = state.store.clock().today();
-    if due < today {
-        return Err(AppError::Invalid("Hạn báo cáo không được ở quá khứ".into()).into());
-    }
-    let period = ReportingPeriod::ad_hoc(today, due)
-        .ok_or_else(|| AppError::Invalid("Hạn báo cáo không hợp lệ".into()))?;
-    let round = state
-        .store
-        .open_round(plan_id, period, Some(title), Some(due), &auth.actor(&ip))
-        .await?;
+    let request = AdHocRequest {
+        plan_id,
+        title: f.text("title"),
+        due: f
+            .date("due", "Hạn báo cáo")?
+            .ok_or_else(|| AppError::Invalid("Hãy chọn hạn báo cáo".into()))?,
+    };
+    let round = rounds::open_ad_hoc(&state, &auth.caller(&ip), request).await?;
     Ok(Redirect::to(&format!("/rounds/{}", round.id)).into_response())
 }
 
@@ -179,24 +154,19 @@ pub async fn consolidate_round(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let round = load_round(&state, &auth, id).await?;
-    if !auth.principal.can_review(&round.scope_path) {
-        return Err(AppError::Forbidden.into());
-    }
     let f = FormPairs::parse(&body)?;
-    match state
-        .store
-        .consolidate_round(id, f.optional("number"), &auth.actor(&ip))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
-        Err(e) => {
-            let e = AppError::from(e);
-            let mut page = round_page(&state, &auth, round).await?;
+    let result = rounds::consolidate(&state, &auth.caller(&ip), id, f.optional("number")).await;
+    answer_form(
+        result,
+        |_| Redirect::to(&format!("/rounds/{id}")).into_response(),
+        |e| async move {
+            let detail = rounds::detail(&state, &auth.principal, id).await?;
+            let mut page = round_page(&auth, &detail);
             page.error = Some(e.to_string());
-            Ok((e.status(), page).into_response())
-        }
-    }
+            Ok(page)
+        },
+    )
+    .await
 }
 
 pub async fn approve_round(
@@ -205,10 +175,6 @@ pub async fn approve_round(
     ip: ClientIp,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let round = load_round(&state, &auth, id).await?;
-    if !auth.principal.can_approve(&round.scope_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    state.store.approve_round(id, &auth.actor(&ip)).await?;
+    rounds::approve(&state, &auth.caller(&ip), id).await?;
     Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
 }

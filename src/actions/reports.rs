@@ -1,0 +1,324 @@
+//! A unit's periodic report: what it has to fill in, saving and submitting
+//! it item by item, evidence, and the focal point's review. The page and
+//! the API read the request into the inputs below and call these.
+
+use chrono::NaiveDate;
+
+use super::{AppError, Caller};
+use crate::app::AppState;
+use crate::domain::access::Principal;
+use crate::domain::evidence::{Evidence, EvidenceInput};
+use crate::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft};
+use crate::domain::round::{ItemComment, ReportView, Round, TargetItem, TaskItem, UnitReport};
+use crate::domain::valid::Valid;
+use crate::store::{ReportEdits, UploadedFile};
+
+/// How many of a unit's reports its list shows, newest due date first: a
+/// unit has one a round, so this is years of monthly rounds.
+const MY_REPORTS_LIMIT: i64 = 100;
+
+/// A report the principal may see (its unit's, or any in a round it
+/// follows); 404 otherwise, so other communes' reports cannot be probed.
+pub async fn report(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<ReportView, AppError> {
+    let view = state
+        .store
+        .report_view(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !principal.can_view_report(&view.round.scope_path, &view.report.unit_path) {
+        return Err(AppError::NotFound);
+    }
+    Ok(view)
+}
+
+/// A report the caller may type into: visible (else 404) and its unit's
+/// (else 403).
+async fn own_report(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<ReportView, AppError> {
+    let view = report(state, principal, id).await?;
+    if !principal.can_report_for(&view.report.unit_path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(view)
+}
+
+/// The reports of the principal's unit (and the units below it), newest
+/// due date first, with their rounds; only those still to be typed or sent
+/// again when `editable_only`. The current periods are opened first: the
+/// hourly job may not have opened today's rounds yet, and a unit asking
+/// what it has to fill in must see them.
+pub async fn my_reports(
+    state: &AppState,
+    principal: &Principal,
+    editable_only: bool,
+) -> Result<Vec<(Round, UnitReport)>, AppError> {
+    let store = &state.store;
+    store
+        .open_current_rounds_within(&principal.read_path, store.clock().today())
+        .await?;
+    Ok(store
+        .reports_of_units(&principal.unit_path, MY_REPORTS_LIMIT)
+        .await?
+        .into_iter()
+        .filter(|(round, r)| {
+            principal.can_view_report(&round.scope_path, &r.unit_path)
+                && (!editable_only || r.status.is_editable())
+        })
+        .collect())
+}
+
+/// What a reporter sent for one task, read but not yet checked.
+#[derive(Debug, Clone, Default)]
+pub struct TaskItemInput {
+    pub task_id: i64,
+    /// The item's version as read (0 when it had never been saved).
+    pub version: i64,
+    pub status: Option<TaskStatus>,
+    pub percent: Option<u8>,
+    pub result: Option<String>,
+    pub suspend_reason: Option<String>,
+}
+
+/// What a reporter sent for one target, read but not yet checked.
+#[derive(Debug, Clone, Default)]
+pub struct TargetItemInput {
+    pub target_id: i64,
+    pub version: i64,
+    pub value: Option<f64>,
+    pub source: Option<String>,
+}
+
+/// A save (and, with `submit`, a submission) of a unit's report.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInput {
+    pub tasks: Vec<TaskItemInput>,
+    pub targets: Vec<TargetItemInput>,
+    pub difficulties: Option<String>,
+    pub recommendations: Option<String>,
+    pub submit: bool,
+}
+
+/// Reads a status code as sent by a form or the API.
+pub fn parse_status(code: &str) -> Result<TaskStatus, AppError> {
+    TaskStatus::parse(code)
+        .ok_or_else(|| AppError::Invalid(format!("Tình trạng không hợp lệ: {code}")))
+}
+
+/// Saves what a unit typed, and submits it when asked. Only items whose
+/// values changed are written, so an item left as it was never conflicts
+/// with someone else's save; a stale item refuses the whole save.
+pub async fn save(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    input: ReportInput,
+) -> Result<UnitReport, AppError> {
+    let view = own_report(state, caller.principal, id).await?;
+    let mut edits = ReportEdits {
+        notes: Some((input.difficulties, input.recommendations)),
+        ..ReportEdits::default()
+    };
+    for item in input.tasks {
+        if let Some(edit) = task_edit(&view, item)? {
+            edits.tasks.push(edit);
+        }
+    }
+    for item in input.targets {
+        if let Some(edit) = target_edit(&view, item)? {
+            edits.targets.push(edit);
+        }
+    }
+    Ok(state
+        .store
+        .save_report_on(&view, edits, input.submit, &caller.actor)
+        .await?)
+}
+
+/// One task item checked against the report and the rules: `None` when it
+/// is unchanged.
+fn task_edit(
+    view: &ReportView,
+    input: TaskItemInput,
+) -> Result<Option<(i64, i64, Valid<TaskUpdateDraft>)>, AppError> {
+    let item = task_item(view, input.task_id)?;
+    let draft = TaskUpdateDraft {
+        status: input.status,
+        percent: input.percent,
+        result: input.result,
+        suspend_reason: input.suspend_reason,
+    };
+    let current = item.update.as_ref();
+    let unchanged = current.and_then(|u| u.status) == draft.status
+        && current.and_then(|u| u.percent) == draft.percent
+        && current.and_then(|u| u.result.as_deref()) == draft.result.as_deref()
+        && current.and_then(|u| u.suspend_reason.as_deref()) == draft.suspend_reason.as_deref();
+    if unchanged {
+        return Ok(None);
+    }
+    let valid = draft
+        .validate()
+        .map_err(|e| AppError::Invalid(format!("Nhiệm vụ {}: {e}", task_name(&item.task))))?;
+    Ok(Some((input.task_id, input.version, valid)))
+}
+
+fn target_edit(
+    view: &ReportView,
+    input: TargetItemInput,
+) -> Result<Option<(i64, i64, Valid<TargetFigureDraft>)>, AppError> {
+    let item = target_item(view, input.target_id)?;
+    let draft = TargetFigureDraft {
+        value: input.value,
+        source: input.source,
+    };
+    let current = item.figure.as_ref();
+    if current.and_then(|f| f.value) == draft.value
+        && current.and_then(|f| f.source.as_deref()) == draft.source.as_deref()
+    {
+        return Ok(None);
+    }
+    let valid = draft
+        .validate()
+        .map_err(|e| AppError::Invalid(format!("Chỉ tiêu {}: {e}", item.target.name)))?;
+    Ok(Some((input.target_id, input.version, valid)))
+}
+
+fn task_item(view: &ReportView, task_id: i64) -> Result<&TaskItem, AppError> {
+    view.tasks
+        .iter()
+        .find(|i| i.task.id == task_id)
+        .ok_or_else(|| AppError::Invalid(format!("Nhiệm vụ {task_id} không thuộc báo cáo này")))
+}
+
+fn target_item(view: &ReportView, target_id: i64) -> Result<&TargetItem, AppError> {
+    view.targets
+        .iter()
+        .find(|i| i.target.id == target_id)
+        .ok_or_else(|| AppError::Invalid(format!("Chỉ tiêu {target_id} không thuộc báo cáo này")))
+}
+
+/// How a message names a task: its number in the plan, else its id.
+pub fn task_name(task: &crate::domain::task::Task) -> String {
+    task.reference
+        .clone()
+        .unwrap_or_else(|| task.id.to_string())
+}
+
+/// The focal point's decision on a submitted report.
+#[derive(Debug, Clone)]
+pub struct ReviewInput {
+    pub accept: bool,
+    /// Required to return a report: the unit must know what to fix.
+    pub comment: Option<String>,
+    pub items: Vec<ItemComment>,
+}
+
+/// Reads `accept` / `return`.
+pub fn parse_decision(code: &str) -> Result<bool, AppError> {
+    match code {
+        "accept" => Ok(true),
+        "return" => Ok(false),
+        _ => Err(AppError::Invalid(
+            "Hãy chọn tiếp nhận hoặc trả lại báo cáo".into(),
+        )),
+    }
+}
+
+/// Accepts a submitted report (final) or returns it to its unit, with
+/// comments per item either way. The report stays as it was read by the
+/// caller's round: returns the report as it is now.
+pub async fn review(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    input: ReviewInput,
+) -> Result<ReportView, AppError> {
+    let view = report(state, caller.principal, id).await?;
+    if !caller.principal.can_review(&view.round.scope_path) {
+        return Err(AppError::Forbidden);
+    }
+    for item in &input.items {
+        match item {
+            ItemComment::Task(task_id, _) => {
+                task_item(&view, *task_id)?;
+            }
+            ItemComment::Target(target_id, _) => {
+                target_item(&view, *target_id)?;
+            }
+        }
+    }
+    let comment = input.comment.filter(|c| !c.trim().is_empty());
+    state
+        .store
+        .review_report(id, input.accept, comment, input.items, &caller.actor)
+        .await?;
+    report(state, caller.principal, id).await
+}
+
+/// Evidence for one task of a report, as sent: a file (already read and
+/// recognised by content), or an issued document's number and date, or a
+/// link. The first one given is taken, in that order.
+#[derive(Debug, Default)]
+pub struct EvidenceDraft {
+    pub task_id: i64,
+    pub file: Option<UploadedFile>,
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub url: Option<String>,
+}
+
+/// Longest link kept as evidence.
+const MAX_URL_CHARS: usize = 2000;
+
+pub async fn add_evidence(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    draft: EvidenceDraft,
+) -> Result<Evidence, AppError> {
+    own_report(state, caller.principal, id).await?;
+    let input = evidence_input(draft.file, draft.number, draft.date, draft.url)?;
+    Ok(state
+        .store
+        .add_evidence(id, draft.task_id, input, &caller.actor)
+        .await?)
+}
+
+fn evidence_input(
+    file: Option<UploadedFile>,
+    number: Option<String>,
+    date: Option<NaiveDate>,
+    url: Option<String>,
+) -> Result<EvidenceInput, AppError> {
+    let number = number.filter(|n| !n.trim().is_empty());
+    let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+    match (file, number, url) {
+        (Some(f), _, _) => Ok(EvidenceInput::File {
+            bytes: f.bytes,
+            content_type: f.content_type,
+            file_name: f.file_name,
+        }),
+        (None, Some(number), _) => Ok(EvidenceInput::Document {
+            number: number.trim().to_string(),
+            date,
+        }),
+        (None, None, Some(url)) => {
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            if !web || url.chars().count() > MAX_URL_CHARS {
+                return Err(AppError::Invalid(
+                    "Đường dẫn phải bắt đầu bằng http:// hoặc https:// (tối đa 2000 ký tự)".into(),
+                ));
+            }
+            Ok(EvidenceInput::Link { url })
+        }
+        (None, None, None) => Err(AppError::Invalid(
+            "Hãy chọn một tệp, hoặc nhập số văn bản, hoặc một đường dẫn làm minh chứng".into(),
+        )),
+    }
+}

@@ -1,0 +1,367 @@
+//! The consolidated report of a round and its period sheet, in words: the
+//! one place that says what the .docx and the .xlsx hold. The facts come
+//! from `actions::exports`; `export` lays the words out as files.
+
+use chrono::Datelike;
+
+use super::labels::{evidence_label, period_label};
+use super::pages::views::{format_number, goal_label, mentions};
+use crate::actions::exports::{RoundReport, SheetFacts};
+use crate::domain::round::{ReportView, TaskItem, TaskUpdate};
+use crate::domain::target::Target;
+use crate::domain::task::Task;
+use crate::domain::text::lower_first;
+use crate::export::{
+    PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask, TargetLine, TaskLine,
+};
+
+/// The commune's consolidated report of a round (Nghị định 30/2020/NĐ-CP).
+pub fn report_document(r: &RoundReport) -> ReportDocument {
+    let year = r.round.unit_due_on.year();
+    let (tasks, tally) = task_lines(&r.tasks, &r.accepted);
+    let (targets, measured, met) = target_lines(&r.targets, &r.accepted, year);
+    let period = period_label(&r.round);
+    let plan_ref = plan_reference(r);
+    let province_name = r.province.as_ref().map(|p| p.name.clone());
+    ReportDocument {
+        parent_body: None,
+        issuer: format!("ỦY BAN NHÂN DÂN {}", r.issuer.name.to_uppercase()),
+        number: r.consolidated.as_ref().and_then(|c| c.number.clone()),
+        symbol: "BC-UBND".into(),
+        place: strip_level(&r.issuer.name),
+        date: report_date(r),
+        summary: format!("Kết quả thực hiện {plan_ref} {}", period.to_lowercase()),
+        addressees: province_name
+            .iter()
+            .map(|p| format!("Ủy ban nhân dân {}", lower_first(p)))
+            .collect(),
+        sections: sections(r, &plan_ref, &period, tally, (measured, met, targets.len())),
+        recipients: recipients(province_name.as_deref()),
+        signer_authority: "TM. ỦY BAN NHÂN DÂN".into(),
+        signer_titles: vec!["CHỦ TỊCH".into()],
+        signer_name: String::new(),
+        tasks,
+        targets,
+        tasks_title: format!("KẾT QUẢ THỰC HIỆN NHIỆM VỤ {}", period.to_uppercase()),
+        targets_title: format!("KẾT QUẢ THỰC HIỆN CHỈ TIÊU {}", period.to_uppercase()),
+    }
+}
+
+/// Tasks done, in progress and not reported, as the report counts them.
+#[derive(Debug, Clone, Copy, Default)]
+struct TaskTally {
+    done: usize,
+    in_progress: usize,
+    not_reported: usize,
+}
+
+/// Appendix I: each live task with what its units reported, under its
+/// group headings.
+fn task_lines(tasks: &[Task], views: &[ReportView]) -> (Vec<TaskLine>, TaskTally) {
+    let mut lines = Vec::new();
+    let mut tally = TaskTally::default();
+    let mut last_group: Vec<String> = Vec::new();
+    for task in tasks {
+        if task.group_path != last_group {
+            if let Some(g) = task.group_path.last() {
+                lines.push(group_line(g));
+            }
+            last_group = task.group_path.clone();
+        }
+        let items: Vec<&TaskItem> = views
+            .iter()
+            .flat_map(|v| v.tasks.iter().filter(|i| i.task.id == task.id))
+            .filter(|i| i.update.is_some())
+            .collect();
+        // The lead unit's word first; a supporting unit's if the lead said nothing.
+        let update = items
+            .iter()
+            .find(|i| i.leads)
+            .or(items.first())
+            .and_then(|i| i.update.as_ref());
+        match update.and_then(|u| u.status) {
+            Some(s) if s.is_done() => tally.done += 1,
+            Some(_) => tally.in_progress += 1,
+            None => tally.not_reported += 1,
+        }
+        lines.push(task_line(task, update, &items));
+    }
+    (lines, tally)
+}
+
+fn group_line(group: &str) -> TaskLine {
+    TaskLine {
+        group: Some(group.to_string()),
+        reference: String::new(),
+        title: String::new(),
+        lead: String::new(),
+        deadline: String::new(),
+        status: String::new(),
+        progress: String::new(),
+        result: String::new(),
+        evidence: String::new(),
+    }
+}
+
+fn task_line(task: &Task, update: Option<&TaskUpdate>, items: &[&TaskItem]) -> TaskLine {
+    TaskLine {
+        group: None,
+        reference: task.reference.clone().unwrap_or_default(),
+        title: task.title.clone(),
+        lead: mentions(&task.lead),
+        deadline: task.deadline.label_vi(),
+        status: update
+            .and_then(|u| u.status)
+            .map(|s| s.label_vi().to_string())
+            .unwrap_or_else(|| "Chưa báo cáo".into()),
+        progress: update
+            .and_then(|u| u.percent)
+            .map(|p| format!("{p}%"))
+            .unwrap_or_default(),
+        result: update.and_then(|u| u.result.clone()).unwrap_or_default(),
+        evidence: items
+            .iter()
+            .flat_map(|i| i.evidence.iter().map(evidence_label))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// Appendix II: each target with its accepted figure and whether it meets
+/// the year's goal; also how many have a figure and how many are met.
+fn target_lines(
+    targets: &[Target],
+    views: &[ReportView],
+    year: i32,
+) -> (Vec<TargetLine>, usize, usize) {
+    let (mut measured, mut met) = (0, 0);
+    let lines = targets
+        .iter()
+        .map(|target| {
+            let figure = views
+                .iter()
+                .flat_map(|v| v.targets.iter().filter(|i| i.target.id == target.id))
+                .find_map(|i| i.figure.clone());
+            let value = figure.as_ref().and_then(|f| f.value);
+            let reached = value.and_then(|v| target.is_met(year, v));
+            if value.is_some() {
+                measured += 1;
+            }
+            if reached == Some(true) {
+                met += 1;
+            }
+            TargetLine {
+                group: None,
+                reference: target.reference.clone().unwrap_or_default(),
+                name: target.name.clone(),
+                measure_unit: target.measure_unit.clone().unwrap_or_default(),
+                lead: mentions(&target.lead),
+                goal: target
+                    .goal_for(year)
+                    .map(|g| goal_label(g.op, g.value))
+                    .unwrap_or_default(),
+                value: value.map(format_number).unwrap_or_default(),
+                assessment: assessment(reached).into(),
+                source: figure.and_then(|f| f.source).unwrap_or_default(),
+            }
+        })
+        .collect();
+    (lines, measured, met)
+}
+
+fn assessment(reached: Option<bool>) -> &'static str {
+    match reached {
+        Some(true) => "Đạt",
+        Some(false) => "Chưa đạt",
+        None => "Chưa có số liệu",
+    }
+}
+
+fn sections(
+    r: &RoundReport,
+    plan_ref: &str,
+    period: &str,
+    tally: TaskTally,
+    (measured, met, targets_total): (usize, usize, usize),
+) -> Vec<Section> {
+    let c = &r.completeness;
+    let year = r.round.unit_due_on.year();
+    let results = vec![
+        format!(
+            "Thực hiện {plan_ref} của {}, Ủy ban nhân dân xã báo cáo kết quả thực hiện {} như sau (chi tiết tại Phụ lục I và Phụ lục II kèm theo).",
+            r.issuer.name,
+            period.to_lowercase()
+        ),
+        format!(
+            "Về nhiệm vụ: {} nhiệm vụ đã hoàn thành, {} nhiệm vụ đang thực hiện, {} nhiệm vụ chưa có báo cáo.",
+            tally.done, tally.in_progress, tally.not_reported
+        ),
+        format!(
+            "Về chỉ tiêu: {measured}/{targets_total} chỉ tiêu có số liệu, trong đó {met} chỉ tiêu đạt mục tiêu năm {year}."
+        ),
+        format!(
+            "Về chế độ báo cáo: {}/{} đơn vị đã gửi báo cáo ({} đúng hạn, {} trễ hạn), {} đơn vị chưa gửi.",
+            c.on_time + c.late,
+            c.expected,
+            c.on_time,
+            c.late,
+            c.missing + c.not_due
+        ),
+    ];
+    vec![
+        Section {
+            heading: "I. KẾT QUẢ THỰC HIỆN".into(),
+            paragraphs: results,
+        },
+        Section {
+            heading: "II. KHÓ KHĂN, VƯỚNG MẮC".into(),
+            paragraphs: notes(&r.accepted, |v| v.report.difficulties.clone()),
+        },
+        Section {
+            heading: "III. KIẾN NGHỊ, ĐỀ XUẤT".into(),
+            paragraphs: notes(&r.accepted, |v| v.report.recommendations.clone()),
+        },
+    ]
+}
+
+/// Each unit's note, named; "Không có." when no unit wrote one.
+fn notes(views: &[ReportView], pick: fn(&ReportView) -> Option<String>) -> Vec<String> {
+    let lines: Vec<String> = views
+        .iter()
+        .filter_map(|v| pick(v).map(|t| format!("{}: {t}", v.report.unit_name)))
+        .collect();
+    if lines.is_empty() {
+        vec!["Không có.".into()]
+    } else {
+        lines
+    }
+}
+
+fn plan_reference(r: &RoundReport) -> String {
+    match (&r.plan.number, r.plan.issued_on) {
+        (Some(n), Some(d)) => format!("Kế hoạch số {n} ngày {}", d.format("%d/%m/%Y")),
+        (Some(n), None) => format!("Kế hoạch số {n}"),
+        _ => format!("Kế hoạch “{}”", r.plan.title),
+    }
+}
+
+fn recipients(province_name: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(p) = province_name {
+        out.push(format!("UBND {}", lower_first(p)));
+    }
+    out.push("Thường trực Đảng ủy xã".into());
+    out.push("Lưu: VT, VHXH".into());
+    out
+}
+
+/// The day the report was approved, else consolidated, else today (Vietnam
+/// time).
+fn report_date(r: &RoundReport) -> chrono::NaiveDate {
+    r.consolidated
+        .as_ref()
+        .and_then(|c| c.approved_at.or(c.consolidated_at))
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| (t + chrono::Duration::hours(7)).date_naive())
+        .unwrap_or(r.today)
+}
+
+/// The place name of a level unit: "Tân Phong" for "Xã Tân Phong".
+fn strip_level(name: &str) -> String {
+    const LEVELS: [&str; 8] = [
+        "Xã ",
+        "xã ",
+        "Phường ",
+        "phường ",
+        "Tỉnh ",
+        "tỉnh ",
+        "Thành phố ",
+        "Đặc khu ",
+    ];
+    LEVELS
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))
+        .unwrap_or(name)
+        .to_string()
+}
+
+/// The sheet a focal point fills for a round: every live task and target
+/// of the plan, pre-filled with what units reported so far.
+pub fn period_sheet(facts: &SheetFacts) -> PeriodSheet {
+    let year = facts.round.unit_due_on.year();
+    let tasks = facts
+        .tasks
+        .iter()
+        .map(|t| {
+            let update = facts
+                .views
+                .iter()
+                .flat_map(|v| v.tasks.iter().filter(|i| i.task.id == t.id && i.leads))
+                .find_map(|i| i.update.clone());
+            SheetTask {
+                id: t.id,
+                reference: t.reference.clone().unwrap_or_default(),
+                title: t.title.clone(),
+                lead: mentions(&t.lead),
+                deadline: t.deadline.label_vi(),
+                status: update
+                    .as_ref()
+                    .and_then(|u| u.status)
+                    .map(|s| s.label_vi().to_string())
+                    .unwrap_or_default(),
+                percent: update.as_ref().and_then(|u| u.percent),
+                result: update.and_then(|u| u.result).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let targets = facts
+        .targets
+        .iter()
+        .map(|g| {
+            let figure = facts
+                .views
+                .iter()
+                .flat_map(|v| v.targets.iter().filter(|i| i.target.id == g.id))
+                .find_map(|i| i.figure.clone());
+            SheetTarget {
+                id: g.id,
+                reference: g.reference.clone().unwrap_or_default(),
+                name: g.name.clone(),
+                measure_unit: g.measure_unit.clone().unwrap_or_default(),
+                goal: g
+                    .goal_for(year)
+                    .map(|x| goal_label(x.op, x.value))
+                    .unwrap_or_default(),
+                value: figure.as_ref().and_then(|f| f.value),
+                source: figure.and_then(|f| f.source).unwrap_or_default(),
+            }
+        })
+        .collect();
+    PeriodSheet {
+        plan_title: facts.round.plan_title.clone(),
+        period_key: facts.round.period_key.clone(),
+        period_label: period_label(&facts.round),
+        tasks,
+        targets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_level_unit_is_named_by_its_place() {
+        assert_eq!(strip_level("Xã Tân Phong"), "Tân Phong");
+        assert_eq!(strip_level("Tỉnh Sơn Lâm"), "Sơn Lâm");
+        assert_eq!(strip_level("Ban Chỉ đạo"), "Ban Chỉ đạo");
+    }
+
+    #[test]
+    fn a_round_without_notes_says_none() {
+        assert_eq!(
+            notes(&[], |v| v.report.difficulties.clone()),
+            vec!["Không có."]
+        );
+    }
+}
