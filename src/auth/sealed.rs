@@ -129,7 +129,7 @@ impl DataKey {
 
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
-    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
         return [0u8; 32];
     };
     mac.update(message);

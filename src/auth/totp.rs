@@ -8,7 +8,7 @@
 //! padding) and as an `otpauth://` URI; at rest it is sealed with the data
 //! key when there is one.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
 use super::sealed::{DataKey, SealError};
@@ -71,7 +71,7 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
 /// HOTP (RFC 4226): the code for one counter value, `digits` long.
 pub fn hotp(secret: &[u8], counter: u64, digits: u32) -> u32 {
     // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
-    let Ok(mut mac) = <Hmac<Sha1> as Mac>::new_from_slice(secret) else {
+    let Ok(mut mac) = <Hmac<Sha1> as KeyInit>::new_from_slice(secret) else {
         return 0;
     };
     mac.update(&counter.to_be_bytes());

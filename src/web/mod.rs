@@ -10,6 +10,7 @@ pub mod forms;
 pub mod labels;
 pub mod login;
 pub mod pages;
+pub mod params;
 pub mod report_document;
 pub mod security;
 pub mod session;

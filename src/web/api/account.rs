@@ -5,17 +5,17 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::dto::{LoginOut, MeOut};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::accounts;
 use crate::actions::sign_in::sign_in_totp;
 use crate::domain::access::Role;
-use crate::domain::account::AuditQueryInput;
 use crate::store::{AuditEntry, Page, User};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
+use crate::web::params::AuditParams;
 use crate::web::session::{ApiAuth, ClientIp};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -206,33 +206,6 @@ pub async fn set_roles(
 ) -> Result<ApiJson<UserOut>, ApiError> {
     let user = accounts::set_roles(&state, &auth.caller(&ip), id, &input.roles).await?;
     Ok(ApiJson(user.into()))
-}
-
-/// A search of the audit trail; dates are days in Vietnam, both included.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct AuditParams {
-    pub action: Option<String>,
-    pub username: Option<String>,
-    pub entity: Option<String>,
-    pub entity_id: Option<String>,
-    /// `YYYY-MM-DD` or `DD/MM/YYYY`.
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-}
-
-impl AuditParams {
-    pub fn input(&self) -> AuditQueryInput<'_> {
-        AuditQueryInput {
-            action: self.action.as_deref(),
-            username: self.username.as_deref(),
-            entity: self.entity.as_deref(),
-            entity_id: self.entity_id.as_deref(),
-            from: self.from.as_deref(),
-            to: self.to.as_deref(),
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

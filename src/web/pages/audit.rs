@@ -12,8 +12,8 @@ use super::attachments::attachment;
 use crate::actions::accounts::{self, vietnam_time};
 use crate::store::Page;
 use crate::web::AppState;
-use crate::web::api::account::AuditParams;
 use crate::web::error::{AppError, PageError};
+use crate::web::params::AuditParams;
 use crate::web::session::{ClientIp, PageAuth, encode_component};
 
 pub struct AuditRow {
