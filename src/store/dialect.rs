@@ -1,6 +1,13 @@
-//! Every difference between SQLite and PostgreSQL, in one place: how a URL
-//! names the engine, connection settings, the id column type, and restarting
-//! id sequences. Everything else in the store is the same SQL for both.
+//! The differences between SQLite and PostgreSQL that the store's ordinary
+//! work meets, in one place: how a URL names the engine, connection
+//! settings, the column types of migrations, and restarting id sequences.
+//! Everything else in the store is the same SQL for both engines, with one
+//! exception: backup and restore (`backup.rs`), which read a consistent
+//! picture (`VACUUM INTO` a copy on SQLite, a `REPEATABLE READ` transaction
+//! on PostgreSQL), list columns (`pragma_table_info` against
+//! `information_schema`), and read and set each table's next id
+//! (`sqlite_sequence` against identity sequences) in each engine's own way.
+//! Both halves of each branch are exercised by the backup round-trip tests.
 
 use sqlx::{AnyConnection, AnyPool, Executor};
 

@@ -38,25 +38,59 @@ pub fn pg_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
-/// PostgreSQL is used when it answers; under CI=true it must.
+/// The host and port of a `postgres://user@host:port/db` URL.
+fn pg_address(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host_port = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+    let host_port = host_port.split(['/', '?']).next().unwrap_or("");
+    if host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:5432")
+    }
+}
+
+/// PostgreSQL (at `THEODOI_TEST_PG_URL`) is used when it answers; under
+/// CI=true it must.
 fn pg_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
-        let ok = std::net::TcpStream::connect_timeout(
-            &"127.0.0.1:5432".parse().expect("addr"),
-            Duration::from_secs(2),
-        )
-        .is_ok();
+        use std::net::ToSocketAddrs;
+        let address = pg_address(&pg_url());
+        let ok = address
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok());
         if !ok && std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but PostgreSQL is not reachable at 127.0.0.1:5432");
+            panic!("CI=true but PostgreSQL is not reachable at {address} (THEODOI_TEST_PG_URL)");
         }
         if !ok {
             eprintln!(
-                "PostgreSQL not reachable: running the PostgreSQL half of this test is skipped"
+                "PostgreSQL not reachable at {address}: running the PostgreSQL half of this test is skipped"
             );
         }
         ok
     })
+}
+
+#[test]
+fn the_postgres_address_is_read_from_the_url() {
+    assert_eq!(
+        pg_address("postgres://postgres@127.0.0.1:5432/test"),
+        "127.0.0.1:5432"
+    );
+    assert_eq!(
+        pg_address("postgres://u:p@db.example/theodoi"),
+        "db.example:5432"
+    );
+    assert_eq!(
+        pg_address("postgres://u@[::1]:6543/x?sslmode=disable"),
+        "[::1]:6543"
+    );
 }
 
 pub struct TestApp {
