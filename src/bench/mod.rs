@@ -102,33 +102,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut http = Http::connect(addr).await?;
     let secret = admin_totp_secret()?;
     let token = http.login(ADMIN_USERNAME, &password, Some(&secret)).await?;
-    let endpoint = "dashboard";
-    let paths = [nation.id, province.id, commune.id].map(|id| format!("/api/dashboard/{id}"));
-    let mut levels = Vec::new();
-    for (name, path) in ["national", "province", "commune"].iter().zip(&paths) {
-        let (lat, bytes) = time_gets(&mut http, path, &token, args.requests).await?;
-        println!(
-            "  {name:<9} GET {path}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} byte)",
-            lat.p50, lat.p99, lat.max, bytes
-        );
-        levels.push(lat);
-    }
+    let levels = measure_dashboards(
+        &mut http,
+        &token,
+        [&nation, &province, &commune],
+        args.requests,
+    )
+    .await?;
     let rss_after_reads = read_memory(server.pid());
-
-    let mut raw = Vec::new();
-    for i in 0..args.raw_runs.max(1) {
-        let t = Instant::now();
-        let rows = store.raw_status_by_province().await?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        println!(
-            "  GROUP BY thô lần {}: {ms:.0} ms ({} dòng)",
-            i + 1,
-            rows.len()
-        );
-        raw.push(ms);
-    }
-    raw.sort_by(f64::total_cmp);
-    let raw_ms = raw[raw.len() / 2];
+    let raw_ms = measure_raw(&store, args.raw_runs).await?;
 
     let submit = if args.submissions > 0 {
         let s = submission_load(
@@ -160,23 +142,93 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     server.stop();
     store.close().await;
 
-    let national = levels.first().copied().unwrap_or_default();
-    let province_lat = levels.get(1).copied().unwrap_or_default();
-    let commune_lat = levels.get(2).copied().unwrap_or_default();
+    let (rss, hwm) = memory.or(rss_after_reads).unwrap_or((0.0, 0.0));
+    let figures = Figures {
+        levels,
+        raw_ms,
+        rss,
+        hwm,
+        settled,
+        task_updates,
+        load: (load_before, load_after),
+    };
+    let out = summary(store.engine().name(), &args, &figures, submit.as_ref());
+    println!("{out}");
+    Ok(())
+}
+
+/// The dashboard timings of the three levels, nation first.
+async fn measure_dashboards(
+    http: &mut Http,
+    token: &str,
+    units: [&Unit; 3],
+    requests: usize,
+) -> anyhow::Result<Vec<Latency>> {
+    let mut levels = Vec::new();
+    for (name, unit) in ["national", "province", "commune"].iter().zip(units) {
+        let path = format!("/api/dashboard/{}", unit.id);
+        let (lat, bytes) = time_gets(http, &path, token, requests).await?;
+        println!(
+            "  {name:<9} GET {path}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} byte)",
+            lat.p50, lat.p99, lat.max, bytes
+        );
+        levels.push(lat);
+    }
+    Ok(levels)
+}
+
+/// The median time of the raw GROUP BY the dashboards spare, in ms.
+async fn measure_raw(store: &Store, runs: usize) -> anyhow::Result<f64> {
+    let mut raw = Vec::new();
+    for i in 0..runs.max(1) {
+        let t = Instant::now();
+        let rows = store.raw_status_by_province().await?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "  GROUP BY thô lần {}: {ms:.0} ms ({} dòng)",
+            i + 1,
+            rows.len()
+        );
+        raw.push(ms);
+    }
+    raw.sort_by(f64::total_cmp);
+    Ok(raw[raw.len() / 2])
+}
+
+/// What one bench run measured.
+struct Figures {
+    levels: Vec<Latency>,
+    raw_ms: f64,
+    rss: f64,
+    hwm: f64,
+    settled: f64,
+    task_updates: i64,
+    load: (Option<f64>, Option<f64>),
+}
+
+/// Prints the summary line and builds the JSON the run ends with.
+fn summary(
+    engine: &str,
+    args: &BenchArgs,
+    f: &Figures,
+    submit: Option<&submit::SubmitStats>,
+) -> serde_json::Value {
+    let national = f.levels.first().copied().unwrap_or_default();
+    let province_lat = f.levels.get(1).copied().unwrap_or_default();
+    let commune_lat = f.levels.get(2).copied().unwrap_or_default();
     let ratio = if national.p50 > 0.0 {
-        raw_ms / national.p50
+        f.raw_ms / national.p50
     } else {
         0.0
     };
-    let (rss, hwm) = memory.or(rss_after_reads).unwrap_or((0.0, 0.0));
     println!(
-        "Tóm tắt: bảng điều khiển toàn quốc p50 {:.2} ms / p99 {:.2} ms; GROUP BY thô {raw_ms:.0} ms \
-         (gấp {ratio:.0} lần); máy chủ dùng {rss:.0} MB (đỉnh {hwm:.0} MB)",
-        national.p50, national.p99
+        "Tóm tắt: bảng điều khiển toàn quốc p50 {:.2} ms / p99 {:.2} ms; GROUP BY thô {:.0} ms \
+         (gấp {ratio:.0} lần); máy chủ dùng {:.0} MB (đỉnh {:.0} MB)",
+        national.p50, national.p99, f.raw_ms, f.rss, f.hwm
     );
     let mut out = json!({
-        "engine": store.engine().name(),
-        "endpoint": endpoint,
+        "engine": engine,
+        "endpoint": "dashboard",
         "requests_per_level": args.requests,
         "national_p50_ms": round2(national.p50),
         "national_p99_ms": round2(national.p99),
@@ -184,17 +236,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "province_p99_ms": round2(province_lat.p99),
         "commune_p50_ms": round2(commune_lat.p50),
         "commune_p99_ms": round2(commune_lat.p99),
-        "raw_query_ms": round2(raw_ms),
+        "raw_query_ms": round2(f.raw_ms),
         "ratio": round2(ratio),
-        "task_updates": task_updates,
-        "server_rss_mb": round2(rss),
-        "server_peak_rss_mb": round2(hwm),
-        "settle_s": round2(settled),
+        "task_updates": f.task_updates,
+        "server_rss_mb": round2(f.rss),
+        "server_peak_rss_mb": round2(f.hwm),
+        "settle_s": round2(f.settled),
         "host_cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "host_load_1m_before": load_before,
-        "host_load_1m_after": load_after,
+        "host_load_1m_before": f.load.0,
+        "host_load_1m_after": f.load.1,
     });
-    if let (Some(s), Some(map)) = (&submit, out.as_object_mut()) {
+    if let (Some(s), Some(map)) = (submit, out.as_object_mut()) {
         map.insert("submit_rps".into(), json!(round2(s.rps)));
         map.insert("submit_p50_ms".into(), json!(round2(s.latency.p50)));
         map.insert("submit_p99_ms".into(), json!(round2(s.latency.p99)));
@@ -202,8 +254,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         map.insert("submit_requests".into(), json!(s.ok + s.errors));
         map.insert("submit_clients".into(), json!(s.clients));
     }
-    println!("{out}");
-    Ok(())
+    out
 }
 
 async fn first_unit(store: &Store, kind: UnitKind) -> anyhow::Result<Unit> {

@@ -195,8 +195,53 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
 
     let units_failed = units - submitted.len();
     let errors = units_tally.errors + leaders_tally.errors;
+    let run = PeakRun {
+        engine: store.engine().name(),
+        args: &args,
+        units,
+        communes: people.commune_leaders.len(),
+        peak_s,
+        submitted: submitted.len(),
+        intact,
+        counted,
+        memory,
+        load: (load_before, load_after),
+    };
+    let out = figures(&run, &units_tally, &leaders_tally);
+    println!("{out}");
+    if errors > 0 || units_failed > 0 {
+        bail!("{errors} lỗi, {units_failed} đơn vị không nộp được");
+    }
+    if intact != units {
+        bail!("chỉ {intact} / {units} báo cáo đã nộp còn nguyên vẹn");
+    }
+    if counted != Some(units as i64) {
+        bail!("bảng điều khiển tỉnh đếm {counted:?} báo cáo đã nhận, cần {units}");
+    }
+    Ok(())
+}
+
+/// What a peak run did, for its figures.
+struct PeakRun<'a> {
+    engine: &'static str,
+    args: &'a LoadArgs,
+    units: usize,
+    communes: usize,
+    peak_s: f64,
+    submitted: usize,
+    intact: usize,
+    counted: Option<i64>,
+    memory: Option<(f64, f64)>,
+    load: (Option<f64>, Option<f64>),
+}
+
+/// Prints each kind of request's latency and the summary line, and builds
+/// the JSON the run ends with.
+fn figures(run: &PeakRun, units_tally: &Tally, leaders_tally: &Tally) -> serde_json::Value {
+    let errors = units_tally.errors + leaders_tally.errors;
     let requests = units_tally.requests() + leaders_tally.requests();
-    let (rss, hwm) = memory.unwrap_or((0.0, 0.0));
+    let (rss, hwm) = run.memory.unwrap_or((0.0, 0.0));
+    let peak_s = run.peak_s;
     let kinds = ["login", "list", "read", "save", "evidence", "submit"];
     for kind in kinds {
         let l = units_tally.latency(kind);
@@ -217,38 +262,40 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     }
     let submit = units_tally.latency("submit");
     println!(
-        "Tóm tắt: {} / {units} đơn vị đã nộp trong {peak_s:.1} s ({:.0} đơn vị/phút, {:.0} yêu cầu/s), \
+        "Tóm tắt: {} / {} đơn vị đã nộp trong {peak_s:.1} s ({:.0} đơn vị/phút, {:.0} yêu cầu/s), \
          nộp p99 {:.1} ms, bảng điều khiển p99 {:.1} ms, {errors} lỗi; \
-         {intact} báo cáo nguyên vẹn sau khi dừng máy chủ; tỉnh đếm được {}",
-        submitted.len(),
-        submitted.len() as f64 / peak_s.max(0.001) * 60.0,
+         {} báo cáo nguyên vẹn sau khi dừng máy chủ; tỉnh đếm được {}",
+        run.submitted,
+        run.units,
+        run.submitted as f64 / peak_s.max(0.001) * 60.0,
         requests as f64 / peak_s.max(0.001),
         submit.p99,
         dashboards.p99,
-        counted.map_or("?".to_string(), |n| n.to_string()),
+        run.intact,
+        run.counted.map_or("?".to_string(), |n| n.to_string()),
     );
     let mut out = json!({
-        "engine": store.engine().name(),
-        "units": units,
-        "communes": people.commune_leaders.len(),
-        "clients": args.clients,
-        "leaders": args.leaders,
+        "engine": run.engine,
+        "units": run.units,
+        "communes": run.communes,
+        "clients": run.args.clients,
+        "leaders": run.args.leaders,
         "peak_s": round2(peak_s),
-        "submitted": submitted.len(),
-        "units_per_minute": round2(submitted.len() as f64 / peak_s.max(0.001) * 60.0),
+        "submitted": run.submitted,
+        "units_per_minute": round2(run.submitted as f64 / peak_s.max(0.001) * 60.0),
         "requests": requests,
         "requests_per_s": round2(requests as f64 / peak_s.max(0.001)),
         "errors": errors,
-        "intact": intact,
-        "province_counted": counted,
+        "intact": run.intact,
+        "province_counted": run.counted,
         "dashboard_requests": dashboard_n,
         "dashboard_p50_ms": round2(dashboards.p50),
         "dashboard_p99_ms": round2(dashboards.p99),
         "server_rss_mb": round2(rss),
         "server_peak_rss_mb": round2(hwm),
         "host_cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "host_load_1m_before": load_before,
-        "host_load_1m_after": load_after,
+        "host_load_1m_before": run.load.0,
+        "host_load_1m_after": run.load.1,
     });
     if let Some(map) = out.as_object_mut() {
         for kind in kinds {
@@ -257,17 +304,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             map.insert(format!("{kind}_p99_ms"), json!(round2(l.p99)));
         }
     }
-    println!("{out}");
-    if errors > 0 || units_failed > 0 {
-        bail!("{errors} lỗi, {units_failed} đơn vị không nộp được");
-    }
-    if intact != units {
-        bail!("chỉ {intact} / {units} báo cáo đã nộp còn nguyên vẹn");
-    }
-    if counted != Some(units as i64) {
-        bail!("bảng điều khiển tỉnh đếm {counted:?} báo cáo đã nhận, cần {units}");
-    }
-    Ok(())
+    out
 }
 
 /// Generates the province and its accounts into the empty database.

@@ -248,20 +248,56 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
         vec![],
     )
     .await?;
-    account(
-        store,
-        "admin",
-        "Quản trị hệ thống",
-        &nation,
-        Role::Administrator,
-        &hash,
-        &mut accounts,
-    )
-    .await?;
+    let admin = ("admin", "Quản trị hệ thống", Role::Administrator);
+    add_accounts(store, &nation, &[admin], &hash, &mut accounts).await?;
+    let province = seed_province(store, &nation, &hash, &mut accounts).await?;
+    let mut communes = Vec::new();
+    for (name, login) in COMMUNES {
+        communes.push(seed_commune(store, &province, name, login, &hash, &mut accounts).await?);
+    }
+    let plans = import_plans(store, &province, &communes).await?;
+    // This period's rounds, so the demo opens on something to report.
+    store.open_current_rounds(store.clock().today()).await?;
+    let tasks = store
+        .tasks(&Default::default(), Page::new(Some(1), Some(1)))
+        .await?
+        .total;
+    let targets = store
+        .targets(&Default::default(), Page::new(Some(1), Some(1)))
+        .await?
+        .total;
+    Ok(DemoSummary {
+        accounts,
+        plans,
+        tasks: usize::try_from(tasks).unwrap_or(0),
+        targets: usize::try_from(targets).unwrap_or(0),
+    })
+}
 
+/// The accounts of a unit: (username, full name, role).
+async fn add_accounts(
+    store: &Store,
+    unit: &Unit,
+    people: &[(&str, &str, Role)],
+    hash: &str,
+    out: &mut Vec<DemoAccount>,
+) -> anyhow::Result<()> {
+    for (username, name, role) in people {
+        account(store, username, name, unit, *role, hash, out).await?;
+    }
+    Ok(())
+}
+
+/// The province, its departments, its leader and focal point.
+async fn seed_province(
+    store: &Store,
+    nation: &Unit,
+    hash: &str,
+    accounts: &mut Vec<DemoAccount>,
+) -> anyhow::Result<Unit> {
     let province = child(
         store,
-        Some(&nation),
+        Some(nation),
         UnitKind::Province,
         Side::Government,
         PROVINCE,
@@ -277,123 +313,83 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
         ("Văn phòng UBND tỉnh", vec![]),
     ] {
         let aliases = aliases.into_iter().map(String::from).collect();
-        child(
-            store,
-            Some(&province),
-            UnitKind::Department,
-            Side::Government,
-            name,
-            aliases,
-        )
-        .await?;
+        let (kind, side) = (UnitKind::Department, Side::Government);
+        child(store, Some(&province), kind, side, name, aliases).await?;
     }
-    account(
+    let people = [
+        ("tinh.lanhdao", "Lê Văn Tỉnh", Role::Leader),
+        ("tinh.daumoi", "Phạm Thị Sở", Role::FocalPoint),
+    ];
+    add_accounts(store, &province, &people, hash, accounts).await?;
+    Ok(province)
+}
+
+/// A commune with its usual units, its focal point and leader; Tân Phong
+/// also gets an administrator, a viewer and two unit reporters, so every
+/// role can be tried.
+async fn seed_commune(
+    store: &Store,
+    province: &Unit,
+    name: &str,
+    login: &str,
+    hash: &str,
+    accounts: &mut Vec<DemoAccount>,
+) -> anyhow::Result<Unit> {
+    let short = name.trim_start_matches("Xã ").to_string();
+    let commune = child(
         store,
-        "tinh.lanhdao",
-        "Lê Văn Tỉnh",
-        &province,
-        Role::Leader,
-        &hash,
-        &mut accounts,
+        Some(province),
+        UnitKind::Commune,
+        Side::Government,
+        name,
+        vec![format!("xã {short}"), format!("UBND xã {short}")],
     )
     .await?;
-    account(
-        store,
-        "tinh.daumoi",
-        "Phạm Thị Sở",
-        &province,
-        Role::FocalPoint,
-        &hash,
-        &mut accounts,
-    )
-    .await?;
-
-    let mut communes = Vec::new();
-    for (name, login) in COMMUNES {
-        let short = name.trim_start_matches("Xã ").to_string();
-        let commune = child(
-            store,
-            Some(&province),
-            UnitKind::Commune,
-            Side::Government,
-            name,
-            vec![format!("xã {short}"), format!("UBND xã {short}")],
-        )
-        .await?;
-        let mut units = Vec::new();
-        for (kind, side, unit_name, aliases) in commune_units(&short) {
-            units.push(child(store, Some(&commune), kind, side, &unit_name, aliases).await?);
-        }
-        let find = |n: &str| units.iter().find(|u| u.name == n).cloned();
-        account(
-            store,
-            &format!("{login}.daumoi"),
-            &format!("Đầu mối {short}"),
-            &commune,
-            Role::FocalPoint,
-            &hash,
-            &mut accounts,
-        )
-        .await?;
-        account(
-            store,
-            &format!("{login}.lanhdao"),
-            &format!("Chủ tịch UBND xã {short}"),
-            &commune,
-            Role::Leader,
-            &hash,
-            &mut accounts,
-        )
-        .await?;
-        if login == "tanphong" {
-            account(
-                store,
-                "tanphong.quantri",
-                "Quản trị xã Tân Phong",
-                &commune,
-                Role::Administrator,
-                &hash,
-                &mut accounts,
-            )
-            .await?;
-            account(
-                store,
-                "tanphong.xem",
-                "Người xem Tân Phong",
-                &commune,
-                Role::Viewer,
-                &hash,
-                &mut accounts,
-            )
-            .await?;
-            if let Some(u) = find("Phòng Văn hóa - Xã hội") {
-                account(
-                    store,
-                    "tanphong.vhxh",
-                    "Cán bộ Phòng VHXH",
-                    &u,
-                    Role::UnitReporter,
-                    &hash,
-                    &mut accounts,
-                )
-                .await?;
-            }
-            if let Some(u) = find("Công an xã") {
-                account(
-                    store,
-                    "tanphong.congan",
-                    "Cán bộ Công an xã",
-                    &u,
-                    Role::UnitReporter,
-                    &hash,
-                    &mut accounts,
-                )
-                .await?;
-            }
-        }
-        communes.push(commune);
+    let mut units = Vec::new();
+    for (kind, side, unit_name, aliases) in commune_units(&short) {
+        units.push(child(store, Some(&commune), kind, side, &unit_name, aliases).await?);
     }
+    let focal = (format!("{login}.daumoi"), format!("Đầu mối {short}"));
+    let leader = (
+        format!("{login}.lanhdao"),
+        format!("Chủ tịch UBND xã {short}"),
+    );
+    let people = [
+        (focal.0.as_str(), focal.1.as_str(), Role::FocalPoint),
+        (leader.0.as_str(), leader.1.as_str(), Role::Leader),
+    ];
+    add_accounts(store, &commune, &people, hash, accounts).await?;
+    if login != "tanphong" {
+        return Ok(commune);
+    }
+    let staff = [
+        (
+            "tanphong.quantri",
+            "Quản trị xã Tân Phong",
+            Role::Administrator,
+        ),
+        ("tanphong.xem", "Người xem Tân Phong", Role::Viewer),
+    ];
+    add_accounts(store, &commune, &staff, hash, accounts).await?;
+    for (unit_name, username, full_name) in [
+        (
+            "Phòng Văn hóa - Xã hội",
+            "tanphong.vhxh",
+            "Cán bộ Phòng VHXH",
+        ),
+        ("Công an xã", "tanphong.congan", "Cán bộ Công an xã"),
+    ] {
+        if let Some(u) = units.iter().find(|u| u.name == unit_name) {
+            let reporter = [(username, full_name, Role::UnitReporter)];
+            add_accounts(store, u, &reporter, hash, accounts).await?;
+        }
+    }
+    Ok(commune)
+}
 
+/// The sample plans, read by the importer as an official's upload would
+/// be, each under its issuer.
+async fn import_plans(store: &Store, province: &Unit, communes: &[Unit]) -> anyhow::Result<usize> {
     let mut plans = 0;
     for (file, issuer_name, bytes) in PLANS {
         let issuer = if issuer_name == PROVINCE {
@@ -425,20 +421,5 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
             .await?;
         plans += 1;
     }
-    // This period's rounds, so the demo opens on something to report.
-    store.open_current_rounds(store.clock().today()).await?;
-    let tasks = store
-        .tasks(&Default::default(), Page::new(Some(1), Some(1)))
-        .await?
-        .total;
-    let targets = store
-        .targets(&Default::default(), Page::new(Some(1), Some(1)))
-        .await?
-        .total;
-    Ok(DemoSummary {
-        accounts,
-        plans,
-        tasks: usize::try_from(tasks).unwrap_or(0),
-        targets: usize::try_from(targets).unwrap_or(0),
-    })
+    Ok(plans)
 }

@@ -3,10 +3,10 @@
 //! a plan has no task table or dossier — draft tasks from the narrative.
 
 use super::header::{read_basis, read_header};
-use super::model::{Block, ImportWarning, ParsedPlan, Row};
+use super::model::{Block, ImportWarning, ParsedPlan, ParsedTarget, ParsedTask, Row};
 use super::narrative::read_drafts;
 use super::regime::read_reporting;
-use super::sections::{Para, find_section, paragraphs, roman_heading, sections};
+use super::sections::{Para, Section, find_section, paragraphs, roman_heading, sections};
 use super::table::{Col, TableKind, merge_split_tables, recognise as recognise_table};
 use super::targets::read_target_table;
 use super::tasks::{read_dossier, read_task_table};
@@ -18,24 +18,12 @@ pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
     let secs = sections(&blocks);
     let mut warnings: Vec<ImportWarning> = Vec::new();
     let mut info = read_header(&paras, &mut warnings);
-
-    // Basis: "Căn cứ …"/"Thực hiện …" paragraphs before the first section
-    // (not the title itself), and the body of a "CĂN CỨ" section.
-    let first_section = secs
-        .first()
-        .map_or(blocks.len(), |s| s.start.saturating_sub(1));
-    let title = info.title.clone().unwrap_or_default();
-    let mut basis_paras: Vec<&str> = paras
-        .iter()
-        .filter(|p| p.block < first_section && p.text != title && !p.text.ends_with(&title))
-        .filter(|p| p.text.starts_with("Căn cứ") || p.text.starts_with("Thực hiện"))
-        .map(|p| p.text)
-        .collect();
-    if let Some(s) = find_section(&secs, &["can cu"]) {
-        basis_paras.extend(in_range(&paras, s.start, s.end).iter().map(|p| p.text));
-    }
-    info.basis = read_basis(&basis_paras);
-
+    info.basis = read_basis(&basis_paragraphs(
+        &blocks,
+        &paras,
+        &secs,
+        info.title.as_deref(),
+    ));
     let regime_paras: Vec<&str> = match find_section(&secs, &["to chuc thuc hien"]) {
         Some(s) => in_range(&paras, s.start, s.end)
             .iter()
@@ -44,13 +32,63 @@ pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
         None => paras.iter().map(|p| p.text).collect(),
     };
     info.reporting = read_reporting(&regime_paras);
-
     let horizon = info
         .title
         .as_deref()
         .and_then(last_year)
         .or_else(|| info.date.map(|d| chrono::Datelike::year(&d)));
 
+    let (mut tasks, targets) = read_tables(&blocks, horizon, &mut warnings);
+    if tasks.is_empty() {
+        tasks = narrative_drafts(&blocks, &paras, &secs, &mut warnings);
+    }
+    if tasks.is_empty() && targets.is_empty() {
+        warnings.push(ImportWarning {
+            line: 1,
+            message: "Không tìm thấy nhiệm vụ hay chỉ tiêu nào trong tệp".to_string(),
+        });
+    }
+    warnings.sort_by_key(|w| w.line);
+    ParsedPlan {
+        plan: info,
+        tasks,
+        targets,
+        warnings,
+        unresolved_units: Vec::new(),
+    }
+}
+
+/// The basis: "Căn cứ …"/"Thực hiện …" paragraphs before the first
+/// section (not the title itself), and the body of a "CĂN CỨ" section.
+fn basis_paragraphs<'a>(
+    blocks: &[Block],
+    paras: &[Para<'a>],
+    secs: &[Section],
+    title: Option<&str>,
+) -> Vec<&'a str> {
+    let first_section = secs
+        .first()
+        .map_or(blocks.len(), |s| s.start.saturating_sub(1));
+    let title = title.unwrap_or_default();
+    let mut out: Vec<&str> = paras
+        .iter()
+        .filter(|p| p.block < first_section && p.text != title && !p.text.ends_with(title))
+        .filter(|p| p.text.starts_with("Căn cứ") || p.text.starts_with("Thực hiện"))
+        .map(|p| p.text)
+        .collect();
+    if let Some(s) = find_section(secs, &["can cu"]) {
+        out.extend(in_range(paras, s.start, s.end).iter().map(|p| p.text));
+    }
+    out
+}
+
+/// The tasks and targets of every table, each table read by the kind its
+/// header says it is; a table of no known kind is named in a warning.
+fn read_tables(
+    blocks: &[Block],
+    horizon: Option<i32>,
+    warnings: &mut Vec<ImportWarning>,
+) -> (Vec<ParsedTask>, Vec<ParsedTarget>) {
     let mut tasks = Vec::new();
     let mut targets = Vec::new();
     let mut dossier_group: Vec<String> = Vec::new();
@@ -60,9 +98,9 @@ pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
         };
         let layout = recognise_table(rows);
         match layout.kind {
-            TableKind::Tasks => tasks.extend(read_task_table(rows, &layout, *line, &mut warnings)),
+            TableKind::Tasks => tasks.extend(read_task_table(rows, &layout, *line, warnings)),
             TableKind::Targets => {
-                targets.extend(read_target_table(rows, &layout, horizon, &mut warnings))
+                targets.extend(read_target_table(rows, &layout, horizon, warnings))
             }
             TableKind::Dossier => {
                 let heading = i
@@ -78,7 +116,7 @@ pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
                     .filter(|(k, _)| Some(*k) != layout.header_index)
                     .map(|(_, r)| r.clone())
                     .collect();
-                if let Some(mut task) = read_dossier(&body, heading, *line, &mut warnings) {
+                if let Some(mut task) = read_dossier(&body, heading, *line, warnings) {
                     // Only the first dossier's heading names the appendix.
                     if task.group.is_empty() {
                         task.group = dossier_group.clone();
@@ -102,42 +140,39 @@ pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
             }
         }
     }
+    (tasks, targets)
+}
 
-    if tasks.is_empty()
-        && let Some(s) = find_section(&secs, &["nhiem vu"])
-            .filter(|s| s.key.contains("giai phap"))
-            .or_else(|| find_section(&secs, &["nhiem vu"]))
-    {
-        let body: Vec<Para<'_>> = in_range(&paras, s.start, s.end)
-            .into_iter()
-            .filter(|p| roman_heading(p.text).is_none())
-            .collect();
-        tasks = read_drafts(&body);
-        if !tasks.is_empty() {
-            warnings.push(ImportWarning {
-                line: blocks.get(s.start).map_or(1, Block::line),
-                message: format!(
-                    "Kế hoạch không có bảng nhiệm vụ: {} nhiệm vụ được đề xuất từ mục «{}», cần xác nhận cơ quan chủ trì và thời hạn",
-                    tasks.len(),
-                    s.heading
-                ),
-            });
-        }
-    }
-    if tasks.is_empty() && targets.is_empty() {
+/// A plan without a task table: draft tasks proposed from its "Nhiệm vụ
+/// (và giải pháp)" section, with a warning that they need confirming.
+fn narrative_drafts(
+    blocks: &[Block],
+    paras: &[Para<'_>],
+    secs: &[Section],
+    warnings: &mut Vec<ImportWarning>,
+) -> Vec<ParsedTask> {
+    let Some(s) = find_section(secs, &["nhiem vu"])
+        .filter(|s| s.key.contains("giai phap"))
+        .or_else(|| find_section(secs, &["nhiem vu"]))
+    else {
+        return Vec::new();
+    };
+    let body: Vec<Para<'_>> = in_range(paras, s.start, s.end)
+        .into_iter()
+        .filter(|p| roman_heading(p.text).is_none())
+        .collect();
+    let tasks = read_drafts(&body);
+    if !tasks.is_empty() {
         warnings.push(ImportWarning {
-            line: 1,
-            message: "Không tìm thấy nhiệm vụ hay chỉ tiêu nào trong tệp".to_string(),
+            line: blocks.get(s.start).map_or(1, Block::line),
+            message: format!(
+                "Kế hoạch không có bảng nhiệm vụ: {} nhiệm vụ được đề xuất từ mục «{}», cần xác nhận cơ quan chủ trì và thời hạn",
+                tasks.len(),
+                s.heading
+            ),
         });
     }
-    warnings.sort_by_key(|w| w.line);
-    ParsedPlan {
-        plan: info,
-        tasks,
-        targets,
-        warnings,
-        unresolved_units: Vec::new(),
-    }
+    tasks
 }
 
 fn in_range<'a>(paras: &[Para<'a>], start: usize, end: usize) -> Vec<Para<'a>> {

@@ -2,24 +2,134 @@
 //! under its version: inserted at version 1 when new, updated only when the
 //! version read is still current, refused otherwise.
 
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
+use super::audit::{self, Change};
 use super::rows::bind_real;
 use super::{Actor, StoreError, StoreResult};
 use crate::domain::report::{TargetFigureDraft, TaskUpdateDraft};
+use crate::domain::round::{ReportView, TaskUpdate};
 use crate::domain::valid::Valid;
 
-#[allow(clippy::too_many_arguments)]
+/// Writes the edited task items of a report, each under its version, with
+/// its audit entry.
+pub(super) async fn save_task_items(
+    conn: &mut AnyConnection,
+    view: &ReportView,
+    edits: &[(i64, i64, Valid<TaskUpdateDraft>)],
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
+    for (task_id, expected, draft) in edits {
+        let item = view
+            .tasks
+            .iter()
+            .find(|i| i.task.id == *task_id)
+            .ok_or_else(|| {
+                StoreError::InvalidReference(format!("task {task_id} is not on this report"))
+            })?;
+        let at = ItemAt {
+            report_id: view.report.id,
+            item_id: *task_id,
+            scope: (province_id, commune_id),
+            expected: *expected,
+        };
+        let id = upsert_task_update(conn, &at, draft, now, actor).await?;
+        let change = Change {
+            action: "report_task",
+            entity: "task_update",
+            entity_id: Some(id),
+            province_id,
+            commune_id,
+            before: item.update.as_ref().map(task_update_json),
+            after: Some(json!({
+                "task_id": task_id,
+                "status": draft.status.map(|s| s.as_str()),
+                "percent": draft.percent,
+                "result": draft.result,
+                "suspend_reason": draft.suspend_reason,
+            })),
+        };
+        audit::record(conn, now, actor, change).await?;
+    }
+    Ok(())
+}
+
+/// Writes the edited target items of a report, each under its version,
+/// with its audit entry.
+pub(super) async fn save_target_items(
+    conn: &mut AnyConnection,
+    view: &ReportView,
+    edits: &[(i64, i64, Valid<TargetFigureDraft>)],
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
+    for (target_id, expected, draft) in edits {
+        let item = view
+            .targets
+            .iter()
+            .find(|i| i.target.id == *target_id)
+            .ok_or_else(|| {
+                StoreError::InvalidReference(format!("target {target_id} is not on this report"))
+            })?;
+        let at = ItemAt {
+            report_id: view.report.id,
+            item_id: *target_id,
+            scope: (province_id, commune_id),
+            expected: *expected,
+        };
+        let id = upsert_target_figure(conn, &at, draft, now, actor).await?;
+        let change = Change {
+            action: "report_target",
+            entity: "target_figure",
+            entity_id: Some(id),
+            province_id,
+            commune_id,
+            before: item
+                .figure
+                .as_ref()
+                .map(|b| json!({"value": b.value, "source": b.source})),
+            after: Some(
+                json!({"target_id": target_id, "value": draft.value, "source": draft.source}),
+            ),
+        };
+        audit::record(conn, now, actor, change).await?;
+    }
+    Ok(())
+}
+
+/// Where an item is written: its report, its task or target, the report's
+/// province and commune, and the version the writer read.
+pub(super) struct ItemAt {
+    pub report_id: i64,
+    pub item_id: i64,
+    pub scope: (Option<i64>, Option<i64>),
+    pub expected: i64,
+}
+
+pub(super) fn task_update_json(u: &TaskUpdate) -> serde_json::Value {
+    json!({
+        "task_id": u.task_id,
+        "status": u.status.map(|s| s.as_str()),
+        "percent": u.percent,
+        "result": u.result,
+        "suspend_reason": u.suspend_reason,
+        "version": u.version,
+    })
+}
+
 pub(super) async fn upsert_task_update(
     conn: &mut AnyConnection,
-    report_id: i64,
-    task_id: i64,
-    (province_id, commune_id): (Option<i64>, Option<i64>),
-    expected: i64,
+    at: &ItemAt,
     d: &Valid<TaskUpdateDraft>,
     now: i64,
     actor: &Actor,
 ) -> StoreResult<i64> {
+    let (report_id, task_id, expected) = (at.report_id, at.item_id, at.expected);
+    let (province_id, commune_id) = at.scope;
     let current =
         sqlx::query("SELECT id, version FROM task_updates WHERE report_id = $1 AND task_id = $2")
             .bind(report_id)
@@ -72,17 +182,15 @@ pub(super) async fn upsert_task_update(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn upsert_target_figure(
     conn: &mut AnyConnection,
-    report_id: i64,
-    target_id: i64,
-    (province_id, commune_id): (Option<i64>, Option<i64>),
-    expected: i64,
+    at: &ItemAt,
     d: &Valid<TargetFigureDraft>,
     now: i64,
     actor: &Actor,
 ) -> StoreResult<i64> {
+    let (report_id, target_id, expected) = (at.report_id, at.item_id, at.expected);
+    let (province_id, commune_id) = at.scope;
     let current = sqlx::query(
         "SELECT id, version FROM target_figures WHERE report_id = $1 AND target_id = $2",
     )

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
 
-use super::report_items::{upsert_target_figure, upsert_task_update};
+use super::report_items::{save_target_items, save_task_items};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Page, PlanFilter, Store, StoreError, StoreResult};
 use crate::domain::period::{PeriodKind, ReportingPeriod};
@@ -408,86 +408,8 @@ impl Store {
         let now = self.now_ms();
         let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
         let mut tx = self.write.begin().await?;
-        for (task_id, expected, draft) in &edits.tasks {
-            let item = view
-                .tasks
-                .iter()
-                .find(|i| i.task.id == *task_id)
-                .ok_or_else(|| {
-                    StoreError::InvalidReference(format!("task {task_id} is not on this report"))
-                })?;
-            let before = item.update.clone();
-            let id = upsert_task_update(
-                &mut tx,
-                report_id,
-                *task_id,
-                (province_id, commune_id),
-                *expected,
-                draft,
-                now,
-                actor,
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                now,
-                actor,
-                Change {
-                    action: "report_task",
-                    entity: "task_update",
-                    entity_id: Some(id),
-                    province_id,
-                    commune_id,
-                    before: before.map(|b| task_update_json(&b)),
-                    after: Some(json!({
-                        "task_id": task_id,
-                        "status": draft.status.map(|s| s.as_str()),
-                        "percent": draft.percent,
-                        "result": draft.result,
-                        "suspend_reason": draft.suspend_reason,
-                    })),
-                },
-            )
-            .await?;
-        }
-        for (target_id, expected, draft) in &edits.targets {
-            let item = view
-                .targets
-                .iter()
-                .find(|i| i.target.id == *target_id)
-                .ok_or_else(|| {
-                    StoreError::InvalidReference(format!(
-                        "target {target_id} is not on this report"
-                    ))
-                })?;
-            let before = item.figure.clone();
-            let id = upsert_target_figure(
-                &mut tx,
-                report_id,
-                *target_id,
-                (province_id, commune_id),
-                *expected,
-                draft,
-                now,
-                actor,
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                now,
-                actor,
-                Change {
-                    action: "report_target",
-                    entity: "target_figure",
-                    entity_id: Some(id),
-                    province_id,
-                    commune_id,
-                    before: before.map(|b| json!({"value": b.value, "source": b.source})),
-                    after: Some(json!({"target_id": target_id, "value": draft.value, "source": draft.source})),
-                },
-            )
-            .await?;
-        }
+        save_task_items(&mut tx, view, &edits.tasks, now, actor).await?;
+        save_target_items(&mut tx, view, &edits.targets, now, actor).await?;
         let (difficulties, recommendations) = edits
             .notes
             .clone()
@@ -657,17 +579,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)
     }
-}
-
-fn task_update_json(u: &TaskUpdate) -> serde_json::Value {
-    json!({
-        "task_id": u.task_id,
-        "status": u.status.map(|s| s.as_str()),
-        "percent": u.percent,
-        "result": u.result,
-        "suspend_reason": u.suspend_reason,
-        "version": u.version,
-    })
 }
 
 fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
