@@ -27,3 +27,41 @@ pub struct Caller<'a> {
     pub principal: &'a Principal,
     pub actor: Actor,
 }
+
+/// One field of an edit as a request sent it: absent (left as it is), or
+/// set, to a value or to nothing. A save that names only some fields
+/// changes only those.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Edit<T> {
+    #[default]
+    Keep,
+    Set(Option<T>),
+}
+
+impl<T> Edit<T> {
+    /// The value after the edit, from the value before it.
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Edit::Keep => current,
+            Edit::Set(v) => v,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Edit<U> {
+        match self {
+            Edit::Keep => Edit::Keep,
+            Edit::Set(v) => Edit::Set(v.map(f)),
+        }
+    }
+}
+
+impl Edit<String> {
+    /// A text field: absent is kept, blank clears it.
+    pub fn text(value: Option<String>) -> Edit<String> {
+        match value {
+            None => Edit::Keep,
+            Some(t) if t.trim().is_empty() => Edit::Set(None),
+            Some(t) => Edit::Set(Some(t)),
+        }
+    }
+}

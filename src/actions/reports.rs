@@ -4,11 +4,11 @@
 
 use chrono::NaiveDate;
 
-use super::{AppError, Caller};
+use super::{AppError, Caller, Edit};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::evidence::{Evidence, EvidenceInput};
-use crate::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft};
+use crate::domain::report::{ReportError, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
 use crate::domain::round::{ItemComment, ReportView, Round, TargetItem, TaskItem, UnitReport};
 use crate::domain::valid::Valid;
 use crate::store::{ReportEdits, UploadedFile};
@@ -74,16 +74,17 @@ pub async fn my_reports(
         .collect())
 }
 
-/// What a reporter sent for one task, read but not yet checked.
+/// What a reporter sent for one task, read but not yet checked. A field
+/// the request did not name is left as it is.
 #[derive(Debug, Clone, Default)]
 pub struct TaskItemInput {
     pub task_id: i64,
     /// The item's version as read (0 when it had never been saved).
     pub version: i64,
-    pub status: Option<TaskStatus>,
-    pub percent: Option<u8>,
-    pub result: Option<String>,
-    pub suspend_reason: Option<String>,
+    pub status: Edit<TaskStatus>,
+    pub percent: Edit<u8>,
+    pub result: Edit<String>,
+    pub suspend_reason: Edit<String>,
 }
 
 /// What a reporter sent for one target, read but not yet checked.
@@ -91,38 +92,68 @@ pub struct TaskItemInput {
 pub struct TargetItemInput {
     pub target_id: i64,
     pub version: i64,
-    pub value: Option<f64>,
-    pub source: Option<String>,
+    pub value: Edit<f64>,
+    pub source: Edit<String>,
 }
 
-/// A save (and, with `submit`, a submission) of a unit's report.
-#[derive(Debug, Clone, Default)]
+/// A save (and, with `submit`, a submission) of a unit's report, with the
+/// evidence attached in the same request. Items and notes the request did
+/// not name are left as they are.
+#[derive(Debug, Default)]
 pub struct ReportInput {
     pub tasks: Vec<TaskItemInput>,
     pub targets: Vec<TargetItemInput>,
-    pub difficulties: Option<String>,
-    pub recommendations: Option<String>,
+    pub difficulties: Edit<String>,
+    pub recommendations: Edit<String>,
+    pub evidence: Vec<EvidenceDraft>,
     pub submit: bool,
 }
 
-/// Reads a status code as sent by a form or the API.
-pub fn parse_status(code: &str) -> Result<TaskStatus, AppError> {
-    TaskStatus::parse(code)
+/// What a save did.
+#[derive(Debug)]
+pub struct Saved {
+    pub report: UnitReport,
+    pub evidence: usize,
+}
+
+/// Reads a status code as sent by a form or the API; blank means none.
+pub fn parse_status(code: &str) -> Result<Option<TaskStatus>, AppError> {
+    if code.trim().is_empty() {
+        return Ok(None);
+    }
+    TaskStatus::parse(code.trim())
+        .map(Some)
         .ok_or_else(|| AppError::Invalid(format!("Tình trạng không hợp lệ: {code}")))
 }
 
-/// Saves what a unit typed, and submits it when asked. Only items whose
-/// values changed are written, so an item left as it was never conflicts
-/// with someone else's save; a stale item refuses the whole save.
+/// Saves what a unit typed, with the evidence it attached, and submits it
+/// when asked. Everything is checked before anything is written. Only items
+/// whose values changed are written, so an item left as it was never
+/// conflicts with someone else's save; a stale item refuses the whole
+/// save. Evidence goes first, while the report is still open to its unit.
 pub async fn save(
     state: &AppState,
     caller: &Caller<'_>,
     id: i64,
     input: ReportInput,
-) -> Result<UnitReport, AppError> {
+) -> Result<Saved, AppError> {
     let view = own_report(state, caller.principal, id).await?;
+    let mut evidence = Vec::new();
+    for draft in input.evidence {
+        task_item(&view, draft.task_id)?;
+        evidence.push((
+            draft.task_id,
+            evidence_input(draft.file, draft.number, draft.date, draft.url)?,
+        ));
+    }
+    let notes = (
+        input.difficulties.apply(view.report.difficulties.clone()),
+        input
+            .recommendations
+            .apply(view.report.recommendations.clone()),
+    );
     let mut edits = ReportEdits {
-        notes: Some((input.difficulties, input.recommendations)),
+        notes: Some(notes),
         ..ReportEdits::default()
     };
     for item in input.tasks {
@@ -135,10 +166,24 @@ pub async fn save(
             edits.targets.push(edit);
         }
     }
-    Ok(state
+    if !view.report.status.is_editable() && !evidence.is_empty() {
+        return Err(AppError::Invalid(ReportError::Locked.to_string()));
+    }
+    let attached = evidence.len();
+    for (task_id, input) in evidence {
+        state
+            .store
+            .add_evidence(id, task_id, input, &caller.actor)
+            .await?;
+    }
+    let report = state
         .store
         .save_report_on(&view, edits, input.submit, &caller.actor)
-        .await?)
+        .await?;
+    Ok(Saved {
+        report,
+        evidence: attached,
+    })
 }
 
 /// One task item checked against the report and the rules: `None` when it
@@ -148,13 +193,15 @@ fn task_edit(
     input: TaskItemInput,
 ) -> Result<Option<(i64, i64, Valid<TaskUpdateDraft>)>, AppError> {
     let item = task_item(view, input.task_id)?;
-    let draft = TaskUpdateDraft {
-        status: input.status,
-        percent: input.percent,
-        result: input.result,
-        suspend_reason: input.suspend_reason,
-    };
     let current = item.update.as_ref();
+    let draft = TaskUpdateDraft {
+        status: input.status.apply(current.and_then(|u| u.status)),
+        percent: input.percent.apply(current.and_then(|u| u.percent)),
+        result: input.result.apply(current.and_then(|u| u.result.clone())),
+        suspend_reason: input
+            .suspend_reason
+            .apply(current.and_then(|u| u.suspend_reason.clone())),
+    };
     let unchanged = current.and_then(|u| u.status) == draft.status
         && current.and_then(|u| u.percent) == draft.percent
         && current.and_then(|u| u.result.as_deref()) == draft.result.as_deref()
@@ -173,11 +220,11 @@ fn target_edit(
     input: TargetItemInput,
 ) -> Result<Option<(i64, i64, Valid<TargetFigureDraft>)>, AppError> {
     let item = target_item(view, input.target_id)?;
-    let draft = TargetFigureDraft {
-        value: input.value,
-        source: input.source,
-    };
     let current = item.figure.as_ref();
+    let draft = TargetFigureDraft {
+        value: input.value.apply(current.and_then(|f| f.value)),
+        source: input.source.apply(current.and_then(|f| f.source.clone())),
+    };
     if current.and_then(|f| f.value) == draft.value
         && current.and_then(|f| f.source.as_deref()) == draft.source.as_deref()
     {

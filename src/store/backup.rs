@@ -80,7 +80,12 @@ pub const TABLES: &[(&str, &str)] = &[
 /// Tables not carried: live sessions and half-done logins (a restored
 /// server starts with everyone signed out) and the migrations table, which
 /// the target writes itself.
-pub const NOT_CARRIED: &[&str] = &["sessions", "login_challenges", "schema_migrations"];
+pub const NOT_CARRIED: &[&str] = &[
+    "sessions",
+    "login_challenges",
+    "kept_forms",
+    "schema_migrations",
+];
 
 /// Every table the application has: those backed up and those left out.
 pub fn backup_tables() -> Vec<&'static str> {

@@ -39,6 +39,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "security",
         sql: include_str!("../../migrations/0005_security.sql"),
     },
+    Migration {
+        version: 6,
+        name: "kept_forms",
+        sql: include_str!("../../migrations/0006_kept_forms.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -17,6 +17,7 @@ mod evidence;
 mod feedback;
 mod imports;
 mod initiatives;
+mod kept_forms;
 mod migrate;
 mod notifications;
 mod plans;
@@ -52,6 +53,7 @@ pub use feedback::{
 };
 pub use imports::{ImportOutcome, StagedUpload};
 pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
+pub use kept_forms::KEEP_FOR_MS;
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::ReportEdits;

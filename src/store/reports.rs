@@ -529,24 +529,7 @@ impl Store {
             }
         }
         for item in &items {
-            let (sql, id, text): (&'static str, i64, &String) = match item {
-                ItemComment::Task(id, text) => (
-                    "UPDATE task_updates SET review_comment = $1 WHERE report_id = $2 AND task_id = $3",
-                    *id,
-                    text,
-                ),
-                ItemComment::Target(id, text) => (
-                    "UPDATE target_figures SET review_comment = $1 WHERE report_id = $2 AND target_id = $3",
-                    *id,
-                    text,
-                ),
-            };
-            sqlx::query(sql)
-                .bind(text.clone())
-                .bind(report_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            comment_item(&mut tx, &round, report_id, item, now, actor).await?;
         }
         audit::record(
             &mut tx,
@@ -579,6 +562,56 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)
     }
+}
+
+/// Puts a reviewer's comment on an item of a report. The comment belongs
+/// to the item whether the unit wrote anything there or not: an item left
+/// blank gets a row of its own, holding only the comment, so the unit sees
+/// what is asked of it.
+async fn comment_item(
+    conn: &mut sqlx::AnyConnection,
+    round: &Round,
+    report_id: i64,
+    item: &ItemComment,
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let (update, insert, id, text): (&'static str, &'static str, i64, &String) = match item {
+        ItemComment::Task(id, text) => (
+            "UPDATE task_updates SET review_comment = $1 WHERE report_id = $2 AND task_id = $3",
+            "INSERT INTO task_updates (report_id, task_id, province_id, commune_id, review_comment,
+                    updated_at, updated_by, version) VALUES ($2, $3, $4, $5, $1, $6, $7, 1)",
+            *id,
+            text,
+        ),
+        ItemComment::Target(id, text) => (
+            "UPDATE target_figures SET review_comment = $1 WHERE report_id = $2 AND target_id = $3",
+            "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, review_comment,
+                    updated_at, updated_by, version) VALUES ($2, $3, $4, $5, $1, $6, $7, 1)",
+            *id,
+            text,
+        ),
+    };
+    let updated = sqlx::query(update)
+        .bind(text.clone())
+        .bind(report_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        sqlx::query(insert)
+            .bind(text.clone())
+            .bind(report_id)
+            .bind(id)
+            .bind(round.province_id)
+            .bind(round.commune_id)
+            .bind(now)
+            .bind(actor.user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 fn round_from_row(row: &AnyRow) -> StoreResult<Round> {

@@ -72,6 +72,16 @@ impl FormPairs {
             .unwrap_or_default()
     }
 
+    /// Whether the form has the field at all (a blank one counts).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// The field as an edit: absent, left as it is; blank, cleared.
+    pub fn edit(&self, name: &str) -> Option<String> {
+        self.has(name).then(|| self.text(name))
+    }
+
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|v| !v.is_empty())
     }
@@ -135,11 +145,30 @@ impl FormPairs {
 /// under `file_field`, each recognised by its content (PDF, DOCX, XLSX,
 /// PNG, JPEG) and bounded in number and size.
 pub async fn read_multipart(
-    mut multipart: Multipart,
+    multipart: Multipart,
     file_field: &str,
     max_files: usize,
     max_file_bytes: usize,
 ) -> Result<(FormPairs, Vec<UploadedFile>), AppError> {
+    let (fields, files) = read_multipart_files(multipart, max_files, max_file_bytes).await?;
+    Ok((
+        fields,
+        files
+            .into_iter()
+            .filter(|(name, _)| name == file_field)
+            .map(|(_, f)| f)
+            .collect(),
+    ))
+}
+
+/// Reads a multipart form: its text fields, and every non-empty file with
+/// the name of its field, each recognised by its content and bounded in
+/// number and size.
+pub async fn read_multipart_files(
+    mut multipart: Multipart,
+    max_files: usize,
+    max_file_bytes: usize,
+) -> Result<(FormPairs, Vec<(String, UploadedFile)>), AppError> {
     let megabytes = max_file_bytes / (1024 * 1024);
     let too_large = || AppError::Invalid(format!("Mỗi tệp gửi kèm tối đa {megabytes} MB"));
     let mut fields = Vec::new();
@@ -150,35 +179,65 @@ pub async fn read_multipart(
         ))
     })? {
         let name = field.name().unwrap_or("").to_string();
-        if name == file_field {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_large())?;
-            if bytes.is_empty() {
-                continue;
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                if bytes.is_empty() {
+                    continue;
+                }
+                if files.len() >= max_files {
+                    return Err(AppError::Invalid(format!(
+                        "Chỉ được gửi kèm tối đa {max_files} tệp"
+                    )));
+                }
+                if bytes.len() > max_file_bytes {
+                    return Err(too_large());
+                }
+                let kind = sniff(&bytes).map_err(AppError::invalid)?;
+                let file = UploadedFile {
+                    file_name: safe_file_name(&file_name, kind),
+                    content_type: kind.content_type(),
+                    bytes: bytes.to_vec(),
+                };
+                files.push((name, file));
             }
-            if files.len() >= max_files {
-                return Err(AppError::Invalid(format!(
-                    "Chỉ được gửi kèm tối đa {max_files} tệp"
-                )));
+            None => {
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|_| AppError::BadRequest("Biểu mẫu không hợp lệ".into()))?;
+                fields.push((name, value));
             }
-            if bytes.len() > max_file_bytes {
-                return Err(too_large());
-            }
-            let kind = sniff(&bytes).map_err(AppError::invalid)?;
-            files.push(UploadedFile {
-                file_name: safe_file_name(&file_name, kind),
-                content_type: kind.content_type(),
-                bytes: bytes.to_vec(),
-            });
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|_| AppError::BadRequest("Biểu mẫu không hợp lệ".into()))?;
-            fields.push((name, value));
         }
     }
     Ok((FormPairs(fields), files))
+}
+
+/// A form sent either url-encoded or, when it carries files, as multipart:
+/// its fields, and its files by field name.
+pub async fn read_form(
+    req: axum::extract::Request,
+    max_files: usize,
+    max_file_bytes: usize,
+) -> Result<(FormPairs, Vec<(String, UploadedFile)>), AppError> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let multipart = Multipart::from_request(req, &())
+            .await
+            .map_err(|_| AppError::BadRequest("Biểu mẫu không đọc được".into()))?;
+        read_multipart_files(multipart, max_files, max_file_bytes).await
+    } else {
+        // Through the extractor, so the route's body limit holds.
+        let body = axum::body::Bytes::from_request(req, &())
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        Ok((FormPairs::parse(&body)?, Vec::new()))
+    }
 }
 
 fn invalid_number(label: &str) -> AppError {

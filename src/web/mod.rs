@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod figures;
+pub mod flash;
 pub mod forms;
 pub mod labels;
 pub mod login;
@@ -147,7 +148,9 @@ fn sitemap() -> Sitemap {
         .route("/reports", get(pages::reports::list_reports))
         .route(
             "/reports/{id}",
-            get(pages::reports::show_report).post(pages::reports::save_report),
+            get(pages::reports::show_report)
+                .post(pages::reports::save_report)
+                .layer(DefaultBodyLimit::max(pages::reports::REPORT_FORM_LIMIT)),
         )
         .route(
             "/reports/{id}/evidence",

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::AppState;
 use super::error::{ApiError, AppError, PageError};
+use super::flash::{self, Flash};
 use crate::actions::Caller;
 use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
@@ -42,6 +43,8 @@ pub struct Auth {
     /// An administrator without a second factor (a session older than the
     /// rule, or a role given since): nothing but enrolling until it has one.
     pub must_enrol: bool,
+    /// What the previous action did, to say on this page.
+    pub flash: Option<Flash>,
 }
 
 /// What an administrator who must enrol may still open.
@@ -148,7 +151,13 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             }
             return Redirect::to("/account/totp").into_response();
         }
+        let shows_flash = auth.flash.is_some();
         req.extensions_mut().insert(Arc::new(auth));
+        let mut res = next.run(req).await;
+        if shows_flash {
+            flash::clear_after_shown(&mut res, state.config.secure_cookies);
+        }
+        return res;
     }
     next.run(req).await
 }
@@ -216,6 +225,7 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
         csrf_token: session.csrf_token,
         via_bearer,
         must_enrol,
+        flash: Flash::from_headers(headers),
     }))
 }
 

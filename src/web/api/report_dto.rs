@@ -212,6 +212,8 @@ impl ReportOut {
     }
 }
 
+/// A task item of a save. A field left out (or null) keeps its value; an
+/// empty string clears a text or the status.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskItemIn {
@@ -234,6 +236,8 @@ pub struct TargetItemIn {
     pub source: Option<String>,
 }
 
+/// A save of a report: only the items and notes named change; a field left
+/// out (or null) keeps its value, an empty string clears a text.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportIn {

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 
 use super::report_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
+use crate::actions::Edit;
 use crate::actions::reports::{
     self, EvidenceDraft, ReportInput, ReviewInput, TargetItemInput, TaskItemInput, parse_decision,
     parse_status,
@@ -116,16 +117,21 @@ pub async fn get_report(
     Ok(ApiJson(report_out(&state, &view)))
 }
 
+/// A field absent (or null) in the request is left as it is; an empty
+/// string clears a text or the status.
 fn input_from(input: ReportIn) -> Result<ReportInput, AppError> {
     let mut tasks = Vec::new();
     for t in input.tasks {
         tasks.push(TaskItemInput {
             task_id: t.task_id,
             version: t.version,
-            status: t.status.as_deref().map(parse_status).transpose()?,
-            percent: t.percent,
-            result: t.result,
-            suspend_reason: t.suspend_reason,
+            status: match t.status.as_deref() {
+                None => Edit::Keep,
+                Some(code) => Edit::Set(parse_status(code)?),
+            },
+            percent: t.percent.map_or(Edit::Keep, |p| Edit::Set(Some(p))),
+            result: Edit::text(t.result),
+            suspend_reason: Edit::text(t.suspend_reason),
         });
     }
     Ok(ReportInput {
@@ -136,12 +142,13 @@ fn input_from(input: ReportIn) -> Result<ReportInput, AppError> {
             .map(|g| TargetItemInput {
                 target_id: g.target_id,
                 version: g.version,
-                value: g.value,
-                source: g.source,
+                value: g.value.map_or(Edit::Keep, |v| Edit::Set(Some(v))),
+                source: Edit::text(g.source),
             })
             .collect(),
-        difficulties: input.difficulties,
-        recommendations: input.recommendations,
+        difficulties: Edit::text(input.difficulties),
+        recommendations: Edit::text(input.recommendations),
+        evidence: Vec::new(),
         submit: input.submit,
     })
 }

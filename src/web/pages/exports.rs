@@ -4,7 +4,7 @@
 //! `web::report_document`, the files from `export`.
 
 use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use super::attachments::attachment;
 use crate::actions::exports;
@@ -13,6 +13,7 @@ use crate::domain::round::Round;
 use crate::export;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
+use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::read_multipart;
 use crate::web::report_document::{period_sheet, report_document};
 use crate::web::session::{ClientIp, PageAuth};
@@ -81,6 +82,10 @@ pub async fn upload_sheet(
     let file = files
         .pop()
         .ok_or_else(|| AppError::Invalid("Hãy chọn tệp .xlsx đã điền".into()))?;
-    exports::upload_sheet(&state, &auth.caller(&ip), id, &file.bytes).await?;
-    Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
+    let rows = exports::upload_sheet(&state, &auth.caller(&ip), id, &file.bytes).await?;
+    let flash = Flash::SheetUploaded {
+        rows: u32::try_from(rows).unwrap_or(u32::MAX),
+    };
+    let to = format!("/rounds/{id}");
+    Ok(redirect_with(&to, flash, state.config.secure_cookies))
 }

@@ -31,6 +31,8 @@ pub struct Layout {
     pub csrf: String,
     /// Administrators see the accounts and audit pages in the menu.
     pub is_admin: bool,
+    /// What the previous action did, said once.
+    pub flash: Option<String>,
 }
 
 impl Layout {
@@ -44,6 +46,7 @@ impl Layout {
                 role_label: String::new(),
                 csrf,
                 is_admin: false,
+                flash: None,
             },
         }
     }
@@ -57,6 +60,7 @@ impl Layout {
             is_admin: auth
                 .principal
                 .has(crate::domain::access::Role::Administrator),
+            flash: auth.flash.map(|f| f.message_vi()),
         }
     }
 }

@@ -5,12 +5,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Multipart, Path, Request, State};
+use axum::response::Response;
 
 use super::Layout;
 use super::tasks::{HistoryRow, history_rows};
 use super::views::{format_number, goal_label};
+use crate::actions::Edit;
 use crate::actions::reports::{
     self, EvidenceDraft, ReportInput, ReviewInput, TargetItemInput, TaskItemInput, parse_decision,
     parse_status,
@@ -20,9 +21,11 @@ use crate::domain::evidence::MAX_EVIDENCE_BYTES;
 use crate::domain::goal::parse_number;
 use crate::domain::report::{ReportStatus, TaskStatus, timeliness};
 use crate::domain::round::{ItemComment, ReportView};
+use crate::store::UploadedFile;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::{FormPairs, answer_form, read_multipart};
+use crate::web::flash::{Flash, redirect_with};
+use crate::web::forms::{FormPairs, answer_form, read_form, read_multipart};
 use crate::web::labels::{evidence_label, round_label};
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
@@ -155,6 +158,45 @@ pub struct ReportPage {
     error: Option<String>,
 }
 
+impl ReportPage {
+    /// Puts what a person typed back into the form (after a refusal, or
+    /// from what was kept when their session ended), with the versions they
+    /// had read, so a second save still notices someone else's.
+    fn keep_typed(&mut self, f: &FormPairs) {
+        for t in &mut self.tasks {
+            let id = t.id;
+            if let Some(code) = f.edit(&format!("t{id}_status")) {
+                for s in &mut t.statuses {
+                    s.selected = s.value == code;
+                }
+            }
+            keep(f, &format!("t{id}_percent"), &mut t.percent);
+            keep(f, &format!("t{id}_result"), &mut t.result);
+            keep(f, &format!("t{id}_reason"), &mut t.reason);
+            if let Ok(v) = f.text(&format!("t{id}_v")).parse() {
+                t.version = v;
+            }
+        }
+        for g in &mut self.targets {
+            let id = g.id;
+            keep(f, &format!("g{id}_value"), &mut g.value);
+            keep(f, &format!("g{id}_source"), &mut g.source);
+            if let Ok(v) = f.text(&format!("g{id}_v")).parse() {
+                g.version = v;
+            }
+        }
+        keep(f, "difficulties", &mut self.difficulties);
+        keep(f, "recommendations", &mut self.recommendations);
+    }
+}
+
+/// The form's value of a field, when it sent one.
+fn keep(f: &FormPairs, name: &str, into: &mut String) {
+    if f.has(name) {
+        *into = f.raw(name);
+    }
+}
+
 fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryRow>) -> ReportPage {
     let p = &auth.principal;
     let r = &view.report;
@@ -265,88 +307,144 @@ pub async fn show_report(
     Ok(page_of(state.store.clock().now_ms(), &auth, &view, history))
 }
 
-/// Reads the report form: each task and target of the report, as typed.
-fn input_from(f: &FormPairs, view: &ReportView) -> Result<ReportInput, AppError> {
+/// Reads the report form: each task and target of the report as typed (a
+/// field the form did not send is left as it is), and the evidence
+/// attached to each task in the same request.
+fn input_from(
+    f: &FormPairs,
+    files: &mut Vec<(String, UploadedFile)>,
+    view: &ReportView,
+) -> Result<ReportInput, AppError> {
     let mut input = ReportInput {
-        difficulties: f.optional("difficulties"),
-        recommendations: f.optional("recommendations"),
+        difficulties: Edit::text(f.edit("difficulties")),
+        recommendations: Edit::text(f.edit("recommendations")),
         submit: f.text("action") == "submit",
         ..ReportInput::default()
     };
     for item in &view.tasks {
         let id = item.task.id;
-        let percent = match f.optional(&format!("t{id}_percent")) {
-            None => None,
-            Some(p) => Some(p.parse::<u8>().ok().filter(|p| *p <= 100).ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "Nhiệm vụ {}: tiến độ phải là số từ 0 đến 100",
-                    reports::task_name(&item.task)
-                ))
-            })?),
+        let percent = match f.edit(&format!("t{id}_percent")) {
+            None => Edit::Keep,
+            Some(p) if p.is_empty() => Edit::Set(None),
+            Some(p) => Edit::Set(Some(
+                p.parse::<u8>().ok().filter(|p| *p <= 100).ok_or_else(|| {
+                    AppError::Invalid(format!(
+                        "Nhiệm vụ {}: tiến độ phải là số từ 0 đến 100",
+                        reports::task_name(&item.task)
+                    ))
+                })?,
+            )),
         };
         input.tasks.push(TaskItemInput {
             task_id: id,
             version: f.text(&format!("t{id}_v")).parse::<i64>().unwrap_or(0),
-            status: f
-                .optional(&format!("t{id}_status"))
-                .map(|s| parse_status(&s))
-                .transpose()?,
+            status: match f.edit(&format!("t{id}_status")) {
+                None => Edit::Keep,
+                Some(code) => Edit::Set(parse_status(&code)?),
+            },
             percent,
-            result: f.optional(&format!("t{id}_result")),
-            suspend_reason: f.optional(&format!("t{id}_reason")),
+            result: Edit::text(f.edit(&format!("t{id}_result"))),
+            suspend_reason: Edit::text(f.edit(&format!("t{id}_reason"))),
         });
+        if let Some(draft) = evidence_of(f, files, id)? {
+            input.evidence.push(draft);
+        }
     }
     for item in &view.targets {
         let id = item.target.id;
-        let value = match f.optional(&format!("g{id}_value")) {
-            None => None,
-            Some(v) => Some(parse_number(&v).ok_or_else(|| {
+        let value = match f.edit(&format!("g{id}_value")) {
+            None => Edit::Keep,
+            Some(v) if v.is_empty() => Edit::Set(None),
+            Some(v) => Edit::Set(Some(parse_number(&v).ok_or_else(|| {
                 AppError::Invalid(format!(
                     "Chỉ tiêu {}: giá trị “{v}” không phải là số",
                     item.target.name
                 ))
-            })?),
+            })?)),
         };
         input.targets.push(TargetItemInput {
             target_id: id,
             version: f.text(&format!("g{id}_v")).parse::<i64>().unwrap_or(0),
             value,
-            source: f.optional(&format!("g{id}_source")),
+            source: Edit::text(f.edit(&format!("g{id}_source"))),
         });
     }
     Ok(input)
 }
+
+/// The evidence a task's card of the form carries, if any: its file, or a
+/// document's number and date, or a link.
+fn evidence_of(
+    f: &FormPairs,
+    files: &mut Vec<(String, UploadedFile)>,
+    task_id: i64,
+) -> Result<Option<EvidenceDraft>, AppError> {
+    let field = format!("t{task_id}_file");
+    let file = files
+        .iter()
+        .position(|(name, _)| *name == field)
+        .map(|i| files.remove(i).1);
+    let number = f.optional(&format!("t{task_id}_evnumber"));
+    let url = f.optional(&format!("t{task_id}_evurl"));
+    if file.is_none() && number.is_none() && url.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(EvidenceDraft {
+        task_id,
+        file,
+        number,
+        date: f.date(&format!("t{task_id}_evdate"), "Ngày văn bản")?,
+        url,
+    }))
+}
+
+/// Most files one save of the report form may attach.
+const MAX_FILES_PER_SAVE: usize = 3;
+
+/// The report form's body limit: its files and the typed text.
+pub const REPORT_FORM_LIMIT: usize = MAX_FILES_PER_SAVE * MAX_EVIDENCE_BYTES + 1024 * 1024;
 
 pub async fn save_report(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
     ip: ClientIp,
     Path(id): Path<i64>,
-    body: Bytes,
+    req: Request,
 ) -> Result<Response, PageError> {
     let view = reports::report(&state, &auth.principal, id).await?;
-    let f = FormPairs::parse(&body)?;
-    let result = match input_from(&f, &view) {
+    let (f, mut files) = read_form(req, MAX_FILES_PER_SAVE, MAX_EVIDENCE_BYTES).await?;
+    let result = match input_from(&f, &mut files, &view) {
         Ok(input) => reports::save(&state, &auth.caller(&ip), id, input).await,
         Err(e) => Err(e),
     };
+    let secure = state.config.secure_cookies;
     answer_form(
         result,
-        |_| Redirect::to(&format!("/reports/{id}")).into_response(),
+        |saved| {
+            let flash = if saved.report.status == ReportStatus::Submitted {
+                Flash::ReportSubmitted {
+                    evidence: saved.evidence as u32,
+                }
+            } else {
+                Flash::ReportSaved {
+                    evidence: saved.evidence as u32,
+                }
+            };
+            redirect_with(&format!("/reports/{id}"), flash, secure)
+        },
         |e| async move {
-            // The report as it is stored now, with the message; for an
-            // invalid entry, what was typed in the notes at least.
             let view = reports::report(&state, &auth.principal, id).await?;
             let mut page = page_of(state.store.clock().now_ms(), &auth, &view, Vec::new());
             if matches!(e, AppError::Conflict { .. }) {
+                // What is stored now, so the person sees the other save.
                 page.error = Some(
                     "Báo cáo vừa được người khác cập nhật; dưới đây là nội dung hiện tại, hãy nhập lại thay đổi của bạn"
                         .into(),
                 );
             } else {
+                // What was typed, so nothing is lost; files are asked again.
+                page.keep_typed(&f);
                 page.error = Some(e.to_string());
-                page.difficulties = f.text("difficulties");
-                page.recommendations = f.text("recommendations");
             }
             Ok(page)
         },
@@ -379,8 +477,15 @@ pub async fn review_report(
         comment: f.optional("comment"),
         items,
     };
+    let accepted = input.accept;
     let reviewed = reports::review(&state, &auth.caller(&ip), id, input).await?;
-    Ok(Redirect::to(&format!("/rounds/{}", reviewed.round.id)).into_response())
+    let flash = if accepted {
+        Flash::ReportAccepted
+    } else {
+        Flash::ReportReturned
+    };
+    let to = format!("/rounds/{}", reviewed.round.id);
+    Ok(redirect_with(&to, flash, state.config.secure_cookies))
 }
 
 /// Evidence for one task of a report: a file (checked by content), an
@@ -406,7 +511,12 @@ pub async fn add_evidence(
         url: f.optional("url"),
     };
     reports::add_evidence(&state, &auth.caller(&ip), id, draft).await?;
-    Ok(Redirect::to(&format!("/reports/{id}#t{task_id}")).into_response())
+    let to = format!("/reports/{id}#t{task_id}");
+    Ok(redirect_with(
+        &to,
+        Flash::EvidenceAdded,
+        state.config.secure_cookies,
+    ))
 }
 
 pub const EVIDENCE_LIMIT: usize = MAX_EVIDENCE_BYTES + 64 * 1024;

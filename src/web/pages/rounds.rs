@@ -5,13 +5,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use super::Layout;
 use crate::actions::rounds::{self, AdHocRequest, RoundDetail};
 use crate::domain::report::{ReportStatus, Timeliness};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
+use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::{FormPairs, answer_form};
 use crate::web::labels::round_label;
 use crate::web::session::{Auth, ClientIp, PageAuth};
@@ -144,7 +145,12 @@ pub async fn create_round(
             .ok_or_else(|| AppError::Invalid("Hãy chọn hạn báo cáo".into()))?,
     };
     let round = rounds::open_ad_hoc(&state, &auth.caller(&ip), request).await?;
-    Ok(Redirect::to(&format!("/rounds/{}", round.id)).into_response())
+    let to = format!("/rounds/{}", round.id);
+    Ok(redirect_with(
+        &to,
+        Flash::AdHocRequested,
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn consolidate_round(
@@ -156,9 +162,10 @@ pub async fn consolidate_round(
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
     let result = rounds::consolidate(&state, &auth.caller(&ip), id, f.optional("number")).await;
+    let secure = state.config.secure_cookies;
     answer_form(
         result,
-        |_| Redirect::to(&format!("/rounds/{id}")).into_response(),
+        |_| redirect_with(&format!("/rounds/{id}"), Flash::RoundConsolidated, secure),
         |e| async move {
             let detail = rounds::detail(&state, &auth.principal, id).await?;
             let mut page = round_page(&auth, &detail);
@@ -176,5 +183,10 @@ pub async fn approve_round(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     rounds::approve(&state, &auth.caller(&ip), id).await?;
-    Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
+    let to = format!("/rounds/{id}");
+    Ok(redirect_with(
+        &to,
+        Flash::RoundApproved,
+        state.config.secure_cookies,
+    ))
 }
