@@ -9,8 +9,11 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attachments;
 pub mod citizen;
 mod error;
+pub mod feedback;
+pub mod initiatives;
 pub mod sign_in;
 
 pub use error::AppError;

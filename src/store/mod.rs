@@ -5,6 +5,7 @@
 //! and write the audit trail in the same transaction as the change.
 
 mod accounts;
+mod attachments;
 mod audit;
 mod auto_figures;
 mod backup;
@@ -47,12 +48,9 @@ pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, Consolidated, bulk_status};
 pub use dialect::Engine;
 pub use evidence::{Evidence, EvidenceInput};
-pub use feedback::{
-    Feedback, FeedbackCounts, FeedbackFile, FeedbackFilter, NewFeedback, SealedContact,
-    UploadedFile,
-};
+pub use feedback::{FeedbackFilter, NewFeedback};
 pub use imports::{ImportOutcome, StagedUpload};
-pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
+pub use initiatives::InitiativeFilter;
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::{

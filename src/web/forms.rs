@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::error::{AppError, PageError};
-use crate::domain::evidence::{safe_file_name, sniff};
-use crate::store::UploadedFile;
+use crate::actions::attachments::{accept, accept_count};
+use crate::domain::attachment::{AttachedTo, UploadedFile};
+use crate::domain::valid::Valid;
 
 /// How a page answers a submitted form, the one way for every form: an
 /// action that succeeded goes on to `done` (a redirect, usually); a refusal
@@ -131,45 +132,49 @@ impl FormPairs {
     }
 }
 
-/// Reads a multipart form: its text fields, and the non-empty files sent
-/// under `file_field`, each recognised by its content (PDF, DOCX, XLSX,
-/// PNG, JPEG) and bounded in number and size.
+/// The largest multipart form carrying files for `of`: every file at its
+/// largest, and room for the other fields.
+pub const fn upload_limit(of: AttachedTo) -> usize {
+    of.max_files() * of.max_bytes() + 256 * 1024
+}
+
+/// Reads a multipart form with files, the one way for every form that
+/// carries them: its text fields, and the non-empty files sent under
+/// `file_field`, each checked as it arrives as an attachment of `of` (how
+/// many, how large, what its content really is; see
+/// [`crate::actions::attachments::accept`]).
 pub async fn read_multipart(
     mut multipart: Multipart,
     file_field: &str,
-    max_files: usize,
-    max_file_bytes: usize,
-) -> Result<(FormPairs, Vec<UploadedFile>), AppError> {
-    let megabytes = max_file_bytes / (1024 * 1024);
-    let too_large = || AppError::Invalid(format!("Mỗi tệp gửi kèm tối đa {megabytes} MB"));
+    of: AttachedTo,
+) -> Result<(FormPairs, Vec<Valid<UploadedFile>>), AppError> {
+    let unreadable = || match of {
+        AttachedTo::Evidence => AppError::BadRequest(format!(
+            "Tệp tải lên không đọc được hoặc quá lớn (tối đa {} MB)",
+            of.max_bytes() / (1024 * 1024)
+        )),
+        _ => AppError::BadRequest(format!(
+            "Biểu mẫu không đọc được hoặc tệp quá lớn (tối đa {} tệp, mỗi tệp {} MB)",
+            of.max_files(),
+            of.max_bytes() / (1024 * 1024)
+        )),
+    };
     let mut fields = Vec::new();
     let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| {
-        AppError::BadRequest(format!(
-            "Biểu mẫu không đọc được hoặc tệp quá lớn (tối đa {max_files} tệp, mỗi tệp {megabytes} MB)"
-        ))
-    })? {
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or("").to_string();
         if name == file_field {
             let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            // The body limit cuts a file too large for every kind short.
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::invalid(of.too_large()))?;
             if bytes.is_empty() {
                 continue;
             }
-            if files.len() >= max_files {
-                return Err(AppError::Invalid(format!(
-                    "Chỉ được gửi kèm tối đa {max_files} tệp"
-                )));
-            }
-            if bytes.len() > max_file_bytes {
-                return Err(too_large());
-            }
-            let kind = sniff(&bytes).map_err(AppError::invalid)?;
-            files.push(UploadedFile {
-                file_name: safe_file_name(&file_name, kind),
-                content_type: kind.content_type(),
-                bytes: bytes.to_vec(),
-            });
+            accept_count(of, files.len() + 1)?;
+            files.push(accept(of, &file_name, bytes.to_vec())?);
         } else {
             let value = field
                 .text()

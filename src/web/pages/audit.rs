@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 
 use super::Layout;
-use super::reports::attachment;
+use super::attachments::attachment;
 use crate::actions::accounts::{self, vietnam_time};
 use crate::store::Page;
 use crate::web::AppState;

@@ -5,7 +5,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 
-use super::reports::attachment;
+use super::attachments::attachment;
 use super::rounds::load_round;
 use super::views::{format_number, goal_label, mentions};
 use crate::domain::period::ReportingPeriod;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod dashboard;

@@ -6,7 +6,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
@@ -531,52 +530,6 @@ pub async fn add_evidence(
         Err(StoreError::Refused(m)) => Err(AppError::Invalid(m).into()),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Serves an evidence file as an attachment with the type its content
-/// was recognised as, never inline.
-pub async fn download_evidence(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let evidence = state.store.evidence(id).await?.ok_or(AppError::NotFound)?;
-    if !auth
-        .principal
-        .can_view_report(&evidence.scope_path, &evidence.unit_path)
-    {
-        return Err(AppError::NotFound.into());
-    }
-    let sha = evidence.blob_sha256.clone().ok_or(AppError::NotFound)?;
-    let (content_type, bytes) = state.store.blob(&sha).await?.ok_or(AppError::NotFound)?;
-    let name = evidence
-        .file_name
-        .clone()
-        .unwrap_or_else(|| "minh-chung".into());
-    Ok(attachment(&content_type, &name, bytes))
-}
-
-pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = crate::web::session::encode_component(file_name);
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    (
-        [
-            (CONTENT_TYPE, content_type.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 pub const EVIDENCE_LIMIT: usize = MAX_EVIDENCE_BYTES + 64 * 1024;
