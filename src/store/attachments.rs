@@ -11,14 +11,26 @@ use crate::domain::attachment::{AttachedFile, AttachedTo, UploadedFile};
 use crate::domain::evidence::UNNAMED_FILE;
 use crate::domain::valid::Valid;
 
-/// The table keeping a kind's attachments, and its column naming the
-/// record they belong to. Evidence rows that are links or documents have
-/// no blob and are not files.
-fn table_of(of: AttachedTo) -> (&'static str, &'static str, &'static str) {
-    match of {
+/// Where a kind's attachments are kept.
+struct FileTable {
+    table: &'static str,
+    /// The column naming the record a file belongs to.
+    owner: &'static str,
+    /// What else makes a row a file: evidence that is a link or an issued
+    /// document has no blob.
+    files_only: &'static str,
+}
+
+fn table_of(of: AttachedTo) -> FileTable {
+    let (table, owner, files_only) = match of {
         AttachedTo::Evidence => ("evidence", "report_id", "AND blob_sha256 IS NOT NULL"),
         AttachedTo::Feedback => ("feedback_files", "feedback_id", ""),
         AttachedTo::Initiative => ("initiative_files", "initiative_id", ""),
+    };
+    FileTable {
+        table,
+        owner,
+        files_only,
     }
 }
 
@@ -37,7 +49,11 @@ impl Store {
         of: AttachedTo,
         id: i64,
     ) -> StoreResult<Option<AttachedFile>> {
-        let (table, owner, files_only) = table_of(of);
+        let FileTable {
+            table,
+            owner,
+            files_only,
+        } = table_of(of);
         let sql = format!(
             "SELECT id, {owner} AS owner_id, blob_sha256, file_name, content_type, size
              FROM {table} WHERE id = $1 {files_only}"
@@ -56,7 +72,11 @@ impl Store {
         of: AttachedTo,
         owner_id: i64,
     ) -> StoreResult<Vec<AttachedFile>> {
-        let (table, owner, files_only) = table_of(of);
+        let FileTable {
+            table,
+            owner,
+            files_only,
+        } = table_of(of);
         let sql = format!(
             "SELECT id, {owner} AS owner_id, blob_sha256, file_name, content_type, size
              FROM {table} WHERE {owner} = $1 {files_only} ORDER BY id"
@@ -147,7 +167,11 @@ pub(super) async fn attach_in(
     now: i64,
     actor: &Actor,
 ) -> StoreResult<()> {
-    let (table, owner_column, _) = table_of(of);
+    let FileTable {
+        table,
+        owner: owner_column,
+        ..
+    } = table_of(of);
     // Who added it is kept where staff add files; a citizen stays anonymous.
     let (by_column, by_value) = match of {
         AttachedTo::Initiative => (", created_by", ", $9"),

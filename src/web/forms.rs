@@ -165,7 +165,7 @@ pub async fn read_multipart(
         let name = field.name().unwrap_or("").to_string();
         if name == file_field {
             let file_name = field.file_name().unwrap_or("").to_string();
-            // The body limit cuts a file too large for every kind short.
+            // A file cut short here ran into the route's body limit.
             let bytes = field
                 .bytes()
                 .await
