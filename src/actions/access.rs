@@ -5,6 +5,8 @@
 use crate::actions::AppError;
 use crate::app::AppState;
 use crate::domain::access::Principal;
+use crate::domain::feedback::Feedback;
+use crate::domain::initiative::Initiative;
 use crate::domain::plan::Plan;
 use crate::domain::target::Target;
 use crate::domain::task::Task;
@@ -102,7 +104,7 @@ pub async fn visible_feedback(
     state: &AppState,
     p: &Principal,
     id: i64,
-) -> Result<crate::store::Feedback, AppError> {
+) -> Result<Feedback, AppError> {
     match state.store.feedback(id).await? {
         Some(f) if p.can_view_feedback(&f.commune_path, f.assigned_unit_path.as_deref()) => Ok(f),
         _ => Err(AppError::NotFound),
@@ -114,7 +116,7 @@ pub async fn readable_initiative(
     state: &AppState,
     p: &Principal,
     id: i64,
-) -> Result<crate::store::Initiative, AppError> {
+) -> Result<Initiative, AppError> {
     match state.store.initiative(id).await? {
         Some(i) if p.can_read(&i.commune_path) => Ok(i),
         _ => Err(AppError::NotFound),
@@ -127,7 +129,7 @@ pub async fn scorable_initiative(
     state: &AppState,
     p: &Principal,
     id: i64,
-) -> Result<crate::store::Initiative, AppError> {
+) -> Result<Initiative, AppError> {
     let i = readable_initiative(state, p, id).await?;
     let reviews = state.store.reviews_of(id).await?;
     if reviews.iter().any(|r| r.reviewer_id == p.user_id) {

@@ -7,13 +7,16 @@
 use crate::actions::AppError;
 use crate::app::AppState;
 use crate::auth::challenge::{self, Challenge};
-use crate::auth::sealed::hmac_sha256;
+use crate::auth::sealed::{DataKey, SealError, hmac_sha256};
 use crate::auth::token::{hex, sha256_hex};
 use crate::domain::access::Principal;
+use crate::domain::attachment::{AttachedTo, UploadedFile};
 use crate::domain::feedback::{
-    Contact, FeedbackDraft, FeedbackError, Rating, code_from_random, due_on, parse_code,
+    Contact, Feedback, FeedbackDraft, FeedbackError, Rating, SealedContact, code_from_random,
+    due_on, parse_code,
 };
-use crate::store::{Actor, Feedback, NewFeedback, SealedContact, StoreError, UploadedFile};
+use crate::domain::valid::Valid;
+use crate::store::{Actor, NewFeedback, StoreError};
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
 /// Lookups by tracking code one address may make in an hour; codes have
@@ -29,7 +32,40 @@ pub struct Submission {
     pub honeypot: String,
     pub challenge_token: String,
     pub challenge_answer: String,
-    pub files: Vec<UploadedFile>,
+    pub files: Vec<Valid<UploadedFile>>,
+}
+
+// Each value is sealed bound to its column, so a sealed name cannot be
+// moved into the phone column and opened there.
+const NAME_FIELD: &str = "feedback.contact_name";
+const PHONE_FIELD: &str = "feedback.contact_phone";
+const EMAIL_FIELD: &str = "feedback.contact_email";
+
+// Sealing needs the data key and a cipher, which the domain does not
+// hold: the domain keeps `SealedContact` as data, and this is the one
+// place that turns a `Contact` into it and back.
+impl SealedContact {
+    /// Seals each contact value under the data key, before it is stored.
+    pub fn seal(key: &DataKey, contact: &Contact) -> Result<SealedContact, SealError> {
+        let seal =
+            |field: &str, v: &Option<String>| v.as_deref().map(|v| key.seal(field, v)).transpose();
+        Ok(SealedContact {
+            name: seal(NAME_FIELD, &contact.name)?,
+            phone: seal(PHONE_FIELD, &contact.phone)?,
+            email: seal(EMAIL_FIELD, &contact.email)?,
+        })
+    }
+
+    /// Opens the sealed values with the data key.
+    pub fn open(&self, key: &DataKey) -> Result<Contact, SealError> {
+        let open =
+            |field: &str, v: &Option<String>| v.as_deref().map(|v| key.open(field, v)).transpose();
+        Ok(Contact {
+            name: open(NAME_FIELD, &self.name)?,
+            phone: open(PHONE_FIELD, &self.phone)?,
+            email: open(EMAIL_FIELD, &self.email)?,
+        })
+    }
 }
 
 /// Citizens' actions are not tied to their address in the audit trail:
@@ -88,15 +124,9 @@ pub async fn submit(
         now,
     )
     .map_err(AppError::invalid)?;
-    if s.files.len() > crate::domain::feedback::MAX_FILES {
-        return Err(AppError::invalid(FeedbackError::TooManyFiles));
-    }
-    if s.files
-        .iter()
-        .any(|f| f.bytes.len() > crate::domain::feedback::MAX_FILE_BYTES)
-    {
-        return Err(AppError::invalid(FeedbackError::FileTooLarge));
-    }
+    AttachedTo::Feedback
+        .check_all(&s.files)
+        .map_err(AppError::invalid)?;
     let valid = s.draft.validate().map_err(AppError::invalid)?;
     let sealed = if valid.contact.is_empty() {
         SealedContact::default()

@@ -9,9 +9,12 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attachments;
 pub mod citizen;
 mod error;
 pub mod exports;
+pub mod feedback;
+pub mod initiatives;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;

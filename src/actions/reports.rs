@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 use super::{AppError, Caller, Edit};
 use crate::app::AppState;
 use crate::domain::access::Principal;
+use crate::domain::attachment::UploadedFile;
 use crate::domain::evidence::{Evidence, EvidenceInput};
 use crate::domain::report::{ReportError, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
 use crate::domain::round::{ItemComment, ReportView, Round, TargetItem, TaskItem, UnitReport};
 use crate::domain::valid::Valid;
-use crate::store::{ReportEdits, UploadedFile};
+use crate::store::ReportEdits;
 
 /// How many of a unit's reports its list shows, newest due date first: a
 /// unit has one a round, so this is years of monthly rounds.
@@ -314,7 +315,7 @@ pub async fn review(
 #[derive(Debug, Default)]
 pub struct EvidenceDraft {
     pub task_id: i64,
-    pub file: Option<UploadedFile>,
+    pub file: Option<Valid<UploadedFile>>,
     pub number: Option<String>,
     pub date: Option<NaiveDate>,
     pub url: Option<String>,
@@ -338,7 +339,7 @@ pub async fn add_evidence(
 }
 
 fn evidence_input(
-    file: Option<UploadedFile>,
+    file: Option<Valid<UploadedFile>>,
     number: Option<String>,
     date: Option<NaiveDate>,
     url: Option<String>,
@@ -346,11 +347,14 @@ fn evidence_input(
     let number = number.filter(|n| !n.trim().is_empty());
     let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
     match (file, number, url) {
-        (Some(f), _, _) => Ok(EvidenceInput::File {
-            bytes: f.bytes,
-            content_type: f.content_type,
-            file_name: f.file_name,
-        }),
+        (Some(f), _, _) => {
+            let f = f.into_inner();
+            Ok(EvidenceInput::File {
+                bytes: f.bytes,
+                content_type: f.content_type,
+                file_name: f.file_name,
+            })
+        }
         (None, Some(number), _) => Ok(EvidenceInput::Document {
             number: number.trim().to_string(),
             date,

@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 
 /// Larger files are refused; scans of signed documents fit well below.
 pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
+/// The name of a file that came without one ("evidence").
+pub const UNNAMED_FILE: &str = "minh-chung";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -98,7 +100,7 @@ pub fn safe_file_name(name: &str, kind: FileKind) -> String {
         .collect();
     let cleaned = cleaned.trim();
     let stem = if cleaned.is_empty() {
-        "minh-chung"
+        UNNAMED_FILE
     } else {
         cleaned
     };

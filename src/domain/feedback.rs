@@ -201,10 +201,6 @@ pub enum FeedbackError {
     BadPhone,
     #[error("Địa chỉ thư điện tử không hợp lệ")]
     BadEmail,
-    #[error("Chỉ được gửi kèm tối đa 3 tệp")]
-    TooManyFiles,
-    #[error("Mỗi tệp gửi kèm tối đa 5 MB")]
-    FileTooLarge,
     #[error("Nội dung trả lời không được để trống")]
     EmptyAnswer,
     #[error("Nội dung trả lời quá dài (tối đa 10.000 ký tự)")]
@@ -235,6 +231,70 @@ impl Contact {
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.phone.is_none() && self.email.is_none()
     }
+}
+
+/// A person's contact details as kept: each value sealed (encrypted and
+/// bound to its column, see `auth/sealed.rs`), or absent. Only a holder of
+/// the data key opens them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedContact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl SealedContact {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.phone.is_none() && self.email.is_none()
+    }
+}
+
+/// A feedback as kept, with its commune and the unit it is assigned to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feedback {
+    pub id: i64,
+    pub province_id: Option<i64>,
+    pub commune_id: i64,
+    pub commune_name: String,
+    pub commune_path: String,
+    pub topic: Topic,
+    pub content: String,
+    pub status: FeedbackStatus,
+    pub received_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub assigned_unit_id: Option<i64>,
+    pub assigned_unit_name: Option<String>,
+    pub assigned_unit_path: Option<String>,
+    pub answer: Option<String>,
+    pub answered_on: Option<NaiveDate>,
+    pub published: bool,
+    pub satisfied: Option<bool>,
+    pub rating_reason: Option<String>,
+    pub rated_on: Option<NaiveDate>,
+    pub contact: SealedContact,
+    pub contact_consent: bool,
+    pub personal_until: Option<i64>,
+    pub personal_erased_at: Option<i64>,
+    pub version: i64,
+}
+
+impl Feedback {
+    pub fn timing(&self, today: NaiveDate) -> Timing {
+        timing(self.due_on, self.answered_on, today)
+    }
+}
+
+/// What the dashboards show for a scope and a span of days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedbackCounts {
+    pub received: i64,
+    pub answered_on_time: i64,
+    pub answered_late: i64,
+    /// Still open, past the deadline.
+    pub overdue: i64,
+    pub open: i64,
+    pub rated: i64,
+    pub satisfied: i64,
 }
 
 /// What a person submits.

@@ -8,11 +8,17 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::evidence::MAX_EVIDENCE_BYTES;
 use crate::domain::feedback::clean_multiline;
 use crate::domain::text::normalize_spaces;
+use crate::domain::valid::Valid;
 
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Files one registration (or one addition) may carry, and the size of
+/// each: a description, drawings, a scanned paper.
+pub const MAX_FILES: usize = 5;
+pub const MAX_FILE_BYTES: usize = MAX_EVIDENCE_BYTES;
 
 /// One published scoring criterion and its maximum points; the maxima add
 /// up to 100.
@@ -127,6 +133,45 @@ pub enum InitiativeError {
     NotAReviewer,
 }
 
+/// An initiative as kept, with its unit and commune.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Initiative {
+    pub id: i64,
+    pub province_id: Option<i64>,
+    pub commune_id: i64,
+    pub commune_name: String,
+    pub commune_path: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub problem: String,
+    pub solution: String,
+    pub benefit: String,
+    pub status: InitiativeStatus,
+    pub decision_number: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    pub decision_note: Option<String>,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+/// A council member and, once given, their scores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub reviewer_id: i64,
+    pub reviewer_name: String,
+    pub scores: Option<Scores>,
+    pub comment: Option<String>,
+}
+
+/// The council's average total over the reviews scored so far.
+pub fn council_average(reviews: &[Review]) -> Option<f64> {
+    let scored: Vec<Scores> = reviews.iter().filter_map(|r| r.scores).collect();
+    average_total(&scored)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InitiativeDraft {
     pub unit_id: i64,
@@ -149,7 +194,7 @@ fn required(text: &str, what: &'static str) -> Result<String, InitiativeError> {
 }
 
 impl InitiativeDraft {
-    pub fn validate(self) -> Result<InitiativeDraft, InitiativeError> {
+    pub fn validate(self) -> Result<Valid<InitiativeDraft>, InitiativeError> {
         let title = normalize_spaces(&self.title);
         if title.is_empty() {
             return Err(InitiativeError::EmptyTitle);
@@ -166,14 +211,14 @@ impl InitiativeDraft {
         if authors.is_empty() {
             return Err(InitiativeError::NoAuthors);
         }
-        Ok(InitiativeDraft {
+        Ok(Valid::new(InitiativeDraft {
             unit_id: self.unit_id,
             title,
             authors,
             problem: required(&self.problem, "vấn đề cần giải quyết")?,
             solution: required(&self.solution, "giải pháp")?,
             benefit: required(&self.benefit, "hiệu quả, lợi ích dự kiến")?,
-        })
+        }))
     }
 }
 
@@ -209,6 +254,19 @@ pub fn average_total(scored: &[Scores]) -> Option<f64> {
     Some((avg * 10.0).round() / 10.0)
 }
 
+/// Whether a decision may be recorded now: once only, and only after at
+/// least one council member has scored. The store applies it inside the
+/// decision's transaction, to the status and the scores it reads there.
+pub fn may_decide(status: InitiativeStatus, scored: usize) -> Result<(), InitiativeError> {
+    if status.is_decided() {
+        return Err(InitiativeError::AlreadyDecided);
+    }
+    if scored == 0 {
+        return Err(InitiativeError::NotScored);
+    }
+    Ok(())
+}
+
 /// A decision on an initiative, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -219,31 +277,25 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The decision's own parts; whether the initiative may be decided now
+    /// is [`may_decide`].
     pub fn validate(
         recognised: bool,
         number: Option<String>,
         date: Option<NaiveDate>,
         note: Option<String>,
-        status: InitiativeStatus,
-        scored: usize,
-    ) -> Result<Decision, InitiativeError> {
-        if status.is_decided() {
-            return Err(InitiativeError::AlreadyDecided);
-        }
-        if scored == 0 {
-            return Err(InitiativeError::NotScored);
-        }
+    ) -> Result<Valid<Decision>, InitiativeError> {
         let number = number
             .map(|n| normalize_spaces(&n))
             .filter(|n| !n.is_empty())
             .ok_or(InitiativeError::NoDecisionNumber)?;
         let date = date.ok_or(InitiativeError::NoDecisionDate)?;
-        Ok(Decision {
+        Ok(Valid::new(Decision {
             recognised,
             number,
             date,
             note: note.map(|n| clean_multiline(&n)).filter(|n| !n.is_empty()),
-        })
+        }))
     }
 }
 
@@ -297,22 +349,24 @@ mod tests {
 
     #[test]
     fn a_decision_needs_scores_a_number_and_a_date() {
-        let date = NaiveDate::from_ymd_opt(2026, 3, 20);
-        let ok = |status, scored| {
-            Decision::validate(true, Some("12/QĐ-UBND".into()), date, None, status, scored)
-        };
-        assert!(ok(InitiativeStatus::UnderReview, 2).is_ok());
+        assert_eq!(may_decide(InitiativeStatus::UnderReview, 2), Ok(()));
         assert_eq!(
-            ok(InitiativeStatus::UnderReview, 0),
+            may_decide(InitiativeStatus::UnderReview, 0),
             Err(InitiativeError::NotScored)
         );
         assert_eq!(
-            ok(InitiativeStatus::Recognised, 2),
+            may_decide(InitiativeStatus::Recognised, 2),
             Err(InitiativeError::AlreadyDecided)
         );
+        let date = NaiveDate::from_ymd_opt(2026, 3, 20);
+        assert!(Decision::validate(true, Some("12/QĐ-UBND".into()), date, None).is_ok());
         assert_eq!(
-            Decision::validate(true, None, date, None, InitiativeStatus::UnderReview, 1),
+            Decision::validate(true, None, date, None),
             Err(InitiativeError::NoDecisionNumber)
+        );
+        assert_eq!(
+            Decision::validate(true, Some("12/QĐ-UBND".into()), None, None),
+            Err(InitiativeError::NoDecisionDate)
         );
     }
 }

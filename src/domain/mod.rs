@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod attachment;
 pub mod auto_figure;
 pub mod calendar;
 pub mod deadline;

@@ -1,10 +1,12 @@
-//! Evidence on a unit's report: files kept once by their SHA-256 (blobs),
-//! issued documents by number and date, and links.
+//! Evidence on a unit's report: files (kept in `blobs` like every
+//! attachment, see `attachments.rs`), issued documents by number and date,
+//! and links.
 
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::attachments::put_blob_in;
 use super::audit::{self, Change};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Store, StoreError, StoreResult};
@@ -25,34 +27,6 @@ impl Store {
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(evidence_from_row).transpose()
-    }
-
-    /// Keeps a file once, by its SHA-256.
-    pub async fn put_blob(&self, bytes: &[u8], content_type: &str) -> StoreResult<String> {
-        let sha = crate::auth::token::sha256_bytes_hex(bytes);
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(sha.clone())
-        .bind(bytes.len() as i64)
-        .bind(content_type.to_string())
-        .bind(bytes.to_vec())
-        .bind(self.now_ms())
-        .execute(&self.write)
-        .await?;
-        Ok(sha)
-    }
-
-    pub async fn blob(&self, sha256: &str) -> StoreResult<Option<(String, Vec<u8>)>> {
-        let row = sqlx::query("SELECT content_type, bytes FROM blobs WHERE sha256 = $1")
-            .bind(sha256.to_string())
-            .fetch_optional(&self.read)
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((r.try_get("content_type")?, r.try_get("bytes")?))),
-        }
     }
 
     pub async fn add_evidence(
@@ -76,13 +50,16 @@ impl Store {
                 "task {task_id} is not on this report"
             )));
         }
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
         let (kind, sha, file_name, content_type, size, number, date, url) = match input {
             EvidenceInput::File {
                 bytes,
                 content_type,
                 file_name,
             } => {
-                let sha = self.put_blob(&bytes, content_type).await?;
+                // The bytes are kept in the same transaction as their row.
+                let sha = put_blob_in(&mut tx, &bytes, content_type, now).await?;
                 (
                     "file",
                     Some(sha),
@@ -99,8 +76,6 @@ impl Store {
             }
             EvidenceInput::Link { url } => ("link", None, None, None, None, None, None, Some(url)),
         };
-        let now = self.now_ms();
-        let mut tx = self.write.begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO evidence (report_id, task_id, province_id, commune_id, kind, blob_sha256, file_name,
                     content_type, size, doc_number, doc_date, url, created_at, created_by)

@@ -11,106 +11,19 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::attachments::{FileOwner, attach_in, forget_blob_in};
 use super::audit::{self, Change};
 use super::auto_figures::recompute;
 use super::rows::{Bind, Conditions, date_text, fetch_page, flag, parse_date};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
-use crate::auth::sealed::{DataKey, SealError};
+use crate::domain::attachment::{AttachedFile, AttachedTo, UploadedFile};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::feedback::{
-    Contact, FeedbackError, FeedbackStatus, Rating, Timing, Topic, ValidFeedback, timing,
+    Feedback, FeedbackCounts, FeedbackError, FeedbackStatus, Rating, SealedContact, Topic,
+    ValidFeedback,
 };
 use crate::domain::unit::Unit;
-
-/// A citizen's contact details as kept: each value sealed, or absent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SealedContact {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-const NAME_FIELD: &str = "feedback.contact_name";
-const PHONE_FIELD: &str = "feedback.contact_phone";
-const EMAIL_FIELD: &str = "feedback.contact_email";
-
-impl SealedContact {
-    pub fn seal(key: &DataKey, contact: &Contact) -> Result<SealedContact, SealError> {
-        let seal =
-            |field: &str, v: &Option<String>| v.as_deref().map(|v| key.seal(field, v)).transpose();
-        Ok(SealedContact {
-            name: seal(NAME_FIELD, &contact.name)?,
-            phone: seal(PHONE_FIELD, &contact.phone)?,
-            email: seal(EMAIL_FIELD, &contact.email)?,
-        })
-    }
-
-    pub fn open(&self, key: &DataKey) -> Result<Contact, SealError> {
-        let open =
-            |field: &str, v: &Option<String>| v.as_deref().map(|v| key.open(field, v)).transpose();
-        Ok(Contact {
-            name: open(NAME_FIELD, &self.name)?,
-            phone: open(PHONE_FIELD, &self.phone)?,
-            email: open(EMAIL_FIELD, &self.email)?,
-        })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.phone.is_none() && self.email.is_none()
-    }
-}
-
-/// A file sent with feedback or an initiative, already checked by content.
-#[derive(Debug, Clone)]
-pub struct UploadedFile {
-    pub bytes: Vec<u8>,
-    pub content_type: &'static str,
-    pub file_name: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Feedback {
-    pub id: i64,
-    pub province_id: Option<i64>,
-    pub commune_id: i64,
-    pub commune_name: String,
-    pub commune_path: String,
-    pub topic: Topic,
-    pub content: String,
-    pub status: FeedbackStatus,
-    pub received_on: NaiveDate,
-    pub due_on: NaiveDate,
-    pub assigned_unit_id: Option<i64>,
-    pub assigned_unit_name: Option<String>,
-    pub assigned_unit_path: Option<String>,
-    pub answer: Option<String>,
-    pub answered_on: Option<NaiveDate>,
-    pub published: bool,
-    pub satisfied: Option<bool>,
-    pub rating_reason: Option<String>,
-    pub rated_on: Option<NaiveDate>,
-    pub contact: SealedContact,
-    pub contact_consent: bool,
-    pub personal_until: Option<i64>,
-    pub personal_erased_at: Option<i64>,
-    pub version: i64,
-}
-
-impl Feedback {
-    pub fn timing(&self, today: NaiveDate) -> Timing {
-        timing(self.due_on, self.answered_on, today)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedbackFile {
-    pub id: i64,
-    pub feedback_id: i64,
-    pub blob_sha256: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-}
+use crate::domain::valid::Valid;
 
 /// A new submission, checked and with its contact sealed.
 pub struct NewFeedback {
@@ -120,7 +33,7 @@ pub struct NewFeedback {
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
     pub retention_days: u32,
-    pub files: Vec<UploadedFile>,
+    pub files: Vec<Valid<UploadedFile>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -131,19 +44,6 @@ pub struct FeedbackFilter {
     pub assigned_within: Option<String>,
     pub status: Option<FeedbackStatus>,
     pub commune_id: Option<i64>,
-}
-
-/// What the dashboards show for a scope and a span of days.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FeedbackCounts {
-    pub received: i64,
-    pub answered_on_time: i64,
-    pub answered_late: i64,
-    /// Still open, past the deadline.
-    pub overdue: i64,
-    pub open: i64,
-    pub rated: i64,
-    pub satisfied: i64,
 }
 
 const FEEDBACK_COLUMNS: &str = "f.id, f.province_id, f.commune_id, c.name AS commune_name,
@@ -233,23 +133,13 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        let owner = FileOwner {
+            id,
+            province_id: commune.province_id,
+            commune_id: commune.id,
+        };
         for file in &new.files {
-            let sha = put_blob_in(&mut tx, &file.bytes, file.content_type, now).await?;
-            sqlx::query(
-                "INSERT INTO feedback_files (feedback_id, province_id, commune_id, blob_sha256,
-                        file_name, content_type, size, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(commune.province_id)
-            .bind(commune.id)
-            .bind(sha)
-            .bind(file.file_name.clone())
-            .bind(file.content_type)
-            .bind(file.bytes.len() as i64)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            attach_in(&mut tx, AttachedTo::Feedback, &owner, file, now, actor).await?;
         }
         audit::record(
             &mut tx,
@@ -344,28 +234,6 @@ impl Store {
             .map(feedback_from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Listing { items, total, page })
-    }
-
-    pub async fn feedback_files(&self, feedback_id: i64) -> StoreResult<Vec<FeedbackFile>> {
-        let rows = sqlx::query(
-            "SELECT id, feedback_id, blob_sha256, file_name, content_type, size
-             FROM feedback_files WHERE feedback_id = $1 ORDER BY id",
-        )
-        .bind(feedback_id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter().map(file_from_row).collect()
-    }
-
-    pub async fn feedback_file(&self, id: i64) -> StoreResult<Option<FeedbackFile>> {
-        let row = sqlx::query(
-            "SELECT id, feedback_id, blob_sha256, file_name, content_type, size
-             FROM feedback_files WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
-        row.as_ref().map(file_from_row).transpose()
     }
 
     /// Sends feedback that reached the wrong commune to the right one; its
@@ -683,7 +551,7 @@ impl Store {
 async fn erase_in(
     conn: &mut AnyConnection,
     before: &Feedback,
-    files: &[FeedbackFile],
+    files: &[AttachedFile],
     why: &str,
     now: i64,
     actor: &Actor,
@@ -706,16 +574,7 @@ async fn erase_in(
         .execute(&mut *conn)
         .await?;
     for f in files {
-        sqlx::query(
-            "DELETE FROM blobs WHERE sha256 = $1
-               AND NOT EXISTS (SELECT 1 FROM feedback_files x WHERE x.blob_sha256 = $1)
-               AND NOT EXISTS (SELECT 1 FROM initiative_files x WHERE x.blob_sha256 = $1)
-               AND NOT EXISTS (SELECT 1 FROM evidence x WHERE x.blob_sha256 = $1)
-               AND NOT EXISTS (SELECT 1 FROM import_uploads x WHERE x.blob_sha256 = $1)",
-        )
-        .bind(f.blob_sha256.clone())
-        .execute(&mut *conn)
-        .await?;
+        forget_blob_in(&mut *conn, &f.blob_sha256).await?;
     }
     audit::record(
         conn,
@@ -735,40 +594,6 @@ async fn erase_in(
         },
     )
     .await
-}
-
-/// Keeps a file once, by its SHA-256, inside the caller's transaction
-/// (SQLite has one writer: a second connection would wait for this one).
-pub(super) async fn put_blob_in(
-    conn: &mut AnyConnection,
-    bytes: &[u8],
-    content_type: &str,
-    now: i64,
-) -> StoreResult<String> {
-    let sha = crate::auth::token::sha256_bytes_hex(bytes);
-    sqlx::query(
-        "INSERT INTO blobs (sha256, size, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (sha256) DO NOTHING",
-    )
-    .bind(sha.clone())
-    .bind(bytes.len() as i64)
-    .bind(content_type.to_string())
-    .bind(bytes.to_vec())
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(sha)
-}
-
-fn file_from_row(r: &AnyRow) -> StoreResult<FeedbackFile> {
-    Ok(FeedbackFile {
-        id: r.try_get("id")?,
-        feedback_id: r.try_get("feedback_id")?,
-        blob_sha256: r.try_get("blob_sha256")?,
-        file_name: r.try_get("file_name")?,
-        content_type: r.try_get("content_type")?,
-        size: r.try_get("size")?,
-    })
 }
 
 fn feedback_from_row(r: &AnyRow) -> StoreResult<Feedback> {

@@ -2,64 +2,24 @@
 //! reviewers and their scores, and the decision — which recomputes the
 //! commune's recognised-initiative figure in the same transaction.
 
-use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::attachments::{FileOwner, attach_in};
 use super::audit::{self, Change};
 use super::auto_figures::recompute;
-use super::feedback::{UploadedFile, put_blob_in};
 use super::rows::{Bind, Conditions, date_text, fetch_page, join_lines, parse_date, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
+use crate::domain::attachment::{AttachedTo, UploadedFile};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::initiative::{
-    Decision, InitiativeDraft, InitiativeError, InitiativeStatus, Scores,
+    Decision, Initiative, InitiativeDraft, InitiativeError, InitiativeStatus, Review, Scores,
+    may_decide,
 };
 use crate::domain::text::search_key;
 use crate::domain::unit::Unit;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Initiative {
-    pub id: i64,
-    pub province_id: Option<i64>,
-    pub commune_id: i64,
-    pub commune_name: String,
-    pub commune_path: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_path: String,
-    pub title: String,
-    pub authors: Vec<String>,
-    pub problem: String,
-    pub solution: String,
-    pub benefit: String,
-    pub status: InitiativeStatus,
-    pub decision_number: Option<String>,
-    pub decision_date: Option<NaiveDate>,
-    pub decision_note: Option<String>,
-    pub created_at: i64,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InitiativeFile {
-    pub id: i64,
-    pub initiative_id: i64,
-    pub blob_sha256: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-}
-
-/// A council member and, once given, their scores.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Review {
-    pub reviewer_id: i64,
-    pub reviewer_name: String,
-    pub scores: Option<Scores>,
-    pub comment: Option<String>,
-}
+use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
 pub struct InitiativeFilter {
@@ -81,9 +41,9 @@ impl Store {
     /// commune itself).
     pub async fn create_initiative(
         &self,
-        draft: InitiativeDraft,
+        draft: Valid<InitiativeDraft>,
         unit: &Unit,
-        files: Vec<UploadedFile>,
+        files: Vec<Valid<UploadedFile>>,
         actor: &Actor,
     ) -> StoreResult<Initiative> {
         let commune_id = unit.commune_id.ok_or_else(|| {
@@ -110,8 +70,13 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        let owner = FileOwner {
+            id,
+            province_id: unit.province_id,
+            commune_id,
+        };
         for file in &files {
-            insert_file(&mut tx, id, unit.province_id, commune_id, file, now, actor).await?;
+            attach_in(&mut tx, AttachedTo::Initiative, &owner, file, now, actor).await?;
         }
         audit::record(
             &mut tx,
@@ -201,55 +166,42 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
-    pub async fn add_initiative_file(
+    /// Adds files to an initiative, in one transaction, each recorded in
+    /// the audit trail.
+    pub async fn add_initiative_files(
         &self,
         id: i64,
-        file: UploadedFile,
+        files: Vec<Valid<UploadedFile>>,
         actor: &Actor,
     ) -> StoreResult<()> {
         let i = self.initiative(id).await?.ok_or(StoreError::NotFound)?;
+        let owner = FileOwner {
+            id,
+            province_id: i.province_id,
+            commune_id: i.commune_id,
+        };
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
-        insert_file(&mut tx, id, i.province_id, i.commune_id, &file, now, actor).await?;
-        audit::record(
-            &mut tx,
-            now,
-            actor,
-            Change {
-                action: "add_file",
-                entity: "initiative",
-                entity_id: Some(id),
-                province_id: i.province_id,
-                commune_id: Some(i.commune_id),
-                before: None,
-                after: Some(json!({"file_name": file.file_name})),
-            },
-        )
-        .await?;
+        for file in &files {
+            attach_in(&mut tx, AttachedTo::Initiative, &owner, file, now, actor).await?;
+            audit::record(
+                &mut tx,
+                now,
+                actor,
+                Change {
+                    action: "add_file",
+                    entity: "initiative",
+                    entity_id: Some(id),
+                    province_id: i.province_id,
+                    commune_id: Some(i.commune_id),
+                    before: None,
+                    after: Some(json!({"file_name": file.file_name})),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn initiative_files(&self, id: i64) -> StoreResult<Vec<InitiativeFile>> {
-        let rows = sqlx::query(
-            "SELECT id, initiative_id, blob_sha256, file_name, content_type, size
-             FROM initiative_files WHERE initiative_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter().map(file_from_row).collect()
-    }
-
-    pub async fn initiative_file(&self, id: i64) -> StoreResult<Option<InitiativeFile>> {
-        let row = sqlx::query(
-            "SELECT id, initiative_id, blob_sha256, file_name, content_type, size
-             FROM initiative_files WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.read)
-        .await?;
-        row.as_ref().map(file_from_row).transpose()
     }
 
     /// Names the council: users placed inside the initiative's commune.
@@ -421,11 +373,15 @@ impl Store {
     }
 
     /// Records the decision; a recognition counts toward the commune's
-    /// initiative target for the decision's year at once.
+    /// initiative target for the decision's year at once. Whether it may
+    /// be decided ([`may_decide`]: not twice, not before a council member
+    /// has scored) is judged on the status and scores read inside this
+    /// transaction, with the initiative's row locked, so a decision never
+    /// rests on a count taken before someone else's change.
     pub async fn decide_initiative(
         &self,
         id: i64,
-        decision: Decision,
+        decision: Valid<Decision>,
         expected_version: i64,
         actor: &Actor,
     ) -> StoreResult<Initiative> {
@@ -437,11 +393,25 @@ impl Store {
         };
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
-        let done = sqlx::query(
+        let (before, version) = lock_initiative(&mut tx, id).await?;
+        let scored: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM initiative_reviews
+             WHERE initiative_id = $1 AND scored_at IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        may_decide(before, usize::try_from(scored).unwrap_or(0))
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        if version != expected_version {
+            return Err(StoreError::Conflict { current: version });
+        }
+        sqlx::query(
             "UPDATE initiatives SET status = $1, decision_number = $2, decision_date = $3,
                     decision_note = $4, decided_at = $5, decided_by = $6, updated_at = $5,
                     version = version + 1
-             WHERE id = $7 AND version = $8 AND status IN ('registered', 'under_review')",
+             WHERE id = $7",
         )
         .bind(status.as_str())
         .bind(decision.number.clone())
@@ -450,17 +420,8 @@ impl Store {
         .bind(now)
         .bind(actor.user_id)
         .bind(id)
-        .bind(expected_version)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            if i.status.is_decided() {
-                return Err(StoreError::Refused(
-                    InitiativeError::AlreadyDecided.to_string(),
-                ));
-            }
-            return Err(StoreError::Conflict { current: i.version });
-        }
         audit::record(
             &mut tx,
             now,
@@ -471,7 +432,7 @@ impl Store {
                 entity_id: Some(id),
                 province_id: i.province_id,
                 commune_id: Some(i.commune_id),
-                before: Some(json!({"status": i.status.as_str()})),
+                before: Some(json!({"status": before.as_str()})),
                 after: Some(json!({
                     "status": status.as_str(),
                     "number": decision.number,
@@ -494,44 +455,26 @@ impl Store {
     }
 }
 
-async fn insert_file(
+/// Takes the initiative's row lock until the transaction ends (a no-op
+/// update: PostgreSQL holds the row, SQLite's single writer already holds
+/// the database) and reads its status and version under it.
+async fn lock_initiative(
     conn: &mut sqlx::AnyConnection,
-    initiative_id: i64,
-    province_id: Option<i64>,
-    commune_id: i64,
-    file: &UploadedFile,
-    now: i64,
-    actor: &Actor,
-) -> StoreResult<()> {
-    let sha = put_blob_in(conn, &file.bytes, file.content_type, now).await?;
-    sqlx::query(
-        "INSERT INTO initiative_files (initiative_id, province_id, commune_id, blob_sha256, file_name,
-                content_type, size, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(initiative_id)
-    .bind(province_id)
-    .bind(commune_id)
-    .bind(sha)
-    .bind(file.file_name.clone())
-    .bind(file.content_type)
-    .bind(file.bytes.len() as i64)
-    .bind(now)
-    .bind(actor.user_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-fn file_from_row(r: &AnyRow) -> StoreResult<InitiativeFile> {
-    Ok(InitiativeFile {
-        id: r.try_get("id")?,
-        initiative_id: r.try_get("initiative_id")?,
-        blob_sha256: r.try_get("blob_sha256")?,
-        file_name: r.try_get("file_name")?,
-        content_type: r.try_get("content_type")?,
-        size: r.try_get("size")?,
-    })
+    id: i64,
+) -> StoreResult<(InitiativeStatus, i64)> {
+    sqlx::query("UPDATE initiatives SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query("SELECT status, version FROM initiatives WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let status: String = row.try_get("status")?;
+    let status = InitiativeStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("initiative status {status}")))?;
+    Ok((status, row.try_get("version")?))
 }
 
 fn initiative_from_row(r: &AnyRow) -> StoreResult<Initiative> {

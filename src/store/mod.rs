@@ -5,6 +5,7 @@
 //! and write the audit trail in the same transaction as the change.
 
 mod accounts;
+mod attachments;
 mod audit;
 mod auto_figures;
 mod backup;
@@ -47,12 +48,9 @@ pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_ba
 pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, bulk_status};
 pub use dialect::Engine;
-pub use feedback::{
-    Feedback, FeedbackCounts, FeedbackFile, FeedbackFilter, NewFeedback, SealedContact,
-    UploadedFile,
-};
+pub use feedback::{FeedbackFilter, NewFeedback};
 pub use imports::{ImportOutcome, StagedUpload};
-pub use initiatives::{Initiative, InitiativeFile, InitiativeFilter, Review};
+pub use initiatives::InitiativeFilter;
 pub use kept_forms::KEEP_FOR_MS;
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::error::{AppError, PageError};
-use crate::domain::evidence::{safe_file_name, sniff};
-use crate::store::UploadedFile;
+use crate::actions::attachments::accept;
+use crate::domain::attachment::{AttachedTo, UploadedFile};
+use crate::domain::valid::Valid;
 
 /// How a page answers a submitted form, the one way for every form: an
 /// action that succeeded goes on to `done` (a redirect, usually); a refusal
@@ -141,85 +142,35 @@ impl FormPairs {
     }
 }
 
-/// Reads a multipart form: its text fields, and the non-empty files sent
-/// under `file_field`, each recognised by its content (PDF, DOCX, XLSX,
-/// PNG, JPEG) and bounded in number and size.
+/// The largest multipart form carrying files for `of`: every file at its
+/// largest, and room for the other fields.
+pub const fn upload_limit(of: AttachedTo) -> usize {
+    of.max_files() * of.max_bytes() + 256 * 1024
+}
+
+/// Reads a multipart form with files, the one way for every form that
+/// carries them: its text fields, and the non-empty files sent under
+/// `file_field`, each checked as it arrives as an attachment of `of` (how
+/// many, how large, what its content really is; see
+/// [`crate::actions::attachments::accept`]).
 pub async fn read_multipart(
     multipart: Multipart,
     file_field: &str,
-    max_files: usize,
-    max_file_bytes: usize,
-) -> Result<(FormPairs, Vec<UploadedFile>), AppError> {
-    let (fields, files) = read_multipart_files(multipart, max_files, max_file_bytes).await?;
-    Ok((
-        fields,
-        files
-            .into_iter()
-            .filter(|(name, _)| name == file_field)
-            .map(|(_, f)| f)
-            .collect(),
-    ))
-}
-
-/// Reads a multipart form: its text fields, and every non-empty file with
-/// the name of its field, each recognised by its content and bounded in
-/// number and size.
-pub async fn read_multipart_files(
-    mut multipart: Multipart,
-    max_files: usize,
-    max_file_bytes: usize,
-) -> Result<(FormPairs, Vec<(String, UploadedFile)>), AppError> {
-    let megabytes = max_file_bytes / (1024 * 1024);
-    let too_large = || AppError::Invalid(format!("Mỗi tệp gửi kèm tối đa {megabytes} MB"));
-    let mut fields = Vec::new();
-    let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| {
-        AppError::BadRequest(format!(
-            "Biểu mẫu không đọc được hoặc tệp quá lớn (tối đa {max_files} tệp, mỗi tệp {megabytes} MB)"
-        ))
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        match field.file_name().map(str::to_string) {
-            Some(file_name) => {
-                let bytes = field.bytes().await.map_err(|_| too_large())?;
-                if bytes.is_empty() {
-                    continue;
-                }
-                if files.len() >= max_files {
-                    return Err(AppError::Invalid(format!(
-                        "Chỉ được gửi kèm tối đa {max_files} tệp"
-                    )));
-                }
-                if bytes.len() > max_file_bytes {
-                    return Err(too_large());
-                }
-                let kind = sniff(&bytes).map_err(AppError::invalid)?;
-                let file = UploadedFile {
-                    file_name: safe_file_name(&file_name, kind),
-                    content_type: kind.content_type(),
-                    bytes: bytes.to_vec(),
-                };
-                files.push((name, file));
-            }
-            None => {
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|_| AppError::BadRequest("Biểu mẫu không hợp lệ".into()))?;
-                fields.push((name, value));
-            }
-        }
-    }
-    Ok((FormPairs(fields), files))
+    of: AttachedTo,
+) -> Result<(FormPairs, Vec<Valid<UploadedFile>>), AppError> {
+    let (fields, files) = read_parts(multipart, of, of.max_files(), Some(file_field)).await?;
+    Ok((fields, files.into_iter().map(|(_, f)| f).collect()))
 }
 
 /// A form sent either url-encoded or, when it carries files, as multipart:
-/// its fields, and its files by field name.
+/// its fields, and its files by field name (a report's form has one file
+/// field a task), each checked as an attachment of `of`, at most
+/// `max_files` of them.
 pub async fn read_form(
     req: axum::extract::Request,
+    of: AttachedTo,
     max_files: usize,
-    max_file_bytes: usize,
-) -> Result<(FormPairs, Vec<(String, UploadedFile)>), AppError> {
+) -> Result<(FormPairs, Vec<(String, Valid<UploadedFile>)>), AppError> {
     use axum::extract::FromRequest;
     let multipart = req
         .headers()
@@ -230,7 +181,7 @@ pub async fn read_form(
         let multipart = Multipart::from_request(req, &())
             .await
             .map_err(|_| AppError::BadRequest("Biểu mẫu không đọc được".into()))?;
-        read_multipart_files(multipart, max_files, max_file_bytes).await
+        read_parts(multipart, of, max_files, None).await
     } else {
         // Through the extractor, so the route's body limit holds.
         let body = axum::body::Bytes::from_request(req, &())
@@ -238,6 +189,60 @@ pub async fn read_form(
             .map_err(|_| AppError::PayloadTooLarge)?;
         Ok((FormPairs::parse(&body)?, Vec::new()))
     }
+}
+
+/// The parts of a multipart form: text fields, and the non-empty files
+/// (under `file_field` only, when given), each checked as it arrives.
+async fn read_parts(
+    mut multipart: Multipart,
+    of: AttachedTo,
+    max_files: usize,
+    file_field: Option<&str>,
+) -> Result<(FormPairs, Vec<(String, Valid<UploadedFile>)>), AppError> {
+    let unreadable = || match of {
+        AttachedTo::Evidence => AppError::BadRequest(format!(
+            "Tệp tải lên không đọc được hoặc quá lớn (tối đa {} MB)",
+            of.max_bytes() / (1024 * 1024)
+        )),
+        _ => AppError::BadRequest(format!(
+            "Biểu mẫu không đọc được hoặc tệp quá lớn (tối đa {} tệp, mỗi tệp {} MB)",
+            max_files,
+            of.max_bytes() / (1024 * 1024)
+        )),
+    };
+    let mut fields = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or("").to_string();
+        let is_file = match file_field {
+            Some(wanted) => name == wanted,
+            None => field.file_name().is_some(),
+        };
+        if is_file {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            // A file cut short here ran into the route's body limit.
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::invalid(of.too_large()))?;
+            if bytes.is_empty() {
+                continue;
+            }
+            if files.len() + 1 > max_files {
+                return Err(AppError::Invalid(format!(
+                    "Chỉ được gửi kèm tối đa {max_files} tệp"
+                )));
+            }
+            files.push((name, accept(of, &file_name, bytes.to_vec())?));
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|_| AppError::BadRequest("Biểu mẫu không hợp lệ".into()))?;
+            fields.push((name, value));
+        }
+    }
+    Ok((FormPairs(fields), files))
 }
 
 fn invalid_number(label: &str) -> AppError {

@@ -26,6 +26,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 pub use crate::app::AppState;
+use crate::domain::attachment::AttachedTo;
+use crate::web::forms::upload_limit;
 
 /// Every route the server answers, as (method, path) pairs: the same
 /// registrations as [`app`], for tests that must cover them all.
@@ -158,7 +160,7 @@ fn sitemap() -> Sitemap {
                 .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
         )
         .route("/reports/{id}/review", post(pages::reports::review_report))
-        .route("/evidence/{id}", get(pages::attachments::download_evidence))
+        .route("/evidence/{id}", get(pages::attachments::evidence_file))
         .route("/plans/{id}/rounds", post(pages::rounds::create_round))
         .route("/rounds/{id}", get(pages::rounds::show_round))
         .route(
@@ -180,7 +182,7 @@ fn sitemap() -> Sitemap {
             "/gop-y",
             get(pages::public_feedback::feedback_form)
                 .post(pages::public_feedback::submit_feedback)
-                .layer(DefaultBodyLimit::max(pages::public_feedback::UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(upload_limit(AttachedTo::Feedback))),
         )
         .route(
             "/gop-y/theo-doi",
@@ -211,12 +213,15 @@ fn sitemap() -> Sitemap {
             "/feedback/{id}/answer",
             post(pages::feedback::answer_feedback),
         )
-        .route("/feedback/files/{id}", get(pages::feedback::download_file))
+        .route(
+            "/feedback/files/{id}",
+            get(pages::attachments::feedback_file),
+        )
         .route(
             "/initiatives",
             get(pages::initiatives::list_initiatives)
                 .post(pages::initiatives::create_initiative)
-                .layer(DefaultBodyLimit::max(pages::initiatives::UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(upload_limit(AttachedTo::Initiative))),
         )
         .route("/initiatives/new", get(pages::initiatives::new_initiative))
         .route(
@@ -238,11 +243,11 @@ fn sitemap() -> Sitemap {
         .route(
             "/initiatives/{id}/files",
             post(pages::initiatives::add_file)
-                .layer(DefaultBodyLimit::max(pages::initiatives::UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(upload_limit(AttachedTo::Initiative))),
         )
         .route(
             "/initiative-files/{id}",
-            get(pages::initiatives::download_file),
+            get(pages::attachments::initiative_file),
         )
         // Assets and probes
         .route("/static/style.css", get(pages::assets::stylesheet))
@@ -345,7 +350,7 @@ fn sitemap() -> Sitemap {
             get(api::feedback::answered)
                 .post(api::feedback::submit)
                 .layer(DefaultBodyLimit::max(
-                    pages::public_feedback::UPLOAD_LIMIT / 3 * 4 + 64 * 1024,
+                    upload_limit(AttachedTo::Feedback) / 3 * 4 + 64 * 1024,
                 )),
         )
         .route("/api/public/feedback/track", post(api::feedback::track))
@@ -367,7 +372,7 @@ fn sitemap() -> Sitemap {
             get(api::initiatives::list)
                 .post(api::initiatives::create)
                 .layer(DefaultBodyLimit::max(
-                    pages::initiatives::UPLOAD_LIMIT / 3 * 4 + 64 * 1024,
+                    upload_limit(AttachedTo::Initiative) / 3 * 4 + 64 * 1024,
                 )),
         )
         .route("/api/initiatives/{id}", get(api::initiatives::get_one))

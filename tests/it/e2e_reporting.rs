@@ -15,6 +15,7 @@ use crate::e2e::{chromedriver, connect_chromium, fits_the_phone, start_chromedri
 
 const REPORTER: &str = "tanphong.vhxh";
 const FOCAL_POINT: &str = "tanphong.daumoi";
+const RESULT_WITH_EVIDENCE: &str = "Đã lắp đặt 5 điểm phát sóng, biên bản nghiệm thu kèm theo";
 const RESULT_TEXT: &str = "Đã tổ chức 3 lớp tập huấn kỹ năng số cho 120 người dân";
 const TARGET_VALUE: &str = "87,5";
 const ITEM_COMMENT: &str = "Bổ sung danh sách người dân tham gia tập huấn";
@@ -239,21 +240,33 @@ async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result
         "report status after save: {status:?}"
     );
 
-    // 3. Evidence: a small PDF for the first task.
-    let form = client
-        .find(Locator::Css("form.evidence-form"))
-        .await
-        .context("no evidence form")?;
-    form.find(Locator::Css("select[name=task_id]"))
-        .await?
-        .select_by_value(&task_id)
+    // 3. Evidence in the same form: a new result typed and not yet saved,
+    //    a small PDF attached to the first task, one press of "save"; both
+    //    are kept.
+    let result = client
+        .find(Locator::Css(&format!("textarea[name=t{task_id}_result]")))
         .await?;
-    form.find(Locator::Css("input[type=file][name=file]"))
+    result.clear().await?;
+    result.send_keys(RESULT_WITH_EVIDENCE).await?;
+    client
+        .find(Locator::Css(&format!(
+            "section#t{task_id} details.evidence-add summary"
+        )))
+        .await
+        .context("no evidence block on the first task")?
+        .click()
+        .await?;
+    client
+        .find(Locator::Css(&format!(
+            "input[type=file][name=t{task_id}_file]"
+        )))
         .await?
         .send_keys(pdf.to_str().context("pdf path")?)
         .await?;
-    let add = form.find(Locator::Css("button[type=submit]")).await?;
-    click_and_load(client, &add).await?;
+    let save = client
+        .find(Locator::Css("button[name=action][value=save]"))
+        .await?;
+    click_and_load(client, &save).await?;
     client
         .wait()
         .for_element(Locator::Css("form.report-form"))
@@ -269,9 +282,19 @@ async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result
     ensure!(href.starts_with("/evidence/"), "evidence link: {href:?}");
     let label = evidence.text().await?;
     ensure!(label.contains("bien-ban"), "evidence label: {label:?}");
-    // What was saved before the upload is still there.
+    // What was typed with the upload is there too, and what was saved before.
+    let result = value_of(client, &format!("textarea[name=t{task_id}_result]")).await?;
+    ensure!(
+        result == RESULT_WITH_EVIDENCE,
+        "result typed with the upload: {result:?}"
+    );
     let status = value_of(client, &format!("select[name=t{task_id}_status]")).await?;
     ensure!(status == "in_progress", "status after upload: {status:?}");
+    let flash = text_of(client, "p.flash").await?;
+    ensure!(
+        flash.contains("1 minh chứng"),
+        "the page says what the save did: {flash:?}"
+    );
 
     // 4. Sent.
     let submit = client

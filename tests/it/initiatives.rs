@@ -289,3 +289,64 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
         app.finish().await;
     }
 }
+
+/// A file comes back as a download (never shown inline) with the type its
+/// content was recognised as and a name without its path, to those who
+/// read its initiative only.
+#[tokio::test]
+async fn an_initiative_file_downloads_as_an_attachment_of_its_real_type() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let token = app.login_token("reporter_a1").await;
+        let (s, body) = app
+            .api(
+                Method::POST,
+                "/api/initiatives",
+                Some(&token),
+                Some(json!({
+                    "unit_id": w.vhxh_a1.id,
+                    "title": "Số hóa sổ hộ tịch",
+                    "authors": ["Trần Văn Bình"],
+                    "problem": "Tra cứu chậm",
+                    "solution": "Chụp và đánh chỉ mục",
+                    "benefit": "Nhanh hơn",
+                    "attachments": [{"file_name": "C:\\tai lieu\\Mô tả.exe",
+                        "content_base64": base64::engine::general_purpose::STANDARD.encode(PDF)}],
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {body}");
+        let id = body["initiative"]["id"].as_i64().expect("id");
+        let files = app.store.initiative_files(id).await.expect("files");
+        assert_eq!(files.len(), 1, "{e}");
+        assert_eq!(files[0].file_name, "Mô tả.pdf", "{e}");
+        let uri = format!("/initiative-files/{}", files[0].id);
+
+        let reporter = app.login_cookie("reporter_a1").await;
+        let (s, headers, text) = app.page(Method::GET, &uri, Some(&reporter), None).await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        assert_eq!(
+            headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/pdf"),
+            "{e}"
+        );
+        let disposition = headers
+            .get(axum::http::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            disposition.starts_with("attachment; filename=\"")
+                && disposition.contains("filename*=UTF-8''"),
+            "{e}: {disposition}"
+        );
+        assert!(text.starts_with("%PDF-"), "{e}");
+
+        let other = app.login_cookie("focal_b1").await;
+        let (s, _, _) = app.page(Method::GET, &uri, Some(&other), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{e}: another commune");
+        app.finish().await;
+    }
+}

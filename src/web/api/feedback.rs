@@ -6,22 +6,19 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Datelike, NaiveDate};
 
 use super::feedback_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::actions::access::visible_feedback;
 use crate::actions::citizen::{self, Submission, person_for};
+use crate::actions::feedback::{self, Answer, AssignTo, RouteTo};
+use crate::domain::attachment::AttachedTo;
 use crate::domain::feedback::{
-    Contact, FeedbackDraft, FeedbackStatus, MAX_FILE_BYTES, MAX_FILES, Topic, group_code,
-    satisfaction_percent, validate_answer,
+    Contact, Feedback, FeedbackDraft, FeedbackStatus, Topic, group_code, satisfaction_percent,
 };
-use crate::domain::unit::UnitKind;
-use crate::store::{Feedback, Page, UnitFilter};
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
-use crate::web::pages::feedback::scope_filter;
 use crate::web::session::{ApiAuth, Auth, ClientIp};
 
 fn out(state: &AppState, auth: &Auth, f: &Feedback) -> FeedbackOut {
@@ -45,11 +42,7 @@ pub async fn challenge(State(state): State<AppState>) -> ApiJson<ChallengeOut> {
 #[utoipa::path(get, path = "/api/public/communes", tag = "public", security(()),
     responses((status = 200, body = [CommuneOut])))]
 pub async fn communes(State(state): State<AppState>) -> Result<ApiJson<Vec<CommuneOut>>, ApiError> {
-    let filter = UnitFilter {
-        kind: Some(UnitKind::Commune),
-        ..UnitFilter::default()
-    };
-    let units = state.store.units(&filter, Page::all()).await?.items;
+    let units = feedback::communes(&state).await?;
     Ok(ApiJson(
         units
             .into_iter()
@@ -69,7 +62,7 @@ pub async fn submit(
     ip: ClientIp,
     ApiJson(input): ApiJson<FeedbackIn>,
 ) -> Result<(StatusCode, ApiJson<SubmittedOut>), ApiError> {
-    let files = attachments(input.attachments, MAX_FILES, MAX_FILE_BYTES)?;
+    let files = attachments(input.attachments, AttachedTo::Feedback)?;
     let submission = Submission {
         draft: FeedbackDraft {
             commune_id: Some(input.commune_id),
@@ -145,10 +138,7 @@ pub async fn answered(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<PublicListParams>,
 ) -> Result<ApiJson<Vec<AnsweredOut>>, ApiError> {
-    let list = state
-        .store
-        .answered_public(q.commune_id, Page::new(q.page, Some(50)))
-        .await?;
+    let list = feedback::answered(&state, q.commune_id, Page::new(q.page, Some(50))).await?;
     Ok(ApiJson(list.items.iter().map(AnsweredOut::from).collect()))
 }
 
@@ -167,16 +157,9 @@ pub async fn list(
                 .ok_or_else(|| AppError::BadRequest(format!("Tình trạng không hợp lệ: {s}")))?,
         ),
     };
-    let list = state
-        .store
-        .feedback_list(&scope_filter(p, status), Page::new(q.page, Some(100)))
-        .await?;
+    let list = feedback::list(&state, p, status, q.page).await?;
     Ok(ApiJson(
-        list.items
-            .iter()
-            .filter(|f| p.can_view_feedback(&f.commune_path, f.assigned_unit_path.as_deref()))
-            .map(|f| out(&state, &auth, f))
-            .collect(),
+        list.items.iter().map(|f| out(&state, &auth, f)).collect(),
     ))
 }
 
@@ -187,8 +170,9 @@ pub async fn get_one(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<FeedbackOut>, ApiError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    Ok(ApiJson(out(&state, &auth, &f)))
+    let (f, person) = feedback::get(&state, &auth.principal, id).await?;
+    let timing = f.timing(state.store.clock().today());
+    Ok(ApiJson(FeedbackOut::new(&f, timing, person)))
 }
 
 #[utoipa::path(get, path = "/api/feedback/stats", tag = "feedback", params(StatsParams),
@@ -198,27 +182,20 @@ pub async fn stats(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<StatsParams>,
 ) -> Result<ApiJson<FeedbackStatsOut>, ApiError> {
-    let year = state.store.clock().today().year();
-    let day = |text: Option<&str>, default: Option<NaiveDate>, label: &str| match text {
-        Some(t) => parse_date(t, label),
-        None => default.ok_or_else(|| AppError::Internal("calendar".into())),
-    };
-    let from = day(
-        q.from.as_deref(),
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        "Từ ngày (from)",
-    )?;
-    let to = day(
-        q.to.as_deref(),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-        "Đến ngày (to)",
-    )?;
-    let path = &auth.principal.read_path;
-    let c = state.store.feedback_counts(path, from, to).await?;
-    let recognised = state.store.recognised_count(path, to.year()).await?;
+    let from = q
+        .from
+        .as_deref()
+        .map(|t| parse_date(t, "Từ ngày (from)"))
+        .transpose()?;
+    let to =
+        q.to.as_deref()
+            .map(|t| parse_date(t, "Đến ngày (to)"))
+            .transpose()?;
+    let s = feedback::stats(&state, &auth.principal, from, to).await?;
+    let c = s.counts;
     Ok(ApiJson(FeedbackStatsOut {
-        from: from.to_string(),
-        to: to.to_string(),
+        from: s.from.to_string(),
+        to: s.to.to_string(),
         received: c.received,
         answered_on_time: c.answered_on_time,
         answered_late: c.answered_late,
@@ -227,7 +204,7 @@ pub async fn stats(
         rated: c.rated,
         satisfied: c.satisfied,
         satisfaction_percent: satisfaction_percent(c.satisfied, c.rated),
-        initiatives_recognised: recognised,
+        initiatives_recognised: s.initiatives_recognised,
     }))
 }
 
@@ -240,20 +217,11 @@ pub async fn route(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RouteIn>,
 ) -> Result<ApiJson<FeedbackOut>, ApiError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    if !auth.principal.can_route_feedback(&f.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let to = state
-        .store
-        .unit(input.commune_id)
-        .await?
-        .filter(|u| u.kind == UnitKind::Commune && u.province_id == f.province_id)
-        .ok_or_else(|| AppError::Invalid("Hãy chọn một xã, phường trong tỉnh".into()))?;
-    let f = state
-        .store
-        .route_feedback(id, &to, input.version, &auth.actor(&ip))
-        .await?;
+    let to = RouteTo {
+        commune_id: input.commune_id,
+        version: input.version,
+    };
+    let f = feedback::route(&state, &auth.caller(&ip), id, Ok(to)).await?;
     Ok(ApiJson(out(&state, &auth, &f)))
 }
 
@@ -266,20 +234,11 @@ pub async fn assign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<AssignIn>,
 ) -> Result<ApiJson<FeedbackOut>, ApiError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    if !auth.principal.can_route_feedback(&f.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let unit = state
-        .store
-        .unit(input.unit_id)
-        .await?
-        .filter(|u| u.is_within(&f.commune_path))
-        .ok_or_else(|| AppError::Invalid("Hãy chọn một đơn vị của xã".into()))?;
-    let f = state
-        .store
-        .assign_feedback(id, &unit, input.version, &auth.actor(&ip))
-        .await?;
+    let to = AssignTo {
+        unit_id: input.unit_id,
+        version: input.version,
+    };
+    let f = feedback::assign(&state, &auth.caller(&ip), id, Ok(to)).await?;
     Ok(ApiJson(out(&state, &auth, &f)))
 }
 
@@ -292,17 +251,11 @@ pub async fn answer(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<AnswerIn>,
 ) -> Result<ApiJson<FeedbackOut>, ApiError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    if !auth
-        .principal
-        .can_answer_feedback(&f.commune_path, f.assigned_unit_path.as_deref())
-    {
-        return Err(AppError::Forbidden.into());
-    }
-    let text = validate_answer(&input.answer).map_err(AppError::invalid)?;
-    let f = state
-        .store
-        .answer_feedback(id, text, input.publish, input.version, &auth.actor(&ip))
-        .await?;
+    let answer = Answer {
+        text: input.answer,
+        publish: input.publish,
+        version: input.version,
+    };
+    let f = feedback::answer(&state, &auth.caller(&ip), id, Ok(answer)).await?;
     Ok(ApiJson(out(&state, &auth, &f)))
 }

@@ -6,10 +6,14 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actions::attachments::{accept, accept_count};
 use crate::actions::citizen::PersonView;
-use crate::domain::evidence::{safe_file_name, sniff};
-use crate::domain::initiative::CRITERIA;
-use crate::store::{AutoFigure, Feedback, Initiative, Review, UploadedFile};
+use crate::actions::initiatives::TargetSource;
+use crate::domain::attachment::{AttachedTo, UploadedFile};
+use crate::domain::feedback::Feedback;
+use crate::domain::initiative::{CRITERIA, Initiative, Review};
+use crate::domain::valid::Valid;
+use crate::store::AutoFigure;
 use crate::web::error::AppError;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -27,17 +31,13 @@ pub struct AttachmentIn {
     pub content_base64: String,
 }
 
-/// Decodes and checks attachments sent in JSON.
+/// Decodes attachments sent in JSON and checks them as attachments of
+/// `of`, the same check as a form's files.
 pub fn attachments(
     list: Vec<AttachmentIn>,
-    max_files: usize,
-    max_bytes: usize,
-) -> Result<Vec<UploadedFile>, AppError> {
-    if list.len() > max_files {
-        return Err(AppError::Invalid(format!(
-            "Chỉ được gửi kèm tối đa {max_files} tệp"
-        )));
-    }
+    of: AttachedTo,
+) -> Result<Vec<Valid<UploadedFile>>, AppError> {
+    accept_count(of, list.len())?;
     list.into_iter()
         .map(|a| {
             let bytes = base64::engine::general_purpose::STANDARD
@@ -45,18 +45,7 @@ pub fn attachments(
                 .map_err(|_| {
                     AppError::Invalid(format!("Tệp {} không phải base64 hợp lệ", a.file_name))
                 })?;
-            if bytes.len() > max_bytes {
-                return Err(AppError::Invalid(format!(
-                    "Mỗi tệp gửi kèm tối đa {} MB",
-                    max_bytes / (1024 * 1024)
-                )));
-            }
-            let kind = sniff(&bytes).map_err(AppError::invalid)?;
-            Ok(UploadedFile {
-                file_name: safe_file_name(&a.file_name, kind),
-                content_type: kind.content_type(),
-                bytes,
-            })
+            accept(of, &a.file_name, bytes)
         })
         .collect()
 }
@@ -484,4 +473,14 @@ pub struct TargetSourceOut {
     pub target_id: i64,
     pub source: Option<String>,
     pub figures: Vec<AutoFigureOut>,
+}
+
+impl From<&TargetSource> for TargetSourceOut {
+    fn from(t: &TargetSource) -> Self {
+        TargetSourceOut {
+            target_id: t.target_id,
+            source: t.source.map(|s| s.as_str().to_string()),
+            figures: t.figures.iter().map(AutoFigureOut::from).collect(),
+        }
+    }
 }

@@ -1,35 +1,37 @@
 //! Initiatives over the API (registration, council, scores, decision, the
 //! public list) and the automatic source of a target with its figures.
+//! The rules are in `actions::initiatives`; these handlers read JSON and
+//! shape the answer.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::feedback_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::actions::access::{
-    manageable_target, readable_initiative, readable_target, scorable_initiative,
-};
+use crate::actions::initiatives::{self, DecisionInput, InitiativeView, NewInitiative, ScoreInput};
+use crate::domain::attachment::AttachedTo;
 use crate::domain::auto_figure::AutoSource;
-use crate::domain::initiative::{
-    Decision, InitiativeDraft, InitiativeStatus, Scores, average_total,
-};
-use crate::store::{InitiativeFilter, Page};
+use crate::domain::initiative::{InitiativeDraft, InitiativeStatus};
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
-use crate::web::pages::initiatives::{MAX_FILE_BYTES, MAX_FILES};
 use crate::web::session::{ApiAuth, Auth, ClientIp};
 
-async fn detail(state: &AppState, auth: &Auth, id: i64) -> Result<InitiativeDetailOut, AppError> {
-    let i = readable_initiative(state, &auth.principal, id).await?;
-    let reviews = state.store.reviews_of(id).await?;
-    let scored: Vec<Scores> = reviews.iter().filter_map(|r| r.scores).collect();
-    Ok(InitiativeDetailOut {
-        initiative: InitiativeOut::from(&i),
+fn detail_of(view: &InitiativeView) -> InitiativeDetailOut {
+    InitiativeDetailOut {
+        initiative: InitiativeOut::from(&view.initiative),
         criteria: criteria(),
-        reviews: reviews.iter().map(ReviewOut::from).collect(),
-        average_total: average_total(&scored),
-    })
+        reviews: view.reviews.iter().map(ReviewOut::from).collect(),
+        average_total: view.average(),
+    }
+}
+
+/// The initiative as the user now reads it, after a change.
+async fn detail(state: &AppState, auth: &Auth, id: i64) -> Result<InitiativeDetailOut, AppError> {
+    Ok(detail_of(
+        &initiatives::get(state, &auth.principal, id).await?,
+    ))
 }
 
 fn status_param(s: Option<&str>) -> Result<Option<InitiativeStatus>, AppError> {
@@ -46,17 +48,7 @@ pub async fn public_list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<PublicListParams>,
 ) -> Result<ApiJson<Vec<InitiativeOut>>, ApiError> {
-    let list = state
-        .store
-        .initiatives(
-            &InitiativeFilter {
-                status: Some(InitiativeStatus::Recognised),
-                commune_id: q.commune_id,
-                ..InitiativeFilter::default()
-            },
-            Page::new(q.page, Some(50)),
-        )
-        .await?;
+    let list = initiatives::recognised(&state, q.commune_id, Page::new(q.page, Some(50))).await?;
     Ok(ApiJson(
         list.items.iter().map(InitiativeOut::from).collect(),
     ))
@@ -69,18 +61,8 @@ pub async fn list(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<InitiativeParams>,
 ) -> Result<ApiJson<Vec<InitiativeOut>>, ApiError> {
-    let list = state
-        .store
-        .initiatives(
-            &InitiativeFilter {
-                within_path: Some(auth.principal.read_path.clone()),
-                status: status_param(q.status.as_deref())?,
-                query: q.q,
-                ..InitiativeFilter::default()
-            },
-            Page::new(q.page, Some(100)),
-        )
-        .await?;
+    let status = status_param(q.status.as_deref())?;
+    let list = initiatives::list(&state, &auth.principal, status, q.q, q.page).await?;
     Ok(ApiJson(
         list.items.iter().map(InitiativeOut::from).collect(),
     ))
@@ -94,29 +76,16 @@ pub async fn create(
     ip: ClientIp,
     ApiJson(input): ApiJson<InitiativeIn>,
 ) -> Result<(StatusCode, ApiJson<InitiativeDetailOut>), ApiError> {
-    let p = &auth.principal;
-    let unit = match state.store.unit(input.unit_id).await? {
-        Some(u) if p.can_read(&u.path) => u,
-        _ => return Err(AppError::NotFound.into()),
-    };
-    if unit.commune_id.is_none() || !p.can_register_initiative(&unit.path) {
-        return Err(AppError::Forbidden.into());
-    }
     let draft = InitiativeDraft {
-        unit_id: unit.id,
+        unit_id: input.unit_id,
         title: input.title,
         authors: input.authors,
         problem: input.problem,
         solution: input.solution,
         benefit: input.benefit,
-    }
-    .validate()
-    .map_err(AppError::invalid)?;
-    let files = attachments(input.attachments, MAX_FILES, MAX_FILE_BYTES)?;
-    let i = state
-        .store
-        .create_initiative(draft, &unit, files, &auth.actor(&ip))
-        .await?;
+    };
+    let files = attachments(input.attachments, AttachedTo::Initiative);
+    let i = initiatives::create(&state, &auth.caller(&ip), NewInitiative { draft, files }).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(detail(&state, &auth, i.id).await?),
@@ -142,17 +111,7 @@ pub async fn reviewers(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReviewersIn>,
 ) -> Result<ApiJson<InitiativeDetailOut>, ApiError> {
-    let i = readable_initiative(&state, &auth.principal, id).await?;
-    if !auth.principal.can_manage(&i.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    if input.user_ids.is_empty() {
-        return Err(AppError::Invalid("Hãy chọn ít nhất một thành viên hội đồng".into()).into());
-    }
-    state
-        .store
-        .name_reviewers(id, &input.user_ids, &auth.actor(&ip))
-        .await?;
+    initiatives::name_reviewers(&state, &auth.caller(&ip), id, Ok(input.user_ids)).await?;
     Ok(ApiJson(detail(&state, &auth, id).await?))
 }
 
@@ -165,24 +124,16 @@ pub async fn score(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ScoreIn>,
 ) -> Result<ApiJson<InitiativeDetailOut>, ApiError> {
-    scorable_initiative(&state, &auth.principal, id).await?;
-    let scores = Scores::validate([
-        input.novelty,
-        input.applicability,
-        input.effectiveness,
-        input.scalability,
-    ])
-    .map_err(AppError::invalid)?;
-    state
-        .store
-        .score_initiative(
-            id,
-            auth.principal.user_id,
-            scores,
-            input.comment,
-            &auth.actor(&ip),
-        )
-        .await?;
+    let input = ScoreInput {
+        points: [
+            input.novelty,
+            input.applicability,
+            input.effectiveness,
+            input.scalability,
+        ],
+        comment: input.comment,
+    };
+    initiatives::score(&state, &auth.caller(&ip), id, Ok(input)).await?;
     Ok(ApiJson(detail(&state, &auth, id).await?))
 }
 
@@ -195,49 +146,15 @@ pub async fn decide(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<DecisionIn>,
 ) -> Result<ApiJson<InitiativeDetailOut>, ApiError> {
-    let i = readable_initiative(&state, &auth.principal, id).await?;
-    if !auth.principal.can_decide_initiative(&i.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let scored = state
-        .store
-        .reviews_of(id)
-        .await?
-        .iter()
-        .filter(|r| r.scores.is_some())
-        .count();
-    let decision = Decision::validate(
-        input.recognised,
-        Some(input.number),
-        Some(parse_date(&input.date, "Ngày quyết định (date)")?),
-        input.note,
-        i.status,
-        scored,
-    )
-    .map_err(AppError::invalid)?;
-    state
-        .store
-        .decide_initiative(id, decision, input.version, &auth.actor(&ip))
-        .await?;
+    let input = parse_date(&input.date, "Ngày quyết định (date)").map(|date| DecisionInput {
+        recognised: input.recognised,
+        number: Some(input.number),
+        date: Some(date),
+        note: input.note,
+        version: input.version,
+    });
+    initiatives::decide(&state, &auth.caller(&ip), id, input).await?;
     Ok(ApiJson(detail(&state, &auth, id).await?))
-}
-
-async fn source_out(state: &AppState, target_id: i64) -> Result<TargetSourceOut, AppError> {
-    Ok(TargetSourceOut {
-        target_id,
-        source: state
-            .store
-            .target_source(target_id)
-            .await?
-            .map(|s| s.as_str().to_string()),
-        figures: state
-            .store
-            .auto_figures_of(target_id)
-            .await?
-            .iter()
-            .map(AutoFigureOut::from)
-            .collect(),
-    })
 }
 
 #[utoipa::path(get, path = "/api/targets/{id}/auto-figures", tag = "targets", params(("id" = i64, Path)),
@@ -247,8 +164,8 @@ pub async fn auto_figures(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<TargetSourceOut>, ApiError> {
-    readable_target(&state, &auth.principal, id).await?;
-    Ok(ApiJson(source_out(&state, id).await?))
+    let source = initiatives::target_source(&state, &auth.principal, id).await?;
+    Ok(ApiJson(TargetSourceOut::from(&source)))
 }
 
 #[utoipa::path(put, path = "/api/targets/{id}/source", tag = "targets", params(("id" = i64, Path)), request_body = SourceIn,
@@ -260,7 +177,6 @@ pub async fn link_source(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SourceIn>,
 ) -> Result<ApiJson<TargetSourceOut>, ApiError> {
-    manageable_target(&state, &auth.principal, id).await?;
     let source = input
         .source
         .as_deref()
@@ -268,10 +184,7 @@ pub async fn link_source(
             AutoSource::parse(s)
                 .ok_or_else(|| AppError::Invalid(format!("Nguồn số liệu không hợp lệ: {s}")))
         })
-        .transpose()?;
-    state
-        .store
-        .link_target_source(id, source, &auth.actor(&ip))
-        .await?;
-    Ok(ApiJson(source_out(&state, id).await?))
+        .transpose();
+    let linked = initiatives::link_target_source(&state, &auth.caller(&ip), id, source).await?;
+    Ok(ApiJson(TargetSourceOut::from(&linked)))
 }

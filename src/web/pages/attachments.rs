@@ -1,36 +1,57 @@
-//! Files people attached (evidence), served as downloads.
+//! Downloads of attached files, one way for every kind: a report's
+//! evidence (`/evidence/{id}`), a feedback's files (`/feedback/files/{id}`)
+//! and an initiative's files (`/initiative-files/{id}`). Always sent as an
+//! attachment with the type its content was recognised as when it arrived,
+//! never shown inline, so a file cannot run as a page of this site.
 
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
+use crate::actions::attachments::download;
+use crate::domain::attachment::AttachedTo;
 use crate::web::AppState;
-use crate::web::error::{AppError, PageError};
+use crate::web::error::PageError;
 use crate::web::session::PageAuth;
 
-/// Serves an evidence file as an attachment with the type its content
-/// was recognised as, never inline.
-pub async fn download_evidence(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
+/// Serves one attached file to someone who may see what it belongs to.
+pub async fn serve(
+    state: &AppState,
+    auth: &PageAuth,
+    of: AttachedTo,
+    id: i64,
 ) -> Result<Response, PageError> {
-    let evidence = state.store.evidence(id).await?.ok_or(AppError::NotFound)?;
-    if !auth
-        .principal
-        .can_view_report(&evidence.scope_path, &evidence.unit_path)
-    {
-        return Err(AppError::NotFound.into());
-    }
-    let sha = evidence.blob_sha256.clone().ok_or(AppError::NotFound)?;
-    let (content_type, bytes) = state.store.blob(&sha).await?.ok_or(AppError::NotFound)?;
-    let name = evidence
-        .file_name
-        .clone()
-        .unwrap_or_else(|| "minh-chung".into());
-    Ok(attachment(&content_type, &name, bytes))
+    let file = download(state, &auth.0.principal, of, id).await?;
+    Ok(attachment(&file.content_type, &file.file_name, file.bytes))
 }
 
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    serve(&state, &auth, AttachedTo::Evidence, id).await
+}
+
+pub async fn feedback_file(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    serve(&state, &auth, AttachedTo::Feedback, id).await
+}
+
+pub async fn initiative_file(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    serve(&state, &auth, AttachedTo::Initiative, id).await
+}
+
+/// A download response: the bytes with their type, and the file's name in
+/// `Content-Disposition` both as plain ASCII (for old clients) and in full
+/// as UTF-8 (RFC 6266), since Vietnamese names are rarely ASCII.
 pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = file_name
         .chars()

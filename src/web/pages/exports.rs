@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::attachments::attachment;
 use crate::actions::exports;
-use crate::domain::evidence::MAX_EVIDENCE_BYTES;
+use crate::domain::attachment::AttachedTo;
 use crate::domain::round::Round;
 use crate::export;
 use crate::web::AppState;
@@ -78,7 +78,7 @@ pub async fn upload_sheet(
 ) -> Result<Response, PageError> {
     // Access first, so a stranger's upload is refused before it is read.
     crate::actions::rounds::sheet_round(&state, &auth.principal, id).await?;
-    let (_, mut files) = read_multipart(multipart, "file", 1, MAX_EVIDENCE_BYTES).await?;
+    let (_, mut files) = read_multipart(multipart, "file", AttachedTo::Evidence).await?;
     let file = files
         .pop()
         .ok_or_else(|| AppError::Invalid("Hãy chọn tệp .xlsx đã điền".into()))?;

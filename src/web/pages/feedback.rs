@@ -1,29 +1,27 @@
 //! Feedback for staff: the list with the year's counts and deadline
 //! warnings, one feedback with the person (only for staff of the commune
 //! concerned), routing to another commune, assignment to a unit, and the
-//! answer. Citizens' text is shown as plain text, never as HTML.
+//! answer. Citizens' text is shown as plain text, never as HTML. The rules
+//! are in `actions::feedback`; these handlers read forms and render.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::Layout;
-use super::public_feedback::Choice;
 use super::tasks::{HistoryRow, history_rows};
-use crate::actions::access::visible_feedback;
-use crate::actions::citizen::{PersonView, person_for};
+use super::views::{Choice, day, rating_label};
+use crate::actions::citizen::PersonView;
+use crate::actions::feedback::{self, Answer, AssignTo, RouteTo};
 use crate::domain::access::Principal;
-use crate::domain::feedback::{FeedbackStatus, satisfaction_percent, validate_answer};
-use crate::domain::unit::UnitKind;
-use crate::store::{Feedback, FeedbackCounts, FeedbackFilter, Page, UnitFilter};
+use crate::domain::feedback::{FeedbackCounts, FeedbackStatus, satisfaction_percent};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::FormPairs;
-use crate::web::session::{ClientIp, PageAuth};
+use crate::web::forms::{FormPairs, answer_form};
+use crate::web::session::{Auth, ClientIp, PageAuth};
 
 /// The year's counts for the user's scope, as the dashboards show them.
 pub struct CountsView {
@@ -53,12 +51,7 @@ impl CountsView {
 }
 
 pub async fn year_counts(state: &AppState, p: &Principal) -> Result<CountsView, AppError> {
-    let year = state.store.clock().today().year();
-    let (from, to) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
-    );
-    let counts = state.store.feedback_counts(&p.read_path, from, to).await?;
+    let (year, counts) = feedback::year_counts(state, p).await?;
     Ok(CountsView::new(year, counts))
 }
 
@@ -98,46 +91,24 @@ pub struct ListQuery {
     page: Option<u32>,
 }
 
-/// The filter matching what the user may see: a level's staff see their
-/// level's feedback, a unit's reporter what is assigned to the unit.
-pub fn scope_filter(p: &Principal, status: Option<FeedbackStatus>) -> FeedbackFilter {
-    if p.is_at_level() {
-        FeedbackFilter {
-            within_path: Some(p.read_path.clone()),
-            status,
-            ..FeedbackFilter::default()
-        }
-    } else {
-        FeedbackFilter {
-            within_path: Some(p.read_path.clone()),
-            assigned_within: Some(p.unit_path.clone()),
-            status,
-            ..FeedbackFilter::default()
-        }
-    }
-}
-
 pub async fn list_feedback(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<FeedbackListPage, PageError> {
     let p = &auth.principal;
+    // An unknown status in the address shows everything, as a link would.
     let status = q.status.as_deref().and_then(FeedbackStatus::parse);
-    let list = state
-        .store
-        .feedback_list(&scope_filter(p, status), Page::new(q.page, Some(100)))
-        .await?;
+    let list = feedback::list(&state, p, status, q.page).await?;
     let today = state.store.clock().today();
     let rows = list
         .items
         .iter()
-        .filter(|f| p.can_view_feedback(&f.commune_path, f.assigned_unit_path.as_deref()))
         .map(|f| {
             let timing = f.timing(today);
             FeedbackRow {
                 id: f.id,
-                received: f.received_on.format("%d/%m/%Y").to_string(),
+                received: day(f.received_on),
                 commune: f.commune_name.clone(),
                 topic: f.topic.label_vi(),
                 excerpt: excerpt(&f.content),
@@ -197,66 +168,16 @@ pub struct FeedbackPage {
     error: Option<String>,
 }
 
+/// The feedback's page, with `error` above it when a change was refused.
 async fn page_of(
     state: &AppState,
-    auth: &crate::web::session::Auth,
-    f: &Feedback,
+    auth: &Auth,
+    id: i64,
     error: Option<String>,
 ) -> Result<FeedbackPage, AppError> {
-    let p = &auth.principal;
-    let today = state.store.clock().today();
-    let timing = f.timing(today);
-    let open = f.status.is_open();
-    let can_route = open && p.can_route_feedback(&f.commune_path);
-    let can_answer =
-        open && p.can_answer_feedback(&f.commune_path, f.assigned_unit_path.as_deref());
-    let (communes, units) = if can_route {
-        let communes = state
-            .store
-            .units(
-                &UnitFilter {
-                    kind: Some(UnitKind::Commune),
-                    ..UnitFilter::default()
-                },
-                Page::all(),
-            )
-            .await?
-            .items
-            .into_iter()
-            .filter(|c| c.province_id == f.province_id && c.id != f.commune_id)
-            .map(|c| Choice {
-                value: c.id.to_string(),
-                label: c.name,
-                selected: false,
-            })
-            .collect();
-        let units = state
-            .store
-            .subtree(&f.commune_path)
-            .await?
-            .into_iter()
-            .filter(|u| u.id != f.commune_id)
-            .map(|u| Choice {
-                value: u.id.to_string(),
-                selected: Some(u.id) == f.assigned_unit_id,
-                label: u.name,
-            })
-            .collect();
-        (communes, units)
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let files = state
-        .store
-        .feedback_files(f.id)
-        .await?
-        .into_iter()
-        .map(|x| FileRow {
-            id: x.id,
-            name: x.file_name,
-            size_kb: (x.size + 1023) / 1024,
-        })
-        .collect();
+    let d = feedback::detail(state, &auth.principal, id).await?;
+    let f = &d.feedback;
+    let timing = f.timing(state.store.clock().today());
     Ok(FeedbackPage {
         layout: Layout::new(format!("Phản ánh, kiến nghị #{}", f.id), auth),
         id: f.id,
@@ -264,35 +185,47 @@ async fn page_of(
         commune: f.commune_name.clone(),
         topic: f.topic.label_vi(),
         content: f.content.clone(),
-        received: f.received_on.format("%d/%m/%Y").to_string(),
-        due: f.due_on.format("%d/%m/%Y").to_string(),
+        received: day(f.received_on),
+        due: day(f.due_on),
         status: f.status.label_vi(),
         timing: timing.label_vi(),
         warn: timing.is_warning(),
         unit: f.assigned_unit_name.clone().unwrap_or_default(),
-        person: person_for(state, p, f),
-        files,
+        files: d
+            .files
+            .iter()
+            .map(|x| FileRow {
+                id: x.id,
+                name: x.file_name.clone(),
+                size_kb: x.size_kb(),
+            })
+            .collect(),
         answer: f.answer.clone(),
-        answered: f
-            .answered_on
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_default(),
+        answered: f.answered_on.map(day).unwrap_or_default(),
         published: f.published,
-        rating: f.satisfied.map(|s| {
-            if s {
-                "Hài lòng".to_string()
-            } else {
-                format!(
-                    "Chưa hài lòng: {}",
-                    f.rating_reason.clone().unwrap_or_default()
-                )
-            }
-        }),
-        can_route,
-        can_answer,
-        communes,
-        units,
-        history: history_rows(&state.store.audit_of("feedback", f.id).await?),
+        rating: rating_label(f),
+        can_route: d.can_route,
+        can_answer: d.can_answer,
+        communes: d
+            .route_to
+            .into_iter()
+            .map(|c| Choice {
+                value: c.id.to_string(),
+                label: c.name,
+                selected: false,
+            })
+            .collect(),
+        units: d
+            .assign_to
+            .into_iter()
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                selected: Some(u.id) == f.assigned_unit_id,
+                label: u.name,
+            })
+            .collect(),
+        history: history_rows(&d.history),
+        person: d.person,
         error,
     })
 }
@@ -302,27 +235,33 @@ pub async fn show_feedback(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<FeedbackPage, PageError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    Ok(page_of(&state, &auth, &f, None).await?)
+    Ok(page_of(&state, &auth, id, None).await?)
 }
 
-/// Runs a change and shows the feedback again: redirected on success, the
-/// page with the message on a refusal a person can fix.
-async fn after_change(
+/// Answers a change to a feedback: back to its page, or the page again
+/// with the message when the person can put it right.
+async fn answer_change<T>(
     state: &AppState,
-    auth: &crate::web::session::Auth,
+    auth: &Auth,
     id: i64,
-    result: Result<Feedback, AppError>,
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> Response,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/feedback/{id}")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let f = visible_feedback(state, &auth.principal, id).await?;
-            let page = page_of(state, auth, &f, Some(e.to_string())).await?;
-            Ok((e.status(), page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    answer_form(result, done, |e| {
+        page_of(state, auth, id, Some(e.to_string()))
+    })
+    .await
+}
+
+fn route_to(body: &[u8]) -> Result<RouteTo, AppError> {
+    let form = FormPairs::parse(body)?;
+    let commune_id = form
+        .id("commune_id", "Xã, phường")?
+        .ok_or_else(|| AppError::Invalid("Hãy chọn xã, phường nhận phản ánh".into()))?;
+    Ok(RouteTo {
+        commune_id,
+        version: form.version()?,
+    })
 }
 
 pub async fn route_feedback(
@@ -332,32 +271,23 @@ pub async fn route_feedback(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    if !auth.principal.can_route_feedback(&f.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let form = FormPairs::parse(&body)?;
-    let result = async {
-        let to_id = form
-            .id("commune_id", "Xã, phường")?
-            .ok_or_else(|| AppError::Invalid("Hãy chọn xã, phường nhận phản ánh".into()))?;
-        let to = state
-            .store
-            .unit(to_id)
-            .await?
-            .filter(|u| u.kind == UnitKind::Commune && u.province_id == f.province_id)
-            .ok_or_else(|| AppError::Invalid("Hãy chọn một xã, phường trong tỉnh".into()))?;
-        Ok(state
-            .store
-            .route_feedback(id, &to, form.version()?, &auth.actor(&ip))
-            .await?)
-    }
-    .await;
-    match result {
-        // The feedback now belongs to another commune: back to the list.
-        Ok(_) => Ok(Redirect::to("/feedback").into_response()),
-        Err(e) => after_change(&state, &auth, id, Err(e)).await,
-    }
+    let result = feedback::route(&state, &auth.caller(&ip), id, route_to(&body)).await;
+    // The feedback now belongs to another commune: back to the list.
+    answer_change(&state, &auth, id, result, |_| {
+        Redirect::to("/feedback").into_response()
+    })
+    .await
+}
+
+fn assign_to(body: &[u8]) -> Result<AssignTo, AppError> {
+    let form = FormPairs::parse(body)?;
+    let unit_id = form
+        .id("unit_id", "Đơn vị")?
+        .ok_or_else(|| AppError::Invalid("Hãy chọn đơn vị xử lý".into()))?;
+    Ok(AssignTo {
+        unit_id,
+        version: form.version()?,
+    })
 }
 
 pub async fn assign_feedback(
@@ -367,28 +297,17 @@ pub async fn assign_feedback(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    if !auth.principal.can_route_feedback(&f.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let form = FormPairs::parse(&body)?;
-    let result = async {
-        let unit_id = form
-            .id("unit_id", "Đơn vị")?
-            .ok_or_else(|| AppError::Invalid("Hãy chọn đơn vị xử lý".into()))?;
-        let unit = state
-            .store
-            .unit(unit_id)
-            .await?
-            .filter(|u| u.is_within(&f.commune_path))
-            .ok_or_else(|| AppError::Invalid("Hãy chọn một đơn vị của xã".into()))?;
-        Ok(state
-            .store
-            .assign_feedback(id, &unit, form.version()?, &auth.actor(&ip))
-            .await?)
-    }
-    .await;
-    after_change(&state, &auth, id, result).await
+    let result = feedback::assign(&state, &auth.caller(&ip), id, assign_to(&body)).await;
+    answer_change(&state, &auth, id, result, |_| back_to(id)).await
+}
+
+fn answer_of(body: &[u8]) -> Result<Answer, AppError> {
+    let form = FormPairs::parse(body)?;
+    Ok(Answer {
+        text: form.raw("answer"),
+        publish: form.checked("publish"),
+        version: form.version()?,
+    })
 }
 
 pub async fn answer_feedback(
@@ -398,51 +317,10 @@ pub async fn answer_feedback(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = visible_feedback(&state, &auth.principal, id).await?;
-    if !auth
-        .principal
-        .can_answer_feedback(&f.commune_path, f.assigned_unit_path.as_deref())
-    {
-        return Err(AppError::Forbidden.into());
-    }
-    let form = FormPairs::parse(&body)?;
-    let result = async {
-        let answer = validate_answer(&form.raw("answer")).map_err(AppError::invalid)?;
-        Ok(state
-            .store
-            .answer_feedback(
-                id,
-                answer,
-                form.checked("publish"),
-                form.version()?,
-                &auth.actor(&ip),
-            )
-            .await?)
-    }
-    .await;
-    after_change(&state, &auth, id, result).await
+    let result = feedback::answer(&state, &auth.caller(&ip), id, answer_of(&body)).await;
+    answer_change(&state, &auth, id, result, |_| back_to(id)).await
 }
 
-/// An attachment, for those who see the feedback, always as a download.
-pub async fn download_file(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let file = state
-        .store
-        .feedback_file(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    visible_feedback(&state, &auth.principal, file.feedback_id).await?;
-    let (content_type, bytes) = state
-        .store
-        .blob(&file.blob_sha256)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(super::attachments::attachment(
-        &content_type,
-        &file.file_name,
-        bytes,
-    ))
+fn back_to(id: i64) -> Response {
+    Redirect::to(&format!("/feedback/{id}")).into_response()
 }

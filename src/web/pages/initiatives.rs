@@ -1,6 +1,7 @@
 //! Initiatives: the list and registration for staff, one initiative with
 //! its council, scores and decision, and the public list of recognised
-//! initiatives.
+//! initiatives. The rules are in `actions::initiatives`; these handlers
+//! read forms and render.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,27 +9,21 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use serde::Deserialize;
 
 use super::Layout;
-use super::public_feedback::{Choice, commune_choices};
+use super::public_feedback::commune_choices;
 use super::tasks::{HistoryRow, history_rows};
-use crate::actions::access::{readable_initiative, scorable_initiative};
-use crate::domain::access::Principal;
-use crate::domain::initiative::{
-    CRITERIA, Decision, InitiativeDraft, InitiativeStatus, RECOMMEND_AT, Scores, average_total,
-};
+use super::views::{Choice, day};
+use crate::actions::initiatives::{self, DecisionInput, NewInitiative, ScoreInput};
+use crate::domain::attachment::AttachedTo;
+use crate::domain::initiative::{CRITERIA, Initiative, InitiativeDraft, RECOMMEND_AT};
 use crate::domain::unit::Unit;
-use crate::store::{Initiative, InitiativeFilter, Page, Review};
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::{FormPairs, read_multipart};
+use crate::web::forms::{FormPairs, answer_form, read_multipart};
 use crate::web::session::{Auth, ClientIp, MaybeAuth, PageAuth, form_csrf, with_cookie};
-
-pub const MAX_FILES: usize = 5;
-pub const MAX_FILE_BYTES: usize = crate::domain::evidence::MAX_EVIDENCE_BYTES;
-pub const UPLOAD_LIMIT: usize = MAX_FILES * MAX_FILE_BYTES + 256 * 1024;
 
 pub struct InitiativeRow {
     pub id: i64,
@@ -50,7 +45,7 @@ pub fn initiative_row(i: &Initiative) -> InitiativeRow {
         commune: i.commune_name.clone(),
         status: i.status.label_vi(),
         decision: match (&i.decision_number, i.decision_date) {
-            (Some(n), Some(d)) => format!("Quyết định số {n} ngày {}", d.format("%d/%m/%Y")),
+            (Some(n), Some(d)) => format!("Quyết định số {n} ngày {}", day(d)),
             _ => String::new(),
         },
         benefit: i.benefit.clone(),
@@ -74,43 +69,21 @@ pub struct ListQuery {
     page: Option<u32>,
 }
 
-/// Units the user may register an initiative for: inside a commune and
-/// within their own unit.
-async fn registrable_units(state: &AppState, p: &Principal) -> Result<Vec<Unit>, AppError> {
-    Ok(state
-        .store
-        .subtree(&p.unit_path)
-        .await?
-        .into_iter()
-        .filter(|u| u.commune_id.is_some() && p.can_register_initiative(&u.path))
-        .collect())
-}
-
 pub async fn list_initiatives(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<InitiativesPage, PageError> {
     let p = &auth.principal;
-    let list = state
-        .store
-        .initiatives(
-            &InitiativeFilter {
-                within_path: Some(p.read_path.clone()),
-                query: q.q,
-                ..InitiativeFilter::default()
-            },
-            Page::new(q.page, Some(100)),
-        )
-        .await?;
-    let year = state.store.clock().today().year();
+    let list = initiatives::list(&state, p, None, q.q, q.page).await?;
+    let (year, recognised) = initiatives::recognised_this_year(&state, p).await?;
     Ok(InitiativesPage {
         layout: Layout::new("Sáng kiến", &auth),
         rows: list.items.iter().map(initiative_row).collect(),
         total: list.total,
         year,
-        recognised: state.store.recognised_count(&p.read_path, year).await?,
-        can_register: !registrable_units(&state, p).await?.is_empty(),
+        recognised,
+        can_register: !initiatives::registrable_units(&state, p).await?.is_empty(),
     })
 }
 
@@ -151,20 +124,41 @@ fn form_of(
         problem: text("problem"),
         solution: text("solution"),
         benefit: text("benefit"),
-        max_files: MAX_FILES,
+        max_files: AttachedTo::Initiative.max_files(),
         error,
     }
+}
+
+/// Units the user may register for; a page for someone with none is
+/// refused (403).
+async fn registrable(state: &AppState, auth: &Auth) -> Result<Vec<Unit>, AppError> {
+    let units = initiatives::registrable_units(state, &auth.principal).await?;
+    if units.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(units)
 }
 
 pub async fn new_initiative(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
 ) -> Result<InitiativeForm, PageError> {
-    let units = registrable_units(&state, &auth.principal).await?;
-    if units.is_empty() {
-        return Err(AppError::Forbidden.into());
-    }
+    let units = registrable(&state, &auth).await?;
     Ok(form_of(&auth, &units, None, None))
+}
+
+fn new_initiative_of(f: &FormPairs) -> Result<InitiativeDraft, AppError> {
+    let unit_id = f
+        .id("unit_id", "Đơn vị")?
+        .ok_or_else(|| AppError::Invalid("Hãy chọn đơn vị có sáng kiến".into()))?;
+    Ok(InitiativeDraft {
+        unit_id,
+        title: f.text("title"),
+        authors: f.lines("authors"),
+        problem: f.raw("problem"),
+        solution: f.raw("solution"),
+        benefit: f.raw("benefit"),
+    })
 }
 
 pub async fn create_initiative(
@@ -173,43 +167,27 @@ pub async fn create_initiative(
     ip: ClientIp,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let units = registrable_units(&state, &auth.principal).await?;
-    if units.is_empty() {
-        return Err(AppError::Forbidden.into());
-    }
-    let (f, files) = read_multipart(multipart, "file", MAX_FILES, MAX_FILE_BYTES).await?;
-    let result = async {
-        let unit_id = f
-            .id("unit_id", "Đơn vị")?
-            .ok_or_else(|| AppError::Invalid("Hãy chọn đơn vị có sáng kiến".into()))?;
-        let unit = units
-            .iter()
-            .find(|u| u.id == unit_id)
-            .ok_or(AppError::Forbidden)?;
-        let draft = InitiativeDraft {
-            unit_id,
-            title: f.text("title"),
-            authors: f.lines("authors"),
-            problem: f.raw("problem"),
-            solution: f.raw("solution"),
-            benefit: f.raw("benefit"),
+    let units = registrable(&state, &auth).await?;
+    let (f, files) = read_multipart(multipart, "file", AttachedTo::Initiative).await?;
+    let result = match new_initiative_of(&f) {
+        Ok(draft) => {
+            let input = NewInitiative {
+                draft,
+                files: Ok(files),
+            };
+            initiatives::create(&state, &auth.caller(&ip), input).await
         }
-        .validate()
-        .map_err(AppError::invalid)?;
-        Ok(state
-            .store
-            .create_initiative(draft, unit, files, &auth.actor(&ip))
-            .await?)
-    }
-    .await;
-    match result {
-        Ok(i) => Ok(Redirect::to(&format!("/initiatives/{}", i.id)).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
+        Err(e) => Err(e),
+    };
+    answer_form(
+        result,
+        |i| Redirect::to(&format!("/initiatives/{}", i.id)).into_response(),
+        |e| {
             let page = form_of(&auth, &units, Some(&f), Some(e.to_string()));
-            Ok((e.status(), page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            std::future::ready(Ok::<_, AppError>(page))
+        },
+    )
+    .await
 }
 
 pub struct ReviewRow {
@@ -257,34 +235,19 @@ pub struct InitiativePage {
     error: Option<String>,
 }
 
+/// The initiative's page, with `error` above it when a change was refused.
 async fn page_of(
     state: &AppState,
     auth: &Auth,
-    i: &Initiative,
+    id: i64,
     error: Option<String>,
 ) -> Result<InitiativePage, AppError> {
-    let p = &auth.principal;
-    let reviews: Vec<Review> = state.store.reviews_of(i.id).await?;
-    let mine = reviews.iter().find(|r| r.reviewer_id == p.user_id);
-    let scored: Vec<Scores> = reviews.iter().filter_map(|r| r.scores).collect();
-    let open = !i.status.is_decided();
-    let can_name = open && p.can_manage(&i.commune_path);
-    let candidates = if can_name {
-        state
-            .store
-            .users(&i.commune_path, Page::all())
-            .await?
-            .items
-            .into_iter()
-            .map(|u| Choice {
-                selected: reviews.iter().any(|r| r.reviewer_id == u.id),
-                value: u.id.to_string(),
-                label: format!("{} ({})", u.full_name, u.unit_name),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let d = initiatives::detail(state, &auth.principal, id).await?;
+    let i = &d.view.initiative;
+    let reviews = &d.view.reviews;
+    let mine = reviews
+        .iter()
+        .find(|r| r.reviewer_id == auth.principal.user_id);
     Ok(InitiativePage {
         layout: Layout::new(i.title.clone(), auth),
         id: i.id,
@@ -299,12 +262,10 @@ async fn page_of(
         benefit: i.benefit.clone(),
         decision: initiative_row(i).decision,
         decision_note: i.decision_note.clone().unwrap_or_default(),
-        files: state
-            .store
-            .initiative_files(i.id)
-            .await?
-            .into_iter()
-            .map(|f| (f.id, f.file_name))
+        files: d
+            .files
+            .iter()
+            .map(|f| (f.id, f.file_name.clone()))
             .collect(),
         criteria: CRITERIA
             .iter()
@@ -335,17 +296,22 @@ async fn page_of(
                 comment: r.comment.clone().unwrap_or_default(),
             })
             .collect(),
-        average: average_total(&scored)
-            .map(|a| a.to_string())
-            .unwrap_or_default(),
+        average: d.view.average().map(|a| a.to_string()).unwrap_or_default(),
         recommend_at: RECOMMEND_AT,
-        can_name,
-        candidates,
-        can_score: open && mine.is_some(),
-        can_decide: open && p.can_decide_initiative(&i.commune_path),
-        can_add_file: open
-            && (p.can_register_initiative(&i.unit_path) || p.can_manage(&i.commune_path)),
-        history: history_rows(&state.store.audit_of("initiative", i.id).await?),
+        can_name: d.can_name,
+        candidates: d
+            .candidates
+            .iter()
+            .map(|u| Choice {
+                selected: reviews.iter().any(|r| r.reviewer_id == u.id),
+                value: u.id.to_string(),
+                label: format!("{} ({})", u.full_name, u.unit_name),
+            })
+            .collect(),
+        can_score: d.can_score,
+        can_decide: d.can_decide,
+        can_add_file: d.can_add_file,
+        history: history_rows(&d.history),
         error,
     })
 }
@@ -355,25 +321,23 @@ pub async fn show_initiative(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<InitiativePage, PageError> {
-    let i = readable_initiative(&state, &auth.principal, id).await?;
-    Ok(page_of(&state, &auth, &i, None).await?)
+    Ok(page_of(&state, &auth, id, None).await?)
 }
 
-async fn after_change(
+/// Answers a change to an initiative: back to its page, or the page again
+/// with the message when the person can put it right.
+async fn answer_change<T>(
     state: &AppState,
     auth: &Auth,
     id: i64,
-    result: Result<(), AppError>,
+    result: Result<T, AppError>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/initiatives/{id}")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let i = readable_initiative(state, &auth.principal, id).await?;
-            let page = page_of(state, auth, &i, Some(e.to_string())).await?;
-            Ok((e.status(), page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    answer_form(
+        result,
+        |_| Redirect::to(&format!("/initiatives/{id}")).into_response(),
+        |e| page_of(state, auth, id, Some(e.to_string())),
+    )
+    .await
 }
 
 pub async fn name_reviewers(
@@ -383,26 +347,23 @@ pub async fn name_reviewers(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let i = readable_initiative(&state, &auth.principal, id).await?;
-    if !auth.principal.can_manage(&i.commune_path) {
-        return Err(AppError::Forbidden.into());
+    let ids = FormPairs::parse(&body).and_then(|f| f.ids("reviewer", "Thành viên hội đồng"));
+    let result = initiatives::name_reviewers(&state, &auth.caller(&ip), id, ids).await;
+    answer_change(&state, &auth, id, result).await
+}
+
+fn scores_of(body: &[u8]) -> Result<ScoreInput, AppError> {
+    let f = FormPairs::parse(body)?;
+    let mut points = [0i64; 4];
+    for (n, c) in CRITERIA.iter().enumerate() {
+        points[n] = f.text(c.key).parse::<i64>().map_err(|_| {
+            AppError::Invalid(format!("Điểm “{}” phải là số từ 0 đến {}", c.label, c.max))
+        })?;
     }
-    let f = FormPairs::parse(&body)?;
-    let result = async {
-        let ids = f.ids("reviewer", "Thành viên hội đồng")?;
-        if ids.is_empty() {
-            return Err(AppError::Invalid(
-                "Hãy chọn ít nhất một thành viên hội đồng".into(),
-            ));
-        }
-        state
-            .store
-            .name_reviewers(id, &ids, &auth.actor(&ip))
-            .await?;
-        Ok(())
-    }
-    .await;
-    after_change(&state, &auth, id, result).await
+    Ok(ScoreInput {
+        points,
+        comment: f.optional("comment"),
+    })
 }
 
 pub async fn score_initiative(
@@ -412,30 +373,28 @@ pub async fn score_initiative(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    scorable_initiative(&state, &auth.principal, id).await?;
-    let f = FormPairs::parse(&body)?;
-    let result = async {
-        let mut points = [0i64; 4];
-        for (n, c) in CRITERIA.iter().enumerate() {
-            points[n] = f.text(c.key).parse::<i64>().map_err(|_| {
-                AppError::Invalid(format!("Điểm “{}” phải là số từ 0 đến {}", c.label, c.max))
-            })?;
+    let result = initiatives::score(&state, &auth.caller(&ip), id, scores_of(&body)).await;
+    answer_change(&state, &auth, id, result).await
+}
+
+fn decision_of(body: &[u8]) -> Result<DecisionInput, AppError> {
+    let f = FormPairs::parse(body)?;
+    let recognised = match f.text("decision").as_str() {
+        "recognised" => true,
+        "not_recognised" => false,
+        _ => {
+            return Err(AppError::Invalid(
+                "Hãy chọn công nhận hoặc không công nhận".into(),
+            ));
         }
-        let scores = Scores::validate(points).map_err(AppError::invalid)?;
-        state
-            .store
-            .score_initiative(
-                id,
-                auth.principal.user_id,
-                scores,
-                f.optional("comment"),
-                &auth.actor(&ip),
-            )
-            .await?;
-        Ok(())
-    }
-    .await;
-    after_change(&state, &auth, id, result).await
+    };
+    Ok(DecisionInput {
+        recognised,
+        number: f.optional("number"),
+        date: f.date("date", "Ngày quyết định")?,
+        note: f.optional("note"),
+        version: f.version()?,
+    })
 }
 
 pub async fn decide_initiative(
@@ -445,45 +404,8 @@ pub async fn decide_initiative(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let i = readable_initiative(&state, &auth.principal, id).await?;
-    if !auth.principal.can_decide_initiative(&i.commune_path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let f = FormPairs::parse(&body)?;
-    let result = async {
-        let recognised = match f.text("decision").as_str() {
-            "recognised" => true,
-            "not_recognised" => false,
-            _ => {
-                return Err(AppError::Invalid(
-                    "Hãy chọn công nhận hoặc không công nhận".into(),
-                ));
-            }
-        };
-        let scored = state
-            .store
-            .reviews_of(id)
-            .await?
-            .iter()
-            .filter(|r| r.scores.is_some())
-            .count();
-        let decision = Decision::validate(
-            recognised,
-            f.optional("number"),
-            f.date("date", "Ngày quyết định")?,
-            f.optional("note"),
-            i.status,
-            scored,
-        )
-        .map_err(AppError::invalid)?;
-        state
-            .store
-            .decide_initiative(id, decision, f.version()?, &auth.actor(&ip))
-            .await?;
-        Ok(())
-    }
-    .await;
-    after_change(&state, &auth, id, result).await
+    let result = initiatives::decide(&state, &auth.caller(&ip), id, decision_of(&body)).await;
+    answer_change(&state, &auth, id, result).await
 }
 
 pub async fn add_file(
@@ -493,45 +415,11 @@ pub async fn add_file(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let i = readable_initiative(&state, &auth.principal, id).await?;
-    let p = &auth.principal;
-    if !(p.can_register_initiative(&i.unit_path) || p.can_manage(&i.commune_path)) {
-        return Err(AppError::Forbidden.into());
-    }
-    let (_, files) = read_multipart(multipart, "file", MAX_FILES, MAX_FILE_BYTES).await?;
-    if files.is_empty() {
-        return Err(AppError::Invalid("Hãy chọn tệp".into()).into());
-    }
-    for file in files {
-        state
-            .store
-            .add_initiative_file(id, file, &auth.actor(&ip))
-            .await?;
-    }
+    let files = read_multipart(multipart, "file", AttachedTo::Initiative)
+        .await
+        .map(|(_, files)| files);
+    initiatives::add_files(&state, &auth.caller(&ip), id, files).await?;
     Ok(Redirect::to(&format!("/initiatives/{id}")).into_response())
-}
-
-pub async fn download_file(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let file = state
-        .store
-        .initiative_file(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    readable_initiative(&state, &auth.principal, file.initiative_id).await?;
-    let (content_type, bytes) = state
-        .store
-        .blob(&file.blob_sha256)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(super::attachments::attachment(
-        &content_type,
-        &file.file_name,
-        bytes,
-    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -558,17 +446,7 @@ pub async fn public_initiatives(
 ) -> Result<Response, PageError> {
     let (csrf, set_cookie) = form_csrf(state.config.secure_cookies, auth.as_deref(), &headers);
     let commune = q.xa.as_deref().and_then(|x| x.parse::<i64>().ok());
-    let list = state
-        .store
-        .initiatives(
-            &InitiativeFilter {
-                status: Some(InitiativeStatus::Recognised),
-                commune_id: commune,
-                ..InitiativeFilter::default()
-            },
-            Page::new(q.trang, Some(50)),
-        )
-        .await?;
+    let list = initiatives::recognised(&state, commune, Page::new(q.trang, Some(50))).await?;
     let page = PublicInitiativesPage {
         layout: Layout::public("Sáng kiến được công nhận", auth.as_deref(), csrf),
         communes: commune_choices(&state, commune).await?,

@@ -13,45 +13,24 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Layout;
+use super::views::{Choice, day, rating_label};
 use crate::actions::citizen::{self, Submission};
-use crate::domain::feedback::{
-    ANSWER_DAYS, Contact, FeedbackDraft, MAX_FILE_BYTES, MAX_FILES, Topic, group_code,
-};
-use crate::domain::unit::UnitKind;
-use crate::store::{Feedback, Page, UnitFilter};
+use crate::actions::feedback;
+use crate::domain::attachment::AttachedTo;
+use crate::domain::feedback::{ANSWER_DAYS, Contact, Feedback, FeedbackDraft, Topic, group_code};
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::{FormPairs, read_multipart};
+use crate::web::forms::{FormPairs, answer_form, read_multipart};
 use crate::web::session::{ClientIp, MaybeAuth, form_csrf, with_cookie};
-
-/// The form with three attachments at their largest, and room for the rest.
-pub const UPLOAD_LIMIT: usize = MAX_FILES * MAX_FILE_BYTES + 256 * 1024;
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
 
 /// Communes a person may address, labelled with their province.
 pub async fn commune_choices(
     state: &AppState,
     selected: Option<i64>,
 ) -> Result<Vec<Choice>, AppError> {
-    let units = |kind| UnitFilter {
-        kind: Some(kind),
-        ..UnitFilter::default()
-    };
-    let provinces = state
-        .store
-        .units(&units(UnitKind::Province), Page::all())
-        .await?
-        .items;
-    let communes = state
-        .store
-        .units(&units(UnitKind::Commune), Page::all())
-        .await?
-        .items;
+    let provinces = feedback::provinces(state).await?;
+    let communes = feedback::communes(state).await?;
     Ok(communes
         .into_iter()
         .map(|c| {
@@ -129,7 +108,7 @@ async fn form_page(
         personal: citizen::takes_personal_data(state),
         retention_days: state.config.retention_days,
         answer_days: ANSWER_DAYS,
-        max_files: MAX_FILES,
+        max_files: AttachedTo::Feedback.max_files(),
         error,
     })
 }
@@ -178,48 +157,46 @@ pub async fn submit_feedback(
 ) -> Result<Response, PageError> {
     let (csrf, _) = form_csrf(state.config.secure_cookies, auth.as_deref(), &headers);
     let layout = |title: &str| Layout::public(title, auth.as_deref(), csrf.clone());
-    let read = read_multipart(multipart, "file", MAX_FILES, MAX_FILE_BYTES).await;
-    let (fields, files) = match read {
-        Ok(r) => r,
-        Err(e) => {
-            let page = form_page(
+    let read = read_multipart(multipart, "file", AttachedTo::Feedback).await;
+    // A refused submission shows the form again with what was typed.
+    let (draft, result) = match read {
+        Ok((fields, files)) => {
+            let draft = draft_from(&fields);
+            let submission = Submission {
+                draft: draft.clone(),
+                honeypot: fields.text("website"),
+                challenge_token: fields.text("challenge_token"),
+                challenge_answer: fields.text("challenge_answer"),
+                files,
+            };
+            (
+                Some(draft),
+                citizen::submit(&state, &ip.0, submission).await,
+            )
+        }
+        Err(e) => (None, Err(e)),
+    };
+    answer_form(
+        result,
+        |(feedback, code)| {
+            FeedbackSentPage {
+                layout: layout("Đã gửi phản ánh, kiến nghị"),
+                code: group_code(&code),
+                commune: feedback.commune_name,
+                due: day(feedback.due_on),
+            }
+            .into_response()
+        },
+        |e| {
+            form_page(
                 &state,
                 layout("Gửi phản ánh, kiến nghị"),
-                None,
+                draft.as_ref(),
                 Some(e.to_string()),
             )
-            .await?;
-            return Ok((e.status(), page).into_response());
-        }
-    };
-    let draft = draft_from(&fields);
-    let submission = Submission {
-        draft: draft.clone(),
-        honeypot: fields.text("website"),
-        challenge_token: fields.text("challenge_token"),
-        challenge_answer: fields.text("challenge_answer"),
-        files,
-    };
-    match citizen::submit(&state, &ip.0, submission).await {
-        Ok((feedback, code)) => Ok(FeedbackSentPage {
-            layout: layout("Đã gửi phản ánh, kiến nghị"),
-            code: group_code(&code),
-            commune: feedback.commune_name,
-            due: feedback.due_on.format("%d/%m/%Y").to_string(),
-        }
-        .into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let page = form_page(
-                &state,
-                layout("Gửi phản ánh, kiến nghị"),
-                Some(&draft),
-                Some(e.to_string()),
-            )
-            .await?;
-            Ok((e.status(), page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }
 
 /// A feedback as its author sees it: no personal data, even their own,
@@ -247,28 +224,16 @@ impl TrackView {
         TrackView {
             topic: f.topic.label_vi(),
             commune: f.commune_name.clone(),
-            received: f.received_on.format("%d/%m/%Y").to_string(),
-            due: f.due_on.format("%d/%m/%Y").to_string(),
+            received: day(f.received_on),
+            due: day(f.due_on),
             status: f.status.label_vi(),
             timing: timing.label_vi(),
             late: timing.is_warning(),
             content: f.content.clone(),
             answer: f.answer.clone(),
-            answered: f
-                .answered_on
-                .map(|d| d.format("%d/%m/%Y").to_string())
-                .unwrap_or_default(),
+            answered: f.answered_on.map(day).unwrap_or_default(),
             can_rate: f.answer.is_some() && f.satisfied.is_none(),
-            rating: f.satisfied.map(|s| {
-                if s {
-                    "Hài lòng".to_string()
-                } else {
-                    format!(
-                        "Chưa hài lòng: {}",
-                        f.rating_reason.clone().unwrap_or_default()
-                    )
-                }
-            }),
+            rating: rating_label(f),
             has_contact: !f.contact.is_empty(),
             erased: f.personal_erased_at.is_some(),
         }
@@ -351,37 +316,47 @@ async fn track_action(
             }
         }
     };
-    let layout = Layout::public("Theo dõi phản ánh, kiến nghị", auth.as_deref(), csrf);
-    match result {
-        Ok((feedback, message)) => Ok(TrackPage {
-            layout,
-            code: code.trim().to_uppercase(),
-            item: Some(TrackView::new(&feedback, today)),
-            message,
-            error: None,
-        }
-        .into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
+    let layout = || {
+        Layout::public(
+            "Theo dõi phản ánh, kiến nghị",
+            auth.as_deref(),
+            csrf.clone(),
+        )
+    };
+    let shown = code.trim().to_uppercase();
+    let (state, ip, code, shown) = (&state, &ip, &code, &shown);
+    answer_form(
+        result,
+        |(feedback, message)| {
+            TrackPage {
+                layout: layout(),
+                code: shown.clone(),
+                item: Some(TrackView::new(&feedback, today)),
+                message,
+                error: None,
+            }
+            .into_response()
+        },
+        |e| async move {
             // Show the feedback again under a rating's error, not for a
             // code that does not open anything.
             let item = match action {
                 TrackAction::Look => None,
-                _ => citizen::find(&state, &ip.0, &code)
+                _ => citizen::find(state, &ip.0, code)
                     .await
                     .ok()
                     .map(|x| TrackView::new(&x, today)),
             };
-            let page = TrackPage {
-                layout,
-                code: code.trim().to_uppercase(),
+            Ok::<_, AppError>(TrackPage {
+                layout: layout(),
+                code: shown.clone(),
                 item,
                 message: None,
                 error: Some(e.to_string()),
-            };
-            Ok((e.status(), page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            })
+        },
+    )
+    .await
 }
 
 pub async fn track_submit(
@@ -446,11 +421,8 @@ pub fn answered_row(f: &Feedback) -> AnsweredRow {
     AnsweredRow {
         commune: f.commune_name.clone(),
         topic: f.topic.label_vi(),
-        received: f.received_on.format("%d/%m/%Y").to_string(),
-        answered: f
-            .answered_on
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_default(),
+        received: day(f.received_on),
+        answered: f.answered_on.map(day).unwrap_or_default(),
         content: f.content.clone(),
         answer: f.answer.clone().unwrap_or_default(),
     }
@@ -465,7 +437,7 @@ pub async fn answered_list(
     let (csrf, set_cookie) = form_csrf(state.config.secure_cookies, auth.as_deref(), &headers);
     let commune = q.xa.as_deref().and_then(|x| x.parse::<i64>().ok());
     let page = Page::new(q.trang, Some(20));
-    let list = state.store.answered_public(commune, page).await?;
+    let list = feedback::answered(&state, commune, page).await?;
     let body = AnsweredPage {
         layout: Layout::public("Phản ánh, kiến nghị đã trả lời", auth.as_deref(), csrf),
         communes: commune_choices(&state, commune).await?,

@@ -17,11 +17,12 @@ use crate::actions::reports::{
     parse_status,
 };
 use crate::actions::rounds;
+use crate::domain::attachment::{AttachedTo, UploadedFile};
 use crate::domain::evidence::MAX_EVIDENCE_BYTES;
 use crate::domain::goal::parse_number;
 use crate::domain::report::{ReportStatus, TaskStatus, timeliness};
 use crate::domain::round::{ItemComment, ReportView};
-use crate::store::UploadedFile;
+use crate::domain::valid::Valid;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::flash::{Flash, redirect_with};
@@ -312,7 +313,7 @@ pub async fn show_report(
 /// attached to each task in the same request.
 fn input_from(
     f: &FormPairs,
-    files: &mut Vec<(String, UploadedFile)>,
+    files: &mut Vec<(String, Valid<UploadedFile>)>,
     view: &ReportView,
 ) -> Result<ReportInput, AppError> {
     let mut input = ReportInput {
@@ -376,7 +377,7 @@ fn input_from(
 /// document's number and date, or a link.
 fn evidence_of(
     f: &FormPairs,
-    files: &mut Vec<(String, UploadedFile)>,
+    files: &mut Vec<(String, Valid<UploadedFile>)>,
     task_id: i64,
 ) -> Result<Option<EvidenceDraft>, AppError> {
     let field = format!("t{task_id}_file");
@@ -412,7 +413,7 @@ pub async fn save_report(
     req: Request,
 ) -> Result<Response, PageError> {
     let view = reports::report(&state, &auth.principal, id).await?;
-    let (f, mut files) = read_form(req, MAX_FILES_PER_SAVE, MAX_EVIDENCE_BYTES).await?;
+    let (f, mut files) = read_form(req, AttachedTo::Evidence, MAX_FILES_PER_SAVE).await?;
     let result = match input_from(&f, &mut files, &view) {
         Ok(input) => reports::save(&state, &auth.caller(&ip), id, input).await,
         Err(e) => Err(e),
@@ -499,7 +500,7 @@ pub async fn add_evidence(
 ) -> Result<Response, PageError> {
     // Access first, so a stranger's upload is refused before it is read.
     reports::report(&state, &auth.principal, id).await?;
-    let (f, mut files) = read_multipart(multipart, "file", 1, MAX_EVIDENCE_BYTES).await?;
+    let (f, mut files) = read_multipart(multipart, "file", AttachedTo::Evidence).await?;
     let task_id = f
         .id("task_id", "Nhiệm vụ")?
         .ok_or_else(|| AppError::Invalid("Thiếu nhiệm vụ".into()))?;

@@ -1,6 +1,9 @@
 //! Plain view models for templates: strings already formatted, so the
 //! templates hold no logic beyond loops and conditions.
 
+use chrono::NaiveDate;
+
+use crate::domain::feedback::Feedback;
 use crate::domain::goal::Comparator;
 use crate::domain::plan::Plan;
 use crate::domain::target::Target;
@@ -186,6 +189,32 @@ pub fn unit_options(units: &[Unit], selected: &[i64]) -> Vec<UnitOption> {
             selected: selected.contains(&r.id),
         })
         .collect()
+}
+
+/// One option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A day as Vietnamese pages write it, `23/01/2026`.
+pub fn day(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The person's rating of an answer, as staff and the person read it.
+pub fn rating_label(f: &Feedback) -> Option<String> {
+    f.satisfied.map(|s| {
+        if s {
+            "Hài lòng".to_string()
+        } else {
+            format!(
+                "Chưa hài lòng: {}",
+                f.rating_reason.clone().unwrap_or_default()
+            )
+        }
+    })
 }
 
 #[cfg(test)]
