@@ -13,6 +13,7 @@ pub mod initiative;
 pub mod period;
 pub mod plan;
 pub mod report;
+pub mod rollup;
 pub mod score;
 pub mod status;
 pub mod target;
