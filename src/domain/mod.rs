@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod deadline;
 pub mod evidence;
 pub mod feedback;
+pub mod figures;
 pub mod goal;
 pub mod initiative;
 pub mod period;

@@ -59,7 +59,6 @@ pub use reports::{
     ItemComment, ReportEdits, ReportView, Round, TargetFigure, TargetItem, TaskItem, TaskUpdate,
     UnitReport,
 };
-pub use rollups::{Rollup, done_timing};
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
 pub use tasks::{StateFilter, TaskFilter};

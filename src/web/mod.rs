@@ -5,7 +5,6 @@
 pub mod api;
 pub mod error;
 pub mod extract;
-pub mod figures;
 pub mod forms;
 pub mod login;
 pub mod pages;
