@@ -339,6 +339,11 @@ pub enum TargetState {
 impl TargetState {
     pub const ALL: [TargetState; 3] = [TargetState::Met, TargetState::NotMet, TargetState::NoData];
 
+    /// Reads the machine name back (`target_facts.state` stores it).
+    pub fn parse(s: &str) -> Option<TargetState> {
+        TargetState::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
     /// The stable machine name, equal to the serde form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -577,6 +582,10 @@ mod tests {
         for s in TargetState::ALL {
             let json = serde_json::to_value(s).expect("serialise");
             assert_eq!(json, serde_json::json!(s.as_str()));
+            assert_eq!(TargetState::parse(s.as_str()), Some(s));
+        }
+        for t in [DoneTiming::OnTime, DoneTiming::Late] {
+            assert_eq!(DoneTiming::parse(t.as_str()), Some(t));
         }
         assert_eq!(TargetState::NotMet.label_vi(), "Chưa đạt");
     }

@@ -266,10 +266,7 @@ pub(super) async fn refresh_target(
     let mut before = Vec::new();
     for r in &old {
         let state: String = r.try_get("state")?;
-        let state = TargetState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == state)
-            .ok_or_else(|| corrupt("target state", &state))?;
+        let state = TargetState::parse(&state).ok_or_else(|| corrupt("target state", &state))?;
         let year = i32::try_from(r.try_get::<i64, _>("year")?)
             .map_err(|_| corrupt("target year", "out of range"))?;
         before.push(target_counter(state, year));
