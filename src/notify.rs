@@ -11,7 +11,7 @@ use lettre::{AsyncTransport, Message, Tokio1Executor};
 
 use crate::domain::access::Role;
 use crate::domain::calendar::WorkCalendar;
-use crate::domain::status::DUE_SOON_WORKING_DAYS;
+use crate::domain::status::due_soon_until;
 use crate::store::{NewNotification, OpenTask, Store, StoreResult};
 
 /// Where to send e-mail: an SMTP relay (`smtp://host:port`) and the sender.
@@ -59,8 +59,7 @@ pub async fn warn(
     escalate_after: i64,
 ) -> StoreResult<usize> {
     let mut events = Vec::new();
-    let soon = cal.add_working_days(today, DUE_SOON_WORKING_DAYS);
-    for t in store.open_tasks_due_by(soon).await? {
+    for t in store.open_tasks_due_by(due_soon_until(today, cal)).await? {
         let link = Some(format!("/tasks/{}", t.task_id));
         let due = t.due_on.format("%d/%m/%Y");
         let (kind, key, message) = if t.due_on < today {
@@ -188,6 +187,11 @@ pub fn smtp_host_port(url: &str) -> Result<(String, u16), String> {
 
 /// Today's warnings, then e-mail when configured.
 pub async fn run_daily(store: &Store, mail: Option<&MailConfig>, escalate_after: i64) -> Summary {
+    // Recurring tasks move on to their next occurrence first, so the one
+    // that just ended is not taken for overdue.
+    if let Err(e) = store.roll_over_recurring_tasks().await {
+        tracing::error!(error = %e, "moving recurring tasks to their next occurrence failed");
+    }
     let today = store.clock().today();
     let cal = match store.work_calendar().await {
         Ok(c) => c,

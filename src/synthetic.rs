@@ -10,8 +10,12 @@
 //! explicit ids, flushed every [`FLUSH_ROWS`] rows to bound memory, and the
 //! counters are computed here, in memory, while the records are generated:
 //! [`Store::rebuild_rollups`] re-reads every record one by one and would take
-//! hours. The functions below mirror `store/rollups.rs` contribution for
-//! contribution; a test rebuilds a small set and compares every counter.
+//! hours. They are computed by the same domain rules the store applies
+//! (`domain::rollup`, the task rule in `domain::status`), fed the same
+//! records; a test rebuilds a small set and compares every counter and fact.
+//!
+//! `commune_plan.rs` plans a commune and writes its units, plan, tasks and
+//! targets; `reporting.rs` writes its months of reports and its counters.
 //!
 //! Everything random comes from one splitmix64 stream per commune, seeded
 //! from `--seed`, so the same flags give the same data on either engine.
@@ -19,13 +23,12 @@
 pub mod accounts;
 mod catalog;
 mod commune_plan;
-mod counters;
+mod reporting;
 mod rng;
 mod tables;
 
 use catalog::*;
 use commune_plan::*;
-use counters::*;
 pub use rng::Rng;
 use tables::*;
 
@@ -44,7 +47,9 @@ use crate::domain::deadline::Deadline;
 use crate::domain::goal::{Comparator, Goal};
 use crate::domain::period::ReportingPeriod;
 use crate::domain::plan::ReportingRegime;
-use crate::domain::report::end_of_day_ms;
+use crate::domain::report::{TaskStatus, vietnam_date};
+use crate::domain::rollup::{Counts, TaskFact, report_expected, report_received, target_counter};
+use crate::domain::status::{AcceptedUpdate, DoneTiming, goal_state};
 use crate::domain::text::search_key;
 use crate::store::{Actor, BulkValue, NewUser, Store};
 
@@ -162,17 +167,8 @@ pub async fn generate(
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<GenSummary> {
     let started = Instant::now();
-    if store.count_rows("units").await? > 0 {
-        bail!(
-            "cơ sở dữ liệu đã có đơn vị; `theodoi gen` chỉ ghi vào cơ sở dữ liệu trống \
-             (hãy dùng một tệp hoặc cơ sở dữ liệu mới)"
-        );
-    }
-    if options.months == 0 || options.provinces == 0 || options.communes_per_province == 0 {
-        bail!("--provinces, --communes-per-province và --months phải lớn hơn 0");
-    }
-    let now = store.clock().now_ms();
-    let mut g = Generator::new(store, options, now);
+    check_can_generate(store, options).await?;
+    let mut g = Generator::new(store, options, store.clock().now_ms());
     let nation_id = g.ids.next(T_UNITS);
     g.push(
         T_UNITS,
@@ -188,9 +184,50 @@ pub async fn generate(
             g.created_at,
         ),
     );
-    // The account must point at a stored unit, and it is made through the
-    // store so its hash and roles are exactly what the login expects.
+    // The account must point at a stored unit.
     g.finish().await?;
+    g.admin_id = create_admin(store, options, nation_id).await?;
+    let mut nation_counts = Counts::default();
+    for p in 0..options.provinces {
+        let name = province_name(p as usize);
+        let counts = g.emit_province(nation_id, p, &name).await?;
+        nation_counts.merge(&counts);
+        progress(&format!(
+            "tỉnh {}/{}: {} — {} cập nhật nhiệm vụ, {:.0} s",
+            p + 1,
+            options.provinces,
+            name,
+            g.written(T_TASK_UPDATES) + g.buffered(T_TASK_UPDATES) as u64,
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    g.emit_level(nation_id, None, &nation_counts);
+    g.finish().await?;
+    Ok(GenSummary {
+        rows: settle(store).await?,
+        admin_user_id: g.admin_id,
+        nation_id,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Refuses a database that already has units, and empty dimensions.
+async fn check_can_generate(store: &Store, options: &GenOptions) -> anyhow::Result<()> {
+    if store.count_rows("units").await? > 0 {
+        bail!(
+            "cơ sở dữ liệu đã có đơn vị; `theodoi gen` chỉ ghi vào cơ sở dữ liệu trống \
+             (hãy dùng một tệp hoặc cơ sở dữ liệu mới)"
+        );
+    }
+    if options.months == 0 || options.provinces == 0 || options.communes_per_province == 0 {
+        bail!("--provinces, --communes-per-province và --months phải lớn hơn 0");
+    }
+    Ok(())
+}
+
+/// The administrator `theodoi bench` signs in as, made through the store so
+/// its hash, roles and second factor are exactly what the login expects.
+async fn create_admin(store: &Store, options: &GenOptions, nation_id: i64) -> anyhow::Result<i64> {
     let hash = password::hash(&options.admin_password)?;
     let admin = store
         .create_user(
@@ -211,48 +248,12 @@ pub async fn generate(
         .map_err(|e| anyhow::anyhow!("TOTP: {e}"))?;
     store.set_totp_pending(admin.id, Some(&sealed)).await?;
     store.enable_totp(admin.id, 0, &Actor::system()).await?;
-    g.admin_id = admin.id;
-    let mut nation_counters = CounterMap::new();
-    for p in 0..options.provinces {
-        let province_id = g.ids.next(T_UNITS);
-        let name = province_name(p as usize);
-        g.push(
-            T_UNITS,
-            unit_row(
-                province_id,
-                Some(nation_id),
-                "province",
-                &name,
-                "government",
-                &format!("/{nation_id}/{province_id}/"),
-                Some(province_id),
-                None,
-                g.created_at,
-            ),
-        );
-        let mut province_counters = CounterMap::new();
-        for c in 0..options.communes_per_province {
-            let index = u64::from(p) * u64::from(options.communes_per_province) + u64::from(c);
-            let commune = g.commune(nation_id, province_id, p as usize, c as usize, index);
-            let commune_id = commune.commune_id;
-            let counters = g.emit_commune(commune);
-            g.emit_level(commune_id, Some(province_id), &counters);
-            merge(&mut province_counters, &counters);
-            g.flush_if_full().await?;
-        }
-        g.emit_level(province_id, Some(nation_id), &province_counters);
-        merge(&mut nation_counters, &province_counters);
-        progress(&format!(
-            "tỉnh {}/{}: {} — {} cập nhật nhiệm vụ, {:.0} s",
-            p + 1,
-            options.provinces,
-            name,
-            g.written(T_TASK_UPDATES) + g.buffered(T_TASK_UPDATES) as u64,
-            started.elapsed().as_secs_f64()
-        ));
-    }
-    g.emit_level(nation_id, None, &nation_counters);
-    g.finish().await?;
+    Ok(admin.id)
+}
+
+/// After the bulk load: ids continue after the explicit ones, statistics
+/// are refreshed, and the rows of each table are counted.
+async fn settle(store: &Store) -> anyhow::Result<Vec<(&'static str, u64)>> {
     store
         .continue_ids(&[
             "units",
@@ -276,12 +277,7 @@ pub async fn generate(
         ));
     }
     rows.push(("users", store.count_rows("users").await?.max(0) as u64));
-    Ok(GenSummary {
-        rows,
-        admin_user_id: admin.id,
-        nation_id,
-        elapsed: started.elapsed(),
-    })
+    Ok(rows)
 }
 
 struct Generator<'a> {
@@ -379,589 +375,6 @@ impl<'a> Generator<'a> {
     async fn finish(&mut self) -> anyhow::Result<()> {
         self.flush_all().await?;
         self.wait_for_writer().await
-    }
-
-    /// Plans a commune: units, plan, tasks, targets (rows emitted now;
-    /// reporting later, in `emit_commune`).
-    fn commune(
-        &mut self,
-        nation_id: i64,
-        province_id: i64,
-        p: usize,
-        c: usize,
-        index: u64,
-    ) -> Commune {
-        let mut rng = Rng::new(
-            self.options
-                .seed
-                .wrapping_add((index + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)),
-        );
-        let commune_id = self.ids.next(T_UNITS);
-        let short = commune_short(p, c);
-        let prefix = if rng.chance(0.15) { "Phường" } else { "Xã" };
-        let name = format!("{prefix} {short}");
-        let commune_path = format!("/{nation_id}/{province_id}/{commune_id}/");
-        let at = self.created_at;
-        self.push(
-            T_UNITS,
-            unit_row(
-                commune_id,
-                Some(province_id),
-                "commune",
-                &name,
-                "government",
-                &commune_path,
-                Some(province_id),
-                Some(commune_id),
-                at,
-            ),
-        );
-        let mut units = Vec::with_capacity(UNITS_PER_COMMUNE);
-        let mut unit_names = Vec::with_capacity(UNITS_PER_COMMUNE);
-        for (kind, side, base) in WORKING_UNITS {
-            let id = self.ids.next(T_UNITS);
-            let unit_name = if kind == "school" {
-                format!("{base} {short}")
-            } else {
-                base.to_string()
-            };
-            self.push(
-                T_UNITS,
-                unit_row(
-                    id,
-                    Some(commune_id),
-                    kind,
-                    &unit_name,
-                    side,
-                    &format!("{commune_path}{id}/"),
-                    Some(province_id),
-                    Some(commune_id),
-                    at,
-                ),
-            );
-            units.push(id);
-            unit_names.push(unit_name);
-        }
-        let plan_id = self.ids.next(T_PLANS);
-        let title = format!(
-            "Kế hoạch thực hiện Nghị quyết số 57-NQ/TW trên địa bàn {name} giai đoạn 2026 - 2030"
-        );
-        self.push(
-            T_PLANS,
-            vec![
-                int(plan_id),
-                int(province_id),
-                int(commune_id),
-                int(commune_id),
-                text(format!("{}/KH-UBND", 10 + rng.below(90))),
-                text(format!("{FIRST_YEAR}-01-05")),
-                text(short.clone()),
-                text(title.clone()),
-                text(search_key(&title)),
-                text("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị"),
-                text(self.regime.periods_text()),
-                opt_int(self.regime.unit_due_day.map(i64::from)),
-                opt_int(self.regime.consolidated_due_day.map(i64::from)),
-                BulkValue::Null,
-                int(at),
-                int(at),
-                int(1),
-            ],
-        );
-        let mut tasks = Vec::with_capacity(TASKS_PER_COMMUNE);
-        // Leads rotate so each unit leads six tasks and four targets, and
-        // every unit reports every month.
-        let rotation = rng.below(UNITS_PER_COMMUNE as u64) as usize;
-        for i in 0..TASKS_PER_COMMUNE {
-            let id = self.ids.next(T_TASKS);
-            let lead = (i + rotation) % UNITS_PER_COMMUNE;
-            let dtext = deadline_text(&mut rng);
-            let parsed = self.deadlines.get(&dtext);
-            let live = !rng.chance(0.005);
-            let group = i * GROUPS.len() / TASKS_PER_COMMUNE;
-            let base = TASK_TITLES[i % TASK_TITLES.len()];
-            let title = match parsed.end {
-                Some(end) if i >= TASK_TITLES.len() => format!("{base} năm {}", end.year()),
-                _ if i >= TASK_TITLES.len() => format!("{base} (duy trì)"),
-                _ => base.to_string(),
-            };
-            self.push(
-                T_TASKS,
-                vec![
-                    int(id),
-                    int(plan_id),
-                    int(province_id),
-                    int(commune_id),
-                    text(format!(
-                        "{}.{}",
-                        group + 1,
-                        i % (TASKS_PER_COMMUNE / GROUPS.len()) + 1
-                    )),
-                    text(GROUPS[group]),
-                    int(i as i64 + 1),
-                    text(title.clone()),
-                    text(search_key(&title)),
-                    BulkValue::Null,
-                    text(dtext.clone()),
-                    text(parsed.kind),
-                    opt_text(parsed.start.map(date_text).as_deref()),
-                    opt_text(parsed.end.map(date_text).as_deref()),
-                    text(if rng.chance(0.5) {
-                        "Ngân sách xã"
-                    } else {
-                        "Ngân sách tỉnh hỗ trợ"
-                    }),
-                    BulkValue::Null,
-                    BulkValue::Null,
-                    int(0),
-                    int(at),
-                    int(at),
-                    int(1),
-                    if live {
-                        BulkValue::Null
-                    } else {
-                        text("Không còn phù hợp sau sắp xếp đơn vị hành chính")
-                    },
-                ],
-            );
-            let tu = self.ids.next(T_TASK_UNITS);
-            self.push(
-                T_TASK_UNITS,
-                vec![
-                    int(tu),
-                    int(id),
-                    int(province_id),
-                    int(commune_id),
-                    text("lead"),
-                    int(0),
-                    text(unit_names[lead].clone()),
-                    int(units[lead]),
-                ],
-            );
-            if rng.chance(0.5) {
-                let support = (lead + 1 + rng.below(UNITS_PER_COMMUNE as u64 - 1) as usize)
-                    % UNITS_PER_COMMUNE;
-                let tu = self.ids.next(T_TASK_UNITS);
-                self.push(
-                    T_TASK_UNITS,
-                    vec![
-                        int(tu),
-                        int(id),
-                        int(province_id),
-                        int(commune_id),
-                        text("support"),
-                        int(0),
-                        text(unit_names[support].clone()),
-                        int(units[support]),
-                    ],
-                );
-            }
-            let due_month = parsed.due.map(month_index);
-            let (start, finish) = match due_month {
-                Some(dm) => {
-                    let start = rng.below(dm.max(1) as u64) as i64;
-                    let r = rng.unit();
-                    let finish = if r < 0.65 {
-                        Some(start + rng.below((dm - start).max(0) as u64 + 1) as i64)
-                    } else if r < 0.85 {
-                        Some(dm.max(start) + 1 + rng.below(12) as i64)
-                    } else {
-                        None
-                    };
-                    (start, finish)
-                }
-                None => (rng.below(6) as i64, None),
-            };
-            let suspend_at = rng.chance(0.03).then(|| start + 1 + rng.below(12) as i64);
-            tasks.push(TaskPlan {
-                id,
-                lead,
-                live,
-                due: parsed.due,
-                due_month,
-                start,
-                finish,
-                suspend_at,
-                reason: SUSPEND_REASONS[rng.below(SUSPEND_REASONS.len() as u64) as usize],
-                latest: None,
-                first_done: None,
-            });
-        }
-        let mut targets = Vec::with_capacity(TARGETS_PER_COMMUNE);
-        for i in 0..TARGETS_PER_COMMUNE {
-            let id = self.ids.next(T_TARGETS);
-            let template = i % TARGETS.len();
-            let t = &TARGETS[template];
-            let lead = (i + rotation) % UNITS_PER_COMMUNE;
-            let name = if i >= TARGETS.len() {
-                format!("{} (khu vực nông thôn)", t.name)
-            } else {
-                t.name.to_string()
-            };
-            let direction = match t.op {
-                Comparator::Le | Comparator::Lt | Comparator::Top => "lower_is_better",
-                _ => "higher_is_better",
-            };
-            self.push(
-                T_TARGETS,
-                vec![
-                    int(id),
-                    int(plan_id),
-                    int(province_id),
-                    int(commune_id),
-                    text(format!("{}", i + 1)),
-                    text("Chỉ tiêu đến năm 2026 và 2030"),
-                    int(i as i64 + 1),
-                    text(name.clone()),
-                    text(search_key(&name)),
-                    text(t.unit),
-                    text(direction),
-                    BulkValue::Null,
-                    int(at),
-                    int(at),
-                    int(1),
-                ],
-            );
-            let gu = self.ids.next(T_TARGET_UNITS);
-            self.push(
-                T_TARGET_UNITS,
-                vec![
-                    int(gu),
-                    int(id),
-                    int(province_id),
-                    int(commune_id),
-                    int(0),
-                    text(unit_names[lead].clone()),
-                    int(units[lead]),
-                ],
-            );
-            // Most targets have goals for 2026 and 2030; some only for 2030.
-            let mut goals = Vec::new();
-            if rng.chance(0.85) {
-                goals.push((FIRST_YEAR, t.goal_2026));
-            }
-            goals.push((2030, t.goal_2030));
-            let goals: Vec<Goal> = goals
-                .into_iter()
-                .map(|(year, value)| Goal {
-                    year: Some(year),
-                    op: t.op,
-                    value,
-                    text: goal_text(t.op, value, t.unit),
-                })
-                .collect();
-            for (pos, g) in goals.iter().enumerate() {
-                self.push(
-                    T_TARGET_GOALS,
-                    vec![
-                        int(id),
-                        int(province_id),
-                        int(commune_id),
-                        int(pos as i64),
-                        opt_int(g.year.map(i64::from)),
-                        text(comparator_text(g.op)),
-                        BulkValue::Real(g.value),
-                        text(g.text.clone()),
-                    ],
-                );
-            }
-            // Three in four targets move toward the 2030 goal at about the
-            // planned pace; the rest drift, some the wrong way.
-            let base = rng.between(t.start.0, t.start.1);
-            let planned = (t.goal_2030 - base) / 60.0;
-            let slope = if rng.chance(0.75) {
-                planned * rng.between(0.7, 1.4)
-            } else {
-                planned * rng.between(-0.5, 0.5)
-            };
-            let spread = (t.bounds.1 - t.bounds.0) * 0.004 + (t.goal_2030 - base).abs() * 0.02;
-            targets.push(TargetPlan {
-                id,
-                lead,
-                template,
-                goals,
-                base,
-                slope,
-                spread,
-                latest: BTreeMap::new(),
-            });
-        }
-        Commune {
-            province_id,
-            commune_id,
-            plan_id,
-            units,
-            tasks,
-            targets,
-            rng,
-        }
-    }
-
-    /// The reporting months of a commune, then its facts; returns the
-    /// commune's counters.
-    fn emit_commune(&mut self, mut c: Commune) -> CounterMap {
-        let mut counters = CounterMap::new();
-        let (pid, cid) = (c.province_id, c.commune_id);
-        let months = i64::from(self.options.months);
-        for m in 0..months {
-            let year = FIRST_YEAR + (m / 12) as i32;
-            let Some(period) = ReportingPeriod::month(year, (m % 12) as u32 + 1) else {
-                continue;
-            };
-            let unit_due = self.regime.unit_due_date(&period);
-            let consolidated_due = self.regime.consolidated_due_date(&period);
-            let round_id = self.ids.next(T_ROUNDS);
-            let opened = vn_ms(period.start(), 7 * 60);
-            self.push(
-                T_ROUNDS,
-                vec![
-                    int(round_id),
-                    int(c.plan_id),
-                    int(pid),
-                    int(cid),
-                    text(period.key()),
-                    text(period.kind().as_str()),
-                    BulkValue::Null,
-                    text(date_text(unit_due)),
-                    text(date_text(consolidated_due)),
-                    BulkValue::Null,
-                    int(opened),
-                ],
-            );
-            let month_bucket = unit_due.format("%Y-%m").to_string();
-            let last = m == months - 1;
-            for u in 0..UNITS_PER_COMMUNE {
-                let rng = &mut c.rng;
-                let outcome = if last {
-                    // The newest round is still being typed: the load test
-                    // saves into these.
-                    if rng.chance(0.7) {
-                        Outcome::Draft
-                    } else {
-                        Outcome::Pending
-                    }
-                } else {
-                    let r = rng.unit();
-                    if r < 0.95 {
-                        Outcome::Accepted
-                    } else if r < 0.965 {
-                        Outcome::Submitted
-                    } else if r < 0.975 {
-                        Outcome::Returned
-                    } else {
-                        Outcome::Pending
-                    }
-                };
-                let submitted = matches!(
-                    outcome,
-                    Outcome::Accepted | Outcome::Submitted | Outcome::Returned
-                );
-                let first_submitted_at = submitted.then(|| {
-                    if rng.chance(0.8) {
-                        // On time: in the week before the due date, office hours.
-                        let day = unit_due - chrono::Duration::days(rng.below(7) as i64);
-                        vn_ms(day, 7 * 60 + rng.below(10 * 60) as i64)
-                    } else {
-                        let day = unit_due + chrono::Duration::days(1 + rng.below(12) as i64);
-                        vn_ms(day, 7 * 60 + rng.below(10 * 60) as i64)
-                    }
-                });
-                let reviewed_at = match outcome {
-                    Outcome::Accepted | Outcome::Returned => {
-                        first_submitted_at.map(|at| at + (1 + rng.below(72) as i64) * 3_600_000)
-                    }
-                    _ => None,
-                };
-                let (status, comment) = match outcome {
-                    Outcome::Accepted => ("accepted", None),
-                    Outcome::Submitted => ("submitted", None),
-                    Outcome::Returned => ("returned", Some("Đề nghị bổ sung minh chứng")),
-                    Outcome::Draft => ("draft", None),
-                    Outcome::Pending => ("pending", None),
-                };
-                let typed_at = first_submitted_at
-                    .map(|at| at - 20 * 60_000)
-                    .unwrap_or_else(|| vn_ms(unit_due - chrono::Duration::days(2), 15 * 60));
-                let report_id = self.ids.next(T_REPORTS);
-                let updated_at = reviewed_at.or(first_submitted_at).unwrap_or(opened);
-                let has_content = outcome != Outcome::Pending;
-                let version = match outcome {
-                    Outcome::Pending => 1,
-                    Outcome::Draft => 2,
-                    Outcome::Submitted => 3,
-                    Outcome::Accepted | Outcome::Returned => 4,
-                };
-                self.push(
-                    T_REPORTS,
-                    vec![
-                        int(report_id),
-                        int(round_id),
-                        int(c.units[u]),
-                        int(pid),
-                        int(cid),
-                        text(status),
-                        if has_content && rng.chance(0.3) {
-                            text("Thiếu kinh phí, nhân lực chuyên trách")
-                        } else {
-                            BulkValue::Null
-                        },
-                        BulkValue::Null,
-                        opt_int(first_submitted_at),
-                        opt_int(first_submitted_at),
-                        BulkValue::Null,
-                        opt_int(reviewed_at),
-                        if reviewed_at.is_some() {
-                            int(self.admin_id)
-                        } else {
-                            BulkValue::Null
-                        },
-                        opt_text(comment),
-                        int(opened),
-                        int(updated_at),
-                        int(version),
-                    ],
-                );
-                // Counters of the report itself: reports_expected and
-                // report_received in rollups.rs.
-                bump(&mut counters, "reports_expected", month_bucket.clone());
-                if let Some(at) = first_submitted_at {
-                    let metric = if at <= end_of_day_ms(unit_due) {
-                        "reports_on_time"
-                    } else {
-                        "reports_late"
-                    };
-                    bump(&mut counters, metric, month_bucket.clone());
-                }
-                if !has_content {
-                    continue;
-                }
-                let accepted = outcome == Outcome::Accepted;
-                for t in c.tasks.iter_mut().filter(|t| t.lead == u && t.live) {
-                    let (st, percent, result, reason) = t.report(m);
-                    let id = self.ids.next(T_TASK_UPDATES);
-                    self.buffers[T_TASK_UPDATES].push(vec![
-                        int(id),
-                        int(report_id),
-                        int(t.id),
-                        int(pid),
-                        int(cid),
-                        text(st),
-                        opt_int(percent),
-                        opt_text(result),
-                        opt_text(reason),
-                        BulkValue::Null,
-                        int(typed_at),
-                        BulkValue::Null,
-                        int(1),
-                    ]);
-                    if accepted && let Some(at) = first_submitted_at {
-                        t.latest = Some((st, at));
-                        if t.first_done.is_none() && matches!(st, "done" | "done_late") {
-                            t.first_done = Some((st, at));
-                        }
-                    }
-                }
-                for g in c.targets.iter_mut().filter(|g| g.lead == u) {
-                    let value = g.value(m, &mut c.rng);
-                    let id = self.ids.next(T_FIGURES);
-                    self.buffers[T_FIGURES].push(vec![
-                        int(id),
-                        int(report_id),
-                        int(g.id),
-                        int(pid),
-                        int(cid),
-                        opt_real(value),
-                        if c.rng.chance(0.1) {
-                            text("Thống kê của đơn vị")
-                        } else {
-                            BulkValue::Null
-                        },
-                        BulkValue::Null,
-                        int(typed_at),
-                        BulkValue::Null,
-                        int(1),
-                    ]);
-                    // refresh_target reads figures by the year of the
-                    // round's due date.
-                    if accepted && let Some(v) = value {
-                        g.latest.insert(unit_due.year(), v);
-                    }
-                }
-            }
-        }
-        let now = self.now;
-        for t in &c.tasks {
-            let due_on = t.due.map(date_text);
-            let status = t.latest.map(|(s, _)| s.to_string());
-            let done = crate::store::done_timing(
-                t.latest.map(|(s, _)| s),
-                t.due,
-                t.first_done.map(|(s, at)| (s, Some(at))),
-            );
-            for (metric, bucket) in task_contributions(t.live, &due_on, &done, &status) {
-                bump(&mut counters, metric, bucket);
-            }
-            self.push(
-                T_TASK_FACTS,
-                vec![
-                    int(t.id),
-                    int(pid),
-                    int(cid),
-                    int(i64::from(t.live)),
-                    opt_text(due_on.as_deref()),
-                    opt_text(done.as_deref()),
-                    opt_text(status.as_deref()),
-                    int(now),
-                ],
-            );
-        }
-        for g in &c.targets {
-            for goal in &g.goals {
-                let Some(year) = goal.year else { continue };
-                let value = g.latest.get(&year).copied();
-                let state = match value {
-                    Some(v) if goal.is_met_by(v) => "met",
-                    Some(_) => "not_met",
-                    None => "no_data",
-                };
-                bump(&mut counters, state_metric(state), year.to_string());
-                self.push(
-                    T_TARGET_FACTS,
-                    vec![
-                        int(g.id),
-                        int(i64::from(year)),
-                        int(pid),
-                        int(cid),
-                        text(state),
-                        opt_real(value),
-                        int(now),
-                    ],
-                );
-            }
-        }
-        counters
-    }
-
-    /// Rollup rows of one level unit, with its parent as `levels` gives it.
-    fn emit_level(&mut self, unit_id: i64, parent: Option<i64>, counters: &CounterMap) {
-        if counters.is_empty() {
-            return;
-        }
-        for ((metric, bucket), value) in counters {
-            self.push(
-                T_ROLLUPS,
-                vec![
-                    int(unit_id),
-                    opt_int(parent),
-                    text(*metric),
-                    text(bucket.clone()),
-                    int(*value),
-                ],
-            );
-        }
-        // Every level a contribution reached is touched, as `apply` does.
-        let now = self.now;
-        self.push(T_ROLLUP_TIMES, vec![int(unit_id), int(now)]);
     }
 }
 

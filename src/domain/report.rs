@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::text::fold_vietnamese;
 use crate::domain::valid::Valid;
 
-/// Where a task stands, as the unit reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where a task stands, as the unit reports it. Ordered so counters keyed
+/// by it sort the same way in every transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     NotStarted,
@@ -265,6 +266,15 @@ pub fn end_of_day_ms(due: NaiveDate) -> i64 {
     end.and_utc().timestamp_millis() - 7 * 3_600_000 - 1
 }
 
+/// The day in Vietnam (UTC+7) of an instant in epoch milliseconds: the
+/// inverse of [`end_of_day_ms`], and what the clock calls today.
+pub fn vietnam_date(ms: i64) -> NaiveDate {
+    let vietnam = ms.saturating_add(7 * 3_600_000);
+    chrono::DateTime::from_timestamp_millis(vietnam)
+        .unwrap_or_default()
+        .date_naive()
+}
+
 /// The first submission counts: a report returned for more detail was
 /// still received when it was first sent.
 pub fn timeliness(first_submitted_at: Option<i64>, due: NaiveDate, now_ms: i64) -> Timeliness {
@@ -362,6 +372,14 @@ mod tests {
             timeliness(None, due, vn(2026, 7, 16, 8, 0)),
             Timeliness::Missing
         );
+    }
+
+    #[test]
+    fn a_vietnamese_day_ends_at_its_last_millisecond() {
+        let day = d(2026, 7, 15);
+        assert_eq!(vietnam_date(end_of_day_ms(day)), day);
+        assert_eq!(vietnam_date(end_of_day_ms(day) + 1), d(2026, 7, 16));
+        assert_eq!(vietnam_date(vn(2026, 7, 15, 0, 0)), day);
     }
 
     #[test]

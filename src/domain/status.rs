@@ -7,12 +7,13 @@
 //!
 //! 1. The task does not apply to the unit → **Không áp dụng**.
 //! 2. The latest accepted report says *Tạm dừng* → **Tạm dừng**.
-//! 3. The latest report says *Hoàn thành*: **Hoàn thành đúng hạn** when it
-//!    was reported on or before the due date (or the task has no due date),
-//!    otherwise **Hoàn thành quá hạn**. A report that already says
-//!    *Hoàn thành quá hạn* stays so.
+//! 3. The latest report says *Hoàn thành*: **Hoàn thành đúng hạn** when
+//!    the first report that said so was sent by the end of the due day (or
+//!    the task has no due date), otherwise **Hoàn thành quá hạn**. A report
+//!    that already says *Hoàn thành quá hạn* stays so. Units repeat "done"
+//!    every period after finishing; the repetition changes nothing.
 //!    For a recurring task (every year, every quarter …) a completion only
-//!    counts for the occurrence it was reported in: once the next
+//!    counts for the occurrence its round belongs to: once the next
 //!    occurrence starts, the task is judged afresh as not yet done, and the
 //!    old completion counts as no report for the new occurrence.
 //! 4. Otherwise, for a task with a due date (the final date of a one-off
@@ -24,10 +25,13 @@
 //!    was reported, and **Đang thực hiện** when work was reported. Tasks
 //!    without a due date ("Thường xuyên", unreadable deadlines) end here.
 //!
-//! A recurring task rolls over to its next occurrence the day after each
-//! due date, so it is never "Quá hạn"; a missed occurrence shows up in the
-//! report timeliness figures instead. Reports dated after the day asked
-//! are ignored, since they did not exist yet.
+//! Rules 3 and 4 are [`progress`], the one task rule: the dashboards'
+//! counters (`domain::rollup`), the lists and warnings read from them and
+//! `theodoi gen` all use it. A recurring task rolls over to its next
+//! occurrence the day after each due date, so it is never "Quá hạn"; a
+//! missed occurrence shows up in the report timeliness figures instead.
+//! Each occurrence counts for its own period. Reports sent after the day
+//! asked are ignored, since they did not exist yet.
 //!
 //! # Targets
 //!
@@ -43,7 +47,7 @@ use crate::domain::calendar::WorkCalendar;
 use crate::domain::deadline::{Deadline, DeadlineKind};
 use crate::domain::goal::{Comparator, Goal};
 use crate::domain::period::{PeriodKind, ReportingPeriod, last_day_of_month};
-use crate::domain::report::TaskStatus;
+use crate::domain::report::{TaskStatus, end_of_day_ms, vietnam_date};
 use crate::domain::target::Target;
 
 /// Where a task stands on a given day.
@@ -105,12 +109,107 @@ impl TaskState {
     }
 }
 
-/// The latest accepted report on a task at or before the date asked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LatestUpdate {
+/// An accepted report's word on a task: with the deadline, the only input
+/// of the task rule ([`progress`]). A task's updates are handed over oldest
+/// first, in the order of their rounds' due dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptedUpdate {
     pub status: TaskStatus,
-    pub percent: Option<u8>,
-    pub reported_on: NaiveDate,
+    /// The due date of the report's round. It places the report in an
+    /// occurrence of a recurring task: a report speaks for its round's
+    /// period even when it is sent after that occurrence's due date.
+    pub round_due_on: NaiveDate,
+    /// When the report was first sent (epoch milliseconds): a completion is
+    /// on time when the report that first said so was sent by the end of
+    /// the due day. `None` only for records loaded without it; such a
+    /// report is taken as on time, sent on its round's due date.
+    pub first_submitted_at: Option<i64>,
+}
+
+impl AcceptedUpdate {
+    /// The day the report came into existence, in Vietnam.
+    pub fn sent_on(&self) -> NaiveDate {
+        self.first_submitted_at
+            .map_or(self.round_due_on, vietnam_date)
+    }
+}
+
+/// How a done task was done. Stored in `task_facts.done` under these names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DoneTiming {
+    OnTime,
+    Late,
+}
+
+impl DoneTiming {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoneTiming::OnTime => "on_time",
+            DoneTiming::Late => "late",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DoneTiming> {
+        [DoneTiming::OnTime, DoneTiming::Late]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+/// Where a task's work stands on a day, before the calendar says whether
+/// that is late or soon: the due date it answers to, and whether it is done
+/// for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// See [`due_date_for`].
+    pub due: Option<NaiveDate>,
+    /// Done for the occurrence due on `due` (one-off and undated tasks
+    /// have one occurrence), and whether on time.
+    pub done: Option<DoneTiming>,
+}
+
+/// The task rule, shared by [`task_state`], the dashboards' counters
+/// (`domain::rollup`), the lists and warnings read from them, and
+/// `theodoi gen`.
+///
+/// - The task answers to the due date of [`due_date_for`] on `on`: the
+///   final date of a one-off task, the next occurrence of a recurring one,
+///   none for ongoing and unreadable deadlines.
+/// - It is done when the latest accepted update says *Hoàn thành* (or
+///   *Hoàn thành quá hạn*). For a recurring task that update must belong
+///   to the current occurrence: its round falls due after the previous
+///   occurrence. A completion of an earlier occurrence counts for nothing
+///   now: each occurrence counts for its own period.
+/// - Units keep reporting a finished task as done every period, so whether
+///   it was done on time is decided by the first update of the occurrence
+///   that said done: late when it said *Hoàn thành quá hạn* or was first
+///   sent after the end of the due day, otherwise on time (always on time
+///   without a due date).
+pub fn progress(deadline: &Deadline, updates: &[AcceptedUpdate], on: NaiveDate) -> Progress {
+    let due = due_date_for(deadline, on);
+    let since = occurrence_opened_after(deadline, due);
+    let in_occurrence = |u: &&AcceptedUpdate| since.is_none_or(|s| u.round_due_on > s);
+    let done = match updates.last() {
+        Some(latest) if latest.status.is_done() && in_occurrence(&latest) => {
+            let first = updates
+                .iter()
+                .filter(in_occurrence)
+                .find(|u| u.status.is_done())
+                .unwrap_or(latest);
+            let sent_late = match (first.first_submitted_at, due) {
+                (Some(at), Some(due)) => at > end_of_day_ms(due),
+                _ => false,
+            };
+            Some(if first.status == TaskStatus::DoneLate || sent_late {
+                DoneTiming::Late
+            } else {
+                DoneTiming::OnTime
+            })
+        }
+        _ => None,
+    };
+    Progress { due, done }
 }
 
 /// What [`task_state`] needs to know about one task for one unit.
@@ -118,53 +217,58 @@ pub struct LatestUpdate {
 pub struct TaskFacts<'a> {
     pub deadline: &'a Deadline,
     pub not_applicable: bool,
-    pub latest: Option<&'a LatestUpdate>,
+    /// Every accepted update of the task, oldest first.
+    pub updates: &'a [AcceptedUpdate],
 }
 
 /// "Sắp đến hạn" starts this many working days before the due date.
 pub const DUE_SOON_WORKING_DAYS: i64 = 7;
+
+/// The last due date that is "Sắp đến hạn" on `today`: a task due between
+/// `today` and this date (both included) has at most
+/// [`DUE_SOON_WORKING_DAYS`] working days left. A due date on the weekend
+/// or holiday after the last of those days still counts, since no working
+/// day separates it from them. The dashboards, the drill-down lists and
+/// the warnings all ask this function.
+pub fn due_soon_until(today: NaiveDate, cal: &WorkCalendar) -> NaiveDate {
+    let first_too_far = cal.add_working_days(today, DUE_SOON_WORKING_DAYS + 1);
+    first_too_far.pred_opt().unwrap_or(first_too_far)
+}
 
 /// The state of a task on `on` (see the module documentation for the rules).
 pub fn task_state(f: &TaskFacts, on: NaiveDate, cal: &WorkCalendar) -> TaskState {
     if f.not_applicable {
         return TaskState::NotApplicable;
     }
-    let due = due_date_for(f.deadline, on);
-    // A report from the future did not exist on `on`.
-    let mut latest = f.latest.filter(|u| u.reported_on <= on);
-    if let Some(update) = latest {
-        match update.status {
-            TaskStatus::Suspended => return TaskState::Suspended,
-            TaskStatus::Done | TaskStatus::DoneLate => {
-                if counts_for_occurrence(f.deadline, due, update.reported_on) {
-                    let on_time = f
-                        .deadline
-                        .final_due_date()
-                        .is_none_or(|d| update.reported_on <= d);
-                    return if update.status == TaskStatus::Done && on_time {
-                        TaskState::DoneOnTime
-                    } else {
-                        TaskState::DoneLate
-                    };
-                }
-                // Done for an earlier occurrence: nothing reported for this one.
-                latest = None;
-            }
-            TaskStatus::NotStarted | TaskStatus::InProgress => {}
-        }
+    // A report sent after `on` did not exist yet.
+    let known: Vec<AcceptedUpdate> = f
+        .updates
+        .iter()
+        .filter(|u| u.sent_on() <= on)
+        .copied()
+        .collect();
+    let latest = known.last().map(|u| u.status);
+    if latest == Some(TaskStatus::Suspended) {
+        return TaskState::Suspended;
     }
-    if let Some(d) = due {
+    let p = progress(f.deadline, &known, on);
+    match p.done {
+        Some(DoneTiming::OnTime) => return TaskState::DoneOnTime,
+        Some(DoneTiming::Late) => return TaskState::DoneLate,
+        None => {}
+    }
+    if let Some(d) = p.due {
         if on > d {
             return TaskState::Overdue;
         }
-        if cal.working_days_between(on, d) <= DUE_SOON_WORKING_DAYS {
+        if d <= due_soon_until(on, cal) {
             return TaskState::DueSoon;
         }
     }
+    // A completion of an earlier occurrence says nothing of this one.
     match latest {
-        None => TaskState::NotStarted,
-        Some(u) if u.status == TaskStatus::NotStarted => TaskState::NotStarted,
-        Some(_) => TaskState::OnTrack,
+        Some(TaskStatus::InProgress) => TaskState::OnTrack,
+        _ => TaskState::NotStarted,
     }
 }
 
@@ -183,8 +287,16 @@ pub fn due_date_for(deadline: &Deadline, on: NaiveDate) -> Option<NaiveDate> {
     }
 }
 
-/// The occurrence just before `due`, which opens the window `due` closes.
-fn previous_occurrence(deadline: &Deadline, due: NaiveDate) -> Option<NaiveDate> {
+/// Whether a recurring deadline's occurrences roll over, one after another.
+pub fn is_recurring(kind: DeadlineKind) -> bool {
+    matches!(kind, DeadlineKind::Yearly | DeadlineKind::Periodic)
+}
+
+/// For a recurring task due on `due`: the occurrence before it, after which
+/// the window of `due` opens. `None` for one-off and undated tasks, which
+/// have a single occurrence, and for a first occurrence.
+fn occurrence_opened_after(deadline: &Deadline, due: Option<NaiveDate>) -> Option<NaiveDate> {
+    let due = due.filter(|_| is_recurring(deadline.kind()))?;
     [due.year().checked_sub(1)?, due.year()]
         .into_iter()
         .flat_map(|y| occurrences(deadline, y))
@@ -215,21 +327,6 @@ fn occurrences(deadline: &Deadline, year: i32) -> Vec<NaiveDate> {
     }
 }
 
-/// Whether a completion reported on `reported_on` covers the occurrence
-/// due on `due`. One-off and undated tasks are done once and for all.
-fn counts_for_occurrence(
-    deadline: &Deadline,
-    due: Option<NaiveDate>,
-    reported_on: NaiveDate,
-) -> bool {
-    match (deadline.kind(), due) {
-        (DeadlineKind::Yearly | DeadlineKind::Periodic, Some(due)) => {
-            previous_occurrence(deadline, due).is_none_or(|prev| reported_on > prev)
-        }
-        _ => true,
-    }
-}
-
 /// Whether a target's figure meets its goal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -241,6 +338,11 @@ pub enum TargetState {
 
 impl TargetState {
     pub const ALL: [TargetState; 3] = [TargetState::Met, TargetState::NotMet, TargetState::NoData];
+
+    /// Reads the machine name back (`target_facts.state` stores it).
+    pub fn parse(s: &str) -> Option<TargetState> {
+        TargetState::ALL.into_iter().find(|t| t.as_str() == s)
+    }
 
     /// The stable machine name, equal to the serde form.
     pub fn as_str(self) -> &'static str {
@@ -264,12 +366,18 @@ impl TargetState {
 /// non-finite figure or no goal for the year gives `NoData`: nothing can
 /// be judged.
 pub fn target_state(target: &Target, year: i32, value: Option<f64>) -> TargetState {
-    let Some(value) = value.filter(|v| v.is_finite()) else {
-        return TargetState::NoData;
-    };
-    match target.is_met(year, value) {
-        Some(true) => TargetState::Met,
-        Some(false) => TargetState::NotMet,
+    match target.goal_for(year) {
+        Some(goal) => goal_state(goal, value),
+        None => TargetState::NoData,
+    }
+}
+
+/// Compares `value` with one goal: the rule the dashboards' counters count
+/// each goal year by. No figure or a non-finite one gives `NoData`.
+pub fn goal_state(goal: &Goal, value: Option<f64>) -> TargetState {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) if goal.is_met_by(v) => TargetState::Met,
+        Some(_) => TargetState::NotMet,
         None => TargetState::NoData,
     }
 }
@@ -433,19 +541,28 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
     }
 
-    fn update(status: TaskStatus, y: i32, m: u32, day: u32) -> LatestUpdate {
-        LatestUpdate {
+    /// An update of a round due on the day given, sent at noon that day.
+    fn update(status: TaskStatus, y: i32, m: u32, day: u32) -> AcceptedUpdate {
+        AcceptedUpdate {
             status,
-            percent: None,
-            reported_on: d(y, m, day),
+            round_due_on: d(y, m, day),
+            first_submitted_at: Some(end_of_day_ms(d(y, m, day)) - 12 * 3_600_000),
         }
     }
 
-    fn state(deadline: &Deadline, latest: Option<&LatestUpdate>, on: NaiveDate) -> TaskState {
+    fn state(deadline: &Deadline, latest: Option<&AcceptedUpdate>, on: NaiveDate) -> TaskState {
+        states(
+            deadline,
+            latest.map(std::slice::from_ref).unwrap_or_default(),
+            on,
+        )
+    }
+
+    fn states(deadline: &Deadline, updates: &[AcceptedUpdate], on: NaiveDate) -> TaskState {
         let facts = TaskFacts {
             deadline,
             not_applicable: false,
-            latest,
+            updates,
         };
         task_state(&facts, on, &WorkCalendar::vietnam())
     }
@@ -465,6 +582,10 @@ mod tests {
         for s in TargetState::ALL {
             let json = serde_json::to_value(s).expect("serialise");
             assert_eq!(json, serde_json::json!(s.as_str()));
+            assert_eq!(TargetState::parse(s.as_str()), Some(s));
+        }
+        for t in [DoneTiming::OnTime, DoneTiming::Late] {
+            assert_eq!(DoneTiming::parse(t.as_str()), Some(t));
         }
         assert_eq!(TargetState::NotMet.label_vi(), "Chưa đạt");
     }
@@ -476,7 +597,7 @@ mod tests {
         let facts = TaskFacts {
             deadline: &deadline,
             not_applicable: true,
-            latest: Some(&done),
+            updates: std::slice::from_ref(&done),
         };
         let cal = WorkCalendar::vietnam();
         assert_eq!(
@@ -664,6 +785,129 @@ mod tests {
             state(&deadline, Some(&again), d(2026, 6, 30)),
             TaskState::DoneOnTime
         );
+    }
+
+    #[test]
+    fn a_task_done_on_time_stays_on_time_when_reported_again_later() {
+        let deadline = Deadline::parse("Tháng 6/2026");
+        let history = [
+            update(TaskStatus::InProgress, 2026, 4, 15),
+            update(TaskStatus::Done, 2026, 5, 15),
+            update(TaskStatus::Done, 2026, 6, 15),
+            update(TaskStatus::Done, 2026, 7, 15),
+        ];
+        assert_eq!(
+            states(&deadline, &history, d(2026, 8, 1)),
+            TaskState::DoneOnTime
+        );
+        // First said done in July, after the due date: late for good.
+        let late = [
+            update(TaskStatus::InProgress, 2026, 6, 15),
+            update(TaskStatus::Done, 2026, 7, 15),
+            update(TaskStatus::Done, 2026, 8, 15),
+        ];
+        assert_eq!(states(&deadline, &late, d(2026, 9, 1)), TaskState::DoneLate);
+        // Reopened by a later report: no longer done.
+        let reopened = [
+            update(TaskStatus::Done, 2026, 5, 15),
+            update(TaskStatus::InProgress, 2026, 6, 10),
+        ];
+        assert_eq!(
+            states(&deadline, &reopened, d(2026, 6, 22)),
+            TaskState::DueSoon
+        );
+    }
+
+    #[test]
+    fn a_late_report_of_a_round_counts_for_its_round_s_occurrence() {
+        let deadline = Deadline::parse("Hằng quý");
+        // The March round (due 15/3) sent on 3/4: done for the first
+        // quarter, but after its due date.
+        let sent_late = AcceptedUpdate {
+            status: TaskStatus::Done,
+            round_due_on: d(2026, 3, 15),
+            first_submitted_at: Some(end_of_day_ms(d(2026, 4, 3))),
+        };
+        let history = [sent_late];
+        assert_eq!(
+            progress(&deadline, &history, d(2026, 3, 31)),
+            Progress {
+                due: Some(d(2026, 3, 31)),
+                done: Some(DoneTiming::Late)
+            }
+        );
+        // By the time it was sent the second quarter had begun: the task
+        // is open for it, and not overdue for the first.
+        assert_eq!(
+            progress(&deadline, &history, d(2026, 4, 3)),
+            Progress {
+                due: Some(d(2026, 6, 30)),
+                done: None
+            }
+        );
+        assert_eq!(
+            states(&deadline, &history, d(2026, 4, 3)),
+            TaskState::NotStarted
+        );
+        // The April round says done: done on time for the second quarter,
+        // whatever the first quarter's report said.
+        let history = [sent_late, update(TaskStatus::Done, 2026, 4, 15)];
+        assert_eq!(
+            progress(&deadline, &history, d(2026, 4, 20)).done,
+            Some(DoneTiming::OnTime)
+        );
+    }
+
+    #[test]
+    fn a_recurring_task_is_never_overdue_and_undated_tasks_have_no_due_date() {
+        let yearly = Deadline::parse("Tháng 11 hằng năm");
+        for on in [
+            d(2026, 12, 1),
+            d(2027, 6, 30),
+            d(2027, 11, 30),
+            d(2028, 1, 1),
+        ] {
+            let p = progress(&yearly, &[], on);
+            assert!(p.due.is_some_and(|due| due >= on), "{on}");
+            assert_ne!(states(&yearly, &[], on), TaskState::Overdue);
+        }
+        let ongoing = Deadline::parse("Thường xuyên");
+        let done = [update(TaskStatus::Done, 2026, 3, 15)];
+        assert_eq!(
+            progress(&ongoing, &done, d(2030, 1, 1)),
+            Progress {
+                due: None,
+                done: Some(DoneTiming::OnTime)
+            }
+        );
+    }
+
+    #[test]
+    fn due_soon_means_at_most_seven_working_days_left() {
+        let cal = WorkCalendar::vietnam();
+        // Wed 20/5/2026: the 7th working day after it is Fri 29/5, so a
+        // task due Sunday 31/5 still has only 7 working days left.
+        assert_eq!(due_soon_until(d(2026, 5, 20), &cal), d(2026, 5, 31));
+        let deadline = Deadline::parse("Tháng 5/2026");
+        assert_eq!(state(&deadline, None, d(2026, 5, 20)), TaskState::DueSoon);
+        assert_eq!(
+            state(&deadline, None, d(2026, 5, 19)),
+            TaskState::NotStarted
+        );
+        // The window agrees with counting working days, across Tết too.
+        let mut today = d(2026, 1, 1);
+        while today < d(2026, 12, 31) {
+            let until = due_soon_until(today, &cal);
+            for ahead in 0..40 {
+                let due = today + chrono::Duration::days(ahead);
+                assert_eq!(
+                    due <= until,
+                    cal.working_days_between(today, due) <= DUE_SOON_WORKING_DAYS,
+                    "{today} → {due}"
+                );
+            }
+            today += chrono::Duration::days(1);
+        }
     }
 
     fn target(unit: &str, goals: Vec<Goal>) -> Target {

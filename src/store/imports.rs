@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::audit::{self, Change};
 use super::plans::{insert_plan, plan_json};
+use super::rollups::RollupDeltas;
 use super::targets::insert_target;
 use super::tasks::insert_task;
 use super::{Actor, Store, StoreError, StoreResult};
@@ -92,6 +93,7 @@ impl Store {
         let draft = plan_draft(issuer, parsed, linked.clone())?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
+        let mut deltas = RollupDeltas::new(now);
         let plan = insert_plan(&mut tx, issuer, draft, Some(digest), now).await?;
         let mention = |name: &String| UnitMention {
             name: name.clone(),
@@ -114,7 +116,7 @@ impl Store {
             // A row the importer kept but that fails the rules (no title)
             // is skipped here; the preview already warned about it.
             if let Ok(draft) = draft.validate() {
-                insert_task(&mut tx, &plan, i as i64 + 1, draft, now).await?;
+                insert_task(&mut tx, &mut deltas, &plan, i as i64 + 1, draft, now).await?;
             }
         }
         for (i, t) in parsed.targets.iter().enumerate() {
@@ -129,7 +131,7 @@ impl Store {
                 direction: None,
             };
             if let Ok(draft) = draft.validate() {
-                insert_target(&mut tx, &plan, i as i64 + 1, draft, now).await?;
+                insert_target(&mut tx, &mut deltas, &plan, i as i64 + 1, draft, now).await?;
             }
         }
         audit::record(
@@ -153,7 +155,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         let tasks = self.tasks_of_plan(plan.id).await?.len();
         let targets = self.targets_of_plan(plan.id).await?.len();
         Ok(ImportOutcome {

@@ -55,7 +55,6 @@ pub use kept_forms::KEEP_FOR_MS;
 pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::ReportEdits;
-pub use rollups::{Rollup, done_timing};
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
 pub use tasks::{StateFilter, TaskFilter};

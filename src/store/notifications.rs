@@ -56,7 +56,9 @@ pub struct Notification {
 }
 
 impl Store {
-    /// Live tasks not done whose due date is on or before `until`.
+    /// Live tasks not done whose due date is on or before `until`, as the
+    /// task rule left them in `task_facts`: the facts the dashboards count,
+    /// so a warning and a figure never disagree.
     pub async fn open_tasks_due_by(&self, until: NaiveDate) -> StoreResult<Vec<OpenTask>> {
         let rows = sqlx::query(
             "SELECT t.id, t.ref, t.title, f.due_on, tu.unit_id, t.province_id, t.commune_id

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use super::audit::{self, Change};
 
 use super::report_items::{save_target_items, save_task_items};
+use super::rollups::{RollupDeltas, refresh_target, refresh_task};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Page, PlanFilter, Store, StoreError, StoreResult};
 use crate::domain::period::{PeriodKind, ReportingPeriod};
@@ -117,8 +118,8 @@ impl Store {
             .await?
             .rows_affected() as i64;
         }
-        super::rollups::reports_expected(&mut tx, &plan.issuer_path, unit_due, expected, now)
-            .await?;
+        let mut deltas = RollupDeltas::new(now);
+        deltas.reports_expected(&plan.issuer_path, unit_due, expected);
         audit::record(
             &mut tx,
             now,
@@ -136,7 +137,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.round(round_id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -408,6 +409,7 @@ impl Store {
         let now = self.now_ms();
         let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
         let mut tx = self.write.begin().await?;
+        let mut deltas = RollupDeltas::new(now);
         save_task_items(&mut tx, view, &edits.tasks, now, actor).await?;
         save_target_items(&mut tx, view, &edits.targets, now, actor).await?;
         let (difficulties, recommendations) = edits
@@ -438,15 +440,7 @@ impl Store {
             });
         }
         if submit && report.first_submitted_at.is_none() {
-            let on_time = now <= crate::domain::report::end_of_day_ms(view.round.unit_due_on);
-            super::rollups::report_received(
-                &mut tx,
-                &view.round.scope_path,
-                view.round.unit_due_on,
-                on_time,
-                now,
-            )
-            .await?;
+            deltas.report_received(&view.round.scope_path, view.round.unit_due_on, now);
         }
         if submit {
             audit::record(
@@ -465,7 +459,7 @@ impl Store {
             )
             .await?;
         }
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.unit_report(report_id)
             .await?
             .ok_or(StoreError::NotFound)
@@ -494,6 +488,7 @@ impl Store {
             .map_err(|e| StoreError::Refused(e.to_string()))?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
+        let mut deltas = RollupDeltas::new(now);
         let done = sqlx::query(
             "UPDATE unit_reports SET status = $1, reviewed_at = $2, reviewed_by = $3, review_comment = $4,
                     updated_at = $2, version = version + 1
@@ -513,19 +508,25 @@ impl Store {
         }
         if accept {
             // Accepted figures move the dashboards now, not at the next rebuild.
-            let tasks = sqlx::query("SELECT task_id FROM task_updates WHERE report_id = $1")
-                .bind(report_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            // In id order, so two reviews on the same tasks take their
+            // row locks in the same order.
+            let tasks = sqlx::query(
+                "SELECT task_id FROM task_updates WHERE report_id = $1 ORDER BY task_id",
+            )
+            .bind(report_id)
+            .fetch_all(&mut *tx)
+            .await?;
             for r in tasks {
-                super::rollups::refresh_task(&mut tx, r.try_get("task_id")?, now).await?;
+                refresh_task(&mut tx, &mut deltas, r.try_get("task_id")?).await?;
             }
-            let targets = sqlx::query("SELECT target_id FROM target_figures WHERE report_id = $1")
-                .bind(report_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            let targets = sqlx::query(
+                "SELECT target_id FROM target_figures WHERE report_id = $1 ORDER BY target_id",
+            )
+            .bind(report_id)
+            .fetch_all(&mut *tx)
+            .await?;
             for r in targets {
-                super::rollups::refresh_target(&mut tx, r.try_get("target_id")?, now).await?;
+                refresh_target(&mut tx, &mut deltas, r.try_get("target_id")?).await?;
             }
         }
         for item in &items {
@@ -557,7 +558,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.unit_report(report_id)
             .await?
             .ok_or(StoreError::NotFound)

@@ -1,175 +1,152 @@
-//! Rollups: counters per commune, province and nation, kept current in the
-//! same transaction as every change that moves them (a task created, a
-//! report accepted, a deadline changed), so a dashboard reads a few rows
-//! instead of scanning millions. Each task and target remembers its last
-//! contribution (`task_facts`, `target_facts`); a change applies only the
-//! difference.
+//! Rollups in SQL: the counters per commune, province and nation that the
+//! dashboards read (`rollups`, `rollup_times`), and the facts each task and
+//! target remembers of its last contribution (`task_facts`,
+//! `target_facts`). What counts where is decided in `domain::rollup`; this
+//! module only reads the records those rules need and writes the result.
 //!
-//! Metrics and buckets:
-//! - `tasks` ``: live tasks (not drafts, not marked not applicable)
-//! - `tasks_open_due` `YYYY-MM-DD`: live tasks not done, by due date
-//! - `tasks_open_ongoing` ``: live tasks not done that have no due date
-//! - `tasks_done_on_time`, `tasks_done_late` ``: done, by the latest accepted report
-//! - `tasks_status` `status`: live tasks by their latest accepted status (`none` if never)
-//! - `targets_met`, `targets_not_met`, `targets_no_data` `YYYY`: per goal year
-//! - `reports_expected`, `reports_on_time`, `reports_late` `YYYY-MM`: by due month
+//! Every change that moves a counter (a task created, a deadline changed, a
+//! report sent or accepted) moves it in its own transaction, so a figure
+//! reflects an accepted report at once. The changes are not written as they
+//! are found: the write path collects them in a [`RollupDeltas`] and
+//! [`RollupDeltas::commit`] writes them once, just before the commit, in
+//! one order (unit, metric, bucket) and with one timestamp per level.
+//! Two reports accepted at the same moment both add to the same nation and
+//! province rows; written in the order each found them, PostgreSQL would
+//! let each hold a row the other waits for and abort one as a deadlock.
+//! Written in the same order, the second simply waits for the first.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use sqlx::{AnyConnection, Row};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::rows::{bind_real, date_text, parse_date};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::deadline::{Deadline, DeadlineKind};
 use crate::domain::goal::{Comparator, Goal};
-use crate::domain::report::end_of_day_ms;
+use crate::domain::report::{TaskStatus, vietnam_date};
+use crate::domain::rollup::{
+    Counter, Counts, Rollup, TaskFact, levels, report_expected, report_received, target_counter,
+};
+use crate::domain::status::{AcceptedUpdate, DoneTiming, TargetState, goal_state};
 
-/// One counter a record contributes to.
-type Contribution = (&'static str, String);
-
-/// The level units a record rolls up to, from its plan issuer's path
-/// (`/nation/province/commune/`), each with its parent.
-fn levels(path: &str) -> Vec<(i64, Option<i64>)> {
-    let ids: Vec<i64> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .take(3)
-        .collect();
-    ids.iter()
-        .enumerate()
-        .map(|(i, id)| (*id, if i == 0 { None } else { Some(ids[i - 1]) }))
-        .collect()
-}
-
-async fn apply(
-    conn: &mut AnyConnection,
-    path: &str,
-    before: &[Contribution],
-    after: &[Contribution],
+/// The counter changes of one transaction, by level unit, kept sorted so
+/// they are written in one order; and the levels they reached, whose
+/// "as of" time moves.
+#[derive(Debug)]
+pub(super) struct RollupDeltas {
     now: i64,
-) -> StoreResult<()> {
-    let mut deltas: Vec<(&'static str, String, i64)> = Vec::new();
-    for (m, b) in before {
-        deltas.push((m, b.clone(), -1));
-    }
-    for (m, b) in after {
-        match deltas.iter_mut().find(|(dm, db, _)| dm == m && db == b) {
-            Some(d) => d.2 += 1,
-            None => deltas.push((m, b.clone(), 1)),
+    /// The day facts are computed for: a recurring task answers to the
+    /// occurrence due next on this day.
+    today: NaiveDate,
+    levels: BTreeMap<i64, (Option<i64>, Counts)>,
+    touched: BTreeSet<i64>,
+}
+
+impl RollupDeltas {
+    /// Changes made at `now` (epoch ms), the time every level they reach
+    /// is stamped with.
+    pub(super) fn new(now: i64) -> RollupDeltas {
+        RollupDeltas {
+            now,
+            today: vietnam_date(now),
+            levels: BTreeMap::new(),
+            touched: BTreeSet::new(),
         }
     }
-    deltas.retain(|d| d.2 != 0);
-    if deltas.is_empty() {
-        return Ok(());
-    }
-    for (unit_id, parent_id) in levels(path) {
-        for (metric, bucket, delta) in &deltas {
-            add(conn, unit_id, parent_id, metric, bucket, *delta).await?;
+
+    /// Adds a record's change to every level of its plan's path. A record
+    /// whose counters did not move touches nothing.
+    fn add(&mut self, path: &str, change: &Counts) {
+        if change.is_empty() {
+            return;
         }
-        touch(conn, unit_id, now).await?;
-    }
-    Ok(())
-}
-
-async fn add(
-    conn: &mut AnyConnection,
-    unit_id: i64,
-    parent_id: Option<i64>,
-    metric: &str,
-    bucket: &str,
-    delta: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO rollups (unit_id, parent_id, metric, bucket, value) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (unit_id, metric, bucket) DO UPDATE SET value = rollups.value + $5",
-    )
-    .bind(unit_id)
-    .bind(parent_id)
-    .bind(metric.to_string())
-    .bind(bucket.to_string())
-    .bind(delta)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn touch(conn: &mut AnyConnection, unit_id: i64, now: i64) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO rollup_times (unit_id, updated_at) VALUES ($1, $2)
-         ON CONFLICT (unit_id) DO UPDATE SET updated_at = $2",
-    )
-    .bind(unit_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-fn is_one_off(kind: DeadlineKind) -> bool {
-    matches!(
-        kind,
-        DeadlineKind::Month
-            | DeadlineKind::Quarter
-            | DeadlineKind::HalfYear
-            | DeadlineKind::Year
-            | DeadlineKind::Date
-            | DeadlineKind::Range
-    )
-}
-
-/// Whether a done task was done on time: from the first accepted report
-/// that said done (its status and when it was first sent), if the latest
-/// accepted status is still done.
-pub fn done_timing(
-    latest_status: Option<&str>,
-    due: Option<NaiveDate>,
-    first_done: Option<(&str, Option<i64>)>,
-) -> Option<String> {
-    if !matches!(latest_status, Some("done" | "done_late")) {
-        return None;
-    }
-    match first_done {
-        Some(("done", Some(at))) if due.is_some_and(|d| at > end_of_day_ms(d)) => {
-            Some("late".into())
+        for (unit_id, parent_id) in levels(path) {
+            let level = self
+                .levels
+                .entry(unit_id)
+                .or_insert_with(|| (parent_id, Counts::default()));
+            level.1.merge(change);
+            self.touched.insert(unit_id);
         }
-        Some(("done", _)) => Some("on_time".into()),
-        Some(_) => Some("late".into()),
-        None if latest_status == Some("done_late") => Some("late".into()),
-        None => Some("on_time".into()),
+    }
+
+    /// Counts `n` reports expected in a round due on `due`.
+    pub(super) fn reports_expected(&mut self, path: &str, due: NaiveDate, n: i64) {
+        let mut change = Counts::default();
+        change.add(report_expected(due), n);
+        self.add(path, &change);
+    }
+
+    /// Counts a report's first submission, on time or late.
+    pub(super) fn report_received(&mut self, path: &str, due: NaiveDate, first_submitted_at: i64) {
+        let mut change = Counts::default();
+        change.add(report_received(due, first_submitted_at), 1);
+        self.add(path, &change);
+    }
+
+    /// Writes the changes, then commits. The rows go in one order (unit,
+    /// then metric, then bucket; then the levels' times by unit) in every
+    /// transaction, which is what keeps two writers from deadlocking; and
+    /// nothing can be added between the write and the commit.
+    pub(super) async fn commit(self, mut tx: Transaction<'_, Any>) -> StoreResult<()> {
+        self.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
+        for (unit_id, (parent_id, counts)) in &self.levels {
+            for (counter, delta) in counts.iter() {
+                sqlx::query(
+                    "INSERT INTO rollups (unit_id, parent_id, metric, bucket, value) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (unit_id, metric, bucket) DO UPDATE SET value = rollups.value + $5",
+                )
+                .bind(*unit_id)
+                .bind(*parent_id)
+                .bind(counter.metric().as_str())
+                .bind(counter.bucket())
+                .bind(delta)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        for unit_id in &self.touched {
+            sqlx::query(
+                "INSERT INTO rollup_times (unit_id, updated_at) VALUES ($1, $2)
+                 ON CONFLICT (unit_id) DO UPDATE SET updated_at = $2",
+            )
+            .bind(*unit_id)
+            .bind(self.now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
     }
 }
 
-/// What a task adds to the counters, from its stored fact.
-fn task_contributions(
-    live: bool,
-    due_on: &Option<String>,
-    done: &Option<String>,
-    status: &Option<String>,
-) -> Vec<Contribution> {
-    if !live {
-        return Vec::new();
-    }
-    let mut out = vec![("tasks", String::new())];
-    out.push((
-        "tasks_status",
-        status.clone().unwrap_or_else(|| "none".into()),
-    ));
-    match (done.as_deref(), due_on) {
-        (Some("on_time"), _) => out.push(("tasks_done_on_time", String::new())),
-        (Some(_), _) => out.push(("tasks_done_late", String::new())),
-        (None, Some(d)) => out.push(("tasks_open_due", d.clone())),
-        (None, None) => out.push(("tasks_open_ongoing", String::new())),
-    }
-    out
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value}"))
 }
 
-/// Recomputes a task's fact from its row and its latest accepted report,
-/// and moves the counters by the difference.
+fn task_status(text: &str) -> StoreResult<TaskStatus> {
+    TaskStatus::parse(text).ok_or_else(|| corrupt("task status", text))
+}
+
+/// Recomputes a task's fact from its row and its accepted updates, and adds
+/// the difference to the counters.
 pub(super) async fn refresh_task(
     conn: &mut AnyConnection,
+    deltas: &mut RollupDeltas,
     task_id: i64,
-    now: i64,
 ) -> StoreResult<()> {
+    // The task's row lock, held to the commit: two reports on the same task
+    // accepted at once take turns, and the second reads the first's fact
+    // (on PostgreSQL each statement sees what committed before it).
+    sqlx::query("UPDATE tasks SET version = version WHERE id = $1")
+        .bind(task_id)
+        .execute(&mut *conn)
+        .await?;
     let row = sqlx::query(
         "SELECT t.province_id, t.commune_id, t.draft, t.not_applicable_reason, t.deadline_text, u.path
          FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.issuer_unit_id
@@ -185,67 +162,11 @@ pub(super) async fn refresh_task(
             .try_get::<Option<String>, _>("not_applicable_reason")?
             .is_none();
     let deadline = Deadline::parse(&row.try_get::<String, _>("deadline_text")?);
-    let due = if is_one_off(deadline.kind()) {
-        deadline.end()
-    } else {
-        None
-    };
-    let latest = sqlx::query(
-        "SELECT tu.status FROM task_updates tu
-         JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
-         WHERE tu.task_id = $1 AND ur.status = 'accepted' AND tu.status IS NOT NULL
-         ORDER BY rr.unit_due_on DESC, tu.id DESC LIMIT 1",
-    )
-    .bind(task_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let status: Option<String> = match &latest {
-        Some(r) => r.try_get("status")?,
-        None => None,
-    };
-    // Units keep reporting a finished task as done every period; whether it
-    // was done on time depends on the first accepted report that said so.
-    let first_done = if matches!(status.as_deref(), Some("done" | "done_late")) {
-        let r = sqlx::query(
-            "SELECT tu.status, ur.first_submitted_at FROM task_updates tu
-             JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
-             WHERE tu.task_id = $1 AND ur.status = 'accepted' AND tu.status IN ('done', 'done_late')
-             ORDER BY rr.unit_due_on, tu.id LIMIT 1",
-        )
-        .bind(task_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        match r {
-            Some(r) => Some((
-                r.try_get::<String, _>("status")?,
-                r.try_get::<Option<i64>, _>("first_submitted_at")?,
-            )),
-            None => None,
-        }
-    } else {
-        None
-    };
-    let done = done_timing(
-        status.as_deref(),
-        due,
-        first_done.as_ref().map(|(s, at)| (s.as_str(), *at)),
-    );
-    let due_on = date_text(due);
-    let old = sqlx::query("SELECT live, due_on, done, status FROM task_facts WHERE task_id = $1")
-        .bind(task_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let before = match &old {
-        Some(r) => task_contributions(
-            r.try_get::<i64, _>("live")? != 0,
-            &r.try_get("due_on")?,
-            &r.try_get("done")?,
-            &r.try_get("status")?,
-        ),
-        None => Vec::new(),
-    };
-    let after = task_contributions(live, &due_on, &done, &status);
-    apply(conn, &path, &before, &after, now).await?;
+    let updates = accepted_updates(conn, task_id).await?;
+    let after = TaskFact::of(live, &deadline, &updates, deltas.today);
+    let before = task_fact(conn, task_id).await?;
+    let before = before.map(|f| f.counters()).unwrap_or_default();
+    deltas.add(&path, &Counts::change(&before, &after.counters()));
     sqlx::query(
         "INSERT INTO task_facts (task_id, province_id, commune_id, live, due_on, done, status, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -254,23 +175,78 @@ pub(super) async fn refresh_task(
     .bind(task_id)
     .bind(row.try_get::<Option<i64>, _>("province_id")?)
     .bind(row.try_get::<Option<i64>, _>("commune_id")?)
-    .bind(i64::from(live))
-    .bind(due_on)
-    .bind(done)
-    .bind(status)
-    .bind(now)
+    .bind(i64::from(after.live))
+    .bind(date_text(after.due_on))
+    .bind(after.done.map(DoneTiming::as_str))
+    .bind(after.status.map(TaskStatus::as_str))
+    .bind(deltas.now)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Recomputes a target's state for each year it has a goal: met, not met,
-/// or no data, from the latest accepted figure of that year.
+/// A task's accepted updates that carry a status, oldest round first.
+async fn accepted_updates(
+    conn: &mut AnyConnection,
+    task_id: i64,
+) -> StoreResult<Vec<AcceptedUpdate>> {
+    let rows = sqlx::query(
+        "SELECT tu.status, rr.unit_due_on, ur.first_submitted_at FROM task_updates tu
+         JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
+         WHERE tu.task_id = $1 AND ur.status = 'accepted' AND tu.status IS NOT NULL
+         ORDER BY rr.unit_due_on, tu.id",
+    )
+    .bind(task_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(AcceptedUpdate {
+            status: task_status(&r.try_get::<String, _>("status")?)?,
+            round_due_on: parse_date(r.try_get("unit_due_on")?)?
+                .ok_or_else(|| corrupt("round due date", "NULL"))?,
+            first_submitted_at: r.try_get("first_submitted_at")?,
+        });
+    }
+    Ok(out)
+}
+
+/// The fact the task last contributed by, if it has one.
+async fn task_fact(conn: &mut AnyConnection, task_id: i64) -> StoreResult<Option<TaskFact>> {
+    let row = sqlx::query("SELECT live, due_on, done, status FROM task_facts WHERE task_id = $1")
+        .bind(task_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let done = match r.try_get::<Option<String>, _>("done")? {
+        Some(d) => Some(DoneTiming::parse(&d).ok_or_else(|| corrupt("done", &d))?),
+        None => None,
+    };
+    let status = match r.try_get::<Option<String>, _>("status")? {
+        Some(s) => Some(task_status(&s)?),
+        None => None,
+    };
+    Ok(Some(TaskFact {
+        live: r.try_get::<i64, _>("live")? != 0,
+        due_on: parse_date(r.try_get("due_on")?)?,
+        done,
+        status,
+    }))
+}
+
+/// Recomputes a target's state for each year it has a goal (met, not met,
+/// or no data, from the latest accepted figure of that year), and adds the
+/// difference to the counters.
 pub(super) async fn refresh_target(
     conn: &mut AnyConnection,
+    deltas: &mut RollupDeltas,
     target_id: i64,
-    now: i64,
 ) -> StoreResult<()> {
+    // As for tasks: two accepted figures of one target take turns.
+    sqlx::query("UPDATE targets SET version = version WHERE id = $1")
+        .bind(target_id)
+        .execute(&mut *conn)
+        .await?;
     let row = sqlx::query(
         "SELECT g.province_id, g.commune_id, u.path FROM targets g JOIN plans p ON p.id = g.plan_id
          JOIN units u ON u.id = p.issuer_unit_id WHERE g.id = $1",
@@ -282,28 +258,7 @@ pub(super) async fn refresh_target(
     let path: String = row.try_get("path")?;
     let province_id: Option<i64> = row.try_get("province_id")?;
     let commune_id: Option<i64> = row.try_get("commune_id")?;
-    let goal_rows =
-        sqlx::query("SELECT year, op, value, text FROM target_goals WHERE target_id = $1")
-            .bind(target_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut goals = Vec::new();
-    for r in goal_rows {
-        let op: String = r.try_get("op")?;
-        let op: Comparator = serde_json::from_value(serde_json::Value::String(op.clone()))
-            .map_err(|_| StoreError::Corrupt(format!("comparator {op}")))?;
-        if let Some(year) = r
-            .try_get::<Option<i64>, _>("year")?
-            .and_then(|y| i32::try_from(y).ok())
-        {
-            goals.push(Goal {
-                year: Some(year),
-                op,
-                value: r.try_get("value")?,
-                text: r.try_get("text")?,
-            });
-        }
-    }
+    let goals = dated_goals(conn, target_id).await?;
     let old = sqlx::query("SELECT year, state FROM target_facts WHERE target_id = $1")
         .bind(target_id)
         .fetch_all(&mut *conn)
@@ -311,151 +266,103 @@ pub(super) async fn refresh_target(
     let mut before = Vec::new();
     for r in &old {
         let state: String = r.try_get("state")?;
-        before.push((
-            state_metric(&state),
-            r.try_get::<i64, _>("year")?.to_string(),
-        ));
+        let state = TargetState::parse(&state).ok_or_else(|| corrupt("target state", &state))?;
+        let year = i32::try_from(r.try_get::<i64, _>("year")?)
+            .map_err(|_| corrupt("target year", "out of range"))?;
+        before.push(target_counter(state, year));
     }
     sqlx::query("DELETE FROM target_facts WHERE target_id = $1")
         .bind(target_id)
         .execute(&mut *conn)
         .await?;
     let mut after = Vec::new();
-    for goal in &goals {
-        let Some(year) = goal.year else { continue };
-        let latest = sqlx::query(
-            "SELECT f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
-             JOIN report_rounds rr ON rr.id = ur.round_id
-             WHERE f.target_id = $1 AND ur.status = 'accepted' AND f.value IS NOT NULL
-               AND rr.unit_due_on >= $2 AND rr.unit_due_on <= $3
-             ORDER BY rr.unit_due_on DESC, f.id DESC LIMIT 1",
-        )
-        .bind(target_id)
-        .bind(format!("{year}-01-01"))
-        .bind(format!("{year}-12-31"))
-        .fetch_optional(&mut *conn)
-        .await?;
-        let value: Option<f64> = match latest {
-            Some(r) => r.try_get("value")?,
-            None => None,
-        };
-        let state = match value {
-            Some(v) if goal.is_met_by(v) => "met",
-            Some(_) => "not_met",
-            None => "no_data",
-        };
-        after.push((state_metric(state), year.to_string()));
+    for (year, goal) in &goals {
+        let value = latest_figure(conn, target_id, *year).await?;
+        let state = goal_state(goal, value);
+        after.push(target_counter(state, *year));
         bind_real(
             sqlx::query(
-            "INSERT INTO target_facts (target_id, year, province_id, commune_id, state, value, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(target_id)
-        .bind(i64::from(year))
-        .bind(province_id)
-        .bind(commune_id)
-        .bind(state),
+                "INSERT INTO target_facts (target_id, year, province_id, commune_id, state, value, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(target_id)
+            .bind(i64::from(*year))
+            .bind(province_id)
+            .bind(commune_id)
+            .bind(state.as_str()),
             value,
         )
-        .bind(now)
+        .bind(deltas.now)
         .execute(&mut *conn)
         .await?;
     }
-    apply(conn, &path, &before, &after, now).await
-}
-
-fn state_metric(state: &str) -> &'static str {
-    match state {
-        "met" => "targets_met",
-        "not_met" => "targets_not_met",
-        _ => "targets_no_data",
-    }
-}
-
-/// Counts reports expected in a round, by its due month.
-pub(super) async fn reports_expected(
-    conn: &mut AnyConnection,
-    path: &str,
-    due: NaiveDate,
-    n: i64,
-    now: i64,
-) -> StoreResult<()> {
-    let bucket = due.format("%Y-%m").to_string();
-    for (unit_id, parent_id) in levels(path) {
-        add(conn, unit_id, parent_id, "reports_expected", &bucket, n).await?;
-        touch(conn, unit_id, now).await?;
-    }
+    deltas.add(&path, &Counts::change(&before, &after));
     Ok(())
 }
 
-/// Counts a report's first submission, on time or late.
-pub(super) async fn report_received(
+/// A target's goals that name a year; only those are counted.
+async fn dated_goals(conn: &mut AnyConnection, target_id: i64) -> StoreResult<Vec<(i32, Goal)>> {
+    let rows = sqlx::query("SELECT year, op, value, text FROM target_goals WHERE target_id = $1")
+        .bind(target_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut goals = Vec::new();
+    for r in rows {
+        let op: String = r.try_get("op")?;
+        let op: Comparator = serde_json::from_value(serde_json::Value::String(op.clone()))
+            .map_err(|_| corrupt("comparator", &op))?;
+        if let Some(year) = r
+            .try_get::<Option<i64>, _>("year")?
+            .and_then(|y| i32::try_from(y).ok())
+        {
+            let goal = Goal {
+                year: Some(year),
+                op,
+                value: r.try_get("value")?,
+                text: r.try_get("text")?,
+            };
+            goals.push((year, goal));
+        }
+    }
+    Ok(goals)
+}
+
+/// The latest accepted figure of a target in a year, by its round's due date.
+async fn latest_figure(
     conn: &mut AnyConnection,
-    path: &str,
-    due: NaiveDate,
-    on_time: bool,
-    now: i64,
-) -> StoreResult<()> {
-    let bucket = due.format("%Y-%m").to_string();
-    let metric = if on_time {
-        "reports_on_time"
-    } else {
-        "reports_late"
-    };
-    for (unit_id, parent_id) in levels(path) {
-        add(conn, unit_id, parent_id, metric, &bucket, 1).await?;
-        touch(conn, unit_id, now).await?;
-    }
-    Ok(())
+    target_id: i64,
+    year: i32,
+) -> StoreResult<Option<f64>> {
+    let latest = sqlx::query(
+        "SELECT f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
+         JOIN report_rounds rr ON rr.id = ur.round_id
+         WHERE f.target_id = $1 AND ur.status = 'accepted' AND f.value IS NOT NULL
+           AND rr.unit_due_on >= $2 AND rr.unit_due_on <= $3
+         ORDER BY rr.unit_due_on DESC, f.id DESC LIMIT 1",
+    )
+    .bind(target_id)
+    .bind(format!("{year}-01-01"))
+    .bind(format!("{year}-12-31"))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match latest {
+        Some(r) => r.try_get("value")?,
+        None => None,
+    })
 }
 
-/// The counters of one unit.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rollup {
-    pub unit_id: i64,
-    pub rows: Vec<(String, String, i64)>,
-    pub updated_at: Option<i64>,
+fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {
+    let metric: String = r.try_get("metric")?;
+    let bucket: String = r.try_get("bucket")?;
+    let counter = Counter::parse(&metric, &bucket)
+        .ok_or_else(|| corrupt("rollup counter", &format!("{metric} {bucket}")))?;
+    Ok((counter, r.try_get("value")?))
 }
 
-impl Rollup {
-    pub fn get(&self, metric: &str, bucket: &str) -> i64 {
-        self.rows
-            .iter()
-            .filter(|(m, b, _)| m == metric && b == bucket)
-            .map(|(_, _, v)| *v)
-            .sum()
-    }
-
-    pub fn sum(&self, metric: &str, keep: impl Fn(&str) -> bool) -> i64 {
-        self.rows
-            .iter()
-            .filter(|(m, b, _)| m == metric && keep(b))
-            .map(|(_, _, v)| *v)
-            .sum()
-    }
-
-    /// Open tasks due on a date in `[from, to]`.
-    pub fn open_due_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        self.rows
-            .iter()
-            .filter(|(m, _, _)| m == "tasks_open_due")
-            .filter_map(|(_, b, v)| parse_date(Some(b.clone())).ok().flatten().map(|d| (d, *v)))
-            .filter(|(d, _)| *d >= from && *d <= to)
-            .map(|(_, v)| v)
-            .sum()
-    }
-
-    /// Open tasks whose due date has passed.
-    pub fn overdue(&self, today: NaiveDate) -> i64 {
-        self.rows
-            .iter()
-            .filter(|(m, _, _)| m == "tasks_open_due")
-            .filter_map(|(_, b, v)| parse_date(Some(b.clone())).ok().flatten().map(|d| (d, *v)))
-            .filter(|(d, _)| *d < today)
-            .map(|(_, v)| v)
-            .sum()
-    }
-}
+/// Tasks moved on to their next occurrence per transaction: small enough
+/// that the yearly rollover of every commune's tasks does not hold the
+/// write lock for long, large enough to be quick.
+const ROLL_OVER_BATCH: usize = 200;
 
 impl Store {
     pub async fn rollup(&self, unit_id: i64) -> StoreResult<Rollup> {
@@ -469,22 +376,14 @@ impl Store {
             .bind(unit_id)
             .fetch_optional(&self.read)
             .await?;
-        let mut out = Rollup {
+        Ok(Rollup {
             unit_id,
-            rows: Vec::with_capacity(rows.len()),
+            rows: rows.iter().map(rollup_row).collect::<StoreResult<_>>()?,
             updated_at: match time {
                 Some(r) => Some(r.try_get("updated_at")?),
                 None => None,
             },
-        };
-        for r in rows {
-            out.rows.push((
-                r.try_get("metric")?,
-                r.try_get("bucket")?,
-                r.try_get("value")?,
-            ));
-        }
-        Ok(out)
+        })
     }
 
     /// The counters of every child of a level (communes of a province,
@@ -499,11 +398,7 @@ impl Store {
         let mut out: Vec<Rollup> = Vec::new();
         for r in rows {
             let unit_id: i64 = r.try_get("unit_id")?;
-            let row = (
-                r.try_get("metric")?,
-                r.try_get("bucket")?,
-                r.try_get("value")?,
-            );
+            let row = rollup_row(&r)?;
             match out.last_mut() {
                 Some(last) if last.unit_id == unit_id => last.rows.push(row),
                 _ => out.push(Rollup {
@@ -516,10 +411,46 @@ impl Store {
         Ok(out)
     }
 
+    /// Moves live recurring tasks on to their next occurrence once the one
+    /// their fact answers to has passed: from the day after its due date
+    /// the task is open for the next one (see `domain::rollup`). The
+    /// server runs it hourly, before the warnings are worked out; until it
+    /// runs, such a task shows as overdue. Returns how many tasks moved.
+    pub async fn roll_over_recurring_tasks(&self) -> StoreResult<usize> {
+        let today = self.clock.today();
+        // A fact without a due date is looked at too: a recurring task
+        // whose fact predates this rule, or a periodic one that is only
+        // ever ad hoc (a handful; refreshing them changes nothing).
+        let rows = sqlx::query(
+            "SELECT f.task_id FROM task_facts f JOIN tasks t ON t.id = f.task_id
+             WHERE f.live = 1 AND t.deadline_kind IN ($1, $2)
+               AND (f.due_on IS NULL OR f.due_on < $3)
+             ORDER BY f.task_id",
+        )
+        .bind(DeadlineKind::Yearly.as_str())
+        .bind(DeadlineKind::Periodic.as_str())
+        .bind(date_text(Some(today)))
+        .fetch_all(&self.read)
+        .await?;
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("task_id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        for batch in ids.chunks(ROLL_OVER_BATCH) {
+            let mut tx = self.write.begin().await?;
+            let mut deltas = RollupDeltas::new(self.now_ms());
+            for id in batch {
+                refresh_task(&mut tx, &mut deltas, *id).await?;
+            }
+            deltas.commit(tx).await?;
+        }
+        Ok(ids.len())
+    }
+
     /// Rebuilds every fact and counter from the records, for a database
     /// that predates the rollups or after a bulk load. Safe to run twice.
     pub async fn rebuild_rollups(&self) -> StoreResult<()> {
-        let now = self.now_ms();
+        let mut deltas = RollupDeltas::new(self.now_ms());
         let mut tx = self.write.begin().await?;
         for sql in [
             "DELETE FROM rollups",
@@ -533,13 +464,13 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         for r in tasks {
-            refresh_task(&mut tx, r.try_get("id")?, now).await?;
+            refresh_task(&mut tx, &mut deltas, r.try_get("id")?).await?;
         }
         let targets = sqlx::query("SELECT id FROM targets ORDER BY id")
             .fetch_all(&mut *tx)
             .await?;
         for r in targets {
-            refresh_target(&mut tx, r.try_get("id")?, now).await?;
+            refresh_target(&mut tx, &mut deltas, r.try_get("id")?).await?;
         }
         let reports = sqlx::query(
             "SELECT u.path, r.unit_due_on, ur.first_submitted_at FROM unit_reports ur
@@ -552,13 +483,12 @@ impl Store {
             let path: String = r.try_get("path")?;
             let due = parse_date(r.try_get("unit_due_on")?)?
                 .ok_or_else(|| StoreError::Corrupt("due".into()))?;
-            reports_expected(&mut tx, &path, due, 1, now).await?;
+            deltas.reports_expected(&path, due, 1);
             if let Some(at) = r.try_get::<Option<i64>, _>("first_submitted_at")? {
-                report_received(&mut tx, &path, due, at <= end_of_day_ms(due), now).await?;
+                deltas.report_received(&path, due, at);
             }
         }
-        tx.commit().await?;
-        Ok(())
+        deltas.commit(tx).await
     }
 }
 
@@ -588,59 +518,34 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::report::end_of_day_ms;
 
     #[test]
-    fn a_task_done_on_time_stays_on_time_when_reported_again_later() {
-        let due = NaiveDate::from_ymd_opt(2026, 3, 31);
-        let before = end_of_day_ms(NaiveDate::from_ymd_opt(2026, 3, 15).expect("d"));
-        let after = end_of_day_ms(NaiveDate::from_ymd_opt(2026, 5, 15).expect("d"));
+    fn changes_collect_by_level_in_one_order() {
+        let due = NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
+        let mut deltas = RollupDeltas::new(end_of_day_ms(due));
+        assert_eq!(deltas.today, due);
+        deltas.report_received("/1/5/9/", due, end_of_day_ms(due));
+        deltas.reports_expected("/1/5/8/", due, 2);
+        deltas.reports_expected("/1/6/", due, 0);
+        let units: Vec<i64> = deltas.levels.keys().copied().collect();
         assert_eq!(
-            done_timing(Some("done"), due, Some(("done", Some(before)))).as_deref(),
-            Some("on_time")
+            units,
+            vec![1, 5, 8, 9],
+            "a level reached by nothing is not written"
         );
+        assert_eq!(deltas.touched.iter().copied().collect::<Vec<_>>(), units);
+        let (parent, nation) = &deltas.levels[&1];
+        assert_eq!(*parent, None);
+        let rows: Vec<(Counter, i64)> = nation.iter().collect();
+        let month = crate::domain::rollup::Month::of(due);
         assert_eq!(
-            done_timing(Some("done"), due, Some(("done", Some(after)))).as_deref(),
-            Some("late")
-        );
-        assert_eq!(
-            done_timing(Some("done"), due, Some(("done_late", Some(before)))).as_deref(),
-            Some("late")
-        );
-        assert_eq!(
-            done_timing(Some("in_progress"), due, Some(("done", Some(before)))),
-            None
-        );
-    }
-
-    #[test]
-    fn a_path_rolls_up_to_its_levels() {
-        assert_eq!(
-            levels("/1/5/9/"),
-            vec![(1, None), (5, Some(1)), (9, Some(5))]
-        );
-        assert_eq!(levels("/1/5/"), vec![(1, None), (5, Some(1))]);
-        assert_eq!(
-            levels("/1/5/9/12/"),
-            vec![(1, None), (5, Some(1)), (9, Some(5))]
-        );
-    }
-
-    #[test]
-    fn a_task_contributes_by_its_state() {
-        let due = Some("2026-07-31".to_string());
-        assert_eq!(
-            task_contributions(true, &due, &None, &None),
+            rows,
             vec![
-                ("tasks", String::new()),
-                ("tasks_status", "none".into()),
-                ("tasks_open_due", "2026-07-31".into())
+                (Counter::ReportsExpected(month), 2),
+                (Counter::ReportsOnTime(month), 1)
             ]
         );
-        assert_eq!(
-            task_contributions(false, &due, &None, &None),
-            Vec::<Contribution>::new()
-        );
-        let done = task_contributions(true, &due, &Some("late".into()), &Some("done_late".into()));
-        assert!(done.contains(&("tasks_done_late", String::new())));
+        assert_eq!(deltas.levels[&9].0, Some(5));
     }
 }

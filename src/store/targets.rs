@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
+use super::rollups::{RollupDeltas, refresh_target};
 use super::rows::{Bind, Conditions, fetch_page, join_lines, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::goal::{Comparator, Direction, Goal};
@@ -46,7 +47,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("next")?;
-        let target = insert_target(&mut tx, &plan, position, draft, now).await?;
+        let mut deltas = RollupDeltas::new(now);
+        let target = insert_target(&mut tx, &mut deltas, &plan, position, draft, now).await?;
         audit::record(
             &mut tx,
             now,
@@ -62,7 +64,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         Ok(target)
     }
 
@@ -113,7 +115,8 @@ impl Store {
             sqlx::query(table).bind(id).execute(&mut *tx).await?;
         }
         insert_target_parts(&mut tx, id, &plan, &draft.lead, &draft.goals).await?;
-        super::rollups::refresh_target(&mut tx, id, now).await?;
+        let mut deltas = RollupDeltas::new(now);
+        refresh_target(&mut tx, &mut deltas, id).await?;
         let draft = draft.into_inner();
         let after = Target {
             reference: draft.reference,
@@ -142,7 +145,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         Ok(after)
     }
 
@@ -259,6 +262,7 @@ impl Store {
 
 pub(super) async fn insert_target(
     conn: &mut AnyConnection,
+    deltas: &mut RollupDeltas,
     plan: &Plan,
     position: i64,
     draft: Valid<TargetDraft>,
@@ -287,7 +291,7 @@ pub(super) async fn insert_target(
     .await?;
     let id: i64 = row.try_get("id")?;
     insert_target_parts(conn, id, plan, &draft.lead, &draft.goals).await?;
-    super::rollups::refresh_target(conn, id, now).await?;
+    refresh_target(conn, deltas, id).await?;
     let draft = draft.into_inner();
     Ok(Target {
         id,

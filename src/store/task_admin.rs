@@ -6,6 +6,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::audit::{self, Change};
+use super::rollups::{RollupDeltas, refresh_task};
 use super::rows::date_text;
 use super::tasks::{insert_task, task_json};
 use super::{Actor, Store, StoreError, StoreResult};
@@ -53,7 +54,8 @@ impl Store {
         .bind(actor.user_id)
         .execute(&mut *tx)
         .await?;
-        super::rollups::refresh_task(&mut tx, task_id, now).await?;
+        let mut deltas = RollupDeltas::new(now);
+        refresh_task(&mut tx, &mut deltas, task_id).await?;
         audit::record(
             &mut tx,
             now,
@@ -69,7 +71,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.task(task_id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -96,7 +98,8 @@ impl Store {
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-        super::rollups::refresh_task(&mut tx, task_id, now).await?;
+        let mut deltas = RollupDeltas::new(now);
+        refresh_task(&mut tx, &mut deltas, task_id).await?;
         audit::record(
             &mut tx,
             now,
@@ -112,7 +115,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.task(task_id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -165,7 +168,8 @@ impl Store {
             }
             .validate()
             .map_err(|e| StoreError::Refused(e.to_string()))?;
-            let task = insert_task(&mut tx, &plan, position, draft, now).await?;
+            let mut deltas = RollupDeltas::new(now);
+            let task = insert_task(&mut tx, &mut deltas, &plan, position, draft, now).await?;
             audit::record(
                 &mut tx,
                 now,
@@ -181,7 +185,7 @@ impl Store {
                 },
             )
             .await?;
-            tx.commit().await?;
+            deltas.commit(tx).await?;
             created.push(task);
         }
         Ok(created)

@@ -5,10 +5,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
+use super::rollups::{RollupDeltas, refresh_task};
 use super::rows::{Bind, Conditions, date_text, fetch_page, flag, join_lines, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
+use crate::domain::status::DoneTiming;
 use crate::domain::task::{Task, TaskDraft, UnitMention};
 use crate::domain::text::search_key;
 use crate::domain::valid::Valid;
@@ -54,6 +56,9 @@ const LATEST_ACCEPTED_STATUS: &str = "SELECT tu.status FROM task_updates tu
     JOIN unit_reports ur ON ur.id = tu.report_id JOIN report_rounds rr ON rr.id = ur.round_id
     WHERE tu.task_id = t.id AND ur.status = 'accepted' AND tu.status IS NOT NULL
     ORDER BY rr.unit_due_on DESC, tu.id DESC LIMIT 1";
+/// Live tasks done on time or late, by the name `task_facts.done` stores.
+const DONE_AS: &str =
+    "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done = ?)";
 const TASK_FROM: &str = "FROM tasks t JOIN plans p ON p.id = t.plan_id
     JOIN units u ON u.id = p.issuer_unit_id";
 
@@ -77,7 +82,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("next")?;
-        let task = insert_task(&mut tx, &plan, position, draft, now).await?;
+        let mut deltas = RollupDeltas::new(now);
+        let task = insert_task(&mut tx, &mut deltas, &plan, position, draft, now).await?;
         audit::record(
             &mut tx,
             now,
@@ -93,7 +99,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         Ok(task)
     }
 
@@ -154,7 +160,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_task_units(&mut tx, id, &plan, &draft.lead, &draft.support).await?;
-        super::rollups::refresh_task(&mut tx, id, now).await?;
+        let mut deltas = RollupDeltas::new(now);
+        refresh_task(&mut tx, &mut deltas, id).await?;
         let draft = draft.into_inner();
         let after = Task {
             reference: draft.reference,
@@ -186,7 +193,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         Ok(after)
     }
 
@@ -279,12 +286,8 @@ impl Store {
                     n + 1
                 ));
             }
-            Some(StateFilter::DoneOnTime) => c.push_raw(
-                "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done = 'on_time')",
-            ),
-            Some(StateFilter::DoneLate) => c.push_raw(
-                "EXISTS (SELECT 1 FROM task_facts f WHERE f.task_id = t.id AND f.live = 1 AND f.done = 'late')",
-            ),
+            Some(StateFilter::DoneOnTime) => c.push(DONE_AS, Bind::Text(DoneTiming::OnTime.as_str().into())),
+            Some(StateFilter::DoneLate) => c.push(DONE_AS, Bind::Text(DoneTiming::Late.as_str().into())),
         }
         match filter.status.as_deref() {
             None | Some("") => {}
@@ -355,6 +358,7 @@ impl Store {
 /// bulk path so both store the same rows.
 pub(super) async fn insert_task(
     conn: &mut AnyConnection,
+    deltas: &mut RollupDeltas,
     plan: &Plan,
     position: i64,
     draft: Valid<TaskDraft>,
@@ -391,7 +395,7 @@ pub(super) async fn insert_task(
     .await?;
     let id: i64 = row.try_get("id")?;
     insert_task_units(conn, id, plan, &draft.lead, &draft.support).await?;
-    super::rollups::refresh_task(conn, id, now).await?;
+    refresh_task(conn, deltas, id).await?;
     let draft = draft.into_inner();
     Ok(Task {
         id,

@@ -360,10 +360,12 @@ pub(super) struct Deadlines(HashMap<String, ParsedDeadline>);
 
 #[derive(Clone)]
 pub(super) struct ParsedDeadline {
+    pub(super) deadline: Deadline,
     pub(super) kind: &'static str,
     pub(super) start: Option<NaiveDate>,
     pub(super) end: Option<NaiveDate>,
-    /// The one-off due date, as `refresh_task` computes it.
+    /// The one-off due date: the generator's deadlines are one-off or
+    /// ongoing, never recurring.
     pub(super) due: Option<NaiveDate>,
 }
 
@@ -377,7 +379,8 @@ impl Deadlines {
             kind: d.kind().as_str(),
             start: d.start(),
             end: d.end(),
-            due: if d.kind().is_one_off() { d.end() } else { None },
+            due: d.final_due_date(),
+            deadline: d,
         };
         self.0.insert(text.to_string(), parsed.clone());
         parsed

@@ -5,7 +5,6 @@
 pub mod api;
 pub mod error;
 pub mod extract;
-pub mod figures;
 pub mod flash;
 pub mod forms;
 pub mod labels;

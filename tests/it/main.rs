@@ -23,4 +23,5 @@ mod monitoring;
 mod notifications;
 mod pages;
 mod reporting;
+mod rollups;
 mod store_story;

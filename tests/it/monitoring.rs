@@ -2,9 +2,20 @@
 //! national counters in the same transaction.
 
 use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
 use serde_json::json;
+use theodoi::domain::report::TaskStatus;
+use theodoi::domain::rollup::{Counter, Month};
 
 use crate::harness::{TestApp, World};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn month(y: i32, m: u32) -> Month {
+    Month::new(y, m).expect("month")
+}
 
 #[tokio::test]
 async fn accepting_a_report_moves_every_level_at_once() {
@@ -15,20 +26,20 @@ async fn accepting_a_report_moves_every_level_at_once() {
         let levels = [w.commune_a1.id, w.province_a.id, w.nation.id];
         for id in levels {
             let r = store.rollup(id).await.expect("rollup");
-            assert_eq!(r.get("tasks_done_on_time", ""), 0, "{e}");
+            assert_eq!(r.get(Counter::TasksDoneOnTime), 0, "{e}");
         }
         let nation_tasks = store
             .rollup(w.nation.id)
             .await
             .expect("rollup")
-            .get("tasks", "");
+            .get(Counter::Tasks);
         assert_eq!(nation_tasks, 3, "{e}: the world has three tasks");
         assert_eq!(
             store
                 .rollup(w.commune_a1.id)
                 .await
                 .expect("rollup")
-                .get("tasks_open_due", "2026-07-31"),
+                .get(Counter::TasksOpenDue(date(2026, 7, 31))),
             1
         );
 
@@ -66,12 +77,12 @@ async fn accepting_a_report_moves_every_level_at_once() {
         for id in levels {
             let r = store.rollup(id).await.expect("rollup");
             assert_eq!(
-                r.get("reports_on_time", "2026-03"),
+                r.get(Counter::ReportsOnTime(month(2026, 3))),
                 1,
                 "{e}: a report received counts at once"
             );
             assert_eq!(
-                r.get("tasks_done_on_time", ""),
+                r.get(Counter::TasksDoneOnTime),
                 0,
                 "{e}: not before acceptance"
             );
@@ -87,15 +98,19 @@ async fn accepting_a_report_moves_every_level_at_once() {
         assert_eq!(s, StatusCode::OK);
         for id in levels {
             let r = store.rollup(id).await.expect("rollup");
-            assert_eq!(r.get("tasks_done_on_time", ""), 1, "{e}: unit {id}");
-            assert_eq!(r.get("tasks_open_due", "2026-07-31"), 0, "{e}: unit {id}");
-            assert_eq!(r.get("targets_met", "2026"), 1, "{e}: unit {id}");
-            assert_eq!(r.get("tasks_status", "done"), 1);
+            assert_eq!(r.get(Counter::TasksDoneOnTime), 1, "{e}: unit {id}");
+            assert_eq!(
+                r.get(Counter::TasksOpenDue(date(2026, 7, 31))),
+                0,
+                "{e}: unit {id}"
+            );
+            assert_eq!(r.get(Counter::TargetsMet(2026)), 1, "{e}: unit {id}");
+            assert_eq!(r.get(Counter::TasksStatus(Some(TaskStatus::Done))), 1);
             assert!(r.updated_at.is_some());
         }
         // Province B saw none of it.
         let b = store.rollup(w.province_b.id).await.expect("rollup");
-        assert_eq!(b.get("tasks_done_on_time", ""), 0);
+        assert_eq!(b.get(Counter::TasksDoneOnTime), 0);
         // A rebuild from the records gives the same counters.
         let before = store.rollup(w.nation.id).await.expect("rollup");
         store.rebuild_rollups().await.expect("rebuild");

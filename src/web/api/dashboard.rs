@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, ApiPath};
 use crate::actions::access::readable_unit;
+use crate::domain::figures::Figures;
 use crate::web::AppState;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::figures::Figures;
 use crate::web::pages::dashboard::level;
 use crate::web::session::ApiAuth;
 

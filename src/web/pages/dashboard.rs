@@ -10,12 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
 use crate::actions::access::readable_unit;
+use crate::domain::figures::{Figures, figures};
+use crate::domain::rollup::Rollup;
 use crate::domain::score::{FORMULA_VI, Score, rank};
 use crate::domain::unit::Unit;
-use crate::store::{Page, Rollup, UnitFilter};
+use crate::store::{Page, UnitFilter};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::figures::{Figures, figures};
 use crate::web::session::PageAuth;
 
 /// One bar of a horizontal bar chart, in viewBox units (0–100 wide).

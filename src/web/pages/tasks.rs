@@ -73,7 +73,7 @@ pub async fn list_tasks(
             let cal = state.store.work_calendar().await?;
             Some(StateFilter::DueBetween(
                 today,
-                cal.add_working_days(today, crate::domain::status::DUE_SOON_WORKING_DAYS),
+                crate::domain::status::due_soon_until(today, &cal),
             ))
         }
         Some("done_on_time") => Some(StateFilter::DoneOnTime),

@@ -1,15 +1,17 @@
-//! The figures of a dashboard, computed from a unit's rollup counters and
-//! the working-day calendar: what is late, what will be late, targets met,
-//! reports on time, and the score. Shared by the pages and the API.
+//! The figures of a dashboard, computed from a unit's rollup counters,
+//! today and the working-day calendar: what is late, what will be late,
+//! targets met, reports on time, and the score. Pure, so the pages, the API
+//! and the tests compute them the same way.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::calendar::WorkCalendar;
+use crate::domain::report::TaskStatus;
+use crate::domain::rollup::{Counter, Month, Rollup};
 use crate::domain::score::{Score, ScoreInputs, score};
-use crate::domain::status::DUE_SOON_WORKING_DAYS;
-use crate::store::Rollup;
+use crate::domain::status::due_soon_until;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TaskFigures {
@@ -58,55 +60,40 @@ pub struct Figures {
     pub as_of: Option<i64>,
 }
 
-fn month_key(d: NaiveDate) -> String {
-    d.format("%Y-%m").to_string()
-}
-
-fn previous_month(d: NaiveDate) -> NaiveDate {
-    let first = d.with_day(1).unwrap_or(d);
-    first.pred_opt().unwrap_or(first)
-}
-
 pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
-    let soon = cal.add_working_days(today, DUE_SOON_WORKING_DAYS);
     let overdue = r.overdue(today);
-    let due_soon = r.open_due_between(today, soon);
-    let open_due_total = r.sum("tasks_open_due", |_| true);
-    let ongoing = r.get("tasks_open_ongoing", "");
-    let done_on_time = r.get("tasks_done_on_time", "");
-    let done_late = r.get("tasks_done_late", "");
-    let mut by_status: Vec<(String, i64)> = [
-        "none",
-        "not_started",
-        "in_progress",
-        "done",
-        "done_late",
-        "suspended",
-    ]
-    .iter()
-    .map(|s| (s.to_string(), r.get("tasks_status", s)))
-    .collect();
+    let due_soon = r.open_due_between(today, due_soon_until(today, cal));
+    let open_due_total = r.sum(|c| matches!(c, Counter::TasksOpenDue(_)));
+    let ongoing = r.get(Counter::TasksOpenOngoing);
+    let done_on_time = r.get(Counter::TasksDoneOnTime);
+    let done_late = r.get(Counter::TasksDoneLate);
+    let mut by_status: Vec<(String, i64)> = std::iter::once(None)
+        .chain(TaskStatus::ALL.into_iter().map(Some))
+        .map(|s| {
+            let counter = Counter::TasksStatus(s);
+            (counter.bucket(), r.get(counter))
+        })
+        .collect();
     by_status.retain(|(_, n)| *n > 0);
     let year = today.year();
-    let y = year.to_string();
     let targets = TargetFigures {
         year,
-        met: r.get("targets_met", &y),
-        not_met: r.get("targets_not_met", &y),
-        no_data: r.get("targets_no_data", &y),
+        met: r.get(Counter::TargetsMet(year)),
+        not_met: r.get(Counter::TargetsNotMet(year)),
+        no_data: r.get(Counter::TargetsNoData(year)),
     };
-    let reports = [today, previous_month(today)]
-        .iter()
-        .map(|d| {
-            let m = month_key(*d);
-            let expected = r.get("reports_expected", &m);
-            let on_time = r.get("reports_on_time", &m);
-            let late = r.get("reports_late", &m);
+    let this_month = Month::of(today);
+    let reports = [this_month, this_month.previous()]
+        .into_iter()
+        .map(|m| {
+            let expected = r.get(Counter::ReportsExpected(m));
+            let on_time = r.get(Counter::ReportsOnTime(m));
+            let late = r.get(Counter::ReportsLate(m));
             // Reports are due by the middle of the month at the latest; a
             // past month's gap is missing, this month's is not yet.
-            let past = m < month_key(today);
+            let past = m < this_month;
             ReportFigures {
-                month: m,
+                month: m.to_string(),
                 expected,
                 on_time,
                 late,
@@ -119,20 +106,20 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         })
         .collect();
     // The score counts the year so far.
-    let this_year = |b: &str| b.starts_with(&y) && b <= month_key(today).as_str();
+    let this_year = |m: Month| m.year() == year && m <= this_month;
     let inputs = ScoreInputs {
         tasks_due: done_on_time + done_late + overdue,
         tasks_done_on_time: done_on_time,
         tasks_done_late: done_late,
         targets_with_goal: targets.met + targets.not_met + targets.no_data,
         targets_met: targets.met,
-        reports_expected: r.sum("reports_expected", this_year),
-        reports_on_time: r.sum("reports_on_time", this_year),
-        reports_late: r.sum("reports_late", this_year),
+        reports_expected: r.sum(|c| matches!(c, Counter::ReportsExpected(m) if this_year(m))),
+        reports_on_time: r.sum(|c| matches!(c, Counter::ReportsOnTime(m) if this_year(m))),
+        reports_late: r.sum(|c| matches!(c, Counter::ReportsLate(m) if this_year(m))),
     };
     Figures {
         tasks: TaskFigures {
-            total: r.get("tasks", ""),
+            total: r.get(Counter::Tasks),
             overdue,
             due_soon,
             open_later: (open_due_total - overdue - due_soon).max(0) + ongoing,
@@ -155,27 +142,28 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
 
-    fn rollup(rows: &[(&str, &str, i64)]) -> Rollup {
+    fn rollup(rows: &[(Counter, i64)]) -> Rollup {
         Rollup {
             unit_id: 1,
-            rows: rows
-                .iter()
-                .map(|(m, b, v)| (m.to_string(), b.to_string(), *v))
-                .collect(),
+            rows: rows.to_vec(),
             updated_at: Some(5),
         }
+    }
+
+    fn month(y: i32, m: u32) -> Month {
+        Month::new(y, m).expect("valid month")
     }
 
     #[test]
     fn open_tasks_split_into_overdue_due_soon_and_later() {
         let r = rollup(&[
-            ("tasks", "", 10),
-            ("tasks_open_due", "2026-02-28", 2),
-            ("tasks_open_due", "2026-03-13", 1),
-            ("tasks_open_due", "2026-06-30", 3),
-            ("tasks_open_ongoing", "", 1),
-            ("tasks_done_on_time", "", 2),
-            ("tasks_done_late", "", 1),
+            (Counter::Tasks, 10),
+            (Counter::TasksOpenDue(d(2026, 2, 28)), 2),
+            (Counter::TasksOpenDue(d(2026, 3, 13)), 1),
+            (Counter::TasksOpenDue(d(2026, 6, 30)), 3),
+            (Counter::TasksOpenOngoing, 1),
+            (Counter::TasksDoneOnTime, 2),
+            (Counter::TasksDoneLate, 1),
         ]);
         let f = figures(&r, d(2026, 3, 10), &WorkCalendar::vietnam());
         assert_eq!(f.tasks.overdue, 2);
@@ -187,15 +175,43 @@ mod tests {
     #[test]
     fn past_months_count_missing_reports() {
         let r = rollup(&[
-            ("reports_expected", "2026-02", 4),
-            ("reports_on_time", "2026-02", 2),
-            ("reports_late", "2026-02", 1),
-            ("reports_expected", "2026-03", 4),
-            ("reports_on_time", "2026-03", 1),
+            (Counter::ReportsExpected(month(2026, 2)), 4),
+            (Counter::ReportsOnTime(month(2026, 2)), 2),
+            (Counter::ReportsLate(month(2026, 2)), 1),
+            (Counter::ReportsExpected(month(2026, 3)), 4),
+            (Counter::ReportsOnTime(month(2026, 3)), 1),
         ]);
         let f = figures(&r, d(2026, 3, 10), &WorkCalendar::vietnam());
         assert_eq!(f.reports[0].missing, 0, "this month is not over");
         assert_eq!(f.reports[1].missing, 1);
         assert_eq!(f.score.parts.len(), 3);
+    }
+
+    #[test]
+    fn statuses_keep_their_stored_names_and_order() {
+        let r = rollup(&[
+            (Counter::TasksStatus(Some(TaskStatus::Suspended)), 1),
+            (Counter::TasksStatus(None), 3),
+            (Counter::TasksStatus(Some(TaskStatus::Done)), 2),
+        ]);
+        let f = figures(&r, d(2026, 3, 10), &WorkCalendar::vietnam());
+        assert_eq!(
+            f.tasks.by_status,
+            vec![
+                ("none".to_string(), 3),
+                ("done".to_string(), 2),
+                ("suspended".to_string(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_due_date_on_the_weekend_after_the_seventh_working_day_is_due_soon() {
+        // Wed 20/5/2026: seven working days take us to Fri 29/5.
+        let r = rollup(&[(Counter::TasksOpenDue(d(2026, 5, 31)), 1)]);
+        let f = figures(&r, d(2026, 5, 20), &WorkCalendar::vietnam());
+        assert_eq!((f.tasks.due_soon, f.tasks.open_later), (1, 0));
+        let f = figures(&r, d(2026, 5, 19), &WorkCalendar::vietnam());
+        assert_eq!((f.tasks.due_soon, f.tasks.open_later), (0, 1));
     }
 }

@@ -1,0 +1,321 @@
+//! The dashboards' counters under pressure and over time: reports of many
+//! communes accepted at the same moment all add to the same nation and
+//! province rows without a deadlock, and a recurring task moves on to its
+//! next occurrence when the one it answered to has passed. Either way the
+//! counters stay equal to a recount from the records.
+
+use chrono::NaiveDate;
+use theodoi::domain::calendar::WorkCalendar;
+use theodoi::domain::figures::figures;
+use theodoi::domain::goal::Goal;
+use theodoi::domain::period::ReportingPeriod;
+use theodoi::domain::plan::{PlanDraft, ReportingRegime};
+use theodoi::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft};
+use theodoi::domain::rollup::{Counter, Rollup};
+use theodoi::domain::target::TargetDraft;
+use theodoi::domain::task::UnitMention;
+use theodoi::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use theodoi::store::{Actor, ReportEdits, Store};
+
+use crate::harness::{TestApp, World, task};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+async fn unit(store: &Store, parent: &Unit, kind: UnitKind, name: &str) -> Unit {
+    let draft = UnitDraft {
+        parent_id: Some(parent.id),
+        kind,
+        name: name.into(),
+        aliases: vec![],
+        side: Side::Government,
+    }
+    .validate(Some(parent.kind))
+    .expect("valid unit");
+    store
+        .create_unit(draft, &Actor::system())
+        .await
+        .expect("create unit")
+}
+
+async fn plan(store: &Store, issuer: &Unit) -> i64 {
+    let draft = PlanDraft {
+        issuer_unit_id: issuer.id,
+        number: None,
+        issued_on: None,
+        place: None,
+        title: format!("Kế hoạch chuyển đổi số {}", issuer.name),
+        basis: vec![],
+        implements: vec![],
+        regime: ReportingRegime::default(),
+    }
+    .validate()
+    .expect("valid plan");
+    store
+        .create_plan(draft, &Actor::system())
+        .await
+        .expect("create plan")
+        .id
+}
+
+async fn target(store: &Store, plan_id: i64, lead: &Unit) -> i64 {
+    let draft = TargetDraft {
+        reference: Some("1".into()),
+        group_path: vec![],
+        name: "Tỷ lệ hồ sơ trực tuyến".into(),
+        measure_unit: Some("%".into()),
+        lead: vec![UnitMention::resolved(lead.name.clone(), lead.id)],
+        goals: vec![Goal::parse("≥ 80", Some(2026)).expect("goal")],
+        note: None,
+        direction: None,
+    }
+    .validate()
+    .expect("valid target");
+    store
+        .create_target(plan_id, draft, &Actor::system())
+        .await
+        .expect("create target")
+        .id
+}
+
+/// One commune of the crowd: its plan, its department's tasks and target.
+struct Commune {
+    plan_id: i64,
+    department: i64,
+    tasks: Vec<i64>,
+    target: i64,
+}
+
+/// What commune `c` reports on task `j` in month `m`: statuses cycle, in a
+/// different phase in each commune, so two reviews change the same
+/// counters in different orders.
+fn status(c: usize, j: usize, m: u32) -> TaskStatus {
+    [
+        TaskStatus::NotStarted,
+        TaskStatus::InProgress,
+        TaskStatus::Done,
+    ][(c + j + m as usize) % 3]
+}
+
+/// Every commune's department fills and submits its report of month `m`,
+/// all at once; returns the reports.
+async fn submit_month(store: &Store, communes: &[Commune], m: u32) -> Vec<i64> {
+    let mut reports = Vec::new();
+    for c in communes {
+        let period = ReportingPeriod::month(2026, m).expect("period");
+        let round = store
+            .open_round(c.plan_id, period, None, None, &Actor::system())
+            .await
+            .expect("open round");
+        let report = store
+            .reports_of_round(round.id)
+            .await
+            .expect("reports")
+            .into_iter()
+            .find(|r| r.unit_id == c.department)
+            .expect("the department's report");
+        reports.push(report.id);
+    }
+    let mut saves = Vec::new();
+    for (i, (c, report_id)) in communes.iter().zip(&reports).enumerate() {
+        let edits = ReportEdits {
+            notes: None,
+            tasks: c
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(j, t)| {
+                    let draft = TaskUpdateDraft {
+                        status: Some(status(i, j, m)),
+                        ..TaskUpdateDraft::default()
+                    };
+                    (*t, 0, draft.validate().expect("valid update"))
+                })
+                .collect(),
+            targets: vec![(
+                c.target,
+                0,
+                TargetFigureDraft {
+                    value: Some(70.0 + f64::from(m) * 2.0 + i as f64),
+                    source: None,
+                }
+                .validate()
+                .expect("valid figure"),
+            )],
+        };
+        let store = store.clone();
+        let report_id = *report_id;
+        saves.push(tokio::spawn(async move {
+            store
+                .save_report(report_id, edits, true, &Actor::system())
+                .await
+        }));
+    }
+    for save in saves {
+        save.await
+            .expect("join")
+            .expect("submitted without an error");
+    }
+    reports
+}
+
+fn sorted(r: &Rollup) -> Vec<(Counter, i64)> {
+    let mut rows = r.rows.clone();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn reports_accepted_at_once_move_the_same_levels_without_a_deadlock() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let store = &app.store;
+        let w = World::build(store).await;
+        let mut communes = Vec::new();
+        for i in 0..8 {
+            let commune = unit(
+                store,
+                &w.province_a,
+                UnitKind::Commune,
+                &format!("Xã Thử {i}"),
+            )
+            .await;
+            let department = unit(
+                store,
+                &commune,
+                UnitKind::Department,
+                "Phòng Văn hóa - Xã hội",
+            )
+            .await;
+            let plan_id = plan(store, &commune).await;
+            let mut tasks = Vec::new();
+            for deadline in ["Tháng 4/2026", "Quý II/2026", "Thường xuyên", "Năm 2026"] {
+                tasks.push(task(store, plan_id, "Nhiệm vụ", &department, deadline).await);
+            }
+            communes.push(Commune {
+                plan_id,
+                department: department.id,
+                target: target(store, plan_id, &department).await,
+                tasks,
+            });
+        }
+        for m in 3..=6 {
+            let reports = submit_month(store, &communes, m).await;
+            let mut reviews = Vec::new();
+            for report_id in reports {
+                let store = store.clone();
+                reviews.push(tokio::spawn(async move {
+                    store
+                        .review_report(report_id, true, None, vec![], &Actor::system())
+                        .await
+                }));
+            }
+            for review in reviews {
+                review
+                    .await
+                    .expect("join")
+                    .unwrap_or_else(|err| panic!("{e}: month {m}: accepting failed: {err}"));
+            }
+        }
+        let levels = [w.nation.id, w.province_a.id];
+        let mut before = Vec::new();
+        for id in levels {
+            before.push(sorted(&store.rollup(id).await.expect("rollup")));
+        }
+        assert!(
+            before[1].contains(&(Counter::Tasks, 8 * 4 + 3)),
+            "{e}: {:?}",
+            before[1]
+        );
+        store.rebuild_rollups().await.expect("rebuild");
+        for (id, before) in levels.iter().zip(before) {
+            let after = sorted(&store.rollup(*id).await.expect("rollup"));
+            assert_eq!(before, after, "{e}: unit {id} equals a recount");
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_recurring_task_counts_each_quarter_for_itself() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let store = &app.store;
+        let w = World::build(store).await;
+        let quarterly = task(store, w.plan_a1, "Báo cáo quý", &w.vhxh_a1, "Hằng quý").await;
+        let commune = || async { store.rollup(w.commune_a1.id).await.expect("rollup") };
+        // 10/3: the task answers to the end of the first quarter.
+        let r = commune().await;
+        assert_eq!(r.get(Counter::TasksOpenDue(date(2026, 3, 31))), 1, "{e}");
+        let cal = WorkCalendar::vietnam();
+        assert_eq!(figures(&r, date(2026, 3, 10), &cal).tasks.overdue, 0);
+
+        let period = ReportingPeriod::month(2026, 3).expect("period");
+        let round = store
+            .open_round(w.plan_a1, period, None, None, &Actor::system())
+            .await
+            .expect("round");
+        let report = store
+            .reports_of_round(round.id)
+            .await
+            .expect("reports")
+            .into_iter()
+            .find(|r| r.unit_id == w.vhxh_a1.id)
+            .expect("report");
+        let done = TaskUpdateDraft {
+            status: Some(TaskStatus::Done),
+            ..TaskUpdateDraft::default()
+        };
+        let edits = ReportEdits {
+            notes: None,
+            tasks: vec![(quarterly, 0, done.validate().expect("valid"))],
+            targets: vec![],
+        };
+        store
+            .save_report(report.id, edits, true, &Actor::system())
+            .await
+            .expect("submit");
+        store
+            .review_report(report.id, true, None, vec![], &Actor::system())
+            .await
+            .expect("accept");
+        let r = commune().await;
+        assert_eq!(r.get(Counter::TasksDoneOnTime), 1, "{e}: done for Q1");
+        assert_eq!(r.get(Counter::TasksOpenDue(date(2026, 3, 31))), 0);
+        assert_eq!(
+            store.roll_over_recurring_tasks().await.expect("roll over"),
+            0,
+            "{e}: nothing has passed yet"
+        );
+
+        // 2/4: the first quarter is over; the task answers to the second,
+        // not done yet, and is not overdue for the first.
+        app.clock.advance_ms(23 * 24 * 3_600_000);
+        assert_eq!(
+            store.roll_over_recurring_tasks().await.expect("roll over"),
+            1,
+            "{e}"
+        );
+        let r = commune().await;
+        assert_eq!(r.get(Counter::TasksDoneOnTime), 0, "{e}");
+        assert_eq!(r.get(Counter::TasksOpenDue(date(2026, 6, 30))), 1, "{e}");
+        assert_eq!(
+            r.get(Counter::TasksStatus(Some(TaskStatus::Done))),
+            1,
+            "{e}: the status shows what was last reported"
+        );
+        let f = figures(&r, date(2026, 4, 2), &cal);
+        assert_eq!(f.tasks.overdue, 0, "{e}");
+        assert_eq!(
+            store.roll_over_recurring_tasks().await.expect("roll over"),
+            0,
+            "{e}: once per occurrence"
+        );
+        let before = sorted(&store.rollup(w.nation.id).await.expect("rollup"));
+        store.rebuild_rollups().await.expect("rebuild");
+        let after = sorted(&store.rollup(w.nation.id).await.expect("rollup"));
+        assert_eq!(before, after, "{e}: moved counters equal a recount");
+        app.finish().await;
+    }
+}
