@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod citizen;
 mod error;
 pub mod sign_in;
+pub mod units;
 
 pub use error::AppError;
 
