@@ -12,6 +12,8 @@ pub mod accounts;
 pub mod citizen;
 mod error;
 pub mod sign_in;
+pub mod targets;
+pub mod tasks;
 pub mod units;
 
 pub use error::AppError;
