@@ -11,6 +11,7 @@ pub mod access;
 pub mod accounts;
 pub mod citizen;
 mod error;
+pub mod imports;
 pub mod plans;
 pub mod sign_in;
 pub mod targets;
