@@ -44,7 +44,7 @@ pub async fn get_target(
 }
 
 /// A target as the API sends it, its goals and direction read.
-pub fn target_input(input: TargetIn) -> Result<TargetInput, AppError> {
+fn target_input(input: TargetIn) -> Result<TargetInput, AppError> {
     let mut goals = Vec::new();
     for g in &input.goals {
         let goal = Goal::parse(&g.text, g.year)

@@ -64,7 +64,7 @@ pub async fn get_task(
 
 /// `{unit_id, name}` pairs as sent; the action resolves them against the
 /// plan's units.
-pub fn mention_inputs(input: Vec<MentionIn>) -> Vec<MentionInput> {
+pub(super) fn mention_inputs(input: Vec<MentionIn>) -> Vec<MentionInput> {
     input
         .into_iter()
         .map(|m| MentionInput {
@@ -75,7 +75,7 @@ pub fn mention_inputs(input: Vec<MentionIn>) -> Vec<MentionInput> {
 }
 
 /// A task as the API sends it: every field, its parent and draft flag too.
-pub fn task_input(input: TaskIn) -> TaskInput {
+fn task_input(input: TaskIn) -> TaskInput {
     TaskInput {
         plan_id: input.plan_id,
         reference: input.reference,
