@@ -126,7 +126,11 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             if let Some(i) = read::<PlanIn>(body) {
-                let _ = theodoi::web::api::plans::draft_from(i);
+                let issuer = i.issuer_unit_id;
+                if let Ok(plan) = theodoi::web::api::plans::plan_input(i) {
+                    let implements = plan.implements.clone().unwrap_or_default();
+                    let _ = plan.into_draft(issuer, implements).validate();
+                }
             }
         }
         2 => {

@@ -14,10 +14,15 @@ pub mod citizen;
 mod error;
 pub mod exports;
 pub mod feedback;
+pub mod imports;
 pub mod initiatives;
+pub mod plans;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;
+pub mod targets;
+pub mod tasks;
+pub mod units;
 
 pub use error::AppError;
 

@@ -3,6 +3,7 @@
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::clean_optional;
 use crate::domain::text::normalize_spaces;
+use crate::domain::unit::Unit;
 use crate::domain::valid::Valid;
 
 /// A unit as a plan names it, and the stored unit it was resolved to, if
@@ -100,6 +101,120 @@ impl TaskDraft {
     }
 }
 
+/// A unit named on a task or target as a person sends it: a unit of the
+/// plan's tree by id (with, optionally, the plan's own wording for it), or
+/// only a name, for a body that is not a unit of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionInput {
+    pub unit_id: Option<i64>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MentionError {
+    #[error("Đơn vị {0} không thuộc phạm vi kế hoạch")]
+    OutsidePlan(i64),
+    #[error("Mỗi đơn vị cần có unit_id hoặc name")]
+    Empty,
+}
+
+/// Resolves named units against the units a plan may name (its issuer's
+/// subtree): a unit id must be one of them and, without wording of its
+/// own, is named as the unit is; a name alone stays unresolved.
+pub fn resolve_mentions(
+    input: Vec<MentionInput>,
+    units: &[Unit],
+) -> Result<Vec<UnitMention>, MentionError> {
+    let mut out = Vec::new();
+    for m in input {
+        let name = m.name.filter(|n| !n.trim().is_empty());
+        match (m.unit_id, name) {
+            (Some(id), name) => {
+                let unit = units
+                    .iter()
+                    .find(|u| u.id == id)
+                    .ok_or(MentionError::OutsidePlan(id))?;
+                out.push(UnitMention::resolved(
+                    name.unwrap_or_else(|| unit.name.clone()),
+                    id,
+                ));
+            }
+            (None, Some(name)) => out.push(UnitMention {
+                name,
+                unit_id: None,
+            }),
+            (None, None) => return Err(MentionError::Empty),
+        }
+    }
+    Ok(out)
+}
+
+/// A new deadline for a task, with the reason it changed: both are
+/// required, since the change is kept in the task's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineChange {
+    pub deadline: Deadline,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeadlineChangeError {
+    #[error("Hãy nhập thời hạn mới")]
+    NoDeadline,
+    #[error("Hãy nêu lý do thay đổi thời hạn")]
+    NoReason,
+}
+
+impl DeadlineChange {
+    pub fn parse(deadline: &str, reason: &str) -> Result<DeadlineChange, DeadlineChangeError> {
+        let deadline = Deadline::parse(deadline);
+        if deadline.text().is_empty() {
+            return Err(DeadlineChangeError::NoDeadline);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DeadlineChangeError::NoReason);
+        }
+        Ok(DeadlineChange {
+            deadline,
+            reason: reason.to_string(),
+        })
+    }
+}
+
+/// Whether a task applies to its plan's unit; one that does not says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applicability {
+    Applies,
+    DoesNotApply { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Hãy nêu lý do nhiệm vụ không áp dụng")]
+pub struct NoReasonGiven;
+
+impl Applicability {
+    /// `applies` as asked; a task said not to apply needs a reason.
+    pub fn parse(applies: bool, reason: Option<&str>) -> Result<Applicability, NoReasonGiven> {
+        if applies {
+            return Ok(Applicability::Applies);
+        }
+        match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(reason) => Ok(Applicability::DoesNotApply {
+                reason: reason.to_string(),
+            }),
+            None => Err(NoReasonGiven),
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Applicability::Applies => None,
+            Applicability::DoesNotApply { reason } => Some(reason),
+        }
+    }
+}
+
 pub fn clean_list(items: Vec<String>) -> Vec<String> {
     items
         .iter()
@@ -161,6 +276,90 @@ mod tests {
         assert_eq!(task.title, "Khai thác cơ sở dữ liệu");
         assert_eq!(task.lead.len(), 2, "the same unit twice is one lead");
         assert_eq!(task.product, None);
+    }
+
+    fn unit(id: i64, name: &str) -> Unit {
+        Unit {
+            id,
+            parent_id: Some(1),
+            kind: crate::domain::unit::UnitKind::Department,
+            name: name.into(),
+            aliases: vec![],
+            side: crate::domain::unit::Side::Government,
+            path: format!("/1/{id}/"),
+            province_id: Some(1),
+            commune_id: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn mentions_resolve_within_the_plans_units_only() {
+        let units = vec![unit(5, "Công an xã")];
+        let input = vec![
+            MentionInput {
+                unit_id: Some(5),
+                name: None,
+            },
+            MentionInput {
+                unit_id: Some(5),
+                name: Some("Công an".into()),
+            },
+            MentionInput {
+                unit_id: None,
+                name: Some("Bưu điện tỉnh".into()),
+            },
+        ];
+        assert_eq!(
+            resolve_mentions(input, &units),
+            Ok(vec![
+                UnitMention::resolved("Công an xã", 5),
+                UnitMention::resolved("Công an", 5),
+                UnitMention {
+                    name: "Bưu điện tỉnh".into(),
+                    unit_id: None,
+                },
+            ])
+        );
+        let outside = vec![MentionInput {
+            unit_id: Some(9),
+            name: None,
+        }];
+        assert_eq!(
+            resolve_mentions(outside, &units),
+            Err(MentionError::OutsidePlan(9))
+        );
+        let empty = vec![MentionInput {
+            unit_id: None,
+            name: Some(" ".into()),
+        }];
+        assert_eq!(resolve_mentions(empty, &units), Err(MentionError::Empty));
+    }
+
+    #[test]
+    fn a_deadline_changes_only_with_a_reason() {
+        assert_eq!(
+            DeadlineChange::parse(" ", "Chờ kinh phí").err(),
+            Some(DeadlineChangeError::NoDeadline)
+        );
+        assert_eq!(
+            DeadlineChange::parse("Quý IV/2026", " ").err(),
+            Some(DeadlineChangeError::NoReason)
+        );
+        let change = DeadlineChange::parse("Quý IV/2026", " Chờ kinh phí ").expect("change");
+        assert_eq!(change.reason, "Chờ kinh phí");
+    }
+
+    #[test]
+    fn a_task_that_does_not_apply_says_why() {
+        assert_eq!(Applicability::parse(true, None), Ok(Applicability::Applies));
+        assert_eq!(Applicability::parse(false, Some("  ")), Err(NoReasonGiven));
+        assert_eq!(
+            Applicability::parse(false, Some("Không có đối tượng"))
+                .expect("reason")
+                .reason(),
+            Some("Không có đối tượng")
+        );
     }
 
     #[test]

@@ -2,8 +2,12 @@
 //! are built from domain types; incoming ones are parsed into domain drafts
 //! by the handlers.
 
+use std::future::Future;
+
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+use crate::actions::AppError;
 
 use crate::domain::access::Role;
 use crate::domain::goal::Goal;
@@ -323,6 +327,21 @@ pub struct TargetIn {
     /// `higher_is_better` or `lower_is_better`; inferred from the goals if absent.
     pub direction: Option<String>,
     pub version: Option<i64>,
+}
+
+/// A write refused for a stale version, answered with the record as it is
+/// stored now so the client can merge and send again; `current` is read
+/// only then. Any other result passes through.
+pub async fn with_current<T, C: Serialize>(
+    result: Result<T, AppError>,
+    current: impl Future<Output = Result<C, AppError>>,
+) -> Result<T, AppError> {
+    match result {
+        Err(AppError::Conflict { .. }) => Err(AppError::Conflict {
+            current: serde_json::to_value(current.await?).ok(),
+        }),
+        other => other,
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

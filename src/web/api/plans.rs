@@ -3,13 +3,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::dto::{ListOut, ListParams, PlanIn, PlanOut};
+use super::dto::{ListOut, ListParams, PlanIn, PlanOut, with_current};
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::actions::access::{manageable_plan, readable_plan, readable_unit};
+use crate::actions::access::readable_plan;
+use crate::actions::plans::{self, PlanInput, PlanQuery};
 use crate::domain::period::PeriodKind;
-use crate::domain::plan::{PlanDraft, ReportingRegime};
-use crate::domain::valid::Valid;
-use crate::store::{Page, PlanFilter, StoreError};
+use crate::domain::plan::ReportingRegime;
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
@@ -22,15 +22,12 @@ pub async fn list_plans(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<ApiJson<ListOut<PlanOut>>, ApiError> {
-    let filter = PlanFilter {
-        within_path: Some(auth.principal.read_path.clone()),
+    let query = PlanQuery {
         issuer_unit_id: q.unit_id,
         query: q.q,
     };
-    let listing = state
-        .store
-        .plans(&filter, Page::new(q.page, q.per_page))
-        .await?;
+    let page = Page::new(q.page, q.per_page);
+    let listing = plans::list_plans(&state, &auth.principal, query, page).await?;
     Ok(ApiJson(ListOut::from_listing(listing, PlanOut::from)))
 }
 
@@ -46,8 +43,9 @@ pub async fn get_plan(
     ))
 }
 
-/// Reads a plan from the API: pure, so the fuzzer calls it too.
-pub fn draft_from(input: PlanIn) -> Result<Valid<PlanDraft>, AppError> {
+/// Reads a plan as the API sends it (its date and period names); pure, so
+/// the fuzzer calls it too. Without `reporting`, the usual regime.
+pub fn plan_input(input: PlanIn) -> Result<PlanInput, AppError> {
     let issued_on = input
         .date
         .as_deref()
@@ -70,18 +68,15 @@ pub fn draft_from(input: PlanIn) -> Result<Valid<PlanDraft>, AppError> {
             }
         }
     };
-    PlanDraft {
-        issuer_unit_id: input.issuer_unit_id,
+    Ok(PlanInput {
         number: input.number,
         issued_on,
         place: input.place,
         title: input.title,
         basis: input.basis,
-        implements: input.implements,
+        implements: Some(input.implements),
         regime,
-    }
-    .validate()
-    .map_err(AppError::invalid)
+    })
 }
 
 #[utoipa::path(post, path = "/api/plans", tag = "plans", request_body = PlanIn,
@@ -92,16 +87,9 @@ pub async fn create_plan(
     ip: ClientIp,
     ApiJson(input): ApiJson<PlanIn>,
 ) -> Result<(StatusCode, ApiJson<PlanOut>), ApiError> {
-    let p = &auth.principal;
-    let issuer = readable_unit(&state, p, input.issuer_unit_id).await?;
-    if !p.can_manage(&issuer.path) || !issuer.kind.is_level() {
-        return Err(AppError::Forbidden.into());
-    }
-    for parent in &input.implements {
-        readable_plan(&state, p, *parent).await?;
-    }
-    let draft = draft_from(input)?;
-    let plan = state.store.create_plan(draft, &auth.actor(&ip)).await?;
+    let issuer_id = input.issuer_unit_id;
+    let input = plan_input(input)?;
+    let plan = plans::create_plan(&state, &auth.caller(&ip), issuer_id, input).await?;
     Ok((StatusCode::CREATED, ApiJson(plan.into())))
 }
 
@@ -112,31 +100,19 @@ pub async fn update_plan(
     ApiAuth(auth): ApiAuth,
     ip: ClientIp,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(mut input): ApiJson<PlanIn>,
+    ApiJson(input): ApiJson<PlanIn>,
 ) -> Result<ApiJson<PlanOut>, ApiError> {
-    let p = &auth.principal;
-    let plan = manageable_plan(&state, p, id).await?;
     let version = input
         .version
         .ok_or_else(|| AppError::Invalid("Thiếu phiên bản (version) của bản ghi".into()))?;
-    for parent in &input.implements {
-        readable_plan(&state, p, *parent).await?;
-    }
-    input.issuer_unit_id = plan.issuer_unit_id;
-    let draft = draft_from(input)?;
-    match state
-        .store
-        .update_plan(id, version, draft, &auth.actor(&ip))
-        .await
-    {
-        Ok(plan) => Ok(ApiJson(plan.into())),
-        Err(StoreError::Conflict { .. }) => {
-            let current = state.store.plan(id).await?.map(PlanOut::from);
-            Err(AppError::Conflict {
-                current: current.and_then(|c| serde_json::to_value(c).ok()),
-            }
-            .into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    // The issuer sent is ignored: a plan's issuer never changes.
+    let input = plan_input(input)?;
+    let caller = auth.caller(&ip);
+    let result = plans::update_plan(&state, &caller, id, version, input).await;
+    let current = async {
+        readable_plan(&state, &auth.principal, id)
+            .await
+            .map(PlanOut::from)
+    };
+    Ok(ApiJson(with_current(result, current).await?.into()))
 }

@@ -3,15 +3,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::dto::{ListOut, ListParams, TargetIn, TargetOut};
-use super::tasks::mentions;
+use super::dto::{ListOut, ListParams, TargetIn, TargetOut, with_current};
+use super::tasks::mention_inputs;
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::actions::access::{manageable_plan, manageable_target, readable_target};
+use crate::actions::access::readable_target;
+use crate::actions::targets::{self, TargetInput, TargetQuery};
 use crate::domain::goal::{Direction, Goal};
-use crate::domain::plan::Plan;
-use crate::domain::target::TargetDraft;
-use crate::domain::valid::Valid;
-use crate::store::{Page, StoreError, TargetFilter};
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
@@ -23,16 +21,13 @@ pub async fn list_targets(
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<ApiJson<ListOut<TargetOut>>, ApiError> {
-    let filter = TargetFilter {
-        within_path: Some(auth.principal.read_path.clone()),
+    let query = TargetQuery {
         plan_id: q.plan_id,
         unit_id: q.unit_id,
         query: q.q,
     };
-    let listing = state
-        .store
-        .targets(&filter, Page::new(q.page, q.per_page))
-        .await?;
+    let page = Page::new(q.page, q.per_page);
+    let listing = targets::list_targets(&state, &auth.principal, query, page).await?;
     Ok(ApiJson(ListOut::from_listing(listing, TargetOut::from)))
 }
 
@@ -48,11 +43,8 @@ pub async fn get_target(
     ))
 }
 
-async fn draft_from(
-    state: &AppState,
-    plan: &Plan,
-    input: TargetIn,
-) -> Result<Valid<TargetDraft>, AppError> {
+/// A target as the API sends it, its goals and direction read.
+fn target_input(input: TargetIn) -> Result<TargetInput, AppError> {
     let mut goals = Vec::new();
     for g in &input.goals {
         let goal = Goal::parse(&g.text, g.year)
@@ -69,18 +61,17 @@ async fn draft_from(
             )));
         }
     };
-    TargetDraft {
+    Ok(TargetInput {
+        plan_id: input.plan_id,
         reference: input.reference,
         group_path: input.group,
         name: input.name,
         measure_unit: input.unit,
-        lead: mentions(state, plan, input.lead).await?,
+        lead: mention_inputs(input.lead),
         goals,
         note: input.note,
         direction,
-    }
-    .validate()
-    .map_err(AppError::invalid)
+    })
 }
 
 #[utoipa::path(post, path = "/api/targets", tag = "targets", request_body = TargetIn,
@@ -91,15 +82,8 @@ pub async fn create_target(
     ip: ClientIp,
     ApiJson(input): ApiJson<TargetIn>,
 ) -> Result<(StatusCode, ApiJson<TargetOut>), ApiError> {
-    let plan_id = input
-        .plan_id
-        .ok_or_else(|| AppError::Invalid("Thiếu kế hoạch (plan_id)".into()))?;
-    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
-    let draft = draft_from(&state, &plan, input).await?;
-    let target = state
-        .store
-        .create_target(plan_id, draft, &auth.actor(&ip))
-        .await?;
+    let input = target_input(input)?;
+    let target = targets::create_target(&state, &auth.caller(&ip), input).await?;
     Ok((StatusCode::CREATED, ApiJson(target.into())))
 }
 
@@ -112,30 +96,16 @@ pub async fn update_target(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<TargetIn>,
 ) -> Result<ApiJson<TargetOut>, ApiError> {
-    let target = manageable_target(&state, &auth.principal, id).await?;
-    if input.plan_id.is_some_and(|p| p != target.plan_id) {
-        return Err(
-            AppError::Invalid("Không thể chuyển chỉ tiêu sang kế hoạch khác".into()).into(),
-        );
-    }
     let version = input
         .version
         .ok_or_else(|| AppError::Invalid("Thiếu phiên bản (version) của bản ghi".into()))?;
-    let plan = manageable_plan(&state, &auth.principal, target.plan_id).await?;
-    let draft = draft_from(&state, &plan, input).await?;
-    match state
-        .store
-        .update_target(id, version, draft, &auth.actor(&ip))
-        .await
-    {
-        Ok(t) => Ok(ApiJson(t.into())),
-        Err(StoreError::Conflict { .. }) => {
-            let current = state.store.target(id).await?.map(TargetOut::from);
-            Err(AppError::Conflict {
-                current: current.and_then(|c| serde_json::to_value(c).ok()),
-            }
-            .into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let input = target_input(input)?;
+    let caller = auth.caller(&ip);
+    let result = targets::update_target(&state, &caller, id, version, input).await;
+    let current = async {
+        readable_target(&state, &auth.principal, id)
+            .await
+            .map(TargetOut::from)
+    };
+    Ok(ApiJson(with_current(result, current).await?.into()))
 }

@@ -11,14 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
 use super::views::{UnitOption, goal_label, unit_options};
-use crate::actions::access::{issuers_for, readable_unit};
-use crate::auth::token::{random_token, sha256_bytes_hex};
-use crate::domain::unit::Unit;
-use crate::import::{self, ParsedPlan, Resolution, UnitEntry, resolve_units};
-use crate::store::StagedUpload;
+use crate::actions::access::issuers_for;
+use crate::actions::imports::{self, Corrections};
+use crate::import;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::{FormPairs, parse_date};
+use crate::web::forms::{FormPairs, answer_form, parse_date};
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 /// Uploads a little larger than the importer's own limit reach it, so the
@@ -99,29 +97,16 @@ pub async fn upload_plan(
     }
     let issuer_id =
         issuer_id.ok_or_else(|| AppError::Invalid("Hãy chọn cơ quan ban hành".into()))?;
-    let issuer = readable_unit(&state, &auth.principal, issuer_id).await?;
-    if !auth.principal.can_manage(&issuer.path) {
-        return Err(AppError::Forbidden.into());
-    }
-    let Some((name, bytes)) = file else {
-        let form = form_with_error(&state, &auth, "Hãy chọn tệp kế hoạch".into()).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, form).into_response());
-    };
-    // Parse first: a file the importer cannot read is never held.
-    if let Err(e) = import::parse_plan(&bytes, Some(&name)) {
-        let form = form_with_error(&state, &auth, e.to_string()).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, form).into_response());
-    }
-    let sha = state
-        .store
-        .put_blob(&bytes, "application/octet-stream")
-        .await?;
-    let token = random_token();
-    state
-        .store
-        .stage_upload(&token, auth.principal.user_id, issuer.id, &sha, &name)
-        .await?;
-    Ok(Redirect::to(&format!("/plans/import/{token}")).into_response())
+    let file = file
+        .as_ref()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_ref()));
+    let result = imports::stage_upload(&state, &auth.principal, issuer_id, file).await;
+    answer_form(
+        result,
+        |token| Redirect::to(&format!("/plans/import/{token}")).into_response(),
+        |e| async move { form_with_error(&state, &auth, e.to_string()).await },
+    )
+    .await
 }
 
 pub struct PreviewTask {
@@ -169,68 +154,14 @@ pub struct ImportPreview {
     already: Option<i64>,
 }
 
-struct Staged {
-    upload: StagedUpload,
-    issuer: Unit,
-    units: Vec<Unit>,
-    parsed: ParsedPlan,
-    resolution: Resolution,
-    digest: String,
-}
-
-async fn load_staged(state: &AppState, auth: &Auth, token: &str) -> Result<Staged, AppError> {
-    let upload = state
-        .store
-        .staged_upload(token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if upload.user_id != auth.principal.user_id {
-        return Err(AppError::NotFound);
-    }
-    let issuer = readable_unit(state, &auth.principal, upload.issuer_unit_id).await?;
-    if !auth.principal.can_manage(&issuer.path) {
-        return Err(AppError::Forbidden);
-    }
-    let (_, bytes) = state
-        .store
-        .blob(&upload.blob_sha256)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut parsed =
-        import::parse_plan(&bytes, Some(&upload.file_name)).map_err(AppError::invalid)?;
-    let units = state.store.subtree(&issuer.path).await?;
-    let directory: Vec<UnitEntry> = units
-        .iter()
-        .map(|u| UnitEntry {
-            id: u.id,
-            name: u.name.clone(),
-            aliases: u.aliases.clone(),
-        })
-        .collect();
-    let resolution = resolve_units(&parsed, &directory);
-    parsed.unresolved_units = resolution.unresolved();
-    Ok(Staged {
-        digest: sha256_bytes_hex(&bytes),
-        upload,
-        issuer,
-        units,
-        parsed,
-        resolution,
-    })
-}
-
 pub async fn preview_plan(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
     Path(token): Path<String>,
 ) -> Result<ImportPreview, PageError> {
-    let s = load_staged(&state, &auth, &token).await?;
+    let preview = imports::preview(&state, &auth.principal, &token).await?;
+    let (s, already) = (preview.staged, preview.already);
     let info = &s.parsed.plan;
-    let already = state
-        .store
-        .plan_by_digest(s.issuer.id, &s.digest)
-        .await?
-        .map(|p| p.id);
     let mut last_group: Vec<String> = Vec::new();
     let tasks = s
         .parsed
@@ -338,39 +269,28 @@ pub async fn confirm_plan(
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let mut s = load_staged(&state, &auth, &token).await?;
     let f = FormPairs::parse(&body)?;
-    // The person's corrections: header facts and a unit for each name.
-    if let Some(title) = f.optional("title") {
-        s.parsed.plan.title = Some(title);
-    }
-    s.parsed.plan.number = f.optional("number").or(s.parsed.plan.number);
-    if let Some(date) = f.optional("date") {
-        s.parsed.plan.date = Some(parse_date(&date, "Ngày ban hành")?);
-    }
-    for (index, name) in s.parsed.unresolved_units.clone().iter().enumerate() {
-        if let Some(unit_id) = f.id(&format!("map_{index}"), "Đơn vị")? {
-            if !s.units.iter().any(|u| u.id == unit_id) {
-                return Err(AppError::Invalid(
-                    "Đơn vị được chọn không thuộc phạm vi kế hoạch".into(),
-                )
-                .into());
-            }
-            for m in s.resolution.mentions.iter_mut().filter(|(n, _)| n == name) {
-                m.1 = Some(unit_id);
-            }
+    // The person's corrections: header facts and a unit for each name the
+    // preview could not match (`map_<its place in the list>`).
+    let mut units = Vec::new();
+    for (key, _) in &f.0 {
+        if let Some(index) = key
+            .strip_prefix("map_")
+            .and_then(|i| i.parse::<usize>().ok())
+            && let Some(unit_id) = f.id(key, "Đơn vị")?
+        {
+            units.push((index, unit_id));
         }
     }
-    let outcome = state
-        .store
-        .import_plan(
-            &s.issuer,
-            &s.parsed,
-            &s.resolution,
-            &s.digest,
-            &auth.actor(&ip),
-        )
-        .await?;
-    state.store.drop_staged_upload(&token).await?;
-    Ok(Redirect::to(&format!("/plans/{}", outcome.plan.id)).into_response())
+    let corrections = Corrections {
+        title: f.optional("title"),
+        number: f.optional("number"),
+        date: f
+            .optional("date")
+            .map(|d| parse_date(&d, "Ngày ban hành"))
+            .transpose()?,
+        units,
+    };
+    let plan = imports::confirm(&state, &auth.caller(&ip), &token, corrections).await?;
+    Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
 }

@@ -10,15 +10,15 @@ use serde::Deserialize;
 
 use super::Layout;
 use super::views::{PlanRow, TargetRow, TaskRow, target_rows, task_rows};
-use crate::actions::access::{issuers_for, manageable_plan, readable_plan};
+use crate::actions::access::{issuers_for, manageable_plan};
+use crate::actions::plans::{self, PlanInput, PlanQuery};
 use crate::domain::period::PeriodKind;
-use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
-use crate::domain::valid::Valid;
-use crate::store::{Page, PlanFilter};
+use crate::domain::plan::{Plan, ReportingRegime};
+use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::FormPairs;
-use crate::web::session::{ClientIp, PageAuth};
+use crate::web::forms::{FormPairs, answer_form};
+use crate::web::session::{Auth, ClientIp, PageAuth};
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -44,15 +44,11 @@ pub async fn list_plans(
     Query(q): Query<ListQuery>,
 ) -> Result<PlansPage, PageError> {
     let p = &auth.principal;
-    let filter = PlanFilter {
-        within_path: Some(p.read_path.clone()),
+    let query = PlanQuery {
         query: q.q.clone(),
-        ..PlanFilter::default()
+        ..PlanQuery::default()
     };
-    let listing = state
-        .store
-        .plans(&filter, Page::new(q.page, Some(30)))
-        .await?;
+    let listing = plans::list_plans(&state, p, query, Page::new(q.page, Some(30))).await?;
     let pages = u32::try_from((listing.total + 29) / 30).unwrap_or(1).max(1);
     Ok(PlansPage {
         layout: Layout::new("Kế hoạch", &auth),
@@ -89,25 +85,8 @@ pub async fn show_plan(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<PlanPage, PageError> {
-    let p = &auth.principal;
-    let plan = readable_plan(&state, p, id).await?;
-    let issuer = state.store.unit(plan.issuer_unit_id).await?;
-    let mut implements = Vec::new();
-    for parent in &plan.implements {
-        if let Some(pp) = state.store.plan(*parent).await? {
-            implements.push(PlanRow::from(&pp));
-        }
-    }
-    let implemented_by = state
-        .store
-        .plans_implementing(id)
-        .await?
-        .iter()
-        .filter(|c| p.can_read(&c.issuer_path))
-        .map(PlanRow::from)
-        .collect();
-    let tasks = state.store.tasks_of_plan(id).await?;
-    let targets = state.store.targets_of_plan(id).await?;
+    let d = plans::plan_details(&state, &auth.principal, id).await?;
+    let plan = d.plan;
     let row = PlanRow::from(&plan);
     Ok(PlanPage {
         layout: Layout::new(plan.title.clone(), &auth),
@@ -116,14 +95,14 @@ pub async fn show_plan(
         date: row.date,
         place: plan.place.clone().unwrap_or_default(),
         title: plan.title.clone(),
-        issuer: issuer.map(|u| u.name).unwrap_or_default(),
+        issuer: d.issuer_name.unwrap_or_default(),
         basis: plan.basis.clone(),
-        implements,
-        implemented_by,
+        implements: d.implements.iter().map(PlanRow::from).collect(),
+        implemented_by: d.implemented_by.iter().map(PlanRow::from).collect(),
         regime: plan.regime.label_vi(),
-        tasks: task_rows(&tasks),
-        targets: target_rows(&targets),
-        can_manage: p.can_manage(&plan.issuer_path),
+        tasks: task_rows(&d.tasks),
+        targets: target_rows(&d.targets),
+        can_manage: d.can_manage,
     })
 }
 
@@ -205,7 +184,7 @@ fn period_choices(chosen: &[PeriodKind]) -> Vec<PeriodChoice> {
 
 async fn blank_form(
     state: &AppState,
-    auth: &crate::web::session::Auth,
+    auth: &Auth,
     action: String,
     selected_issuer: Option<i64>,
 ) -> Result<PlanForm, AppError> {
@@ -232,43 +211,47 @@ async fn blank_form(
     })
 }
 
-pub async fn new_plan(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-) -> Result<PlanForm, PageError> {
-    let form = blank_form(&state, &auth, "/plans".into(), None).await?;
+/// The form for a new plan, for a user who may issue plans somewhere.
+async fn new_form(
+    state: &AppState,
+    auth: &Auth,
+    selected_issuer: Option<i64>,
+) -> Result<PlanForm, AppError> {
+    let form = blank_form(state, auth, "/plans".into(), selected_issuer).await?;
     if form.issuers.is_empty() {
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::Forbidden);
     }
     Ok(form)
 }
 
-fn draft_from(
-    f: &FormPairs,
-    issuer_unit_id: i64,
-    implements: Vec<i64>,
-) -> Result<Valid<PlanDraft>, AppError> {
+pub async fn new_plan(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+) -> Result<PlanForm, PageError> {
+    Ok(new_form(&state, &auth, None).await?)
+}
+
+/// The form read into a plan's header and regime; the plans it
+/// implements are not on the form and stay as stored.
+fn plan_input(f: &FormPairs) -> Result<PlanInput, AppError> {
     let periods: Vec<PeriodKind> = f
         .all("periods")
         .iter()
         .filter_map(|s| PeriodKind::parse(s))
         .collect();
-    PlanDraft {
-        issuer_unit_id,
+    Ok(PlanInput {
         number: f.optional("number"),
         issued_on: f.date("date", "Ngày ban hành")?,
         place: f.optional("place"),
         title: f.text("title"),
         basis: f.lines("basis"),
-        implements,
+        implements: None,
         regime: ReportingRegime {
             periods,
             unit_due_day: f.day("unit_due_day", "Ngày đơn vị báo cáo")?,
             consolidated_due_day: f.day("consolidated_due_day", "Ngày tổng hợp báo cáo")?,
         },
-    }
-    .validate()
-    .map_err(AppError::invalid)
+    })
 }
 
 pub async fn create_plan(
@@ -281,23 +264,37 @@ pub async fn create_plan(
     let issuer_id = f
         .id("issuer_unit_id", "Cơ quan ban hành")?
         .ok_or(AppError::Invalid("Hãy chọn cơ quan ban hành".into()))?;
-    let issuer = crate::actions::access::readable_unit(&state, &auth.principal, issuer_id).await?;
-    if !auth.principal.can_manage(&issuer.path) {
-        return Err(AppError::Forbidden.into());
-    }
-    match draft_from(&f, issuer_id, Vec::new()) {
-        Ok(draft) => {
-            let plan = state.store.create_plan(draft, &auth.actor(&ip)).await?;
-            Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
-        }
-        Err(e) => {
-            let mut form = blank_form(&state, &auth, "/plans".into(), Some(issuer_id))
+    let result = match plan_input(&f) {
+        Ok(input) => plans::create_plan(&state, &auth.caller(&ip), issuer_id, input).await,
+        Err(e) => Err(e),
+    };
+    answer_form(
+        result,
+        |plan| Redirect::to(&format!("/plans/{}", plan.id)).into_response(),
+        |e| async move {
+            let mut form = new_form(&state, &auth, Some(issuer_id))
                 .await?
                 .fill_from_form(&f);
             form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-    }
+            Ok(form)
+        },
+    )
+    .await
+}
+
+/// The form filled with a plan the user manages, as stored now.
+async fn edit_form(state: &AppState, auth: &Auth, id: i64) -> Result<(PlanForm, Plan), AppError> {
+    let plan = manageable_plan(state, &auth.principal, id).await?;
+    let mut form = blank_form(
+        state,
+        auth,
+        format!("/plans/{id}"),
+        Some(plan.issuer_unit_id),
+    )
+    .await?
+    .fill_from(&plan);
+    form.editing = true;
+    Ok((form, plan))
 }
 
 pub async fn edit_plan(
@@ -305,17 +302,7 @@ pub async fn edit_plan(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<PlanForm, PageError> {
-    let plan = manageable_plan(&state, &auth.principal, id).await?;
-    let mut form = blank_form(
-        &state,
-        &auth,
-        format!("/plans/{id}"),
-        Some(plan.issuer_unit_id),
-    )
-    .await?
-    .fill_from(&plan);
-    form.editing = true;
-    Ok(form)
+    Ok(edit_form(&state, &auth, id).await?.0)
 }
 
 pub async fn update_plan(
@@ -325,39 +312,30 @@ pub async fn update_plan(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let plan = manageable_plan(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
     let version = f.version()?;
-    let result = match draft_from(&f, plan.issuer_unit_id, plan.implements.clone()) {
-        Ok(draft) => state
-            .store
-            .update_plan(id, version, draft, &auth.actor(&ip))
-            .await
-            .map_err(AppError::from),
+    let result = match plan_input(&f) {
+        Ok(input) => plans::update_plan(&state, &auth.caller(&ip), id, version, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let mut form = blank_form(
-                &state,
-                &auth,
-                format!("/plans/{id}"),
-                Some(plan.issuer_unit_id),
-            )
-            .await?
-            .fill_from_form(&f);
-            form.editing = true;
-            // On a conflict, show what is stored now and keep the new version,
-            // so a second save is a deliberate choice.
-            if matches!(e, AppError::Conflict { .. }) {
-                form = form.fill_from(&plan);
+    answer_form(
+        result,
+        |_| Redirect::to(&format!("/plans/{id}")).into_response(),
+        |e| async move {
+            let (form, _) = edit_form(&state, &auth, id).await?;
+            // On a conflict, show what is stored now and keep the new
+            // version, so a second save is a deliberate choice; any other
+            // refusal keeps what was typed.
+            let mut form = if matches!(e, AppError::Conflict { .. }) {
+                form
             } else {
-                form.version = version;
-            }
+                let mut typed = form.fill_from_form(&f);
+                typed.version = version;
+                typed
+            };
             form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(form)
+        },
+    )
+    .await
 }

@@ -7,25 +7,20 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use super::tasks::{HistoryRow, history_rows};
+use super::tasks::{HistoryRow, history_rows, mention_inputs};
 use super::views::{UnitOption, format_number, goal_label, mentions, unit_options};
-use crate::actions::access::{
-    manageable_plan, manageable_target, readable_plan, readable_target, units_of_plan,
-};
+use crate::actions::access::{manageable_plan, manageable_target, readable_plan, units_of_plan};
+use crate::actions::targets::{self, TargetDetails, TargetInput};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::period::ReportingPeriod;
 use crate::domain::plan::Plan;
-use crate::domain::status::{Measure, target_state, trajectory};
-use crate::domain::target::{Target, TargetDraft};
-use crate::domain::task::UnitMention;
+use crate::domain::target::Target;
 use crate::domain::unit::Unit;
-use crate::domain::valid::Valid;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::FormPairs;
+use crate::web::forms::{FormPairs, answer_form};
 use crate::web::session::{Auth, ClientIp, PageAuth};
-use chrono::Datelike;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "target.html")]
@@ -58,13 +53,10 @@ pub struct AutoView {
     pub linkable: bool,
 }
 
-async fn auto_view(state: &AppState, target: &Target) -> Result<AutoView, AppError> {
-    let source = state.store.target_source(target.id).await?;
-    let figures = state
-        .store
-        .auto_figures_of(target.id)
-        .await?
-        .into_iter()
+fn auto_view(d: &TargetDetails) -> AutoView {
+    let figures = d
+        .auto_figures
+        .iter()
         .map(|f| {
             let label = ReportingPeriod::parse_key(&f.period_key)
                 .map(|p| p.label_vi())
@@ -87,19 +79,15 @@ async fn auto_view(state: &AppState, target: &Target) -> Result<AutoView, AppErr
             (label, value, counts)
         })
         .collect();
-    Ok(AutoView {
-        source: source.map(|s| s.label_vi()),
+    AutoView {
+        source: d.source.map(|s| s.label_vi()),
         options: AutoSource::ALL
             .iter()
-            .map(|a| (a.as_str(), a.label_vi(), Some(*a) == source))
+            .map(|a| (a.as_str(), a.label_vi(), Some(*a) == d.source))
             .collect(),
         figures,
-        linkable: state
-            .store
-            .plan(target.plan_id)
-            .await?
-            .is_some_and(|p| p.commune_id.is_some()),
-    })
+        linkable: d.linkable,
+    }
 }
 
 pub async fn show_target(
@@ -107,39 +95,14 @@ pub async fn show_target(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<TargetPage, PageError> {
-    let p = &auth.principal;
-    let target = readable_target(&state, p, id).await?;
-    let plan = readable_plan(&state, p, target.plan_id).await?;
-    let history = state.store.audit_of("target", id).await?;
-    let measures = state.store.target_history(id).await?;
-    let today = state.store.clock().today();
-    let points: Vec<Measure> = measures
-        .iter()
-        .map(|(on, value)| Measure {
-            on: *on,
-            value: *value,
-        })
-        .collect();
-    let warnings = trajectory(&target, &points, today)
-        .into_iter()
-        .map(|w| w.message)
-        .collect();
-    let figures = measures
-        .iter()
-        .map(|(on, value)| {
-            let state = target_state(&target, on.year(), Some(*value));
-            (
-                on.format("%m/%Y").to_string(),
-                format_number(*value),
-                state.label_vi(),
-            )
-        })
-        .collect();
+    let d = targets::target_details(&state, &auth.principal, id).await?;
+    let auto = auto_view(&d);
+    let target = &d.target;
     Ok(TargetPage {
         layout: Layout::new(target.name.clone(), &auth),
         id,
-        plan_id: plan.id,
-        plan_title: plan.title,
+        plan_id: d.plan.id,
+        plan_title: d.plan.title.clone(),
         reference: target.reference.clone().unwrap_or_default(),
         group: target.group_path.clone(),
         name: target.name.clone(),
@@ -158,11 +121,21 @@ pub async fn show_target(
             .collect(),
         note: target.note.clone().unwrap_or_default(),
         direction: direction_label(target.direction),
-        history: history_rows(&history),
-        can_manage: p.can_manage(&target.scope_path),
-        figures,
-        warnings,
-        auto: auto_view(&state, &target).await?,
+        history: history_rows(&d.history),
+        can_manage: d.can_manage,
+        figures: d
+            .figures
+            .iter()
+            .map(|f| {
+                (
+                    f.on.format("%m/%Y").to_string(),
+                    format_number(f.value),
+                    f.state.label_vi(),
+                )
+            })
+            .collect(),
+        warnings: d.warnings.iter().map(|w| w.message.clone()).collect(),
+        auto,
     })
 }
 
@@ -302,37 +275,47 @@ pub fn parse_goal_lines(lines: &[String]) -> Result<Vec<Goal>, AppError> {
     Ok(goals)
 }
 
-fn draft_from(f: &FormPairs, units: &[Unit]) -> Result<Valid<TargetDraft>, AppError> {
-    let mut lead = Vec::new();
-    for id in f.ids("lead", "Đơn vị")? {
-        let unit = units.iter().find(|u| u.id == id).ok_or_else(|| {
-            AppError::Invalid("Đơn vị được chọn không thuộc phạm vi kế hoạch".into())
-        })?;
-        lead.push(UnitMention::resolved(unit.name.clone(), unit.id));
-    }
-    for name in f.lines("lead_other") {
-        lead.push(UnitMention {
-            name,
-            unit_id: None,
-        });
-    }
+/// The form read into a target; a direction not chosen follows the goals.
+fn target_input(f: &FormPairs, plan_id: Option<i64>) -> Result<TargetInput, AppError> {
     let direction = match f.text("direction").as_str() {
         "lower_is_better" => Some(Direction::LowerIsBetter),
         "higher_is_better" => Some(Direction::HigherIsBetter),
         _ => None,
     };
-    TargetDraft {
+    Ok(TargetInput {
+        plan_id,
         reference: f.optional("ref"),
         group_path: f.lines("group"),
         name: f.text("name"),
         measure_unit: f.optional("measure_unit"),
-        lead,
+        lead: mention_inputs(f, "lead")?,
         goals: parse_goal_lines(&f.lines("goals"))?,
         note: f.optional("note"),
         direction,
-    }
-    .validate()
-    .map_err(AppError::invalid)
+    })
+}
+
+/// The empty form for a new target of a plan the user manages.
+async fn new_form(
+    state: &AppState,
+    auth: &Auth,
+    plan_id: i64,
+) -> Result<(TargetForm, Vec<Unit>), AppError> {
+    let plan = manageable_plan(state, &auth.principal, plan_id).await?;
+    let units = units_of_plan(state, &plan).await?;
+    Ok((TargetForm::new(auth, &plan, &units, None), units))
+}
+
+/// The form filled with a target the user manages, as stored now.
+async fn edit_form(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+) -> Result<(TargetForm, Vec<Unit>), AppError> {
+    let target = manageable_target(state, &auth.principal, id).await?;
+    let plan = readable_plan(state, &auth.principal, target.plan_id).await?;
+    let units = units_of_plan(state, &plan).await?;
+    Ok((TargetForm::new(auth, &plan, &units, Some(&target)), units))
 }
 
 pub async fn new_target(
@@ -340,9 +323,7 @@ pub async fn new_target(
     PageAuth(auth): PageAuth,
     Path(plan_id): Path<i64>,
 ) -> Result<TargetForm, PageError> {
-    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
-    Ok(TargetForm::new(&auth, &plan, &units, None))
+    Ok(new_form(&state, &auth, plan_id).await?.0)
 }
 
 pub async fn create_target(
@@ -352,26 +333,22 @@ pub async fn create_target(
     Path(plan_id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
     let f = FormPairs::parse(&body)?;
-    let result = match draft_from(&f, &units) {
-        Ok(draft) => state
-            .store
-            .create_target(plan_id, draft, &auth.actor(&ip))
-            .await
-            .map_err(AppError::from),
+    let result = match target_input(&f, Some(plan_id)) {
+        Ok(input) => targets::create_target(&state, &auth.caller(&ip), input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(target) => Ok(Redirect::to(&format!("/targets/{}", target.id)).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let mut form = TargetForm::new(&auth, &plan, &units, None).keep_typed(&f, &units);
+    answer_form(
+        result,
+        |target| Redirect::to(&format!("/targets/{}", target.id)).into_response(),
+        |e| async move {
+            let (form, units) = new_form(&state, &auth, plan_id).await?;
+            let mut form = form.keep_typed(&f, &units);
             form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(form)
+        },
+    )
+    .await
 }
 
 pub async fn edit_target(
@@ -379,10 +356,7 @@ pub async fn edit_target(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<TargetForm, PageError> {
-    let target = manageable_target(&state, &auth.principal, id).await?;
-    let plan = readable_plan(&state, &auth.principal, target.plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
-    Ok(TargetForm::new(&auth, &plan, &units, Some(&target)))
+    Ok(edit_form(&state, &auth, id).await?.0)
 }
 
 pub async fn update_target(
@@ -392,33 +366,29 @@ pub async fn update_target(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let target = manageable_target(&state, &auth.principal, id).await?;
-    let plan = readable_plan(&state, &auth.principal, target.plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
     let f = FormPairs::parse(&body)?;
     let version = f.version()?;
-    let result = match draft_from(&f, &units) {
-        Ok(draft) => state
-            .store
-            .update_target(id, version, draft, &auth.actor(&ip))
-            .await
-            .map_err(AppError::from),
+    let result = match target_input(&f, None) {
+        Ok(input) => targets::update_target(&state, &auth.caller(&ip), id, version, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/targets/{id}")).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let mut form =
-                TargetForm::new(&auth, &plan, &units, Some(&target)).keep_typed(&f, &units);
-            form.version = version;
+    answer_form(
+        result,
+        |_| Redirect::to(&format!("/targets/{id}")).into_response(),
+        |e| async move {
+            let (form, units) = edit_form(&state, &auth, id).await?;
+            // After a conflict the form shows the target as stored now, with
+            // its version; any other refusal keeps what was typed.
+            let mut form = if matches!(e, AppError::Conflict { .. }) {
+                form
+            } else {
+                let mut typed = form.keep_typed(&f, &units);
+                typed.version = version;
+                typed
+            };
             form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e @ AppError::Conflict { .. }) => {
-            let mut form = TargetForm::new(&auth, &plan, &units, Some(&target));
-            form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(form)
+        },
+    )
+    .await
 }

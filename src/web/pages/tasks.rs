@@ -9,22 +9,21 @@ use serde::Deserialize;
 
 use super::Layout;
 use super::views::{TaskRow, UnitOption, mentions, task_rows, unit_options};
-use crate::actions::access::{
-    manageable_plan, manageable_task, readable_plan, readable_task, units_of_plan,
-};
+use crate::actions::access::{manageable_plan, manageable_task, readable_plan, units_of_plan};
+use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery, TaskState};
+use crate::actions::units::readable_units;
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
-use crate::domain::task::{Task, TaskDraft, UnitMention};
+use crate::domain::task::{MentionInput, Task, UnitMention};
 use crate::domain::unit::Unit;
-use crate::domain::valid::Valid;
-use crate::store::{AuditEntry, Page, StateFilter, TaskFilter};
+use crate::store::{AuditEntry, Page};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::FormPairs;
+use crate::web::forms::{FormPairs, answer_form, parse_date};
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 #[derive(Deserialize)]
-pub struct TaskQuery {
+pub struct ListQuery {
     q: Option<String>,
     status: Option<String>,
     due_by: Option<String>,
@@ -53,52 +52,33 @@ pub struct TasksPage {
 pub async fn list_tasks(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
-    Query(q): Query<TaskQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Result<TasksPage, PageError> {
     let p = &auth.principal;
     let unit_id = q.unit_id.as_deref().and_then(|s| s.parse::<i64>().ok());
-    let within_path = match q.within {
-        Some(id) => {
-            crate::actions::access::readable_unit(&state, p, id)
-                .await?
-                .path
-        }
-        None => p.read_path.clone(),
-    };
-    let today = state.store.clock().today();
     let task_state = match q.state.as_deref() {
         None | Some("") => None,
-        Some("overdue") => Some(StateFilter::Overdue(today)),
-        Some("due_soon") => {
-            let cal = state.store.work_calendar().await?;
-            Some(StateFilter::DueBetween(
-                today,
-                crate::domain::status::due_soon_until(today, &cal),
-            ))
-        }
-        Some("done_on_time") => Some(StateFilter::DoneOnTime),
-        Some("done_late") => Some(StateFilter::DoneLate),
-        Some(_) => return Err(AppError::BadRequest("Tình trạng không hợp lệ".into()).into()),
+        Some(name) => Some(
+            TaskState::parse(name)
+                .ok_or_else(|| AppError::BadRequest("Tình trạng không hợp lệ".into()))?,
+        ),
     };
-    let filter = TaskFilter {
-        within_path: Some(within_path),
-        state: task_state,
-        query: q.q.clone(),
+    let query = TaskQuery {
+        within: q.within,
         unit_id,
+        query: q.q.clone(),
         status: q.status.clone().filter(|s| !s.is_empty()),
         due_by: q
             .due_by
             .as_deref()
             .filter(|d| !d.is_empty())
-            .map(|d| crate::web::forms::parse_date(d, "Hạn"))
+            .map(|d| parse_date(d, "Hạn"))
             .transpose()?,
-        ..TaskFilter::default()
+        state: task_state,
+        ..TaskQuery::default()
     };
-    let listing = state
-        .store
-        .tasks(&filter, Page::new(q.page, Some(50)))
-        .await?;
-    let units = state.store.subtree(&p.read_path).await?;
+    let listing = tasks::list_tasks(&state, p, query, Page::new(q.page, Some(50))).await?;
+    let units = readable_units(&state, p).await?;
     let selected: Vec<i64> = unit_id.into_iter().collect();
     let chosen = q.status.clone().unwrap_or_default();
     let mut statuses: Vec<(String, &'static str, bool)> = crate::domain::report::TaskStatus::ALL
@@ -197,59 +177,15 @@ pub async fn show_task(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<TaskPage, PageError> {
-    let p = &auth.principal;
-    let task = readable_task(&state, p, id).await?;
-    let plan = readable_plan(&state, p, task.plan_id).await?;
-    let history = state.store.audit_of("task", id).await?;
-    let parent = match task.parent_task_id {
-        Some(pid) => state
-            .store
-            .task(pid)
-            .await?
-            .filter(|t| p.can_read(&t.scope_path))
-            .map(|t| (t.id, t.title)),
-        None => None,
-    };
-    let mut children = Vec::new();
-    let child_tasks = state.store.child_tasks(id).await?;
-    let handed_to: Vec<i64> = child_tasks.iter().map(|c| c.plan_id).collect();
-    for child in child_tasks {
-        if p.can_read(&child.scope_path)
-            && let Some(plan) = state.store.plan(child.plan_id).await?
-        {
-            let unit = state
-                .store
-                .unit(plan.issuer_unit_id)
-                .await?
-                .map(|u| u.name)
-                .unwrap_or_default();
-            children.push((child.id, unit, child.title));
-        }
-    }
-    // Plans that implement this task's plan, where it can be handed down.
-    let mut split_targets = Vec::new();
-    if p.can_manage(&task.scope_path) {
-        for child_plan in state.store.plans_implementing(task.plan_id).await? {
-            if !handed_to.contains(&child_plan.id) {
-                let unit = state
-                    .store
-                    .unit(child_plan.issuer_unit_id)
-                    .await?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                split_targets.push((child_plan.id, format!("{unit} — {}", child_plan.title)));
-            }
-        }
-    }
+    let d = tasks::task_details(&state, &auth.principal, id).await?;
+    let task = d.task;
+    let reference = task.reference.clone().unwrap_or_default();
     Ok(TaskPage {
-        layout: Layout::new(
-            format!("Nhiệm vụ {}", task.reference.clone().unwrap_or_default()),
-            &auth,
-        ),
+        layout: Layout::new(format!("Nhiệm vụ {reference}"), &auth),
         id,
-        plan_id: plan.id,
-        plan_title: plan.title,
-        reference: task.reference.clone().unwrap_or_default(),
+        plan_id: d.plan.id,
+        plan_title: d.plan.title,
+        reference,
         group: task.group_path.clone(),
         title: task.title.clone(),
         lead: mentions(&task.lead),
@@ -265,12 +201,20 @@ pub async fn show_task(
         funding: task.funding.clone().unwrap_or_default(),
         basis: task.legal_basis.clone().unwrap_or_default(),
         draft: task.draft,
-        history: history_rows(&history),
-        can_manage: p.can_manage(&task.scope_path),
+        history: history_rows(&d.history),
+        can_manage: d.can_manage,
         not_applicable: task.not_applicable_reason.clone(),
-        parent,
-        children,
-        split_targets,
+        parent: d.parent.map(|t| (t.id, t.title)),
+        children: d
+            .children
+            .into_iter()
+            .map(|(child, unit)| (child.id, unit, child.title))
+            .collect(),
+        split_targets: d
+            .split_choices
+            .into_iter()
+            .map(|(plan, unit)| (plan.id, format!("{unit} — {}", plan.title)))
+            .collect(),
     })
 }
 
@@ -282,22 +226,14 @@ pub async fn change_deadline(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    manageable_task(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
-    let deadline = Deadline::parse(&f.text("deadline"));
-    if deadline.text().is_empty() {
-        return Err(AppError::Invalid("Hãy nhập thời hạn mới".into()).into());
-    }
-    let reason = f
-        .optional("reason")
-        .ok_or_else(|| AppError::Invalid("Hãy nêu lý do thay đổi thời hạn".into()))?;
-    state
-        .store
-        .change_deadline(id, deadline, &reason, &auth.actor(&ip))
-        .await?;
+    let caller = auth.caller(&ip);
+    tasks::change_deadline(&state, &caller, id, &f.text("deadline"), &f.text("reason")).await?;
     Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
 }
 
+/// Marks the task not applicable with a reason, or (`applicable=1`)
+/// applicable again.
 pub async fn set_not_applicable(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
@@ -305,20 +241,10 @@ pub async fn set_not_applicable(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    manageable_task(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
-    let reason = if f.text("applicable") == "1" {
-        None
-    } else {
-        Some(
-            f.optional("reason")
-                .ok_or_else(|| AppError::Invalid("Hãy nêu lý do nhiệm vụ không áp dụng".into()))?,
-        )
-    };
-    state
-        .store
-        .set_not_applicable(id, reason.as_deref(), &auth.actor(&ip))
-        .await?;
+    let applies = f.text("applicable") == "1";
+    let reason = f.optional("reason");
+    tasks::set_applicability(&state, &auth.caller(&ip), id, applies, reason.as_deref()).await?;
     Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
 }
 
@@ -331,28 +257,9 @@ pub async fn split_task(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let task = manageable_task(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
     let chosen = f.ids("plan", "Kế hoạch")?;
-    if chosen.is_empty() {
-        return Err(AppError::Invalid("Hãy chọn ít nhất một kế hoạch cấp dưới".into()).into());
-    }
-    let allowed: Vec<i64> = state
-        .store
-        .plans_implementing(task.plan_id)
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
-    if chosen.iter().any(|c| !allowed.contains(c)) {
-        return Err(
-            AppError::Invalid("Chỉ giao được cho kế hoạch triển khai kế hoạch này".into()).into(),
-        );
-    }
-    state
-        .store
-        .split_task(id, &chosen, &auth.actor(&ip))
-        .await?;
+    tasks::split_task(&state, &auth.caller(&ip), id, &chosen).await?;
     Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
 }
 
@@ -442,45 +349,69 @@ impl TaskForm {
     }
 }
 
-/// Chosen units (by id, which must be among the plan's units) followed by
-/// names typed in for bodies that are not units of the tree.
-fn mentions_from(f: &FormPairs, field: &str, units: &[Unit]) -> Result<Vec<UnitMention>, AppError> {
-    let mut out = Vec::new();
-    for id in f.ids(field, "Đơn vị")? {
-        let unit = units.iter().find(|u| u.id == id).ok_or_else(|| {
-            AppError::Invalid("Đơn vị được chọn không thuộc phạm vi kế hoạch".into())
-        })?;
-        out.push(UnitMention::resolved(unit.name.clone(), unit.id));
-    }
-    for name in f.lines(&format!("{field}_other")) {
-        out.push(UnitMention {
-            name,
-            unit_id: None,
-        });
-    }
+/// Chosen units by id, then the names typed in for bodies that are not
+/// units of the tree; the targets' form reads its units the same way.
+pub(super) fn mention_inputs(f: &FormPairs, field: &str) -> Result<Vec<MentionInput>, AppError> {
+    let mut out: Vec<MentionInput> = f
+        .ids(field, "Đơn vị")?
+        .into_iter()
+        .map(|id| MentionInput {
+            unit_id: Some(id),
+            name: None,
+        })
+        .collect();
+    out.extend(
+        f.lines(&format!("{field}_other"))
+            .into_iter()
+            .map(|name| MentionInput {
+                unit_id: None,
+                name: Some(name),
+            }),
+    );
     Ok(out)
 }
 
-fn draft_from(
-    f: &FormPairs,
-    units: &[Unit],
-    existing: Option<&Task>,
-) -> Result<Valid<TaskDraft>, AppError> {
-    TaskDraft {
+/// The form read into a task. It shows neither the parent task nor the
+/// draft flag, so both stay as stored; ticking `confirm` ends a draft.
+fn task_input(f: &FormPairs, plan_id: Option<i64>) -> Result<TaskInput, AppError> {
+    Ok(TaskInput {
+        plan_id,
         reference: f.optional("ref"),
         group_path: f.lines("group"),
         title: f.text("title"),
-        lead: mentions_from(f, "lead", units)?,
-        support: mentions_from(f, "support", units)?,
+        lead: mention_inputs(f, "lead")?,
+        support: mention_inputs(f, "support")?,
         product: f.optional("product"),
         deadline: Deadline::parse(&f.text("deadline")),
         funding: f.optional("funding"),
         legal_basis: f.optional("basis"),
-        parent_task_id: existing.and_then(|t| t.parent_task_id),
-        draft: existing.is_some_and(|t| t.draft) && f.optional("confirm").is_none(),
-    }
-    .validate()
-    .map_err(AppError::invalid)
+        origin: Origin::Kept {
+            confirm: f.optional("confirm").is_some(),
+        },
+    })
+}
+
+/// The empty form for a new task of a plan the user manages.
+async fn new_form(
+    state: &AppState,
+    auth: &Auth,
+    plan_id: i64,
+) -> Result<(TaskForm, Vec<Unit>), AppError> {
+    let plan = manageable_plan(state, &auth.principal, plan_id).await?;
+    let units = units_of_plan(state, &plan).await?;
+    Ok((TaskForm::new(auth, &plan, &units, None), units))
+}
+
+/// The form filled with a task the user manages, as stored now.
+async fn edit_form(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+) -> Result<(TaskForm, Vec<Unit>), AppError> {
+    let task = manageable_task(state, &auth.principal, id).await?;
+    let plan = readable_plan(state, &auth.principal, task.plan_id).await?;
+    let units = units_of_plan(state, &plan).await?;
+    Ok((TaskForm::new(auth, &plan, &units, Some(&task)), units))
 }
 
 pub async fn new_task(
@@ -488,9 +419,7 @@ pub async fn new_task(
     PageAuth(auth): PageAuth,
     Path(plan_id): Path<i64>,
 ) -> Result<TaskForm, PageError> {
-    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
-    Ok(TaskForm::new(&auth, &plan, &units, None))
+    Ok(new_form(&state, &auth, plan_id).await?.0)
 }
 
 pub async fn create_task(
@@ -500,26 +429,22 @@ pub async fn create_task(
     Path(plan_id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let plan = manageable_plan(&state, &auth.principal, plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
     let f = FormPairs::parse(&body)?;
-    let result = match draft_from(&f, &units, None) {
-        Ok(draft) => state
-            .store
-            .create_task(plan_id, draft, &auth.actor(&ip))
-            .await
-            .map_err(AppError::from),
+    let result = match task_input(&f, Some(plan_id)) {
+        Ok(input) => tasks::create_task(&state, &auth.caller(&ip), input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(task) => Ok(Redirect::to(&format!("/tasks/{}", task.id)).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let mut form = TaskForm::new(&auth, &plan, &units, None).keep_typed(&f, &units);
+    answer_form(
+        result,
+        |task| Redirect::to(&format!("/tasks/{}", task.id)).into_response(),
+        |e| async move {
+            let (form, units) = new_form(&state, &auth, plan_id).await?;
+            let mut form = form.keep_typed(&f, &units);
             form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(form)
+        },
+    )
+    .await
 }
 
 pub async fn edit_task(
@@ -527,10 +452,7 @@ pub async fn edit_task(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<TaskForm, PageError> {
-    let task = manageable_task(&state, &auth.principal, id).await?;
-    let plan = readable_plan(&state, &auth.principal, task.plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
-    Ok(TaskForm::new(&auth, &plan, &units, Some(&task)))
+    Ok(edit_form(&state, &auth, id).await?.0)
 }
 
 pub async fn update_task(
@@ -540,33 +462,30 @@ pub async fn update_task(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let task = manageable_task(&state, &auth.principal, id).await?;
-    let plan = readable_plan(&state, &auth.principal, task.plan_id).await?;
-    let units = units_of_plan(&state, &plan).await?;
     let f = FormPairs::parse(&body)?;
     let version = f.version()?;
-    let result = match draft_from(&f, &units, Some(&task)) {
-        Ok(draft) => state
-            .store
-            .update_task(id, version, draft, &auth.actor(&ip))
-            .await
-            .map_err(AppError::from),
+    let result = match task_input(&f, None) {
+        Ok(input) => tasks::update_task(&state, &auth.caller(&ip), id, version, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let mut form = TaskForm::new(&auth, &plan, &units, Some(&task)).keep_typed(&f, &units);
-            form.version = version;
+    answer_form(
+        result,
+        |_| Redirect::to(&format!("/tasks/{id}")).into_response(),
+        |e| async move {
+            let (form, units) = edit_form(&state, &auth, id).await?;
+            // After a conflict the form shows the task as stored now, with
+            // its version, and the person applies their change again; any
+            // other refusal keeps what they typed.
+            let mut form = if matches!(e, AppError::Conflict { .. }) {
+                form
+            } else {
+                let mut typed = form.keep_typed(&f, &units);
+                typed.version = version;
+                typed
+            };
             form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e @ AppError::Conflict { .. }) => {
-            // Show what is stored now; the person re-applies their change.
-            let mut form = TaskForm::new(&auth, &plan, &units, Some(&task));
-            form.error = Some(e.to_string());
-            Ok((e.status(), form).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(form)
+        },
+    )
+    .await
 }

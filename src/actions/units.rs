@@ -1,0 +1,171 @@
+//! What a person does with the unit tree, for the pages and the API alike:
+//! read the part of it they may see, and (an administrator) add or change
+//! a unit under one they administer.
+
+use crate::actions::access::{administrable_unit, readable_unit};
+use crate::actions::{AppError, Caller};
+use crate::app::AppState;
+use crate::domain::access::Principal;
+use crate::domain::plan::Plan;
+use crate::domain::task::Task;
+use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use crate::store::{Listing, Page, PlanFilter, TaskFilter, UnitFilter};
+
+/// Which units to list; never more than the caller may read.
+#[derive(Debug, Default)]
+pub struct UnitQuery {
+    pub parent_id: Option<i64>,
+    pub query: Option<String>,
+}
+
+pub async fn list_units(
+    state: &AppState,
+    principal: &Principal,
+    q: UnitQuery,
+    page: Page,
+) -> Result<Listing<Unit>, AppError> {
+    let filter = UnitFilter {
+        within_path: Some(principal.read_path.clone()),
+        parent_id: q.parent_id,
+        kind: None,
+        query: q.query,
+    };
+    Ok(state.store.units(&filter, page).await?)
+}
+
+/// Every unit the caller may read, in tree order.
+pub async fn readable_units(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<Unit>, AppError> {
+    Ok(state.store.subtree(&principal.read_path).await?)
+}
+
+/// One unit as its page shows it.
+pub struct UnitDetails {
+    pub unit: Unit,
+    /// The unit above, if the caller may read it.
+    pub parent: Option<Unit>,
+    pub children: Vec<Unit>,
+    /// The first plans it issued.
+    pub plans: Vec<Plan>,
+    /// The first tasks it leads or supports.
+    pub tasks: Vec<Task>,
+}
+
+pub async fn unit_details(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<UnitDetails, AppError> {
+    let unit = readable_unit(state, principal, id).await?;
+    let parent = match unit.parent_id {
+        Some(pid) => state
+            .store
+            .unit(pid)
+            .await?
+            .filter(|u| principal.can_read(&u.path)),
+        None => None,
+    };
+    let children = state
+        .store
+        .units(
+            &UnitFilter {
+                parent_id: Some(id),
+                ..Default::default()
+            },
+            Page::all(),
+        )
+        .await?
+        .items;
+    let plans = state
+        .store
+        .plans(
+            &PlanFilter {
+                issuer_unit_id: Some(id),
+                ..Default::default()
+            },
+            Page::new(Some(1), Some(50)),
+        )
+        .await?
+        .items;
+    let tasks = state
+        .store
+        .tasks(
+            &TaskFilter {
+                unit_id: Some(id),
+                ..Default::default()
+            },
+            Page::new(Some(1), Some(200)),
+        )
+        .await?
+        .items;
+    Ok(UnitDetails {
+        unit,
+        parent,
+        children,
+        plans,
+        tasks,
+    })
+}
+
+/// A unit as a person sends it, before it is checked.
+#[derive(Debug, Clone)]
+pub struct UnitInput {
+    /// Required to create; a unit never moves, so a change ignores it.
+    pub parent_id: Option<i64>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub side: Side,
+}
+
+/// Adds a unit under one the caller administers.
+pub async fn create_unit(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: UnitInput,
+) -> Result<Unit, AppError> {
+    let parent_id = input
+        .parent_id
+        .ok_or_else(|| AppError::Invalid("Thiếu đơn vị cấp trên (parent_id)".into()))?;
+    let parent = administrable_unit(state, caller.principal, parent_id).await?;
+    let draft = UnitDraft {
+        parent_id: Some(parent.id),
+        kind: input.kind,
+        name: input.name,
+        aliases: input.aliases,
+        side: input.side,
+    }
+    .validate(Some(parent.kind))
+    .map_err(AppError::invalid)?;
+    Ok(state.store.create_unit(draft, &caller.actor).await?)
+}
+
+/// Changes a unit read at `version`; one changed since is a conflict.
+pub async fn update_unit(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    version: i64,
+    input: UnitInput,
+) -> Result<Unit, AppError> {
+    let unit = administrable_unit(state, caller.principal, id).await?;
+    let parent_kind = match unit.parent_id {
+        Some(pid) => state.store.unit(pid).await?.map(|p| p.kind),
+        None => None,
+    };
+    let draft = UnitDraft {
+        parent_id: unit.parent_id,
+        kind: input.kind,
+        name: input.name,
+        aliases: input.aliases,
+        side: input.side,
+    }
+    .validate(parent_kind)
+    .map_err(AppError::invalid)?;
+    Ok(state
+        .store
+        .update_unit(id, version, draft, &caller.actor)
+        .await?)
+}
