@@ -21,6 +21,16 @@ pub async fn me(state: &AppState, principal: &Principal) -> Result<User, AppErro
         .ok_or(AppError::Unauthorized)
 }
 
+/// The signed-in user's record and how many sessions they have open.
+pub async fn me_with_sessions(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<(User, i64), AppError> {
+    let user = me(state, principal).await?;
+    let sessions = state.store.session_count(user.id).await?;
+    Ok((user, sessions))
+}
+
 /// Ends every session of the user, this one included.
 pub async fn logout_everywhere(state: &AppState, caller: &Caller<'_>) -> Result<u64, AppError> {
     Ok(state

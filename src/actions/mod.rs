@@ -10,10 +10,13 @@
 pub mod access;
 pub mod accounts;
 pub mod attachments;
+pub mod calendar;
 pub mod citizen;
+pub mod dashboard;
 mod error;
 pub mod exports;
 pub mod feedback;
+pub mod home;
 pub mod imports;
 pub mod initiatives;
 pub mod plans;

@@ -12,7 +12,7 @@ use crate::domain::evidence::{Evidence, EvidenceInput};
 use crate::domain::report::{ReportError, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
 use crate::domain::round::{ItemComment, ReportView, Round, TargetItem, TaskItem, UnitReport};
 use crate::domain::valid::Valid;
-use crate::store::ReportEdits;
+use crate::store::{AuditEntry, ReportEdits};
 
 /// How many of a unit's reports its list shows, newest due date first: a
 /// unit has one a round, so this is years of monthly rounds.
@@ -34,6 +34,17 @@ pub async fn report(
         return Err(AppError::NotFound);
     }
     Ok(view)
+}
+
+/// A report with its history (who saved, sent, returned, accepted it).
+pub async fn report_with_history(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<(ReportView, Vec<AuditEntry>), AppError> {
+    let view = report(state, principal, id).await?;
+    let history = state.store.audit_of("unit_report", id).await?;
+    Ok((view, history))
 }
 
 /// A report the caller may type into: visible (else 404) and its unit's

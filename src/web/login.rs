@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::{AppError, PageError};
+use super::forms::answer_form;
 use super::session::{
     Auth, ClientIp, MaybeAuth, PageAuth, SESSION_COOKIE, anonymous_csrf, cookie, encode_component,
     with_cookie,
@@ -94,29 +95,32 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    match sign_in(&state, &form.username, &form.password, &ip.0).await {
-        Ok(SignIn::Session(session)) => Ok(signed_in(&state, &session, &next)),
-        Ok(SignIn::SecondStep(challenge)) => {
-            let to = format!("/login/totp?next={}", encode_component(&next));
-            let mut res = Redirect::to(&to).into_response();
-            let cookie = challenge_cookie(&state, &challenge.token, CHALLENGE_MINUTES * 60);
-            if let Ok(h) = HeaderValue::from_str(&cookie) {
-                res.headers_mut().append(SET_COOKIE, h);
+    let result = sign_in(&state, &form.username, &form.password, &ip.0).await;
+    answer_form(
+        result,
+        |signed| match signed {
+            SignIn::Session(session) => signed_in(&state, &session, &next),
+            SignIn::SecondStep(challenge) => {
+                let to = format!("/login/totp?next={}", encode_component(&next));
+                let mut res = Redirect::to(&to).into_response();
+                let cookie = challenge_cookie(&state, &challenge.token, CHALLENGE_MINUTES * 60);
+                if let Ok(h) = HeaderValue::from_str(&cookie) {
+                    res.headers_mut().append(SET_COOKIE, h);
+                }
+                res
             }
-            Ok(res)
-        }
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let status = e.status();
+        },
+        |e| {
             let page = LoginPage {
-                csrf: form.csrf,
-                next,
-                username: form.username,
+                csrf: form.csrf.clone(),
+                next: next.clone(),
+                username: form.username.clone(),
                 error: Some(e.to_string()),
             };
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            async { Ok(page) }
+        },
+    )
+    .await
 }
 
 /// The session cookie on a redirect to where the user was going; the
@@ -204,24 +208,28 @@ pub async fn totp_submit(
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
     let challenge = cookie(&headers, CHALLENGE_COOKIE).unwrap_or_default();
-    match sign_in_totp(&state, &challenge, &form.code, &ip.0).await {
-        Ok(session) => Ok(signed_in(&state, &session, &next)),
-        Err(e @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
-            let status = e.status();
-            let enrolment = match challenged_user(&state, &challenge).await {
-                Ok(u) if !u.totp_enabled() => pending_enrolment(&state, &u),
-                _ => None,
-            };
-            let page = TotpPage {
-                csrf: form.csrf,
-                next,
-                enrolment,
-                error: Some(e.to_string()),
-            };
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = sign_in_totp(&state, &challenge, &form.code, &ip.0).await;
+    answer_form(
+        result,
+        |session| signed_in(&state, &session, &next),
+        |e| {
+            let (state, challenge) = (&state, &challenge);
+            let (csrf, next, error) = (form.csrf.clone(), next.clone(), e.to_string());
+            async move {
+                let enrolment = match challenged_user(state, challenge).await {
+                    Ok(u) if !u.totp_enabled() => pending_enrolment(state, &u),
+                    _ => None,
+                };
+                Ok(TotpPage {
+                    csrf,
+                    next,
+                    enrolment,
+                    error: Some(error),
+                })
+            }
+        },
+    )
+    .await
 }
 
 pub async fn logout_submit(

@@ -5,11 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{ApiJson, ApiPath};
-use crate::actions::access::readable_unit;
+use crate::actions::dashboard;
 use crate::domain::figures::Figures;
 use crate::web::AppState;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::pages::dashboard::level;
 use crate::web::session::ApiAuth;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,23 +40,22 @@ pub async fn dashboard(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<DashboardOut>, ApiError> {
-    let unit = readable_unit(&state, &auth.principal, id).await?;
-    let l = level(&state, unit).await?;
+    let d = dashboard::dashboard(&state, &auth.principal, id).await?;
     Ok(ApiJson(DashboardOut {
-        unit_id: l.unit.id,
-        name: l.unit.name.clone(),
-        kind: l.unit.kind.as_str().to_string(),
-        figures: l.figures,
-        ranking: l
+        unit_id: d.unit.id,
+        name: d.unit.name.clone(),
+        kind: d.unit.kind.as_str().to_string(),
+        figures: d.figures,
+        ranking: d
             .ranking
             .into_iter()
-            .map(|(r, score)| RankOut {
+            .map(|r| RankOut {
                 rank: r.rank,
                 unit_id: r.unit_id,
                 name: r.name,
-                score: score.total,
-                overdue: r.overdue,
-                parts: serde_json::to_value(&score.parts).unwrap_or_default(),
+                score: r.figures.score.total,
+                overdue: r.figures.tasks.overdue,
+                parts: serde_json::to_value(&r.figures.score.parts).unwrap_or_default(),
             })
             .collect(),
     }))

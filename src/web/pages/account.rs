@@ -17,7 +17,7 @@ use crate::domain::access::Role;
 use crate::store::User;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
-use crate::web::forms::FormPairs;
+use crate::web::forms::{FormPairs, answer_form};
 use crate::web::login::session_cookie;
 use crate::web::session::{ClientIp, PageAuth};
 
@@ -39,8 +39,7 @@ async fn account_page(
     auth: &crate::web::session::Auth,
     error: Option<String>,
 ) -> Result<AccountPage, AppError> {
-    let user = accounts::me(state, &auth.principal).await?;
-    let sessions = state.store.session_count(user.id).await?;
+    let (user, sessions) = accounts::me_with_sessions(state, &auth.principal).await?;
     Ok(AccountPage {
         layout: Layout::new("Tài khoản", auth),
         username: user.username.clone(),
@@ -93,15 +92,12 @@ pub async fn password_submit(
     } else {
         accounts::change_password(&state, &auth.caller(&ip), &f.raw("current_password"), &new).await
     };
-    match result {
-        Ok(()) => Ok(signed_out(&state)),
-        Err(e @ AppError::Invalid(_)) => {
-            let status = e.status();
-            let page = account_page(&state, &auth, Some(e.to_string())).await?;
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    answer_form(
+        result,
+        |()| signed_out(&state),
+        |e| account_page(&state, &auth, Some(e.to_string())),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -148,15 +144,13 @@ pub async fn totp_submit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
-    match accounts::confirm_enrolment(&state, &auth.caller(&ip), &f.text("code")).await {
-        Ok(()) => Ok(Redirect::to("/account").into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let status = e.status();
-            let page = totp_view(&state, &auth, Some(e.to_string())).await?;
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = accounts::confirm_enrolment(&state, &auth.caller(&ip), &f.text("code")).await;
+    answer_form(
+        result,
+        |()| Redirect::to("/account").into_response(),
+        |e| totp_view(&state, &auth, Some(e.to_string())),
+    )
+    .await
 }
 
 pub async fn totp_disable_submit(
@@ -166,15 +160,13 @@ pub async fn totp_disable_submit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
-    match accounts::disable_own_totp(&state, &auth.caller(&ip), &f.text("code")).await {
-        Ok(()) => Ok(Redirect::to("/account").into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let status = e.status();
-            let page = account_page(&state, &auth, Some(e.to_string())).await?;
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = accounts::disable_own_totp(&state, &auth.caller(&ip), &f.text("code")).await;
+    answer_form(
+        result,
+        |()| Redirect::to("/account").into_response(),
+        |e| account_page(&state, &auth, Some(e.to_string())),
+    )
+    .await
 }
 
 pub struct UserRow {

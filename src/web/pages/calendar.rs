@@ -9,12 +9,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use crate::domain::access::Role;
+use crate::actions::calendar;
 use crate::domain::calendar::{DayKind, Holiday};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::FormPairs;
-use crate::web::session::{Auth, ClientIp, PageAuth};
+use crate::web::session::{ClientIp, PageAuth};
 
 pub struct DayRow {
     pub date: String,
@@ -47,17 +47,11 @@ fn weekday_vi(d: chrono::NaiveDate) -> &'static str {
     }
 }
 
-/// Only a national administrator changes the calendar every commune uses.
-fn can_edit(auth: &Auth) -> bool {
-    auth.principal.has(Role::Administrator) && auth.principal.unit_path.matches('/').count() == 2
-}
-
 pub async fn show_calendar(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
 ) -> Result<CalendarPage, PageError> {
-    let days = state.store.calendar_days().await?;
-    let cal = state.store.work_calendar().await?;
+    let (days, cal) = calendar::calendar(&state).await?;
     let year = chrono::Datelike::year(&state.store.clock().today());
     Ok(CalendarPage {
         layout: Layout::new("Lịch làm việc", &auth),
@@ -75,7 +69,7 @@ pub async fn show_calendar(
                 estimated: h.estimated,
             })
             .collect(),
-        can_edit: can_edit(&auth),
+        can_edit: calendar::may_edit(&auth.principal),
         working_days: (year..=year + 1)
             .map(|y| (y, cal.working_days_in_year(y)))
             .collect(),
@@ -88,38 +82,28 @@ pub async fn save_calendar_day(
     ip: ClientIp,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    if !can_edit(&auth) {
+    if !calendar::may_edit(&auth.principal) {
         return Err(AppError::Forbidden.into());
     }
     let f = FormPairs::parse(&body)?;
     let date = f
         .date("date", "Ngày")?
         .ok_or_else(|| AppError::Invalid("Hãy chọn ngày".into()))?;
+    let caller = auth.caller(&ip);
     if f.text("action") == "remove" {
-        state
-            .store
-            .remove_calendar_day(date, &auth.actor(&ip))
-            .await?;
-        return Ok(Redirect::to("/admin/calendar").into_response());
+        calendar::remove_day(&state, &caller, date).await?;
+    } else {
+        let kind = match f.text("kind").as_str() {
+            "work" => DayKind::Work,
+            _ => DayKind::Off,
+        };
+        let day = Holiday {
+            date,
+            kind,
+            name: f.text("name"),
+            estimated: false,
+        };
+        calendar::set_day(&state, &caller, day).await?;
     }
-    let kind = match f.text("kind").as_str() {
-        "work" => DayKind::Work,
-        _ => DayKind::Off,
-    };
-    let name = f
-        .optional("name")
-        .ok_or_else(|| AppError::Invalid("Hãy ghi tên ngày nghỉ hoặc lý do làm bù".into()))?;
-    state
-        .store
-        .set_calendar_day(
-            Holiday {
-                date,
-                kind,
-                name,
-                estimated: false,
-            },
-            &auth.actor(&ip),
-        )
-        .await?;
     Ok(Redirect::to("/admin/calendar").into_response())
 }

@@ -9,14 +9,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use crate::actions::access::readable_unit;
-use crate::domain::figures::{Figures, figures};
-use crate::domain::rollup::Rollup;
-use crate::domain::score::{FORMULA_VI, Score, rank};
-use crate::domain::unit::Unit;
-use crate::store::{Page, UnitFilter};
+use crate::actions::dashboard::{self, Ranked};
+use crate::domain::score::FORMULA_VI;
 use crate::web::AppState;
-use crate::web::error::{AppError, PageError};
+use crate::web::error::PageError;
 use crate::web::session::PageAuth;
 
 /// One bar of a horizontal bar chart, in viewBox units (0–100 wide).
@@ -66,97 +62,25 @@ pub struct RankRow {
     pub width: u32,
 }
 
-pub struct Level {
-    pub unit: Unit,
-    pub figures: Figures,
-    pub ranking: Vec<(RankRow, Score)>,
-}
-
-/// Figures of a level unit and the ranking of the level units below it.
-pub async fn level(state: &AppState, unit: Unit) -> Result<Level, AppError> {
-    if !unit.kind.is_level() {
-        return Err(AppError::BadRequest(
-            "Bảng điều hành chỉ có cho xã, tỉnh và toàn quốc".into(),
-        ));
-    }
-    let today = state.store.clock().today();
-    let cal = state.store.work_calendar().await?;
-    let rollup = state.store.rollup(unit.id).await?;
-    let fig = figures(&rollup, today, &cal);
-    let children = state.store.child_rollups(unit.id).await?;
-    let names = state
-        .store
-        .units(
-            &UnitFilter {
-                parent_id: Some(unit.id),
-                ..UnitFilter::default()
-            },
-            Page::all(),
-        )
-        .await?
-        .items;
-    let mut scored: Vec<(i64, String, Figures)> = names
+/// A rank row as the page shows it: the score and its parts in words.
+fn rank_row(r: Ranked) -> RankRow {
+    let f = &r.figures;
+    let parts = f
+        .score
+        .parts
         .iter()
-        .filter(|u| u.kind.is_level())
-        .map(|u| {
-            let r = children
-                .iter()
-                .find(|c| c.unit_id == u.id)
-                .cloned()
-                .unwrap_or_else(|| Rollup {
-                    unit_id: u.id,
-                    ..Rollup::default()
-                });
-            (u.id, u.name.clone(), figures(&r, today, &cal))
-        })
-        .collect();
-    let ranks = rank(
-        &scored
-            .iter()
-            .map(|(id, _, f)| (*id, f.score.total))
-            .collect::<Vec<_>>(),
-    );
-    scored.sort_by_key(|(id, _, _)| {
-        ranks
-            .iter()
-            .find(|(r, _)| r == id)
-            .map(|(_, n)| *n)
-            .unwrap_or(u32::MAX)
-    });
-    let ranking = scored
-        .into_iter()
-        .map(|(id, name, f)| {
-            let rank = ranks
-                .iter()
-                .find(|(r, _)| *r == id)
-                .map(|(_, n)| *n)
-                .unwrap_or(0);
-            let parts = f
-                .score
-                .parts
-                .iter()
-                .map(|p| format!("{}: {:.1}", p.label_vi, p.points))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            (
-                RankRow {
-                    rank,
-                    unit_id: id,
-                    name,
-                    score: format!("{:.1}", f.score.total),
-                    parts,
-                    overdue: f.tasks.overdue,
-                    width: (f.score.total.clamp(0.0, 100.0) * 0.6) as u32,
-                },
-                f.score,
-            )
-        })
-        .collect();
-    Ok(Level {
-        unit,
-        figures: fig,
-        ranking,
-    })
+        .map(|p| format!("{}: {:.1}", p.label_vi, p.points))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    RankRow {
+        rank: r.rank,
+        unit_id: r.unit_id,
+        name: r.name,
+        score: format!("{:.1}", f.score.total),
+        parts,
+        overdue: f.tasks.overdue,
+        width: (f.score.total.clamp(0.0, 100.0) * 0.6) as u32,
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -207,22 +131,13 @@ pub async fn show_dashboard(
     PageAuth(auth): PageAuth,
     Path(unit_id): Path<i64>,
 ) -> Result<DashboardPage, PageError> {
-    let unit = readable_unit(&state, &auth.principal, unit_id).await?;
-    let parent = match unit.parent_id {
-        Some(pid) => state
-            .store
-            .unit(pid)
-            .await?
-            .filter(|p| auth.principal.can_read(&p.path))
-            .map(|p| (p.id, p.name)),
-        None => None,
-    };
-    let child_level = match unit.kind {
+    let l = dashboard::dashboard(&state, &auth.principal, unit_id).await?;
+    let parent = l.parent.as_ref().map(|p| (p.id, p.name.clone()));
+    let child_level = match l.unit.kind {
         crate::domain::unit::UnitKind::Nation => "Tỉnh, thành phố",
         crate::domain::unit::UnitKind::Province => "Xã, phường",
         _ => "",
     };
-    let l = level(&state, unit).await?;
     let f = &l.figures;
     let tasks_link = |state: &str| format!("/tasks?within={unit_id}&state={state}");
     let tasks_chart = chart(
@@ -303,7 +218,7 @@ pub async fn show_dashboard(
                 )
             })
             .collect(),
-        ranking: l.ranking.into_iter().map(|(r, _)| r).collect(),
+        ranking: l.ranking.into_iter().map(rank_row).collect(),
         child_level,
         formula: FORMULA_VI,
     })

@@ -303,8 +303,8 @@ pub async fn show_report(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<ReportPage, PageError> {
-    let view = reports::report(&state, &auth.principal, id).await?;
-    let history = history_rows(&state.store.audit_of("unit_report", id).await?);
+    let (view, history) = reports::report_with_history(&state, &auth.principal, id).await?;
+    let history = history_rows(&history);
     Ok(page_of(state.store.clock().now_ms(), &auth, &view, history))
 }
 

@@ -147,19 +147,14 @@ pub async fn link_source(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let target = manageable_target(&state, &auth.principal, id).await?;
     let f = FormPairs::parse(&body)?;
     let source = match f.optional("source") {
-        None => None,
-        Some(s) => Some(
-            AutoSource::parse(&s)
-                .ok_or_else(|| AppError::Invalid("Nguồn số liệu không hợp lệ".into()))?,
-        ),
+        None => Ok(None),
+        Some(s) => AutoSource::parse(&s)
+            .map(Some)
+            .ok_or_else(|| AppError::Invalid("Nguồn số liệu không hợp lệ".into())),
     };
-    state
-        .store
-        .link_target_source(target.id, source, &auth.actor(&ip))
-        .await?;
+    crate::actions::initiatives::link_target_source(&state, &auth.caller(&ip), id, source).await?;
     Ok(Redirect::to(&format!("/targets/{id}#so-lieu-tu-dong")).into_response())
 }
 
