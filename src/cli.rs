@@ -419,6 +419,9 @@ async fn housekeeping(store: Store, mail: Option<crate::notify::MailConfig>, esc
         if let Err(e) = store.delete_expired_sessions().await {
             tracing::error!(error = %e, "removing ended sessions failed");
         }
+        if let Err(e) = store.delete_expired_kept_forms().await {
+            tracing::error!(error = %e, "removing kept forms past their day failed");
+        }
         match store.disable_dormant_users().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(disabled = n, "accounts unused for 45 days disabled"),

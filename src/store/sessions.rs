@@ -105,9 +105,12 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets sessions a day after they ended: until then an ended
+    /// session still says whose a long form sent after it ended is, so what
+    /// was typed can be kept for them (it never signs anyone in).
     pub async fn delete_expired_sessions(&self) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(self.now_ms())
+            .bind(self.now_ms() - super::kept_forms::KEEP_FOR_MS)
             .execute(&self.write)
             .await?;
         sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")

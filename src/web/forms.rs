@@ -40,6 +40,7 @@ where
 }
 
 /// A url-encoded form as ordered pairs, so repeated names are kept.
+#[derive(Debug, Clone, Default)]
 pub struct FormPairs(pub Vec<(String, String)>);
 
 impl FormPairs {

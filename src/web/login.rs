@@ -42,11 +42,29 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// Why the person is here again: their session ended while typing and
+    /// what they sent was kept.
+    notice: Option<&'static str>,
+}
+
+/// Said on the login page when a form sent after the session ended was
+/// kept (`kept=1`, or `kept=files` when it carried files).
+fn kept_notice(kept: Option<&str>) -> Option<&'static str> {
+    match kept {
+        Some("1") => Some(
+            "Phiên làm việc đã hết hạn nên nội dung bạn vừa gửi chưa được lưu, nhưng đã được giữ lại. Hãy đăng nhập lại: biểu mẫu sẽ mở ra với nội dung đó để bạn kiểm tra và lưu.",
+        ),
+        Some("files") => Some(
+            "Phiên làm việc đã hết hạn nên nội dung bạn vừa gửi chưa được lưu, nhưng phần chữ đã được giữ lại. Hãy đăng nhập lại: biểu mẫu sẽ mở ra với nội dung đó; các tệp đính kèm cần chọn lại.",
+        ),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    kept: Option<String>,
 }
 
 /// Only a local path may be the target after login (no open redirect).
@@ -73,6 +91,7 @@ pub async fn login_page(
         next,
         username: String::new(),
         error: None,
+        notice: kept_notice(q.kept.as_deref()),
     };
     with_cookie(page.into_response(), set_cookie)
 }
@@ -116,6 +135,7 @@ pub async fn login_submit(
                 next: next.clone(),
                 username: form.username.clone(),
                 error: Some(e.to_string()),
+                notice: None,
             };
             async { Ok(page) }
         },

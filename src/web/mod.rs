@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod flash;
 pub mod forms;
+pub mod kept_forms;
 pub mod labels;
 pub mod login;
 pub mod pages;
@@ -159,6 +160,7 @@ fn sitemap() -> Sitemap {
                 .layer(DefaultBodyLimit::max(pages::reports::EVIDENCE_LIMIT)),
         )
         .route("/reports/{id}/review", post(pages::reports::review_report))
+        .route("/kept-forms/discard", post(kept_forms::discard))
         .route("/evidence/{id}", get(pages::attachments::evidence_file))
         .route("/plans/{id}/rounds", post(pages::rounds::create_round))
         .route("/rounds/{id}", get(pages::rounds::show_round))

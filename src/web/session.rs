@@ -21,6 +21,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::AppState;
 use super::error::{ApiError, AppError, PageError};
 use super::flash::{self, Flash};
+use super::forms::FormPairs;
+use super::kept_forms;
 use crate::actions::Caller;
 use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
@@ -45,6 +47,9 @@ pub struct Auth {
     pub must_enrol: bool,
     /// What the previous action did, to say on this page.
     pub flash: Option<Flash>,
+    /// What the person typed into this page's form and sent after their
+    /// session had ended, kept for them and not saved yet.
+    pub kept_form: Option<FormPairs>,
 }
 
 /// What an administrator who must enrol may still open.
@@ -133,6 +138,13 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         Err(e) => return render(e, is_api),
     };
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !is_api && auth.is_none() {
+        // A long form sent after the session ended: kept, not lost.
+        req = match kept_forms::keep_if_expired(&state, req).await {
+            Ok(kept) => return kept,
+            Err(req) => req,
+        };
+    }
     if !safe {
         let checked = if is_api {
             check_api_csrf(auth.as_ref(), req.headers()).map(|()| req)
@@ -144,22 +156,31 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             Err(e) => return render(e, is_api),
         };
     }
-    if let Some(auth) = auth {
-        if auth.must_enrol && !WHILE_ENROLLING.contains(&req.uri().path()) {
-            if is_api {
-                return render(AppError::TotpEnrolmentRequired, true);
-            }
-            return Redirect::to("/account/totp").into_response();
+    let Some(mut auth) = auth else {
+        return next.run(req).await;
+    };
+    if auth.must_enrol && !WHILE_ENROLLING.contains(&req.uri().path()) {
+        if is_api {
+            return render(AppError::TotpEnrolmentRequired, true);
         }
-        let shows_flash = auth.flash.is_some();
-        req.extensions_mut().insert(Arc::new(auth));
-        let mut res = next.run(req).await;
-        if shows_flash {
-            flash::clear_after_shown(&mut res, state.config.secure_cookies);
-        }
-        return res;
+        return Redirect::to("/account/totp").into_response();
     }
-    next.run(req).await
+    let path = req.uri().path().to_string();
+    if safe && !is_api {
+        auth.kept_form = kept_forms::kept_for(&state, auth.principal.user_id, &path).await;
+    }
+    let shows_flash = auth.flash.is_some();
+    let user_id = auth.principal.user_id;
+    req.extensions_mut().insert(Arc::new(auth));
+    let mut res = next.run(req).await;
+    if shows_flash {
+        flash::clear_after_shown(&mut res, state.config.secure_cookies);
+    }
+    // A long form saved: what was kept of it when a session ended is done.
+    if !safe && !is_api && res.status().is_redirection() && kept_forms::page_of(&path).is_some() {
+        kept_forms::forget(&state, user_id, &path).await;
+    }
+    res
 }
 
 fn render(e: AppError, is_api: bool) -> Response {
@@ -226,6 +247,7 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
         via_bearer,
         must_enrol,
         flash: Flash::from_headers(headers),
+        kept_form: None,
     }))
 }
 

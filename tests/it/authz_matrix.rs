@@ -141,6 +141,7 @@ impl Fixture {
             "/admin/calendar" => vec![("date", s("2026-04-30")), ("kind", s("holiday"))],
             "/reports/{id}" => vec![("difficulties", s("Thiếu người"))],
             "/reports/{id}/review" => vec![("decision", s("return")), ("comment", s("Bổ sung"))],
+            "/kept-forms/discard" => vec![("path", format!("/reports/{}", self.report))],
             "/plans/{id}/rounds" => {
                 vec![("title", s("Báo cáo đột xuất")), ("due", s("2026-04-30"))]
             }

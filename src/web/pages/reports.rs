@@ -157,6 +157,8 @@ pub struct ReportPage {
     recommendations: String,
     history: Vec<HistoryRow>,
     error: Option<String>,
+    /// The form holds what was typed before the session ended, not saved.
+    kept: bool,
 }
 
 impl ReportPage {
@@ -295,6 +297,7 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
         recommendations: r.recommendations.clone().unwrap_or_default(),
         history,
         error: None,
+        kept: false,
     }
 }
 
@@ -305,7 +308,14 @@ pub async fn show_report(
 ) -> Result<ReportPage, PageError> {
     let (view, history) = reports::report_with_history(&state, &auth.principal, id).await?;
     let history = history_rows(&history);
-    Ok(page_of(state.store.clock().now_ms(), &auth, &view, history))
+    let mut page = page_of(state.store.clock().now_ms(), &auth, &view, history);
+    if let Some(kept) = &auth.kept_form
+        && page.editable
+    {
+        page.keep_typed(kept);
+        page.kept = true;
+    }
+    Ok(page)
 }
 
 /// Reads the report form: each task and target of the report as typed (a

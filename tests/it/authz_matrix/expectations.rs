@@ -197,6 +197,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/targets/{id}", manages),
     ("GET", "/targets/{id}/edit", manages),
     ("POST", "/notifications/read", signed_in),
+    ("POST", "/kept-forms/discard", signed_in),
     ("GET", "/admin/calendar", signed_in),
     ("POST", "/admin/calendar", national_admin),
     ("GET", "/dashboard", signed_in),
