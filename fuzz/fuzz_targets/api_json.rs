@@ -77,6 +77,7 @@ fn report(input: ReportIn) {
             percent: t.percent,
             result: t.result,
             suspend_reason: t.suspend_reason,
+            nothing_this_period: t.nothing_this_period.unwrap_or(false),
         }
         .validate();
     }
@@ -84,6 +85,8 @@ fn report(input: ReportIn) {
         let _ = TargetFigureDraft {
             value: g.value,
             source: g.source,
+            no_data_reason: g.no_data_reason,
+            nothing_this_period: g.nothing_this_period.unwrap_or(false),
         }
         .validate();
     }

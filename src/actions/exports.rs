@@ -177,6 +177,7 @@ fn bulk_update(row: BulkRow) -> Result<BulkUpdate, AppError> {
                 percent,
                 result: Some(result),
                 suspend_reason: None,
+                nothing_this_period: false,
             }
             .validate()
             .map_err(|e| AppError::Invalid(format!("Dòng {row}: {e}")))?;
@@ -195,6 +196,8 @@ fn bulk_update(row: BulkRow) -> Result<BulkUpdate, AppError> {
             let draft = TargetFigureDraft {
                 value,
                 source: Some(source),
+                no_data_reason: None,
+                nothing_this_period: false,
             }
             .validate()
             .map_err(|e| AppError::Invalid(format!("Dòng {row}: {e}")))?;

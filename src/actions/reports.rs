@@ -10,7 +10,9 @@ use crate::domain::access::Principal;
 use crate::domain::attachment::UploadedFile;
 use crate::domain::evidence::{Evidence, EvidenceInput};
 use crate::domain::report::{ReportError, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
-use crate::domain::round::{ItemComment, ReportView, Round, TargetItem, TaskItem, UnitReport};
+use crate::domain::round::{
+    ItemComment, ReportView, Round, TargetItem, TaskItem, Unanswered, UnitReport,
+};
 use crate::domain::valid::Valid;
 use crate::store::{AuditEntry, ReportEdits};
 
@@ -97,6 +99,8 @@ pub struct TaskItemInput {
     pub percent: Edit<u8>,
     pub result: Edit<String>,
     pub suspend_reason: Edit<String>,
+    /// "Không phát sinh trong kỳ".
+    pub nothing_this_period: Edit<bool>,
 }
 
 /// What a reporter sent for one target, read but not yet checked.
@@ -106,6 +110,9 @@ pub struct TargetItemInput {
     pub version: i64,
     pub value: Edit<f64>,
     pub source: Edit<String>,
+    /// Why there is no figure yet ("chưa có số liệu").
+    pub no_data_reason: Edit<String>,
+    pub nothing_this_period: Edit<bool>,
 }
 
 /// A save (and, with `submit`, a submission) of a unit's report, with the
@@ -181,6 +188,9 @@ pub async fn save(
     if !view.report.status.is_editable() && !evidence.is_empty() {
         return Err(AppError::Invalid(ReportError::Locked.to_string()));
     }
+    if input.submit {
+        refuse_unanswered(&view, &edits, &evidence)?;
+    }
     let attached = evidence.len();
     for (task_id, input) in evidence {
         state
@@ -198,6 +208,36 @@ pub async fn save(
     })
 }
 
+/// A report is sent only with every item answered (see
+/// `domain::report::task_answered`): the refusal names the items left.
+fn refuse_unanswered(
+    view: &ReportView,
+    edits: &ReportEdits,
+    evidence: &[(i64, EvidenceInput)],
+) -> Result<(), AppError> {
+    let tasks: Vec<(i64, &TaskUpdateDraft)> =
+        edits.tasks.iter().map(|(id, _, d)| (*id, &**d)).collect();
+    let targets: Vec<(i64, &TargetFigureDraft)> =
+        edits.targets.iter().map(|(id, _, d)| (*id, &**d)).collect();
+    let attached: Vec<i64> = evidence.iter().map(|(id, _)| *id).collect();
+    let left = view.unanswered_after(&tasks, &targets, &attached);
+    if left.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = left
+        .iter()
+        .map(|u| match u {
+            Unanswered::Task(_, name) => format!("nhiệm vụ {name}"),
+            Unanswered::Target(_, name) => format!("chỉ tiêu “{name}”"),
+        })
+        .collect();
+    Err(AppError::Invalid(format!(
+        "Chưa gửi được: còn {} mục chưa trả lời ({}). Với mỗi mục, hãy cập nhật tình trạng (nhiệm vụ đã hoàn thành cần kết quả hoặc minh chứng), hoặc nhập số liệu và nguồn, hoặc ghi lý do chưa có số liệu, hoặc đánh dấu «Không phát sinh trong kỳ».",
+        left.len(),
+        names.join(", ")
+    )))
+}
+
 /// One task item checked against the report and the rules: `None` when it
 /// is unchanged.
 fn task_edit(
@@ -205,20 +245,22 @@ fn task_edit(
     input: TaskItemInput,
 ) -> Result<Option<(i64, i64, Valid<TaskUpdateDraft>)>, AppError> {
     let item = task_item(view, input.task_id)?;
-    let current = item.update.as_ref();
+    let current = item
+        .update
+        .as_ref()
+        .map(TaskUpdateDraft::from)
+        .unwrap_or_default();
     let draft = TaskUpdateDraft {
-        status: input.status.apply(current.and_then(|u| u.status)),
-        percent: input.percent.apply(current.and_then(|u| u.percent)),
-        result: input.result.apply(current.and_then(|u| u.result.clone())),
-        suspend_reason: input
-            .suspend_reason
-            .apply(current.and_then(|u| u.suspend_reason.clone())),
+        status: input.status.apply(current.status),
+        percent: input.percent.apply(current.percent),
+        result: input.result.apply(current.result.clone()),
+        suspend_reason: input.suspend_reason.apply(current.suspend_reason.clone()),
+        nothing_this_period: input
+            .nothing_this_period
+            .apply(Some(current.nothing_this_period))
+            .unwrap_or(false),
     };
-    let unchanged = current.and_then(|u| u.status) == draft.status
-        && current.and_then(|u| u.percent) == draft.percent
-        && current.and_then(|u| u.result.as_deref()) == draft.result.as_deref()
-        && current.and_then(|u| u.suspend_reason.as_deref()) == draft.suspend_reason.as_deref();
-    if unchanged {
+    if draft == current {
         return Ok(None);
     }
     let valid = draft
@@ -232,14 +274,21 @@ fn target_edit(
     input: TargetItemInput,
 ) -> Result<Option<(i64, i64, Valid<TargetFigureDraft>)>, AppError> {
     let item = target_item(view, input.target_id)?;
-    let current = item.figure.as_ref();
+    let current = item
+        .figure
+        .as_ref()
+        .map(TargetFigureDraft::from)
+        .unwrap_or_default();
     let draft = TargetFigureDraft {
-        value: input.value.apply(current.and_then(|f| f.value)),
-        source: input.source.apply(current.and_then(|f| f.source.clone())),
+        value: input.value.apply(current.value),
+        source: input.source.apply(current.source.clone()),
+        no_data_reason: input.no_data_reason.apply(current.no_data_reason.clone()),
+        nothing_this_period: input
+            .nothing_this_period
+            .apply(Some(current.nothing_this_period))
+            .unwrap_or(false),
     };
-    if current.and_then(|f| f.value) == draft.value
-        && current.and_then(|f| f.source.as_deref()) == draft.source.as_deref()
-    {
+    if draft == current {
         return Ok(None);
     }
     let valid = draft

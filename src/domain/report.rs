@@ -176,6 +176,8 @@ pub enum ReportError {
     BadValue,
     #[error("Khi trả lại báo cáo cần nêu lý do")]
     MissingReturnReason,
+    #[error("Đã có số liệu thì không ghi lý do chưa có số liệu")]
+    FigureAndNoData,
 }
 
 /// What a unit says about one task in one round.
@@ -185,6 +187,9 @@ pub struct TaskUpdateDraft {
     pub percent: Option<u8>,
     pub result: Option<String>,
     pub suspend_reason: Option<String>,
+    /// "Không phát sinh trong kỳ": nothing happened on the task this
+    /// period, which is an answer.
+    pub nothing_this_period: bool,
 }
 
 pub const MAX_TEXT: usize = 10_000;
@@ -208,7 +213,10 @@ impl TaskUpdateDraft {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.percent.is_none() && self.result.is_none()
+        self.status.is_none()
+            && self.percent.is_none()
+            && self.result.is_none()
+            && !self.nothing_this_period
     }
 }
 
@@ -217,6 +225,10 @@ impl TaskUpdateDraft {
 pub struct TargetFigureDraft {
     pub value: Option<f64>,
     pub source: Option<String>,
+    /// "Chưa có số liệu": why there is no figure this period.
+    pub no_data_reason: Option<String>,
+    /// "Không phát sinh trong kỳ".
+    pub nothing_this_period: bool,
 }
 
 impl TargetFigureDraft {
@@ -225,8 +237,44 @@ impl TargetFigureDraft {
             return Err(ReportError::BadValue);
         }
         self.source = clean(self.source)?;
+        self.no_data_reason = clean(self.no_data_reason)?;
+        if self.value.is_some() && self.no_data_reason.is_some() {
+            return Err(ReportError::FigureAndNoData);
+        }
         Ok(Valid::new(self))
     }
+}
+
+/// Whether a unit answered a task of its report: it said nothing happened
+/// this period, or it gave a status — and, for a finished task, what was
+/// produced (a result or evidence). A blank item, or "done" with nothing to
+/// show for it, is not an answer, and a report with one is not received.
+pub fn task_answered(
+    status: Option<TaskStatus>,
+    result: Option<&str>,
+    evidence: usize,
+    nothing_this_period: bool,
+) -> bool {
+    if nothing_this_period {
+        return true;
+    }
+    match status {
+        None => false,
+        Some(s) if s.is_done() => result.is_some_and(|r| !r.trim().is_empty()) || evidence > 0,
+        Some(_) => true,
+    }
+}
+
+/// Whether a unit answered a target of its report: a figure with where it
+/// comes from, or why there is none yet, or nothing this period.
+pub fn target_answered(
+    value: Option<f64>,
+    source: Option<&str>,
+    no_data_reason: Option<&str>,
+    nothing_this_period: bool,
+) -> bool {
+    let said = |t: Option<&str>| t.is_some_and(|t| !t.trim().is_empty());
+    nothing_this_period || (value.is_some() && said(source)) || said(no_data_reason)
 }
 
 pub fn clean(text: Option<String>) -> Result<Option<String>, ReportError> {

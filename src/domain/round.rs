@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 
 use crate::domain::evidence::Evidence;
 use crate::domain::period::PeriodKind;
-use crate::domain::report::{ReportStatus, TaskStatus};
+use crate::domain::report::{
+    ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft, target_answered, task_answered,
+};
 use crate::domain::target::Target;
 use crate::domain::task::Task;
 
@@ -52,6 +54,7 @@ pub struct TaskUpdate {
     pub percent: Option<u8>,
     pub result: Option<String>,
     pub suspend_reason: Option<String>,
+    pub nothing_this_period: bool,
     pub review_comment: Option<String>,
     pub version: i64,
 }
@@ -62,6 +65,8 @@ pub struct TargetFigure {
     pub target_id: i64,
     pub value: Option<f64>,
     pub source: Option<String>,
+    pub no_data_reason: Option<String>,
+    pub nothing_this_period: bool,
     pub review_comment: Option<String>,
     pub version: i64,
 }
@@ -109,4 +114,119 @@ pub struct Consolidated {
     pub approved_at: Option<i64>,
     pub approved_by: Option<i64>,
     pub version: i64,
+}
+
+/// An item of a report the unit has not answered yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unanswered {
+    /// A task, by its number in the plan (or its title when it has none).
+    Task(i64, String),
+    Target(i64, String),
+}
+
+impl TaskItem {
+    pub fn is_answered(&self) -> bool {
+        let u = self.update.as_ref();
+        task_answered(
+            u.and_then(|u| u.status),
+            u.and_then(|u| u.result.as_deref()),
+            self.evidence.len(),
+            u.is_some_and(|u| u.nothing_this_period),
+        )
+    }
+}
+
+impl TargetItem {
+    pub fn is_answered(&self) -> bool {
+        let f = self.figure.as_ref();
+        target_answered(
+            f.and_then(|f| f.value),
+            f.and_then(|f| f.source.as_deref()),
+            f.and_then(|f| f.no_data_reason.as_deref()),
+            f.is_some_and(|f| f.nothing_this_period),
+        )
+    }
+}
+
+impl ReportView {
+    /// The items still to answer before the report may be sent.
+    pub fn unanswered(&self) -> Vec<Unanswered> {
+        self.unanswered_after(&[], &[], &[])
+    }
+
+    /// The items still to answer once these edits are saved and this
+    /// evidence attached (task ids, one per piece): what a submission is
+    /// checked against, before anything is written.
+    pub fn unanswered_after(
+        &self,
+        tasks: &[(i64, &TaskUpdateDraft)],
+        targets: &[(i64, &TargetFigureDraft)],
+        evidence_for: &[i64],
+    ) -> Vec<Unanswered> {
+        let task_items = self.tasks.iter().filter_map(|i| {
+            let id = i.task.id;
+            let evidence = i.evidence.len() + evidence_for.iter().filter(|t| **t == id).count();
+            let answered = match tasks.iter().find(|(t, _)| *t == id) {
+                Some((_, d)) => task_answered(
+                    d.status,
+                    d.result.as_deref(),
+                    evidence,
+                    d.nothing_this_period,
+                ),
+                None => {
+                    let u = i.update.as_ref();
+                    task_answered(
+                        u.and_then(|u| u.status),
+                        u.and_then(|u| u.result.as_deref()),
+                        evidence,
+                        u.is_some_and(|u| u.nothing_this_period),
+                    )
+                }
+            };
+            let name = || {
+                i.task
+                    .reference
+                    .clone()
+                    .unwrap_or_else(|| i.task.title.clone())
+            };
+            (!answered).then(|| Unanswered::Task(id, name()))
+        });
+        let target_items = self.targets.iter().filter_map(|i| {
+            let answered = match targets.iter().find(|(t, _)| *t == i.target.id) {
+                Some((_, d)) => target_answered(
+                    d.value,
+                    d.source.as_deref(),
+                    d.no_data_reason.as_deref(),
+                    d.nothing_this_period,
+                ),
+                None => i.is_answered(),
+            };
+            (!answered).then(|| Unanswered::Target(i.target.id, i.target.name.clone()))
+        });
+        task_items.chain(target_items).collect()
+    }
+}
+
+impl From<&TaskUpdate> for TaskUpdateDraft {
+    /// What is stored, as the draft that would store it again.
+    fn from(u: &TaskUpdate) -> TaskUpdateDraft {
+        TaskUpdateDraft {
+            status: u.status,
+            percent: u.percent,
+            result: u.result.clone(),
+            suspend_reason: u.suspend_reason.clone(),
+            nothing_this_period: u.nothing_this_period,
+        }
+    }
+}
+
+impl From<&TargetFigure> for TargetFigureDraft {
+    fn from(f: &TargetFigure) -> TargetFigureDraft {
+        TargetFigureDraft {
+            value: f.value,
+            source: f.source.clone(),
+            no_data_reason: f.no_data_reason.clone(),
+            nothing_this_period: f.nothing_this_period,
+        }
+    }
 }

@@ -44,6 +44,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "kept_forms",
         sql: include_str!("../../migrations/0006_kept_forms.sql"),
     },
+    Migration {
+        version: 7,
+        name: "answered_items",
+        sql: include_str!("../../migrations/0007_answered_items.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -50,6 +50,7 @@ pub(super) async fn save_task_items(
                 "percent": draft.percent,
                 "result": draft.result,
                 "suspend_reason": draft.suspend_reason,
+                "nothing_this_period": draft.nothing_this_period,
             })),
         };
         audit::record(conn, now, actor, change).await?;
@@ -92,9 +93,11 @@ pub(super) async fn save_target_items(
                 .figure
                 .as_ref()
                 .map(|b| json!({"value": b.value, "source": b.source})),
-            after: Some(
-                json!({"target_id": target_id, "value": draft.value, "source": draft.source}),
-            ),
+            after: Some(json!({
+                "target_id": target_id, "value": draft.value, "source": draft.source,
+                "no_data_reason": draft.no_data_reason,
+                "nothing_this_period": draft.nothing_this_period,
+            })),
         };
         audit::record(conn, now, actor, change).await?;
     }
@@ -139,8 +142,8 @@ pub(super) async fn upsert_task_update(
     match current {
         None if expected == 0 => Ok(sqlx::query(
             "INSERT INTO task_updates (report_id, task_id, province_id, commune_id, status, percent, result,
-                    suspend_reason, updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
+                    suspend_reason, nothing_this_period, updated_at, updated_by, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) RETURNING id",
         )
         .bind(report_id)
         .bind(task_id)
@@ -150,6 +153,7 @@ pub(super) async fn upsert_task_update(
         .bind(d.percent.map(i64::from))
         .bind(d.result.clone())
         .bind(d.suspend_reason.clone())
+        .bind(i64::from(d.nothing_this_period))
         .bind(now)
         .bind(actor.user_id)
         .fetch_one(&mut *conn)
@@ -164,7 +168,8 @@ pub(super) async fn upsert_task_update(
             }
             sqlx::query(
                 "UPDATE task_updates SET status = $1, percent = $2, result = $3, suspend_reason = $4,
-                        updated_at = $5, updated_by = $6, version = version + 1
+                        nothing_this_period = $9, updated_at = $5, updated_by = $6,
+                        version = version + 1
                  WHERE id = $7 AND version = $8",
             )
             .bind(d.status.map(|s| s.as_str()))
@@ -175,6 +180,7 @@ pub(super) async fn upsert_task_update(
             .bind(actor.user_id)
             .bind(id)
             .bind(expected)
+            .bind(i64::from(d.nothing_this_period))
             .execute(&mut *conn)
             .await?;
             Ok(id)
@@ -202,8 +208,8 @@ pub(super) async fn upsert_target_figure(
         None if expected == 0 => Ok(bind_real(
             sqlx::query(
             "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
-                    updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
+                    no_data_reason, nothing_this_period, updated_at, updated_by, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
         )
         .bind(report_id)
         .bind(target_id)
@@ -212,6 +218,8 @@ pub(super) async fn upsert_target_figure(
             d.value,
         )
         .bind(d.source.clone())
+        .bind(d.no_data_reason.clone())
+        .bind(i64::from(d.nothing_this_period))
         .bind(now)
         .bind(actor.user_id)
         .fetch_one(&mut *conn)
@@ -226,7 +234,8 @@ pub(super) async fn upsert_target_figure(
             }
             bind_real(
                 sqlx::query(
-                    "UPDATE target_figures SET value = $1, source = $2, updated_at = $3, updated_by = $4,
+                    "UPDATE target_figures SET value = $1, source = $2, no_data_reason = $7,
+                        nothing_this_period = $8, updated_at = $3, updated_by = $4,
                         version = version + 1 WHERE id = $5 AND version = $6",
                 ),
                 d.value,
@@ -236,6 +245,8 @@ pub(super) async fn upsert_target_figure(
             .bind(actor.user_id)
             .bind(id)
             .bind(expected)
+            .bind(d.no_data_reason.clone())
+            .bind(i64::from(d.nothing_this_period))
             .execute(&mut *conn)
             .await?;
             Ok(id)

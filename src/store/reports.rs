@@ -337,7 +337,8 @@ impl Store {
 
     async fn task_updates_of(&self, report_id: i64) -> StoreResult<Vec<TaskUpdate>> {
         let rows = sqlx::query(
-            "SELECT id, task_id, status, percent, result, suspend_reason, review_comment, version
+            "SELECT id, task_id, status, percent, result, suspend_reason, nothing_this_period,
+                    review_comment, version
              FROM task_updates WHERE report_id = $1",
         )
         .bind(report_id)
@@ -348,7 +349,9 @@ impl Store {
 
     async fn target_figures_of(&self, report_id: i64) -> StoreResult<Vec<TargetFigure>> {
         let rows = sqlx::query(
-            "SELECT id, target_id, value, source, review_comment, version FROM target_figures WHERE report_id = $1",
+            "SELECT id, target_id, value, source, no_data_reason, nothing_this_period, review_comment,
+                    version
+             FROM target_figures WHERE report_id = $1",
         )
         .bind(report_id)
         .fetch_all(&self.read)
@@ -360,6 +363,8 @@ impl Store {
                     target_id: r.try_get("target_id")?,
                     value: r.try_get("value")?,
                     source: r.try_get("source")?,
+                    no_data_reason: r.try_get("no_data_reason")?,
+                    nothing_this_period: r.try_get::<i64, _>("nothing_this_period")? != 0,
                     review_comment: r.try_get("review_comment")?,
                     version: r.try_get("version")?,
                 })
@@ -666,6 +671,7 @@ fn task_update_from_row(r: &AnyRow) -> StoreResult<TaskUpdate> {
             .and_then(|p| u8::try_from(p).ok()),
         result: r.try_get("result")?,
         suspend_reason: r.try_get("suspend_reason")?,
+        nothing_this_period: r.try_get::<i64, _>("nothing_this_period")? != 0,
         review_comment: r.try_get("review_comment")?,
         version: r.try_get("version")?,
     })

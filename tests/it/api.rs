@@ -477,6 +477,8 @@ async fn a_unit_finds_its_reports_to_fill_over_the_api() {
         let body = json!({
             "tasks": [{"task_id": w.task_a1, "version": task["version"],
                        "status": "in_progress", "percent": 40, "result": "Đã khảo sát"}],
+            "targets": [{"target_id": w.target_a1, "version": 0,
+                         "no_data_reason": "Chờ số liệu của doanh nghiệp viễn thông"}],
             "submit": true,
         });
         let (s, sent) = app.api(Method::PUT, &path, Some(&token), Some(body)).await;

@@ -296,7 +296,19 @@ async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result
         "the page says what the save did: {flash:?}"
     );
 
-    // 4. Sent.
+    // 4. Sent: every other item is answered "không phát sinh trong kỳ"
+    //    (a report goes only with every item answered).
+    for section in client
+        .find_all(Locator::Css("form.report-form section.item.unanswered"))
+        .await?
+    {
+        section
+            .find(Locator::Css("input[type=checkbox][name$='_none']"))
+            .await
+            .context("an unanswered item without «Không phát sinh trong kỳ»")?
+            .click()
+            .await?;
+    }
     let submit = client
         .find(Locator::Css("button[name=action][value=submit]"))
         .await?;

@@ -22,6 +22,7 @@ mod initiatives;
 mod monitoring;
 mod notifications;
 mod pages;
+mod report_content;
 mod report_typing;
 mod reporting;
 mod rollups;

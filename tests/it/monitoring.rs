@@ -71,7 +71,7 @@ async fn accepting_a_report_moves_every_level_at_once() {
             .expect("report");
         let (s, _) = app.api(Method::PUT, &format!("/api/reports/{report_id}"), Some(&reporter), Some(json!({
             "tasks": [{"task_id": w.task_a1, "version": 0, "status": "done", "result": "Đã ban hành kế hoạch"}],
-            "targets": [{"target_id": w.target_a1, "version": 0, "value": 95.0}],
+            "targets": [{"target_id": w.target_a1, "version": 0, "value": 95.0, "source": "Thống kê xã"}],
             "submit": true}))).await;
         assert_eq!(s, StatusCode::OK);
         for id in levels {
@@ -181,8 +181,8 @@ async fn dashboards_at_every_level_show_an_accepted_report_at_once() {
             &format!("/api/reports/{report_id}"),
             Some(&reporter),
             Some(json!({
-            "tasks": [{"task_id": w.task_a1, "version": 0, "status": "done"}],
-            "targets": [{"target_id": w.target_a1, "version": 0, "value": 95.0}], "submit": true})),
+            "tasks": [{"task_id": w.task_a1, "version": 0, "status": "done", "result": "Đã ban hành kế hoạch"}],
+            "targets": [{"target_id": w.target_a1, "version": 0, "value": 95.0, "source": "Thống kê xã"}], "submit": true})),
         )
         .await;
         app.api(

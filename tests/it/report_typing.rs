@@ -7,7 +7,7 @@
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 
-use crate::harness::{TestApp, World, csrf_of, select_texts, set_cookie};
+use crate::harness::{TestApp, World, csrf_of, select_texts, set_cookie, task};
 
 /// The report of Phòng VHXH A1 in this month's round of plan A1.
 async fn report_of_vhxh(app: &TestApp, w: &World) -> i64 {
@@ -62,6 +62,8 @@ async fn a_save_that_names_some_fields_keeps_the_others() {
                 Some(json!({
                     "tasks": [{"task_id": w.task_a1, "version": 0, "status": "in_progress",
                                "percent": 40, "result": "Đã khảo sát 3 thôn"}],
+                    "targets": [{"target_id": w.target_a1, "version": 0,
+                                 "no_data_reason": "Chờ số liệu quý"}],
                     "difficulties": "Thiếu máy tính",
                     "recommendations": "Bổ sung kinh phí"
                 })),
@@ -113,26 +115,40 @@ async fn a_return_comment_on_an_item_left_blank_reaches_the_unit() {
         let uri = format!("/api/reports/{report}");
         let reporter = app.login_token("reporter_a1").await;
         let focal = app.login_token("focal_a1").await;
-        // The unit sends its report with only the target filled in.
         let (s, body) = app
             .api(
                 Method::PUT,
                 &uri,
                 Some(&reporter),
                 Some(json!({
-                    "targets": [{"target_id": w.target_a1, "version": 0, "value": 80.0, "source": "Thống kê"}],
+                    "tasks": [{"task_id": w.task_a1, "version": 0, "status": "in_progress",
+                               "result": "Đang khảo sát"}],
+                    "targets": [{"target_id": w.target_a1, "version": 0, "value": 80.0,
+                                 "source": "Thống kê"}],
                     "submit": true
                 })),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{e}: {body}");
+        // The commune gives the unit a new task after it reported: the
+        // item is on the report, blank.
+        let added = task(
+            &app.store,
+            w.plan_a1,
+            "Số hóa hồ sơ hộ tịch",
+            &w.vhxh_a1,
+            "Tháng 6/2026",
+        )
+        .await;
         let (s, body) = app
             .api(
                 Method::POST,
                 &format!("{uri}/review"),
                 Some(&focal),
-                Some(json!({"decision": "return", "comment": "Bổ sung nhiệm vụ",
-                    "items": [{"task_id": w.task_a1, "comment": "Chưa báo cáo nhiệm vụ này"}]})),
+                Some(
+                    json!({"decision": "return", "comment": "Bổ sung nhiệm vụ mới",
+                    "items": [{"task_id": added, "comment": "Chưa báo cáo nhiệm vụ này"}]}),
+                ),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{e}: {body}");
@@ -142,15 +158,16 @@ async fn a_return_comment_on_an_item_left_blank_reaches_the_unit() {
             .as_array()
             .expect("tasks")
             .iter()
-            .find(|t| t["task_id"] == json!(w.task_a1))
+            .find(|t| t["task_id"] == json!(added))
             .cloned()
-            .expect("the task item");
+            .expect("the new task's item");
         assert_eq!(
             item["review_comment"],
             json!("Chưa báo cáo nhiệm vụ này"),
             "{e}"
         );
         assert_eq!(item["status"], json!(null), "{e}: the item is still blank");
+        assert_eq!(item["answered"], json!(false), "{e}");
         let cookie = app.login_cookie("reporter_a1").await;
         let (s, _, html) = app
             .page(
@@ -161,20 +178,21 @@ async fn a_return_comment_on_an_item_left_blank_reaches_the_unit() {
             )
             .await;
         assert_eq!(s, StatusCode::OK);
-        let comments = select_texts(&html, &format!("section#t{} p.item-comment", w.task_a1));
+        let comments = select_texts(&html, &format!("section#t{added} p.item-comment"));
         assert_eq!(comments, vec!["Ý kiến: Chưa báo cáo nhiệm vụ này"], "{e}");
-        // Answering the item now is an ordinary save of it.
+        // Answering the item is an ordinary save of it, and the report goes.
         let version = item["version"].as_i64().expect("version");
         let (s, body) = app
             .api(
                 Method::PUT,
                 &uri,
                 Some(&reporter),
-                Some(json!({"tasks": [{"task_id": w.task_a1, "version": version,
-                    "status": "in_progress", "result": "Đang khảo sát"}], "submit": true})),
+                Some(json!({"tasks": [{"task_id": added, "version": version,
+                    "status": "not_started"}], "submit": true})),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{e}: {body}");
+        assert_eq!(body["report"]["status"], json!("submitted"));
         app.finish().await;
     }
 }

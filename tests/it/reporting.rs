@@ -318,6 +318,10 @@ async fn a_month_of_reporting_from_units_to_the_approved_commune_report() {
             &vpage,
             &[
                 (&format!("t{village_task}_status"), "done".into()),
+                (
+                    &format!("t{village_task}_result"),
+                    "Đã tập huấn cho 45 hộ".into(),
+                ),
                 (&format!("t{village_task}_v"), "0".into()),
                 ("action", "submit".into()),
             ],

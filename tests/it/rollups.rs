@@ -139,6 +139,7 @@ async fn submit_month(store: &Store, communes: &[Commune], m: u32) -> Vec<i64> {
                 TargetFigureDraft {
                     value: Some(70.0 + f64::from(m) * 2.0 + i as f64),
                     source: None,
+                    ..TargetFigureDraft::default()
                 }
                 .validate()
                 .expect("valid figure"),

@@ -131,6 +131,9 @@ pub struct TaskItemOut {
     pub percent: Option<u8>,
     pub result: Option<String>,
     pub suspend_reason: Option<String>,
+    pub nothing_this_period: bool,
+    /// Whether the item is answered (a report is sent only when all are).
+    pub answered: bool,
     pub review_comment: Option<String>,
     /// 0 until the item is first saved.
     pub version: i64,
@@ -145,6 +148,9 @@ pub struct TargetItemOut {
     pub name: String,
     pub value: Option<f64>,
     pub source: Option<String>,
+    pub no_data_reason: Option<String>,
+    pub nothing_this_period: bool,
+    pub answered: bool,
     pub review_comment: Option<String>,
     pub version: i64,
 }
@@ -176,6 +182,8 @@ impl ReportOut {
                         percent: u.and_then(|u| u.percent),
                         result: u.and_then(|u| u.result.clone()),
                         suspend_reason: u.and_then(|u| u.suspend_reason.clone()),
+                        nothing_this_period: u.is_some_and(|u| u.nothing_this_period),
+                        answered: i.is_answered(),
                         review_comment: u.and_then(|u| u.review_comment.clone()),
                         version: u.map(|u| u.version).unwrap_or(0),
                         evidence: i
@@ -203,6 +211,9 @@ impl ReportOut {
                         name: i.target.name.clone(),
                         value: f.and_then(|f| f.value),
                         source: f.and_then(|f| f.source.clone()),
+                        no_data_reason: f.and_then(|f| f.no_data_reason.clone()),
+                        nothing_this_period: f.is_some_and(|f| f.nothing_this_period),
+                        answered: i.is_answered(),
                         review_comment: f.and_then(|f| f.review_comment.clone()),
                         version: f.map(|f| f.version).unwrap_or(0),
                     }
@@ -225,6 +236,9 @@ pub struct TaskItemIn {
     pub percent: Option<u8>,
     pub result: Option<String>,
     pub suspend_reason: Option<String>,
+    /// "Không phát sinh trong kỳ": nothing happened on the task this
+    /// period, which answers the item.
+    pub nothing_this_period: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -234,6 +248,10 @@ pub struct TargetItemIn {
     pub version: i64,
     pub value: Option<f64>,
     pub source: Option<String>,
+    /// Why there is no figure yet; answers the item without a value.
+    pub no_data_reason: Option<String>,
+    /// "Không phát sinh trong kỳ".
+    pub nothing_this_period: Option<bool>,
 }
 
 /// A save of a report: only the items and notes named change; a field left

@@ -132,6 +132,9 @@ fn input_from(input: ReportIn) -> Result<ReportInput, AppError> {
             percent: t.percent.map_or(Edit::Keep, |p| Edit::Set(Some(p))),
             result: Edit::text(t.result),
             suspend_reason: Edit::text(t.suspend_reason),
+            nothing_this_period: t
+                .nothing_this_period
+                .map_or(Edit::Keep, |n| Edit::Set(Some(n))),
         });
     }
     Ok(ReportInput {
@@ -144,6 +147,10 @@ fn input_from(input: ReportIn) -> Result<ReportInput, AppError> {
                 version: g.version,
                 value: g.value.map_or(Edit::Keep, |v| Edit::Set(Some(v))),
                 source: Edit::text(g.source),
+                no_data_reason: Edit::text(g.no_data_reason),
+                nothing_this_period: g
+                    .nothing_this_period
+                    .map_or(Edit::Keep, |n| Edit::Set(Some(n))),
             })
             .collect(),
         difficulties: Edit::text(input.difficulties),

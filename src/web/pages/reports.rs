@@ -121,6 +121,9 @@ pub struct TaskItemRow {
     pub version: i64,
     pub review_comment: String,
     pub evidence: Vec<(i64, String, bool)>,
+    /// "Không phát sinh trong kỳ" ticked.
+    pub nothing: bool,
+    pub answered: bool,
 }
 
 pub struct TargetItemRow {
@@ -133,6 +136,9 @@ pub struct TargetItemRow {
     pub source: String,
     pub version: i64,
     pub review_comment: String,
+    pub no_data_reason: String,
+    pub nothing: bool,
+    pub answered: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -176,6 +182,9 @@ impl ReportPage {
             keep(f, &format!("t{id}_percent"), &mut t.percent);
             keep(f, &format!("t{id}_result"), &mut t.result);
             keep(f, &format!("t{id}_reason"), &mut t.reason);
+            if f.has(&format!("t{id}_v")) {
+                t.nothing = f.checked(&format!("t{id}_none"));
+            }
             if let Ok(v) = f.text(&format!("t{id}_v")).parse() {
                 t.version = v;
             }
@@ -184,6 +193,10 @@ impl ReportPage {
             let id = g.id;
             keep(f, &format!("g{id}_value"), &mut g.value);
             keep(f, &format!("g{id}_source"), &mut g.source);
+            keep(f, &format!("g{id}_nodata"), &mut g.no_data_reason);
+            if f.has(&format!("g{id}_v")) {
+                g.nothing = f.checked(&format!("g{id}_none"));
+            }
             if let Ok(v) = f.text(&format!("g{id}_v")).parse() {
                 g.version = v;
             }
@@ -258,6 +271,8 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
                         .iter()
                         .map(|e| (e.id, evidence_label(e), e.kind == "file"))
                         .collect(),
+                    nothing: u.is_some_and(|u| u.nothing_this_period),
+                    answered: i.is_answered(),
                 }
             })
             .collect(),
@@ -290,6 +305,9 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
                     source: f.and_then(|f| f.source.clone()).unwrap_or_default(),
                     version: f.map(|f| f.version).unwrap_or(0),
                     review_comment: f.and_then(|f| f.review_comment.clone()).unwrap_or_default(),
+                    no_data_reason: f.and_then(|f| f.no_data_reason.clone()).unwrap_or_default(),
+                    nothing: f.is_some_and(|f| f.nothing_this_period),
+                    answered: i.is_answered(),
                 }
             })
             .collect(),
@@ -356,6 +374,7 @@ fn input_from(
             percent,
             result: Edit::text(f.edit(&format!("t{id}_result"))),
             suspend_reason: Edit::text(f.edit(&format!("t{id}_reason"))),
+            nothing_this_period: checkbox(f, &format!("t{id}_v"), &format!("t{id}_none")),
         });
         if let Some(draft) = evidence_of(f, files, id)? {
             input.evidence.push(draft);
@@ -378,9 +397,24 @@ fn input_from(
             version: f.text(&format!("g{id}_v")).parse::<i64>().unwrap_or(0),
             value,
             source: Edit::text(f.edit(&format!("g{id}_source"))),
+            no_data_reason: Edit::text(f.edit(&format!("g{id}_nodata"))),
+            nothing_this_period: checkbox(f, &format!("g{id}_v"), &format!("g{id}_none")),
         });
     }
     Ok(input)
+}
+
+/// A checkbox of an item: a browser sends nothing for an unticked box, so
+/// it is read as unticked only when its item was on the form (its version
+/// field is there), and left as it is otherwise.
+fn checkbox(f: &FormPairs, item_field: &str, name: &str) -> Edit<bool> {
+    if f.has(name) {
+        Edit::Set(Some(f.checked(name)))
+    } else if f.has(item_field) {
+        Edit::Set(Some(false))
+    } else {
+        Edit::Keep
+    }
 }
 
 /// The evidence a task's card of the form carries, if any: its file, or a
