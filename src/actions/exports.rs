@@ -6,6 +6,9 @@
 use super::rounds::{round, sheet_round};
 use super::{AppError, Caller};
 use crate::app::AppState;
+use chrono::Datelike;
+
+use crate::domain::auto_figure::AutoSource;
 use crate::domain::plan::Plan;
 use crate::domain::report::{
     Completeness, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
@@ -33,6 +36,10 @@ pub struct RoundReport {
     pub targets: Vec<Target>,
     /// The report's date when it has not been consolidated yet.
     pub today: chrono::NaiveDate,
+    /// Targets fed by an automatic source (citizens' satisfaction,
+    /// initiatives recognised): their source and the year's figure, which
+    /// judge them instead of a unit's report.
+    pub automatic: Vec<(i64, AutoSource, Option<f64>)>,
 }
 
 /// The facts of a round's consolidated report, for anyone who follows the
@@ -59,11 +66,13 @@ pub async fn round_report(
     let (completeness, _) = store.round_completeness(round.id).await?;
     let tasks = live_tasks(store, plan.id).await?;
     let targets = store.targets_of_plan(plan.id).await?;
+    let automatic = automatic_figures(store, &targets, round.unit_due_on.year()).await?;
     store
         .record_export(&caller.actor, "round", id, format)
         .await?;
     Ok(RoundReport {
         today: store.clock().today(),
+        automatic,
         round,
         plan,
         issuer,
@@ -74,6 +83,22 @@ pub async fn round_report(
         tasks,
         targets,
     })
+}
+
+/// The year's figure of each target linked to an automatic source.
+async fn automatic_figures(
+    store: &Store,
+    targets: &[Target],
+    year: i32,
+) -> Result<Vec<(i64, AutoSource, Option<f64>)>, AppError> {
+    let mut out = Vec::new();
+    for t in targets {
+        if let Some(source) = store.target_source(t.id).await? {
+            let figure = store.auto_figure(t.id, &format!("{year:04}")).await?;
+            out.push((t.id, source, figure.and_then(|f| f.value)));
+        }
+    }
+    Ok(out)
 }
 
 /// What the period sheet is filled from: every report of the round, as

@@ -10,6 +10,7 @@ use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
+use super::rollups::{RollupDeltas, refresh_target};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::auto_figure::AutoSource;
@@ -126,8 +127,10 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
+        // Linked or unlinked, the target is judged by another figure now.
+        let mut deltas = RollupDeltas::new(now);
+        refresh_target(&mut tx, &mut deltas, target_id).await?;
+        deltas.commit(tx).await
     }
 
     /// The automatic figure of a target for a period key (`2026-03`,
@@ -172,15 +175,17 @@ impl Store {
 }
 
 /// Recomputes, for every target of `commune_id` linked to `source`, the
-/// figures of the periods that hold `date`. Called inside the transaction
-/// that changed the inputs.
+/// figures of the periods that hold `date`, and the targets' met / not met
+/// counters that follow from them. Called inside the transaction that
+/// changed the inputs.
 pub(super) async fn recompute(
     conn: &mut AnyConnection,
+    deltas: &mut RollupDeltas,
     commune_id: i64,
     source: AutoSource,
     date: NaiveDate,
-    now: i64,
 ) -> StoreResult<()> {
+    let now = deltas.now;
     let rows = sqlx::query(
         "SELECT target_id FROM target_sources WHERE commune_id = $1 AND source = $2 ORDER BY target_id",
     )
@@ -196,6 +201,9 @@ pub(super) async fn recompute(
         for target_id in &targets {
             write_figure(conn, *target_id, commune_id, source, &period, now).await?;
         }
+    }
+    for target_id in targets {
+        refresh_target(conn, deltas, target_id).await?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 use super::attachments::{FileOwner, attach_in, forget_blob_in};
 use super::audit::{self, Change};
 use super::auto_figures::recompute;
+use super::rollups::RollupDeltas;
 use super::rows::{Bind, Conditions, date_text, fetch_page, flag, parse_date};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::attachment::{AttachedFile, AttachedTo, UploadedFile};
@@ -449,15 +450,16 @@ impl Store {
             },
         )
         .await?;
+        let mut deltas = RollupDeltas::new(now);
         recompute(
             &mut tx,
+            &mut deltas,
             before.commune_id,
             AutoSource::FeedbackSatisfaction,
             today,
-            now,
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.feedback(id).await?.ok_or(StoreError::NotFound)
     }
 

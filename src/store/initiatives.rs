@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use super::attachments::{FileOwner, attach_in};
 use super::audit::{self, Change};
 use super::auto_figures::recompute;
+use super::rollups::RollupDeltas;
 use super::rows::{Bind, Conditions, date_text, fetch_page, join_lines, parse_date, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::attachment::{AttachedTo, UploadedFile};
@@ -442,15 +443,16 @@ impl Store {
             },
         )
         .await?;
+        let mut deltas = RollupDeltas::new(now);
         recompute(
             &mut tx,
+            &mut deltas,
             i.commune_id,
             AutoSource::InitiativesRecognised,
             decision.date,
-            now,
         )
         .await?;
-        tx.commit().await?;
+        deltas.commit(tx).await?;
         self.initiative(id).await?.ok_or(StoreError::NotFound)
     }
 }

@@ -35,7 +35,7 @@ use crate::domain::status::{AcceptedUpdate, DoneTiming, TargetState, goal_state}
 /// "as of" time moves.
 #[derive(Debug)]
 pub(super) struct RollupDeltas {
-    now: i64,
+    pub(super) now: i64,
     /// The day facts are computed for: a recurring task answers to the
     /// occurrence due next on this day.
     today: NaiveDate,
@@ -328,11 +328,32 @@ async fn dated_goals(conn: &mut AnyConnection, target_id: i64) -> StoreResult<Ve
 }
 
 /// The latest accepted figure of a target in a year, by its round's due date.
+/// The figure a target's year is judged by: for a target fed by an
+/// automatic source (citizens' satisfaction, initiatives recognised), that
+/// source's figure for the year; otherwise the latest accepted figure of a
+/// round due in the year.
 async fn latest_figure(
     conn: &mut AnyConnection,
     target_id: i64,
     year: i32,
 ) -> StoreResult<Option<f64>> {
+    let linked = sqlx::query("SELECT 1 AS linked FROM target_sources WHERE target_id = $1")
+        .bind(target_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    if linked {
+        let auto =
+            sqlx::query("SELECT value FROM auto_figures WHERE target_id = $1 AND period_key = $2")
+                .bind(target_id)
+                .bind(format!("{year:04}"))
+                .fetch_optional(&mut *conn)
+                .await?;
+        return Ok(match auto {
+            Some(r) => r.try_get("value")?,
+            None => None,
+        });
+    }
     let latest = sqlx::query(
         "SELECT f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
          JOIN report_rounds rr ON rr.id = ur.round_id

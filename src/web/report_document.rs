@@ -7,6 +7,7 @@ use chrono::Datelike;
 use super::labels::{evidence_label, period_label};
 use super::pages::views::{format_number, goal_label, mentions};
 use crate::actions::exports::{RoundReport, SheetFacts};
+use crate::domain::auto_figure::AutoSource;
 use crate::domain::round::{ReportView, TaskItem, TaskUpdate};
 use crate::domain::target::Target;
 use crate::domain::task::Task;
@@ -19,7 +20,7 @@ use crate::export::{
 pub fn report_document(r: &RoundReport) -> ReportDocument {
     let year = r.round.unit_due_on.year();
     let (tasks, tally) = task_lines(&r.tasks, &r.accepted);
-    let (targets, measured, met) = target_lines(&r.targets, &r.accepted, year);
+    let (targets, measured, met) = target_lines(&r.targets, &r.accepted, &r.automatic, year);
     let period = period_label(&r.round);
     let plan_ref = plan_reference(r);
     let province_name = r.province.as_ref().map(|p| p.name.clone());
@@ -127,11 +128,12 @@ fn task_line(task: &Task, update: Option<&TaskUpdate>, items: &[&TaskItem]) -> T
     }
 }
 
-/// Appendix II: each target with its accepted figure and whether it meets
+/// Appendix II: each target with its accepted (or automatic) figure and whether it meets
 /// the year's goal; also how many have a figure and how many are met.
 fn target_lines(
     targets: &[Target],
     views: &[ReportView],
+    automatic: &[(i64, AutoSource, Option<f64>)],
     year: i32,
 ) -> (Vec<TargetLine>, usize, usize) {
     let (mut measured, mut met) = (0, 0);
@@ -142,7 +144,15 @@ fn target_lines(
                 .iter()
                 .flat_map(|v| v.targets.iter().filter(|i| i.target.id == target.id))
                 .find_map(|i| i.figure.clone());
-            let value = figure.as_ref().and_then(|f| f.value);
+            let auto = automatic.iter().find(|(id, _, _)| *id == target.id);
+            // A target fed by an automatic source is judged by that figure.
+            let (value, source) = match auto {
+                Some((_, source, value)) => (*value, Some(source.label_vi().to_string())),
+                None => (
+                    figure.as_ref().and_then(|f| f.value),
+                    figure.and_then(|f| f.source),
+                ),
+            };
             let reached = value.and_then(|v| target.is_met(year, v));
             if value.is_some() {
                 measured += 1;
@@ -162,7 +172,7 @@ fn target_lines(
                     .unwrap_or_default(),
                 value: value.map(format_number).unwrap_or_default(),
                 assessment: assessment(reached).into(),
-                source: figure.and_then(|f| f.source).unwrap_or_default(),
+                source: source.unwrap_or_default(),
             }
         })
         .collect();

@@ -190,6 +190,31 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
+/// This year's targets met and not met on a commune's dashboard, and the
+/// points the targets part of its score gives.
+async fn target_figures(app: &TestApp, token: &str, commune: i64) -> (i64, i64, f64) {
+    let (s, d) = app
+        .api(
+            Method::GET,
+            &format!("/api/dashboard/{commune}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let t = &d["figures"]["targets"];
+    let points = d["figures"]["score"]["parts"]
+        .as_array()
+        .and_then(|parts| parts.iter().find(|p| p["key"] == "targets"))
+        .and_then(|p| p["points"].as_f64())
+        .unwrap_or(0.0);
+    (
+        t["met"].as_i64().unwrap_or(-1),
+        t["not_met"].as_i64().unwrap_or(-1),
+        points,
+    )
+}
+
 #[tokio::test]
 async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
     for app in TestApp::all().await {
@@ -358,6 +383,11 @@ async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
             assert_eq!(f.value, Some(100.0), "{e}: {key}");
             assert_eq!((f.numerator, f.denominator), (1, 1));
         }
+        // The figure judges the target: met, on the dashboard and in the score.
+        let leader = app.login_token("leader_a1").await;
+        let (met, not_met, targets_points) = target_figures(&app, &leader, w.commune_a1.id).await;
+        assert_eq!((met, not_met), (1, 0), "{e}: 100% ≥ 98% is met");
+        assert!(targets_points > 0.0, "{e}: the met target scores");
         let (s, _) = track_post(
             &app,
             "/gop-y/danh-gia",
@@ -449,6 +479,9 @@ async fn feedback_goes_from_a_citizen_to_the_satisfaction_target() {
             .expect("figure")
             .expect("computed");
         assert_eq!(f.value, Some(50.0), "{e}: one of two satisfied");
+        let (met, not_met, points) = target_figures(&app, &leader, w.commune_a1.id).await;
+        assert_eq!((met, not_met), (0, 1), "{e}: 50% is not met, at once");
+        assert!(points < targets_points, "{e}: and the score follows");
 
         // The target page shows the figure; the dashboards show the counts.
         let (_, _, html) = app

@@ -11,6 +11,16 @@ use crate::harness::{TestApp, World, csrf_of, post_form, post_multipart, select_
 
 const PDF: &[u8] = b"%PDF-1.7\n% a short description of the initiative\n";
 
+/// The commune's targets met and not met this year (2026), as counted.
+async fn target_states(app: &TestApp, commune: i64) -> (i64, i64) {
+    use theodoi::domain::rollup::Counter;
+    let r = app.store.rollup(commune).await.expect("rollup");
+    (
+        r.get(Counter::TargetsMet(2026)),
+        r.get(Counter::TargetsNotMet(2026)),
+    )
+}
+
 #[tokio::test]
 async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
     for app in TestApp::all().await {
@@ -34,6 +44,7 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
         )
         .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{e}");
+        let (_, not_met_before) = target_states(&app, w.commune_a1.id).await;
 
         // Phòng VHXH registers an initiative with a document.
         let reporter = app.login_cookie("reporter_a1").await;
@@ -196,6 +207,13 @@ async fn an_initiative_is_registered_reviewed_recognised_and_counted() {
             .expect("figure")
             .expect("computed");
         assert_eq!(f.value, Some(1.0), "{e}");
+        // One of the ten a year the target asks for: judged, not met.
+        let (_, not_met) = target_states(&app, w.commune_a1.id).await;
+        assert_eq!(
+            not_met,
+            not_met_before + 1,
+            "{e}: the figure judges the target"
+        );
         let (_, _, html) = app.page(Method::GET, &page, Some(&reporter), None).await;
         assert!(
             html.contains("Quyết định số 15/QĐ-UBND ngày 20/03/2026"),
