@@ -5,3 +5,9 @@
 ALTER TABLE task_updates ADD COLUMN nothing_this_period BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE target_figures ADD COLUMN nothing_this_period BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE target_figures ADD COLUMN no_data_reason TEXT;
+
+-- A target's trend, kept with its state for each goal year: when the line
+-- through its accepted figures, carried to 31 December, misses the goal,
+-- the warning said to its unit, its focal point and on the dashboards.
+ALTER TABLE target_facts ADD COLUMN projected {{real}};
+ALTER TABLE target_facts ADD COLUMN off_track TEXT;

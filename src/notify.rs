@@ -1,7 +1,8 @@
 //! Daily warnings: for each unit and its commune's focal point, what is
 //! overdue, what is due within 7 working days, which reports are missing;
 //! and an escalation to the commune's leaders when a task stays overdue
-//! for `escalate_after` working days. In the app always, and by e-mail when
+//! for `escalate_after` working days; and, once a month, targets whose
+//! trend misses their goal. In the app always, and by e-mail when
 //! an SMTP server is configured. Each event reaches each person once.
 
 use chrono::NaiveDate;
@@ -125,7 +126,46 @@ pub async fn warn(
             });
         }
     }
+    events.extend(trajectory_events(store, today).await?);
     store.notify(&events).await
+}
+
+/// Targets whose trend misses a goal: their unit's reporters and the
+/// commune's focal point hear it once a month while it lasts.
+async fn trajectory_events(store: &Store, today: NaiveDate) -> StoreResult<Vec<NewNotification>> {
+    let mut events = Vec::new();
+    let month = today.format("%Y-%m");
+    for t in store.off_track_targets("/", i64::MAX).await? {
+        let name = match &t.reference {
+            Some(r) => format!("chỉ tiêu {r} “{}”", t.name),
+            None => format!("chỉ tiêu “{}”", t.name),
+        };
+        let message = format!("Nguy cơ không đạt {name}: {}", t.warning);
+        let recipients = match t.lead_unit_id {
+            Some(unit) => recipients(store, unit, t.commune_id).await?,
+            None => match t.commune_id {
+                Some(c) => store
+                    .users_at(c, Role::FocalPoint)
+                    .await?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect(),
+                None => Vec::new(),
+            },
+        };
+        for user_id in recipients {
+            events.push(NewNotification {
+                user_id,
+                province_id: t.province_id,
+                commune_id: t.commune_id,
+                event_key: format!("trajectory:{}:{}:{month}", t.target_id, t.year),
+                kind: "trajectory",
+                message: message.clone(),
+                link: Some(format!("/targets/{}", t.target_id)),
+            });
+        }
+    }
+    Ok(events)
 }
 
 /// Sends the notifications not e-mailed yet; each is marked as soon as it

@@ -10,7 +10,7 @@ use crate::domain::figures::{Figures, figures};
 use crate::domain::rollup::Rollup;
 use crate::domain::score::rank;
 use crate::domain::unit::Unit;
-use crate::store::{Page, UnitFilter};
+use crate::store::{OffTrackTarget, Page, UnitFilter};
 
 /// One level unit below, with its figures and its rank (ties share one).
 pub struct Ranked {
@@ -26,7 +26,12 @@ pub struct Dashboard {
     pub parent: Option<Unit>,
     pub figures: Figures,
     pub ranking: Vec<Ranked>,
+    /// Targets in scope whose trend misses their goal.
+    pub off_track: Vec<OffTrackTarget>,
 }
+
+/// How many off-track targets a dashboard names; the rest are counted.
+const OFF_TRACK_SHOWN: i64 = 20;
 
 /// The dashboard of a level unit the principal reads; a unit that is not
 /// a level has none.
@@ -78,11 +83,13 @@ pub async fn dashboard(
             (u.id, u.name, figures(&counters, today, &calendar))
         })
         .collect();
+    let off_track = store.off_track_targets(&unit.path, OFF_TRACK_SHOWN).await?;
     Ok(Dashboard {
         unit,
         parent,
         figures: own,
         ranking: ranked(scored),
+        off_track,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::domain::target::Target;
 use crate::domain::task::Task;
 use crate::domain::unit::Unit;
 use crate::export::{self, BulkRow};
-use crate::store::{BulkUpdate, Store};
+use crate::store::{BulkUpdate, OffTrackTarget, Store};
 
 /// Everything the consolidated report of a round says, read at once.
 pub struct RoundReport {
@@ -40,6 +40,10 @@ pub struct RoundReport {
     /// initiatives recognised): their source and the year's figure, which
     /// judge them instead of a unit's report.
     pub automatic: Vec<(i64, AutoSource, Option<f64>)>,
+    /// The plan's targets whose trend misses their goal.
+    pub off_track: Vec<OffTrackTarget>,
+    /// Units that have not sent their report of the round.
+    pub missing_units: Vec<String>,
 }
 
 /// The facts of a round's consolidated report, for anyone who follows the
@@ -67,12 +71,27 @@ pub async fn round_report(
     let tasks = live_tasks(store, plan.id).await?;
     let targets = store.targets_of_plan(plan.id).await?;
     let automatic = automatic_figures(store, &targets, round.unit_due_on.year()).await?;
+    let off_track = store
+        .off_track_targets(&issuer.path, OFF_TRACK_LISTED)
+        .await?
+        .into_iter()
+        .filter(|t| t.plan_id == plan.id)
+        .collect();
+    let missing_units = store
+        .reports_of_round(round.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.first_submitted_at.is_none())
+        .map(|r| r.unit_name)
+        .collect();
     store
         .record_export(&caller.actor, "round", id, format)
         .await?;
     Ok(RoundReport {
         today: store.clock().today(),
         automatic,
+        off_track,
+        missing_units,
         round,
         plan,
         issuer,
@@ -84,6 +103,9 @@ pub async fn round_report(
         targets,
     })
 }
+
+/// Most off-track targets a consolidated report lists.
+const OFF_TRACK_LISTED: i64 = 200;
 
 /// The year's figure of each target linked to an automatic source.
 async fn automatic_figures(

@@ -45,6 +45,15 @@ pub struct RoundDetail {
 }
 
 impl RoundDetail {
+    /// Units that have not sent their report (never submitted).
+    pub fn missing_units(&self) -> Vec<String> {
+        self.reports
+            .iter()
+            .filter(|(r, _)| r.first_submitted_at.is_none())
+            .map(|(r, _)| r.unit_name.clone())
+            .collect()
+    }
+
     pub fn accepted(&self) -> usize {
         self.reports
             .iter()

@@ -413,15 +413,28 @@ pub fn trajectory(
     history: &[Measure],
     today: NaiveDate,
 ) -> Vec<TrajectoryWarning> {
+    trajectory_of(
+        &target.goals,
+        target.measure_unit.as_deref(),
+        history,
+        today,
+    )
+}
+
+/// [`trajectory`] from a target's goals and its measure unit alone, as the
+/// counters keep them.
+pub fn trajectory_of(
+    goals: &[Goal],
+    measure_unit: Option<&str>,
+    history: &[Measure],
+    today: NaiveDate,
+) -> Vec<TrajectoryWarning> {
     let Some(trend) = Trend::fit(history) else {
         return Vec::new();
     };
-    let percent = target
-        .measure_unit
-        .as_deref()
-        .is_some_and(|u| u.contains('%'));
+    let percent = measure_unit.is_some_and(|u| u.contains('%'));
     let mut warnings = Vec::new();
-    for goal in &target.goals {
+    for goal in goals {
         let Some(year) = goal.year.filter(|y| *y >= today.year()) else {
             continue;
         };

@@ -52,7 +52,7 @@ pub use feedback::{FeedbackFilter, NewFeedback};
 pub use imports::{ImportOutcome, StagedUpload};
 pub use initiatives::InitiativeFilter;
 pub use kept_forms::KEEP_FOR_MS;
-pub use notifications::{MissingReport, NewNotification, Notification, OpenTask};
+pub use notifications::{MissingReport, NewNotification, Notification, OffTrackTarget, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::ReportEdits;
 pub use sessions::{LoginCheck, SessionRecord};

@@ -34,6 +34,24 @@ pub struct MissingReport {
     pub commune_id: Option<i64>,
 }
 
+/// A target whose trend misses a goal year's goal (see
+/// `domain::status::trajectory`), as its counters keep it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OffTrackTarget {
+    pub target_id: i64,
+    pub plan_id: i64,
+    pub reference: Option<String>,
+    pub name: String,
+    pub year: i32,
+    pub projected: Option<f64>,
+    /// In words, for people: where the trend leads against the goal.
+    pub warning: String,
+    /// The first unit the plan names to lead it, when it is one of ours.
+    pub lead_unit_id: Option<i64>,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewNotification {
     pub user_id: i64,
@@ -56,6 +74,47 @@ pub struct Notification {
 }
 
 impl Store {
+    /// Targets of the plans issued within `within_path` whose trend misses
+    /// a goal, goal year first: what the warnings, dashboards and the
+    /// consolidated report say about the way things go.
+    pub async fn off_track_targets(
+        &self,
+        within_path: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<OffTrackTarget>> {
+        let rows = sqlx::query(
+            "SELECT f.target_id, g.plan_id, g.ref, g.name, f.year, f.projected, f.off_track,
+                    f.province_id, f.commune_id,
+                    (SELECT gu.unit_id FROM target_units gu WHERE gu.target_id = g.id
+                     ORDER BY gu.position LIMIT 1) AS lead_unit_id
+             FROM target_facts f JOIN targets g ON g.id = f.target_id
+             JOIN plans p ON p.id = g.plan_id JOIN units u ON u.id = p.issuer_unit_id
+             WHERE f.off_track IS NOT NULL AND u.path LIKE $1
+             ORDER BY f.year, g.plan_id, g.position, g.id LIMIT $2",
+        )
+        .bind(format!("{within_path}%"))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(OffTrackTarget {
+                target_id: r.try_get("target_id")?,
+                plan_id: r.try_get("plan_id")?,
+                reference: r.try_get("ref")?,
+                name: r.try_get("name")?,
+                year: i32::try_from(r.try_get::<i64, _>("year")?)
+                    .map_err(|_| StoreError::Corrupt("target year".into()))?,
+                projected: r.try_get("projected")?,
+                warning: r.try_get("off_track")?,
+                lead_unit_id: r.try_get("lead_unit_id")?,
+                province_id: r.try_get("province_id")?,
+                commune_id: r.try_get("commune_id")?,
+            });
+        }
+        Ok(out)
+    }
+
     /// Live tasks not done whose due date is on or before `until`, as the
     /// task rule left them in `task_facts`: the facts the dashboards count,
     /// so a warning and a figure never disagree.

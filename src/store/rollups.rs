@@ -28,7 +28,9 @@ use crate::domain::report::{TaskStatus, vietnam_date};
 use crate::domain::rollup::{
     Counter, Counts, Rollup, TaskFact, levels, report_expected, report_received, target_counter,
 };
-use crate::domain::status::{AcceptedUpdate, DoneTiming, TargetState, goal_state};
+use crate::domain::status::{
+    AcceptedUpdate, DoneTiming, Measure, TargetState, goal_state, trajectory_of,
+};
 
 /// The counter changes of one transaction, by level unit, kept sorted so
 /// they are written in one order; and the levels they reached, whose
@@ -38,7 +40,7 @@ pub(super) struct RollupDeltas {
     pub(super) now: i64,
     /// The day facts are computed for: a recurring task answers to the
     /// occurrence due next on this day.
-    today: NaiveDate,
+    pub(super) today: NaiveDate,
     levels: BTreeMap<i64, (Option<i64>, Counts)>,
     touched: BTreeSet<i64>,
 }
@@ -248,8 +250,8 @@ pub(super) async fn refresh_target(
         .execute(&mut *conn)
         .await?;
     let row = sqlx::query(
-        "SELECT g.province_id, g.commune_id, u.path FROM targets g JOIN plans p ON p.id = g.plan_id
-         JOIN units u ON u.id = p.issuer_unit_id WHERE g.id = $1",
+        "SELECT g.province_id, g.commune_id, g.measure_unit, u.path FROM targets g
+         JOIN plans p ON p.id = g.plan_id JOIN units u ON u.id = p.issuer_unit_id WHERE g.id = $1",
     )
     .bind(target_id)
     .fetch_optional(&mut *conn)
@@ -258,7 +260,13 @@ pub(super) async fn refresh_target(
     let path: String = row.try_get("path")?;
     let province_id: Option<i64> = row.try_get("province_id")?;
     let commune_id: Option<i64> = row.try_get("commune_id")?;
+    let measure_unit: Option<String> = row.try_get("measure_unit")?;
     let goals = dated_goals(conn, target_id).await?;
+    let trend = {
+        let history = accepted_history(conn, target_id).await?;
+        let plain: Vec<Goal> = goals.iter().map(|(_, g)| g.clone()).collect();
+        trajectory_of(&plain, measure_unit.as_deref(), &history, deltas.today)
+    };
     let old = sqlx::query("SELECT year, state FROM target_facts WHERE target_id = $1")
         .bind(target_id)
         .fetch_all(&mut *conn)
@@ -280,10 +288,16 @@ pub(super) async fn refresh_target(
         let value = latest_figure(conn, target_id, *year).await?;
         let state = goal_state(goal, value);
         after.push(target_counter(state, *year));
-        bind_real(
+        // A goal already met needs no warning about the trend.
+        let warning = trend
+            .iter()
+            .find(|w| w.year == *year)
+            .filter(|_| state != TargetState::Met);
+        let query = bind_real(
             sqlx::query(
-                "INSERT INTO target_facts (target_id, year, province_id, commune_id, state, value, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO target_facts (target_id, year, province_id, commune_id, state, value,
+                        updated_at, projected, off_track)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(target_id)
             .bind(i64::from(*year))
@@ -292,12 +306,38 @@ pub(super) async fn refresh_target(
             .bind(state.as_str()),
             value,
         )
-        .bind(deltas.now)
-        .execute(&mut *conn)
-        .await?;
+        .bind(deltas.now);
+        bind_real(query, warning.map(|w| w.projected))
+            .bind(warning.map(|w| w.message.clone()))
+            .execute(&mut *conn)
+            .await?;
     }
     deltas.add(&path, &Counts::change(&before, &after));
     Ok(())
+}
+
+/// A target's accepted figures, oldest first, dated by their round's due
+/// date: the points its trend is drawn through.
+async fn accepted_history(conn: &mut AnyConnection, target_id: i64) -> StoreResult<Vec<Measure>> {
+    let rows = sqlx::query(
+        "SELECT rr.unit_due_on, f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
+         JOIN report_rounds rr ON rr.id = ur.round_id
+         WHERE f.target_id = $1 AND ur.status = 'accepted' AND f.value IS NOT NULL
+         ORDER BY rr.unit_due_on, f.id",
+    )
+    .bind(target_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        if let Some(on) = parse_date(r.try_get("unit_due_on")?)? {
+            out.push(Measure {
+                on,
+                value: r.try_get("value")?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A target's goals that name a year; only those are counted.
@@ -517,22 +557,12 @@ impl Store {
     /// Accepted figures of a target, oldest first, dated by their round's
     /// due date: the history a trajectory is drawn from.
     pub async fn target_history(&self, target_id: i64) -> StoreResult<Vec<(NaiveDate, f64)>> {
-        let rows = sqlx::query(
-            "SELECT rr.unit_due_on, f.value FROM target_figures f JOIN unit_reports ur ON ur.id = f.report_id
-             JOIN report_rounds rr ON rr.id = ur.round_id
-             WHERE f.target_id = $1 AND ur.status = 'accepted' AND f.value IS NOT NULL
-             ORDER BY rr.unit_due_on, f.id",
-        )
-        .bind(target_id)
-        .fetch_all(&self.read)
-        .await?;
-        let mut out = Vec::new();
-        for r in rows {
-            if let Some(d) = parse_date(r.try_get("unit_due_on")?)? {
-                out.push((d, r.try_get("value")?));
-            }
-        }
-        Ok(out)
+        let mut conn = self.read.acquire().await?;
+        Ok(accepted_history(&mut conn, target_id)
+            .await?
+            .into_iter()
+            .map(|m| (m.on, m.value))
+            .collect())
     }
 }
 

@@ -210,14 +210,31 @@ fn sections(
             "Về chỉ tiêu: {measured}/{targets_total} chỉ tiêu có số liệu, trong đó {met} chỉ tiêu đạt mục tiêu năm {year}."
         ),
         format!(
-            "Về chế độ báo cáo: {}/{} đơn vị đã gửi báo cáo ({} đúng hạn, {} trễ hạn), {} đơn vị chưa gửi.",
+            "Về chế độ báo cáo: {}/{} đơn vị đã gửi báo cáo ({} đúng hạn, {} trễ hạn), {} đơn vị chưa gửi{}.",
             c.on_time + c.late,
             c.expected,
             c.on_time,
             c.late,
-            c.missing + c.not_due
+            c.missing + c.not_due,
+            if r.missing_units.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.missing_units.join(", "))
+            }
         ),
     ];
+    let mut results = results;
+    if !r.off_track.is_empty() {
+        let listed: Vec<String> = r
+            .off_track
+            .iter()
+            .map(|t| format!("{}: {}", t.name, t.warning))
+            .collect();
+        results.push(format!(
+            "Chỉ tiêu có nguy cơ không đạt mục tiêu theo đà hiện nay: {}.",
+            listed.join("; ")
+        ));
+    }
     vec![
         Section {
             heading: "I. KẾT QUẢ THỰC HIỆN".into(),

@@ -169,3 +169,179 @@ async fn a_finished_task_answers_with_evidence_instead_of_words() {
         app.finish().await;
     }
 }
+
+/// Accepts a report of Phòng VHXH A1 for `month` of 2026 with the target's
+/// figure `value`, as the focal point would.
+async fn accepted_month(app: &TestApp, w: &World, month: u32, value: f64) {
+    use theodoi::domain::period::{PeriodKind, ReportingPeriod};
+    use theodoi::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft};
+    use theodoi::store::{Actor, ReportEdits};
+    let store = &app.store;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, month, 10).expect("date");
+    let period = ReportingPeriod::containing(PeriodKind::Monthly, day).expect("period");
+    let round = store
+        .open_round(w.plan_a1, period, None, None, &Actor::system())
+        .await
+        .expect("round");
+    let report = store
+        .reports_of_round(round.id)
+        .await
+        .expect("reports")
+        .into_iter()
+        .find(|r| r.unit_id == w.vhxh_a1.id)
+        .expect("report");
+    let edits = ReportEdits {
+        notes: None,
+        tasks: vec![(
+            w.task_a1,
+            0,
+            TaskUpdateDraft {
+                status: Some(TaskStatus::InProgress),
+                result: Some("Đang làm".into()),
+                ..TaskUpdateDraft::default()
+            }
+            .validate()
+            .expect("valid"),
+        )],
+        targets: vec![(
+            w.target_a1,
+            0,
+            TargetFigureDraft {
+                value: Some(value),
+                source: Some("Thống kê xã".into()),
+                ..TargetFigureDraft::default()
+            }
+            .validate()
+            .expect("valid"),
+        )],
+    };
+    store
+        .save_report(report.id, edits, true, &Actor::system())
+        .await
+        .expect("submit");
+    store
+        .review_report(report.id, true, None, vec![], &Actor::system())
+        .await
+        .expect("accept");
+}
+
+#[tokio::test]
+async fn a_trend_that_misses_its_goal_is_said_once_a_month_and_in_the_report() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        // 5G coverage (goal ≥ 90% in 2026) grows 2 points a month from 10%.
+        accepted_month(&app, &w, 1, 10.0).await;
+        accepted_month(&app, &w, 2, 12.0).await;
+        let today = app.store.clock().today();
+        let cal = app.store.work_calendar().await.expect("calendar");
+        let first = theodoi::notify::warn(&app.store, today, &cal, 5)
+            .await
+            .expect("warn");
+        let again = theodoi::notify::warn(&app.store, today, &cal, 5)
+            .await
+            .expect("warn");
+        assert!(first > 0, "{e}");
+        assert_eq!(again, 0, "{e}: each warning once");
+        let reporter_id = app
+            .store
+            .user_by_username("reporter_a1")
+            .await
+            .expect("user")
+            .expect("exists")
+            .id;
+        let said: Vec<String> = app
+            .store
+            .notifications_of(reporter_id, 50)
+            .await
+            .expect("inbox")
+            .into_iter()
+            .filter(|n| n.kind == "trajectory")
+            .map(|n| n.message)
+            .collect();
+        assert_eq!(said.len(), 1, "{e}: {said:?}");
+        assert!(said[0].contains("Tỷ lệ phủ sóng 5G"), "{e}: {said:?}");
+        // The commune's and the province's dashboards say it.
+        let leader = app.login_token("leader_a").await;
+        for unit in [w.commune_a1.id, w.province_a.id] {
+            let (_, d) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/dashboard/{unit}"),
+                    Some(&leader),
+                    None,
+                )
+                .await;
+            let warned = d["trajectory_warnings"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                warned.iter().any(|t| t["target_id"] == json!(w.target_a1)),
+                "{e}: {d}"
+            );
+        }
+        // The consolidated report of February names it, and who did not report.
+        let focal = app.login_token("focal_a1").await;
+        let (_, rounds) = app
+            .api(
+                Method::GET,
+                &format!("/api/rounds?plan_id={}", w.plan_a1),
+                Some(&focal),
+                None,
+            )
+            .await;
+        let february = rounds
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["period"] == json!("2026-02")))
+            .and_then(|r| r["id"].as_i64())
+            .expect("the February round");
+        let (_, detail) = app
+            .api(
+                Method::GET,
+                &format!("/api/rounds/{february}"),
+                Some(&focal),
+                None,
+            )
+            .await;
+        let missing = detail["missing_units"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(missing.len(), 1, "{e}: Công an xã did not report: {detail}");
+        let cookie = app.login_cookie("focal_a1").await;
+        let req = axum::http::Request::builder()
+            .uri(format!("/rounds/{february}/report.docx"))
+            .header(axum::http::header::COOKIE, &cookie)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let (s, _, docx) = app.send(req).await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        let text = document_text(&docx);
+        assert!(text.contains("nguy cơ không đạt"), "{e}");
+        assert!(text.contains(missing[0].as_str().unwrap_or("?")), "{e}");
+        app.finish().await;
+    }
+}
+
+/// The text of a .docx's main part, tags dropped.
+fn document_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("document part")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -31,6 +31,19 @@ pub struct DashboardOut {
     pub figures: Figures,
     /// The level units below, ranked by score.
     pub ranking: Vec<RankOut>,
+    /// Targets in scope whose trend, carried to 31 December, misses the
+    /// year's goal (at most 20).
+    pub trajectory_warnings: Vec<TrajectoryOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrajectoryOut {
+    pub target_id: i64,
+    pub name: String,
+    pub year: i32,
+    /// The trend's value on 31 December of `year`.
+    pub projected: Option<f64>,
+    pub warning: String,
 }
 
 #[utoipa::path(get, path = "/api/dashboard/{id}", tag = "monitoring", params(("id" = i64, Path, description = "A commune, province or the nation")),
@@ -56,6 +69,17 @@ pub async fn dashboard(
                 score: r.figures.score.total,
                 overdue: r.figures.tasks.overdue,
                 parts: serde_json::to_value(&r.figures.score.parts).unwrap_or_default(),
+            })
+            .collect(),
+        trajectory_warnings: d
+            .off_track
+            .into_iter()
+            .map(|t| TrajectoryOut {
+                target_id: t.target_id,
+                name: t.name,
+                year: t.year,
+                projected: t.projected,
+                warning: t.warning,
             })
             .collect(),
     }))

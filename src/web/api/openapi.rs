@@ -45,7 +45,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         RoundOut, RoundDetailOut, CompletenessOut, UnitReportOut, ReportOut, TaskItemOut, TargetItemOut,
         EvidenceOut, ReportIn, TaskItemIn, TargetItemIn, ReviewIn, ItemCommentIn, EvidenceIn, AdHocRoundIn,
         ConsolidateIn, DeadlineIn, NotApplicableIn, SplitIn, CommuneCompletenessOut,
-        super::dashboard::DashboardOut, super::dashboard::RankOut, crate::domain::figures::Figures,
+        super::dashboard::DashboardOut, super::dashboard::RankOut, super::dashboard::TrajectoryOut, crate::domain::figures::Figures,
         crate::domain::figures::TaskFigures, crate::domain::figures::TargetFigures, crate::domain::figures::ReportFigures,
         ChallengeOut, AttachmentIn, FeedbackIn, SubmittedOut, CodeIn, RateIn, PublicFeedbackOut, AnsweredOut,
         CommuneOut, ContactOut, FeedbackOut, RouteIn, AssignIn, AnswerIn, FeedbackStatsOut, InitiativeIn,

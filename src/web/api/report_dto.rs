@@ -107,6 +107,9 @@ pub struct RoundDetailOut {
     pub reports: Vec<UnitReportOut>,
     /// `consolidated` or `approved` once the focal point has consolidated.
     pub consolidated: Option<String>,
+    /// Units that have not sent their report: the consolidated report
+    /// names them.
+    pub missing_units: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -33,6 +33,7 @@ fn report_out(state: &AppState, view: &ReportView) -> ReportOut {
 
 fn round_detail_out(d: RoundDetail) -> RoundDetailOut {
     RoundDetailOut {
+        missing_units: d.missing_units(),
         round: RoundOut::from(&d.round),
         completeness: d.completeness.into(),
         reports: d

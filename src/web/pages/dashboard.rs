@@ -103,6 +103,8 @@ pub struct DashboardPage {
     ranking: Vec<RankRow>,
     child_level: &'static str,
     formula: &'static str,
+    /// Targets whose trend misses their goal: id, name, the warning.
+    off_track: Vec<(i64, String, String)>,
 }
 
 pub fn as_of_text(ms: Option<i64>) -> String {
@@ -217,6 +219,11 @@ pub async fn show_dashboard(
                     p.explain_vi.clone(),
                 )
             })
+            .collect(),
+        off_track: l
+            .off_track
+            .iter()
+            .map(|t| (t.target_id, t.name.clone(), t.warning.clone()))
             .collect(),
         ranking: l.ranking.into_iter().map(rank_row).collect(),
         child_level,

@@ -50,6 +50,8 @@ pub struct RoundPage {
     can_review: bool,
     can_approve: bool,
     can_consolidate: bool,
+    /// Units that have not sent their report, named before consolidating.
+    missing_units: Vec<String>,
     error: Option<String>,
 }
 
@@ -115,6 +117,7 @@ fn round_page(auth: &Auth, d: &RoundDetail) -> RoundPage {
         can_consolidate: can_review
             && accepted > 0
             && consolidated.is_none_or(|c| c.status != "approved"),
+        missing_units: d.missing_units(),
         error: None,
     }
 }
