@@ -19,6 +19,7 @@ mod targets;
 mod tasks;
 mod text_reader;
 mod units;
+mod web_paste;
 mod xlsx;
 
 #[cfg(test)]
