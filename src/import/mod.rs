@@ -9,6 +9,7 @@ mod archive;
 mod clean;
 mod docx;
 mod header;
+mod issuer;
 mod model;
 mod narrative;
 mod recognise;
@@ -22,6 +23,8 @@ mod units;
 mod web_paste;
 mod xlsx;
 
+#[cfg(test)]
+mod tests_corpus;
 #[cfg(test)]
 mod tests_demo;
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::tasks::{read_dossier, read_task_table};
 use crate::domain::text::fold_vietnamese;
 
 pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
-    let blocks = merge_split_tables(blocks);
+    let blocks = merge_split_tables(flatten_layout_tables(blocks));
     let paras = paragraphs(&blocks);
     let secs = sections(&blocks);
     let mut warnings: Vec<ImportWarning> = Vec::new();
@@ -58,6 +58,49 @@ pub fn recognise(blocks: Vec<Block>) -> ParsedPlan {
     }
 }
 
+/// Whether a table only lays out the header block (issuer beside the
+/// motto, number beside place and date) or the signature: no column
+/// header, and a cell that only such blocks hold.
+pub fn is_layout_table(rows: &[Row]) -> bool {
+    if recognise_table(rows).header_index.is_some() {
+        return false;
+    }
+    rows.iter().flat_map(|r| r.cells.iter()).any(|c| {
+        let f = fold_vietnamese(c);
+        f.contains("cong hoa xa hoi chu nghia")
+            || f.contains("dang cong san viet nam")
+            || f.starts_with("so:")
+            || f.starts_with("noi nhan")
+            || c.contains(", ngày")
+    })
+}
+
+/// Layout tables read as paragraphs, one per non-empty cell (its lines
+/// joined), so the header reader finds issuer, number and date in them.
+fn flatten_layout_tables(blocks: Vec<Block>) -> Vec<Block> {
+    let mut out = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        match block {
+            Block::Table { rows, .. } if is_layout_table(&rows) => {
+                for row in rows {
+                    for cell in &row.cells {
+                        let text = crate::domain::text::normalize_spaces(&cell.replace('\n', " "));
+                        if !text.is_empty() {
+                            out.push(Block::Paragraph {
+                                text,
+                                bold: false,
+                                line: row.line,
+                            });
+                        }
+                    }
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The basis: "Căn cứ …"/"Thực hiện …" paragraphs before the first
 /// section (not the title itself), and the body of a "CĂN CỨ" section.
 fn basis_paragraphs<'a>(
@@ -69,13 +112,26 @@ fn basis_paragraphs<'a>(
     let first_section = secs
         .first()
         .map_or(blocks.len(), |s| s.start.saturating_sub(1));
-    let title = title.unwrap_or_default();
+    let is_title = |text: &str| title.is_some_and(|t| !t.is_empty() && text.ends_with(t));
     let mut out: Vec<&str> = paras
         .iter()
-        .filter(|p| p.block < first_section && p.text != title && !p.text.ends_with(title))
-        .filter(|p| p.text.starts_with("Căn cứ") || p.text.starts_with("Thực hiện"))
+        .filter(|p| p.block < first_section && !is_title(p.text))
+        .filter(|p| {
+            ["Căn cứ", "Thực hiện", "Triển khai"]
+                .iter()
+                .any(|w| p.text.starts_with(w))
+        })
         .map(|p| p.text)
         .collect();
+    // "I. CĂN CỨ LẬP KẾ HOẠCH - Quyết định số …; - …": a portal that glued
+    // the basis section onto its heading.
+    out.extend(paras.iter().filter_map(|p| {
+        let (_, rest) = p.text.split_once(". ")?;
+        let numeral = &p.text[..p.text.len() - rest.len() - 2];
+        let roman = !numeral.is_empty() && numeral.chars().all(|c| matches!(c, 'I' | 'V' | 'X'));
+        (roman && fold_vietnamese(rest).starts_with("can cu ") && rest.contains(" - "))
+            .then_some(rest)
+    }));
     if let Some(s) = find_section(secs, &["can cu"]) {
         out.extend(in_range(paras, s.start, s.end).iter().map(|p| p.text));
     }
