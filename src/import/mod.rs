@@ -8,6 +8,7 @@
 mod archive;
 mod clean;
 mod docx;
+mod groups;
 mod header;
 mod issuer;
 mod model;
@@ -33,7 +34,9 @@ mod tests_formats;
 mod tests_seeds;
 
 pub use model::{
-    BasisRef, Block, ImportWarning, ParsedPlan, ParsedTarget, ParsedTask, PlanInfo, Reporting, Row,
+    Adjustments, BasisRef, Block, Col as ColumnRole, ColumnChoice, ColumnReading, ImportWarning,
+    ParsedPlan, ParsedTarget, ParsedTask, PlanInfo, Reporting, Row, RowChoice, RowOutcome,
+    RowReading, TableReading,
 };
 pub use units::{Resolution, UnitEntry, resolve_units, split_units};
 
@@ -79,11 +82,22 @@ impl ImportError {
 /// Parses a plan file. The format is detected from the content; the file
 /// name only decides which "corrupt" error a broken zip gets.
 pub fn parse_plan(bytes: &[u8], file_name: Option<&str>) -> Result<ParsedPlan, ImportError> {
+    parse_plan_with(bytes, file_name, &Adjustments::default())
+}
+
+/// Parses a plan with a person's corrections to its preview (a column
+/// re-mapped, a row marked as a group). Storing the result of this call
+/// with the same corrections stores exactly what the preview showed.
+pub fn parse_plan_with(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    adjust: &Adjustments,
+) -> Result<ParsedPlan, ImportError> {
     let blocks = read_blocks(bytes, file_name)?;
     if blocks.is_empty() {
         return Err(ImportError::NoContent);
     }
-    Ok(recognise::recognise(blocks))
+    Ok(recognise::recognise(blocks, adjust))
 }
 
 /// The shared intermediate form of any supported file.

@@ -121,16 +121,140 @@ pub fn split_units(cell: &str) -> Vec<String> {
         .collect()
 }
 
-/// "Phòng Văn hóa – Xã hội Các phòng ban chuyên môn": a capitalised "Các"
-/// inside a name can only start a second unit whose separator was lost.
+/// Head words that begin a new unit even without a separator ("Sở Tài
+/// chính Sở Nội vụ"). "Đảng ủy" is not one: it ends many names ("Văn phòng
+/// Đảng ủy", "Ủy ban Kiểm tra Đảng ủy").
+const GLUED_STARTS: &[&str] = &[
+    "Các",
+    "Sở",
+    "Ban",
+    "Ủy ban",
+    "Uỷ ban",
+    "UBND",
+    "Công an",
+    "Văn phòng",
+    "Trung tâm",
+    "Phòng",
+    "Hội",
+    "Đoàn",
+    "Báo",
+    "Trạm",
+    "Trường",
+    "Bộ Chỉ huy",
+    "Ban Chỉ huy",
+];
+
+/// Words after which a head word continues the same name ("Văn phòng HĐND
+/// và UBND xã", "Ủy ban Mặt trận Tổ quốc").
+const JOINERS: &[&str] = &["và", "&", "-", "–", "của", "thuộc", "các", "với"];
+
+/// "Phòng Văn hóa – Xã hội Các phòng ban chuyên môn", "Sở Tài chính Sở Nội
+/// vụ": a head word inside a piece starts a second unit whose separator was
+/// lost, when the name before it is complete (its head and at least one
+/// more word) and no joining word stands between.
 fn split_glued_units(piece: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = piece;
-    while let Some(pos) = rest.find(" Các ").filter(|p| *p > 0) {
-        out.push(rest[..pos].to_string());
-        rest = &rest[pos + 1..];
+    let words: Vec<&str> = piece.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut start = 0;
+    let mut i = 1;
+    while i < words.len() {
+        let rest = words[i..].join(" ");
+        let head = GLUED_STARTS.iter().find(|w| {
+            rest.strip_prefix(**w)
+                .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+        });
+        let complete = i - start >= 2 && starts_with_unit_word(&words[start..i].join(" "));
+        let joined = JOINERS.contains(&words[i - 1]);
+        // A head alone at the end ("… Ban") names nothing new.
+        let has_name = head.is_some_and(|h| rest.len() > h.len());
+        if let (Some(_), true, false, true) = (head, complete, joined, has_name) {
+            out.push(words[start..i].join(" "));
+            start = i;
+        }
+        i += 1;
     }
-    out.push(rest.to_string());
+    out.push(words[start..].join(" "));
+    out
+}
+
+/// A lead cell read as units and the role words around them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LeadCell {
+    pub lead: Vec<String>,
+    /// Units of the later clauses of a sentence ("…; các phòng thực hiện").
+    pub support: Vec<String>,
+    /// The role words, kept so nothing written is lost.
+    pub note: Option<String>,
+}
+
+/// Role words that end the unit part of a clause.
+const ROLE_WORDS: &[&str] = &[
+    "chủ trì",
+    "thực hiện",
+    "phối hợp",
+    "thúc đẩy",
+    "theo dõi",
+    "hướng dẫn",
+    "đôn đốc",
+    "báo cáo",
+    "tổng hợp",
+    "triển khai",
+    "kiểm tra",
+    "giám sát",
+    "tổ chức",
+];
+
+/// Where the role words of a clause start: a lower-case role word after
+/// the unit, not followed by a capitalised name ("Ban Chỉ đạo thực hiện
+/// Nghị quyết 57" is a name).
+fn role_start(clause: &str) -> Option<usize> {
+    ROLE_WORDS
+        .iter()
+        .filter_map(|w| {
+            let pos = clause.find(&format!(" {w}"))? + 1;
+            let after = clause[pos + w.len()..].trim_start_matches([',', ' ']);
+            let names_something = after.starts_with(char::is_uppercase);
+            let word_end = clause[pos + w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            (word_end && !names_something).then_some(pos)
+        })
+        .min()
+}
+
+/// "Sở Nội vụ chủ trì hướng dẫn, đôn đốc; các phòng, ban, UBND cấp xã thực
+/// hiện" → lead Sở Nội vụ, support the rest, the role words as a note. A
+/// cell without role words is a plain unit list.
+pub fn split_lead_cell(cell: &str) -> LeadCell {
+    let clauses: Vec<&str> = cell
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if !clauses.iter().any(|c| role_start(c).is_some()) {
+        return LeadCell {
+            lead: split_units(cell),
+            ..LeadCell::default()
+        };
+    }
+    let mut out = LeadCell::default();
+    let mut roles: Vec<&str> = Vec::new();
+    for clause in clauses {
+        let (units, role) = match role_start(clause) {
+            Some(pos) => (&clause[..pos], Some(clause[pos..].trim())),
+            None => (clause, None),
+        };
+        let units = split_units(units);
+        let leads = out.lead.is_empty() || role.is_some_and(|r| r.starts_with("chủ trì"));
+        if leads {
+            out.lead.extend(units);
+        } else {
+            out.support.extend(units);
+        }
+        roles.extend(role);
+    }
+    out.note = (!roles.is_empty()).then(|| roles.join("; "));
     out
 }
 
@@ -319,6 +443,45 @@ mod tests {
     }
 
     #[test]
+    fn units_of_the_same_kind_glued_together_are_split() {
+        assert_eq!(
+            split_units("Sở Tài chính Sở Nội vụ; Công an tỉnh"),
+            ["Sở Tài chính", "Sở Nội vụ", "Công an tỉnh"]
+        );
+        assert_eq!(
+            split_units("Văn phòng HĐND và UBND xã Ủy ban Mặt trận Tổ quốc xã"),
+            ["Văn phòng HĐND và UBND xã", "Ủy ban Mặt trận Tổ quốc xã"]
+        );
+        assert_eq!(split_units("Văn phòng Đảng ủy"), ["Văn phòng Đảng ủy"]);
+        assert_eq!(
+            split_units("Ủy ban Kiểm tra Đảng ủy xã"),
+            ["Ủy ban Kiểm tra Đảng ủy xã"]
+        );
+    }
+
+    #[test]
+    fn a_lead_cell_written_as_a_sentence_gives_lead_support_and_roles() {
+        let c = split_lead_cell(
+            "Sở Nội vụ chủ trì hướng dẫn, đôn đốc; các phòng, ban, UBND cấp xã thực hiện",
+        );
+        assert_eq!(c.lead, ["Sở Nội vụ"]);
+        assert_eq!(c.support, ["các phòng, ban", "UBND cấp xã"]);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("chủ trì hướng dẫn, đôn đốc; thực hiện")
+        );
+        let c = split_lead_cell("Sở Khoa học và Công nghệ thúc đẩy, theo dõi, báo cáo chỉ tiêu");
+        assert_eq!(c.lead, ["Sở Khoa học và Công nghệ"]);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("thúc đẩy, theo dõi, báo cáo chỉ tiêu")
+        );
+        let c = split_lead_cell("Ban Chỉ đạo thực hiện Nghị quyết 57 xã");
+        assert_eq!(c.lead, ["Ban Chỉ đạo thực hiện Nghị quyết 57 xã"]);
+        assert_eq!(c.note, None);
+    }
+
+    #[test]
     fn empty_cells_have_no_units() {
         assert!(split_units("").is_empty());
         assert!(split_units(" ; ").is_empty());
@@ -338,12 +501,14 @@ mod tests {
                 deadline: Deadline::parse(""),
                 funding: None,
                 basis: None,
+                note: None,
                 draft: false,
                 line: 1,
             }],
             targets: vec![],
             warnings: vec![],
             unresolved_units: vec![],
+            tables: vec![],
         }
     }
 
