@@ -113,6 +113,18 @@ impl Path {
         (label, self.levels.len() - 1)
     }
 
+    /// A numbered item ("4" after the groups "3" and "3.2") closes the
+    /// groups of its own level and below.
+    pub fn close_for_item(&mut self, reference: &str) {
+        if let Some((style, _, rest)) = numeral(reference, self.prev_letter)
+            && rest.is_empty()
+        {
+            while self.levels.last().is_some_and(|(s, _)| *s >= style) {
+                self.levels.pop();
+            }
+        }
+    }
+
     pub fn prev_letter(&self) -> Option<char> {
         self.prev_letter
     }

@@ -208,6 +208,20 @@ pub struct Reporting {
     pub unit_due_day: Option<u32>,
     /// Day of the month by which the focal office consolidates.
     pub consolidated_due_day: Option<u32>,
+    /// Every dated duty read ("trước ngày 25/11 hằng năm", "6 tháng (trước
+    /// ngày 15/6)"), monthly ones included, in the order written.
+    pub deadlines: Vec<ReportDeadline>,
+}
+
+/// "By day D (of month M) for period P", for units or for the office that
+/// consolidates their reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportDeadline {
+    pub period: PeriodKind,
+    pub day: u32,
+    /// Set for yearly and half-yearly dates ("15/12").
+    pub month: Option<u32>,
+    pub consolidating: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -105,8 +105,14 @@ fn flatten_layout_tables(blocks: Vec<Block>) -> (Vec<Block>, Vec<TableReading>, 
         match block {
             Block::Table { rows, line } if is_layout_table(&rows) => {
                 layouts.push(layout_reading(index - 1, &rows, line));
-                for row in rows {
-                    for cell in &row.cells {
+                // Column by column: the issuer's lines stay together, as in
+                // a .docx where they share one cell.
+                let width = rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+                for col in 0..width {
+                    for row in &rows {
+                        let Some(cell) = row.cells.get(col) else {
+                            continue;
+                        };
                         let text = crate::domain::text::normalize_spaces(&cell.replace('\n', " "));
                         if !text.is_empty() {
                             out.push(Block::Paragraph {

@@ -43,6 +43,7 @@ pub fn read_target_table(
             .trim()
             .trim_end_matches('.')
             .to_string();
+        path.close_for_item(&reference);
         let name = one_line(cell(row, layout, Col::Name));
         if name.is_empty() {
             let reason = format!("Dòng chỉ tiêu {reference} không có tên; đã bỏ qua");

@@ -93,6 +93,7 @@ pub fn read_task_table(
             .trim()
             .trim_end_matches('.')
             .to_string();
+        path.close_for_item(&reference);
         let title = one_line(cell(row, layout, Col::Title));
         if title.is_empty() {
             let reason = format!("Dòng nhiệm vụ {reference} không có nội dung; đã bỏ qua");
@@ -115,11 +116,15 @@ pub fn read_task_table(
         }
         let mut support = lead_cell.support;
         support.extend(split_units(cell(row, layout, Col::Support)));
-        let note = [lead_cell.note, unknown_note(row, &unknown)]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; ");
+        let note = [
+            non_empty(&one_line(cell(row, layout, Col::Note))),
+            lead_cell.note,
+            unknown_note(row, &unknown),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ");
         readings.push(RowReading {
             line: row.line,
             outcome: RowOutcome::Task { index: tasks.len() },

@@ -33,7 +33,8 @@ pub fn read_text(text: &str) -> Vec<Block> {
         last_line: 0,
         wrapped,
     };
-    for (index, raw) in text.lines().enumerate() {
+    let all: Vec<&str> = text.lines().collect();
+    for (index, raw) in all.iter().enumerate() {
         let line = index + 1;
         if let Some((start, end, _)) = regions.peek()
             && (*start..=*end).contains(&line)
@@ -47,9 +48,23 @@ pub fn read_text(text: &str) -> Vec<Block> {
             }
             continue;
         }
-        reader.line(raw.trim_end_matches('\r'), line);
+        let next_is_row = all[index + 1..]
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.contains('\t'));
+        reader.line(raw.trim_end_matches('\r'), line, next_is_row);
     }
     reader.blocks
+}
+
+/// A line between two rows of a table that heads a group of them: written
+/// in bold or in capitals, or numbered ("II. Chính quyền số"), and short.
+fn is_group_line(raw: &str) -> bool {
+    let t = raw.trim().trim_start_matches('#').trim();
+    let bold = t.starts_with("**") && t.ends_with("**");
+    let text = t.trim_matches('*').trim();
+    let numbered = super::groups::numeral(text, None).is_some_and(|(_, _, rest)| !rest.is_empty());
+    text.chars().count() <= 120 && (bold || numbered || is_upper(text))
 }
 
 struct Reader {
@@ -62,8 +77,20 @@ struct Reader {
 }
 
 impl Reader {
-    fn line(&mut self, raw: &str, line: usize) {
+    fn line(&mut self, raw: &str, line: usize, next_is_row: bool) {
         if raw.trim().is_empty() {
+            return;
+        }
+        if self.table_open
+            && next_is_row
+            && !raw.contains('\t')
+            && is_group_line(raw)
+            && let Some(Block::Table { rows, .. }) = self.blocks.last_mut()
+        {
+            rows.push(Row {
+                cells: vec![clean_text(raw)],
+                line,
+            });
             return;
         }
         if raw.contains('\t') {
