@@ -32,6 +32,8 @@ mod tests_demo;
 mod tests_formats;
 #[cfg(test)]
 mod tests_seeds;
+#[cfg(test)]
+mod tests_shapes;
 
 pub use model::{
     Adjustments, BasisRef, Block, Col as ColumnRole, ColumnChoice, ColumnReading, ImportWarning,

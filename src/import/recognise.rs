@@ -38,10 +38,22 @@ pub fn recognise(blocks: Vec<Block>, adjust: &Adjustments) -> ParsedPlan {
         None => paras.iter().map(|p| p.text).collect(),
     };
     info.reporting = read_reporting(&regime_paras);
+    // The plan's horizon: from its title, else from the first line that
+    // names a period ("giai đoạn 2026 - 2030", "đến năm 2030"), such as an
+    // appendix caption or a sheet title.
     let horizon = info
         .title
         .as_deref()
         .and_then(last_year)
+        .or_else(|| {
+            paras
+                .iter()
+                .filter(|p| {
+                    let f = fold_vietnamese(p.text);
+                    f.contains("giai doan") || f.contains("den nam")
+                })
+                .find_map(|p| last_year(p.text))
+        })
         .or_else(|| info.date.map(|d| chrono::Datelike::year(&d)));
 
     let Tables {

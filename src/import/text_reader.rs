@@ -4,7 +4,9 @@
 
 use super::clean::{clean_text, one_line};
 use super::model::{Block, Row};
+use super::table::recognise;
 use super::web_paste::{find_region, is_decoration, read_region};
+use crate::domain::text::fold_vietnamese;
 
 /// Splits the text into paragraphs and tables, one paragraph per line
 /// (lines that a page or a web page broke mid-sentence are joined again).
@@ -57,12 +59,34 @@ pub fn read_text(text: &str) -> Vec<Block> {
     reader.blocks
 }
 
+/// A header row of another kind of table right after a table (a plan's
+/// appendix often runs one table per part): a new table, unless it only
+/// repeats the open table's header after a page break.
+fn opens_new_table(rows: &[Row], row: &Row) -> bool {
+    if recognise(std::slice::from_ref(row)).header_index.is_none() {
+        return false;
+    }
+    let Some(h) = recognise(rows).header_index.and_then(|h| rows.get(h)) else {
+        return false;
+    };
+    let header: Vec<String> = h.cells.iter().map(|c| fold_vietnamese(c)).collect();
+    !row.cells
+        .iter()
+        .map(|c| fold_vietnamese(c))
+        .filter(|c| !c.is_empty())
+        .all(|c| header.contains(&c))
+}
+
 /// A line between two rows of a table that heads a group of them: written
 /// in bold or in capitals, or numbered ("II. Chính quyền số"), and short.
 fn is_group_line(raw: &str) -> bool {
     let t = raw.trim().trim_start_matches('#').trim();
     let bold = t.starts_with("**") && t.ends_with("**");
     let text = t.trim_matches('*').trim();
+    let folded = fold_vietnamese(text);
+    if folded.starts_with("phu luc") || folded.starts_with("phan ") {
+        return false;
+    }
     let numbered = super::groups::numeral(text, None).is_some_and(|(_, _, rest)| !rest.is_empty());
     text.chars().count() <= 120 && (bold || numbered || is_upper(text))
 }
@@ -97,7 +121,11 @@ impl Reader {
             let cells: Vec<String> = raw.split('\t').map(clean_text).collect();
             let row = Row { cells, line };
             match self.blocks.last_mut() {
-                Some(Block::Table { rows, .. }) if self.table_open => rows.push(row),
+                Some(Block::Table { rows, .. })
+                    if self.table_open && !opens_new_table(rows, &row) =>
+                {
+                    rows.push(row)
+                }
                 _ => self.blocks.push(Block::Table {
                     rows: vec![row],
                     line,

@@ -163,7 +163,13 @@ fn split_glued_units(piece: &str) -> Vec<String> {
             rest.strip_prefix(**w)
                 .is_some_and(|r| r.is_empty() || r.starts_with(' '))
         });
-        let complete = i - start >= 2 && starts_with_unit_word(&words[start..i].join(" "));
+        let left = words[start..i].join(" ");
+        let head_words = UNIT_STARTS
+            .iter()
+            .filter(|w| left.starts_with(**w))
+            .map(|w| w.split(' ').count())
+            .max();
+        let complete = head_words.is_some_and(|h| i - start > h);
         let joined = JOINERS.contains(&words[i - 1]);
         // A head alone at the end ("… Ban") names nothing new.
         let has_name = head.is_some_and(|h| rest.len() > h.len());
@@ -232,7 +238,10 @@ pub fn split_lead_cell(cell: &str) -> LeadCell {
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .collect();
-    if !clauses.iter().any(|c| role_start(c).is_some()) {
+    // A plain list whose last units carry a role ("…; các chi bộ định kỳ
+    // báo cáo") names leads all along; only a cell that opens with a role
+    // sentence ("Sở Nội vụ chủ trì …") is read as one.
+    if clauses.first().is_none_or(|c| role_start(c).is_none()) {
         return LeadCell {
             lead: split_units(cell),
             ..LeadCell::default()
@@ -453,6 +462,7 @@ mod tests {
             ["Văn phòng HĐND và UBND xã", "Ủy ban Mặt trận Tổ quốc xã"]
         );
         assert_eq!(split_units("Văn phòng Đảng ủy"), ["Văn phòng Đảng ủy"]);
+        assert_eq!(split_units("Văn phòng UBND tỉnh"), ["Văn phòng UBND tỉnh"]);
         assert_eq!(
             split_units("Ủy ban Kiểm tra Đảng ủy xã"),
             ["Ủy ban Kiểm tra Đảng ủy xã"]
