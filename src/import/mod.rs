@@ -40,7 +40,7 @@ pub use model::{
     ParsedPlan, ParsedTarget, ParsedTask, PlanInfo, Reporting, Row, RowChoice, RowOutcome,
     RowReading, TableReading,
 };
-pub use units::{Resolution, UnitEntry, resolve_units, split_units};
+pub use units::{Resolution, UnitEntry, resolve_units, split_by_directory, split_units};
 
 use archive::OfficeKind;
 

@@ -344,6 +344,54 @@ pub fn resolve_units(plan: &ParsedPlan, directory: &[UnitEntry]) -> Resolution {
     resolution
 }
 
+/// The commune's own unit names as a gazetteer: a mention that matches no
+/// unit but is several unit names written one after another ("Phòng Kinh
+/// tế Công an xã") is split into them. Call before [`resolve_units`].
+pub fn split_by_directory(plan: &mut ParsedPlan, directory: &[UnitEntry]) {
+    let known: std::collections::HashSet<String> = directory
+        .iter()
+        .flat_map(|e| std::iter::once(&e.name).chain(e.aliases.iter()))
+        .map(|n| match_key(n))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let split = |names: &mut Vec<String>| {
+        let mut out = Vec::with_capacity(names.len());
+        for name in names.drain(..) {
+            match segment(&name, &known) {
+                Some(parts) => out.extend(parts),
+                None => out.push(name),
+            }
+        }
+        *names = out;
+    };
+    for t in &mut plan.tasks {
+        split(&mut t.lead);
+        split(&mut t.support);
+    }
+    for t in &mut plan.targets {
+        split(&mut t.lead);
+    }
+}
+
+/// The mention as two or more known names back to back, longest first;
+/// `None` when it is a known name itself or cannot be cut that way.
+fn segment(mention: &str, known: &std::collections::HashSet<String>) -> Option<Vec<String>> {
+    if known.contains(&match_key(mention)) {
+        return None;
+    }
+    let words: Vec<&str> = mention.split_whitespace().collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let end = (i + 1..=words.len())
+            .rev()
+            .find(|&j| known.contains(&match_key(&words[i..j].join(" "))))?;
+        parts.push(words[i..end].join(" "));
+        i = end;
+    }
+    (parts.len() >= 2).then_some(parts)
+}
+
 /// The comparison form of a unit name: folded (case, diacritics, dashes),
 /// "&" read as "và", and the commune suffix dropped.
 fn match_key(name: &str) -> String {
@@ -520,6 +568,30 @@ mod tests {
             unresolved_units: vec![],
             tables: vec![],
         }
+    }
+
+    #[test]
+    fn mentions_glued_together_are_split_by_the_directory_names() {
+        let directory = vec![
+            UnitEntry {
+                id: 1,
+                name: "Phòng Kinh tế".into(),
+                aliases: vec![],
+            },
+            UnitEntry {
+                id: 2,
+                name: "Công an xã".into(),
+                aliases: vec![],
+            },
+        ];
+        let mut plan = plan_with(&["Phòng Kinh tế Công an xã", "Hợp tác xã trên địa bàn"]);
+        split_by_directory(&mut plan, &directory);
+        assert_eq!(
+            plan.tasks[0].lead,
+            ["Phòng Kinh tế", "Công an xã", "Hợp tác xã trên địa bàn"]
+        );
+        let r = resolve_units(&plan, &directory);
+        assert_eq!(r.unresolved(), ["Hợp tác xã trên địa bàn"]);
     }
 
     #[test]
