@@ -1,7 +1,8 @@
 //! Parse-time benchmark of the plan importer: every real seed plan in
-//! `../shared/seeds` (skipped when the folder is absent) and every demo plan
-//! in `src/demo/plans`, each parsed many times; prints median and p95 time
-//! per parse and the throughput at the median.
+//! `../shared/seeds` (skipped when the folder is absent), every real
+//! published plan of the corpus in `tests/corpus`, and every demo plan in
+//! `src/demo/plans`, each parsed many times; prints median and p95 time per
+//! parse and the throughput at the median.
 //!
 //! Run with `cargo bench --bench import`. `BENCH_ITERS` changes the number
 //! of timed parses per file (default 200); a plain argument keeps only the
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
 
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut files = txt_files(&root.join("../shared/seeds"), "seed");
+    files.extend(txt_files(&root.join("tests/corpus"), "real"));
     files.extend(txt_files(&root.join("src/demo/plans"), "demo"));
     if let Some(f) = &filter {
         files.retain(|(_, path)| path.to_string_lossy().contains(f.as_str()));
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
 
     println!("import::parse_plan, {iters} parses per file after {WARMUP} warm-up parses");
     println!(
-        "{:<5} {:<28} {:>8} {:>11} {:>11} {:>9} {:>6} {:>7}",
+        "{:<5} {:<40} {:>8} {:>11} {:>11} {:>9} {:>6} {:>7}",
         "kind", "file", "bytes", "median", "p95", "MB/s", "tasks", "targets"
     );
     let mut failed = false;
@@ -80,7 +82,7 @@ fn main() -> ExitCode {
         total_bytes += bytes.len();
         total_median += median;
         println!(
-            "{:<5} {:<28} {:>8} {:>11} {:>11} {:>9.2} {:>6} {:>7}",
+            "{:<5} {:<40} {:>8} {:>11} {:>11} {:>9.2} {:>6} {:>7}",
             kind,
             name,
             bytes.len(),

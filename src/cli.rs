@@ -499,6 +499,7 @@ async fn import_file(
             aliases: u.aliases,
         })
         .collect();
+    import::split_by_directory(&mut parsed, &directory);
     let resolution = resolve_units(&parsed, &directory);
     parsed.unresolved_units = resolution.unresolved();
     if dry_run {

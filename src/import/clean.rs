@@ -8,7 +8,7 @@ use crate::domain::text::{nfc, normalize_spaces};
 /// Cleans one table cell or paragraph. Line structure that carries meaning
 /// (list items, `<br>`) survives as `\n`; each line is space-normalised.
 pub fn clean_text(raw: &str) -> String {
-    let s = nfc(raw);
+    let s = repair_old_encoding(&nfc(raw));
     let s = strip_html(&s);
     let s = decode_entities(&s);
     let lines: Vec<String> = s
@@ -17,6 +17,49 @@ pub fn clean_text(raw: &str) -> String {
         .filter(|line| !line.is_empty())
         .collect();
     lines.join("\n")
+}
+
+/// Letters that TCVN3/VNI conversions leave in place of a Vietnamese one,
+/// and the letter meant. None of them is Vietnamese, so a word holding one
+/// among otherwise Vietnamese letters is repaired.
+const OLD_ENCODING: &[(char, char)] = &[('ǜ', 'ũ'), ('Ƕ', 'ỳ')];
+
+fn is_vietnamese_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+            .contains(c.to_lowercase().next().unwrap_or(c))
+}
+
+/// Repairs `ǜ` (for `ũ`), `Ƕ` (for `ỳ`) … inside words whose other letters
+/// are Vietnamese: "Phǜ" → "Phũ", "kƶ" stays (not a known artifact).
+pub fn repair_old_encoding(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| OLD_ENCODING.iter().any(|(bad, _)| *bad == c))
+    {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let letters_ok = word
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(|c| is_vietnamese_letter(c) || OLD_ENCODING.iter().any(|(bad, _)| *bad == c));
+        if letters_ok {
+            out.extend(word.chars().map(|c| {
+                OLD_ENCODING
+                    .iter()
+                    .find(|(bad, _)| *bad == c)
+                    .map_or(c, |(_, good)| *good)
+            }));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
 }
 
 /// One-line form of a cleaned text, for titles and names.
@@ -141,6 +184,14 @@ mod tests {
             clean_text("$\\geq 1,1$ và không thấp hơn"),
             "≥ 1,1 và không thấp hơn"
         );
+    }
+
+    #[test]
+    fn letters_left_by_old_encodings_are_repaired_in_vietnamese_words() {
+        assert_eq!(clean_text("Kỹ năng sǜ dụng"), "Kỹ năng sũ dụng");
+        assert_eq!(clean_text("Phòng Kinh tế Ƕ"), "Phòng Kinh tế ỳ");
+        assert_eq!(clean_text("thời kƶ"), "thời kƶ");
+        assert_eq!(clean_text("ĐẦU TƯ Ƕ ŽǛ"), "ĐẦU TƯ ỳ ŽǛ");
     }
 
     #[test]

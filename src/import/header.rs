@@ -4,20 +4,72 @@
 
 use chrono::NaiveDate;
 
-use super::model::{BasisRef, ImportWarning, PlanInfo};
-use super::sections::Para;
+use super::issuer::{Issuer, complete_with, issuer_of_cell};
+use super::model::{BasisRef, ImportWarning, PlanInfo, non_empty};
+use super::sections::{Para, roman_heading};
 use crate::domain::text::fold_vietnamese;
 
 /// Only the first paragraphs can be the header; later "Số" or "ngày"
-/// belong to the body.
-const HEADER_SPAN: usize = 10;
+/// belong to the body. A header block pasted from a web page spreads over
+/// more paragraphs (issuer and motto lines, rules), hence the margin.
+const HEADER_SPAN: usize = 14;
 
-/// Reads number, date, place, issuer and title. `body_start` is the index
-/// (into `paras`) of the first section heading.
+/// Reads number, date, place, issuer and title. The header block (issuer
+/// and motto, then number and place-date) comes first; the appendix
+/// caption and the body only fill what it left out.
 pub fn read_header(paras: &[Para<'_>], warnings: &mut Vec<ImportWarning>) -> PlanInfo {
     let mut info = PlanInfo::default();
+    let span = &paras[..paras.len().min(HEADER_SPAN)];
+    let kind_at = span.iter().position(|p| kind_rest(p.text).is_some());
+    let head_len = kind_at.unwrap_or_else(|| {
+        span.iter()
+            .position(|p| p.text.chars().count() > 150)
+            .unwrap_or(span.len())
+    });
+    let head = &span[..head_len];
+    let number_line_seen = read_number_place_date(head, &mut info, warnings);
+    if let Some(i) = kind_at {
+        info.title = title_after(&paras[i..]);
+    }
+    read_caption(paras, &mut info);
+    let layout = layout_issuer(head);
+    info.issuer = match layout {
+        Some(l) if l.complete => Some(l.name),
+        other => info
+            .issuer
+            .take()
+            .or_else(|| issuer_from_body(paras, info.place.as_deref()))
+            .or_else(|| other.map(|l| complete_issuer(l.name, &info, paras))),
+    };
+    if info.place.is_none() {
+        // "Ban Thường vụ Đảng ủy xã Phong Quang" names the commune.
+        info.place = info
+            .issuer
+            .as_deref()
+            .and_then(|i| {
+                i.split_once(" xã ")
+                    .or_else(|| i.split_once(" phường "))
+                    .or_else(|| i.split_once(" tỉnh "))
+            })
+            .map(|(_, p)| p.trim().to_string());
+    }
+    if info.number.is_none() && !number_line_seen {
+        warnings.push(ImportWarning {
+            line: 1,
+            message: "Không tìm thấy số kế hoạch".to_string(),
+        });
+    }
+    info
+}
+
+/// The number line ("Số: 217/KH-UBND") and the place-date line of the
+/// header block. Returns whether a number line was seen, blank or not.
+fn read_number_place_date(
+    head: &[Para<'_>],
+    info: &mut PlanInfo,
+    warnings: &mut Vec<ImportWarning>,
+) -> bool {
     let mut number_line_seen = false;
-    let head = &paras[..paras.len().min(HEADER_SPAN)];
     for p in head {
         let folded = fold_vietnamese(p.text);
         if info.number.is_none() && (folded.starts_with("so:") || folded.starts_with("so ")) {
@@ -42,41 +94,107 @@ pub fn read_header(paras: &[Para<'_>], warnings: &mut Vec<ImportWarning>) -> Pla
             }
         }
     }
-    if let Some(i) = head.iter().position(|p| p.text.starts_with("KẾ HOẠCH")) {
-        let rest = p_rest_after_kind(head[i].text);
-        info.title = if rest.is_empty() {
-            head.get(i + 1).map(|p| p.text.to_string())
-        } else {
-            Some(rest)
-        };
-    }
-    read_caption(paras, &mut info);
-    info.issuer = info
-        .issuer
-        .take()
-        .or_else(|| issuer_from_body(paras, info.place.as_deref()));
-    if info.place.is_none() {
-        // "Ban Thường vụ Đảng ủy xã Phong Quang" names the commune.
-        info.place = info
-            .issuer
-            .as_deref()
-            .and_then(|i| i.split_once(" xã ").or_else(|| i.split_once(" phường ")))
-            .map(|(_, p)| p.trim().to_string());
-    }
-    if info.number.is_none() && !number_line_seen {
-        warnings.push(ImportWarning {
-            line: 1,
-            message: "Không tìm thấy số kế hoạch".to_string(),
-        });
-    }
-    info
+    number_line_seen
 }
 
-/// "KẾ HOẠCH HÀNH ĐỘNG thực hiện …" → "thực hiện …".
-fn p_rest_after_kind(text: &str) -> String {
-    let rest = text.trim_start_matches("KẾ HOẠCH").trim_start();
+/// The issuer cell of the header block: the upper-case lines before the
+/// motto, the number and the place-date line, read as one name.
+fn layout_issuer(head: &[Para<'_>]) -> Option<Issuer> {
+    let mut lines: Vec<&str> = Vec::new();
+    for p in head {
+        let folded = fold_vietnamese(p.text);
+        if folded.starts_with("so:") || folded.starts_with("so ") || p.text.contains(", ngày") {
+            break;
+        }
+        let letters = p.text.chars().filter(|c| c.is_alphabetic());
+        if letters.clone().count() > 0 && letters.clone().all(char::is_uppercase) {
+            lines.push(p.text);
+        } else if !lines.is_empty() {
+            break;
+        }
+        if folded.contains("cong hoa xa hoi") || folded.starts_with("dang cong san") {
+            break;
+        }
+    }
+    issuer_of_cell(&lines.join(" "))
+}
+
+/// A bare "Ủy ban nhân dân" completed with the level and place that the
+/// title or the opening paragraphs name.
+fn complete_issuer(bare: String, info: &PlanInfo, paras: &[Para<'_>]) -> String {
+    let Some(place) = info.place.as_deref() else {
+        return bare;
+    };
+    let mut texts: Vec<&str> = info.title.iter().map(String::as_str).collect();
+    texts.extend(paras.iter().take(HEADER_SPAN * 2).map(|p| p.text));
+    complete_with(&bare, place, &texts).unwrap_or(bare)
+}
+
+/// The rest of a line that opens the plan ("KẾ HOẠCH", "KẾ HOẠCH HÀNH
+/// ĐỘNG …", "QUYẾT ĐỊNH", "CHƯƠNG TRÌNH"): `Some("")` when the title is on
+/// the next lines.
+fn kind_rest(text: &str) -> Option<String> {
+    let t = text.trim_start_matches('#').trim();
+    let rest = ["KẾ HOẠCH", "QUYẾT ĐỊNH", "CHƯƠNG TRÌNH"]
+        .iter()
+        .find_map(|k| t.strip_prefix(k))?;
+    if rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return None;
+    }
+    let rest = rest.trim_start();
     let rest = rest.strip_prefix("HÀNH ĐỘNG").unwrap_or(rest);
-    rest.trim().to_string()
+    Some(rest.trim().to_string())
+}
+
+/// The title: the rest of the kind line, or the lines after it — all the
+/// upper-case lines of a title in capitals, or up to four lines of a title
+/// in sentence case, stopping at the basis or the first section.
+fn title_after(paras: &[Para<'_>]) -> Option<String> {
+    let rest = kind_rest(paras.first()?.text)?;
+    if !rest.is_empty() {
+        return Some(rest);
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    let mut upper = false;
+    for p in paras.iter().skip(1).take(10) {
+        let t = p.text;
+        let caps = t
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+        if parts.is_empty() {
+            parts.push(t);
+            upper = caps;
+            continue;
+        }
+        let ends_section = roman_heading(t).is_some()
+            || ["PHẦN", "Phần", "PHỤ LỤC", "Phụ lục"]
+                .iter()
+                .any(|w| t.starts_with(w));
+        if ends_section || upper != caps {
+            break;
+        }
+        let starts_body = [
+            "Căn cứ",
+            "Thực hiện",
+            "Triển khai",
+            "Theo đề nghị",
+            "Nhằm",
+            "Để ",
+            "- ",
+            "+ ",
+        ]
+        .iter()
+        .any(|w| t.starts_with(w))
+            || t.starts_with(|c: char| c.is_ascii_digit())
+            || t.ends_with([':', ';', '.'])
+            || t.chars().count() > 250;
+        if !upper && (starts_body || parts.len() >= 4) {
+            break;
+        }
+        parts.push(t);
+    }
+    non_empty(&parts.join(" "))
 }
 
 fn non_blank(s: &str) -> Option<String> {
@@ -361,7 +479,11 @@ fn issuer_from_body(paras: &[Para<'_>], place: Option<&str>) -> Option<String> {
 /// "UBND xã" + "Cao Lộc" → "UBND xã Cao Lộc".
 fn with_place(issuer: &str, place: Option<&str>) -> String {
     match place {
-        Some(place) if issuer.ends_with(" xã") || issuer.ends_with(" phường") => {
+        Some(place)
+            if [" xã", " phường", " tỉnh", " thành phố"]
+                .iter()
+                .any(|l| issuer.ends_with(l)) =>
+        {
             format!("{issuer} {place}")
         }
         _ => issuer.to_string(),
@@ -431,7 +553,8 @@ mod tests {
         );
         assert_eq!(info.number.as_deref(), Some("08/KH-UBND"));
         assert_eq!(info.date, NaiveDate::from_ymd_opt(2026, 2, 5));
-        assert_eq!(info.issuer.as_deref(), Some("UBND xã Hòa Lạc"));
+        // The header block names the issuer, as written there.
+        assert_eq!(info.issuer.as_deref(), Some("Ủy ban nhân dân xã Hòa Lạc"));
     }
 
     #[test]

@@ -8,7 +8,9 @@
 mod archive;
 mod clean;
 mod docx;
+mod groups;
 mod header;
+mod issuer;
 mod model;
 mod narrative;
 mod recognise;
@@ -19,19 +21,26 @@ mod targets;
 mod tasks;
 mod text_reader;
 mod units;
+mod web_paste;
 mod xlsx;
 
+#[cfg(test)]
+mod tests_corpus;
 #[cfg(test)]
 mod tests_demo;
 #[cfg(test)]
 mod tests_formats;
 #[cfg(test)]
 mod tests_seeds;
+#[cfg(test)]
+mod tests_shapes;
 
 pub use model::{
-    BasisRef, Block, ImportWarning, ParsedPlan, ParsedTarget, ParsedTask, PlanInfo, Reporting, Row,
+    Adjustments, BasisRef, Block, Col as ColumnRole, ColumnChoice, ColumnReading, ImportWarning,
+    ParsedPlan, ParsedTarget, ParsedTask, PlanInfo, Reporting, Row, RowChoice, RowOutcome,
+    RowReading, TableReading,
 };
-pub use units::{Resolution, UnitEntry, resolve_units, split_units};
+pub use units::{Resolution, UnitEntry, resolve_units, split_by_directory, split_units};
 
 use archive::OfficeKind;
 
@@ -75,11 +84,22 @@ impl ImportError {
 /// Parses a plan file. The format is detected from the content; the file
 /// name only decides which "corrupt" error a broken zip gets.
 pub fn parse_plan(bytes: &[u8], file_name: Option<&str>) -> Result<ParsedPlan, ImportError> {
+    parse_plan_with(bytes, file_name, &Adjustments::default())
+}
+
+/// Parses a plan with a person's corrections to its preview (a column
+/// re-mapped, a row marked as a group). Storing the result of this call
+/// with the same corrections stores exactly what the preview showed.
+pub fn parse_plan_with(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    adjust: &Adjustments,
+) -> Result<ParsedPlan, ImportError> {
     let blocks = read_blocks(bytes, file_name)?;
     if blocks.is_empty() {
         return Err(ImportError::NoContent);
     }
-    Ok(recognise::recognise(blocks))
+    Ok(recognise::recognise(blocks, adjust))
 }
 
 /// The shared intermediate form of any supported file.

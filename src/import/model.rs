@@ -3,7 +3,7 @@
 //! --json`. Field names here are part of that contract; do not rename them.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::deadline::Deadline;
 use crate::domain::goal::Goal;
@@ -53,6 +53,131 @@ pub struct ParsedPlan {
     /// Filled by the caller from [`super::resolve_units`]; the parser
     /// itself knows no unit directory.
     pub unresolved_units: Vec<String>,
+    /// How each table was read, for the preview: column roles, group
+    /// levels, and what became of every non-empty row.
+    pub tables: Vec<TableReading>,
+}
+
+/// What a column holds. Serialised in snake case (`"lead"`), a goal column
+/// as `{"goal": 2026}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Col {
+    Ref,
+    Title,
+    Lead,
+    Support,
+    Product,
+    Deadline,
+    Funding,
+    Basis,
+    /// Target name ("Chỉ tiêu").
+    Name,
+    /// Unit of measure ("Đơn vị tính").
+    Unit,
+    /// A goal value column for the given year ("Mục tiêu năm 2026").
+    Goal(i32),
+    Note,
+    /// "Tiêu chí" in a task dossier laid out as key/value rows.
+    Criterion,
+}
+
+/// How one table was read (issue 13: the preview shows it, a person may
+/// re-map a column or mark a row as a group, see [`Adjustments`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableReading {
+    /// Position among the tables of the file, as [`Adjustments`] name it.
+    pub index: usize,
+    pub line: usize,
+    /// "tasks", "targets", "dossier", "layout" (the header block or the
+    /// signature laid out in a table) or "other" (not read).
+    pub kind: &'static str,
+    pub columns: Vec<ColumnReading>,
+    /// The numbering styles of the group rows found, outermost first
+    /// ("A", "I", "1", "1.1", "a"; "—" for unnumbered group rows).
+    pub group_levels: Vec<String>,
+    /// Every non-empty row and what it became.
+    pub rows: Vec<RowReading>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnReading {
+    pub index: usize,
+    /// The header cell as written.
+    pub header: String,
+    /// `None`: not understood; the column's cells are kept in each task's
+    /// note and a warning names the column.
+    pub role: Option<Col>,
+    /// True when a person chose the role (an [`Adjustments`] entry).
+    pub chosen: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowReading {
+    pub line: usize,
+    #[serde(flatten)]
+    pub outcome: RowOutcome,
+}
+
+/// What became of a row. Nothing else happens to a row: rule 11 of issue
+/// 13 ("nothing silently lost") is checked against this list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "as", rename_all = "snake_case")]
+pub enum RowOutcome {
+    /// The header row the columns were read from.
+    Header,
+    /// The header again (after a page break), whole or in part.
+    RepeatedHeader,
+    /// "1 | 2 | 3 …" numbering the columns.
+    ColumnNumbers,
+    /// The rest of the row above, cut by a page break or a vertical merge.
+    JoinedTo {
+        to_line: usize,
+    },
+    Group {
+        label: String,
+        level: usize,
+    },
+    /// Index into `ParsedPlan::tasks`.
+    Task {
+        index: usize,
+    },
+    /// Index into `ParsedPlan::targets`.
+    Target {
+        index: usize,
+    },
+    /// A cell of the header block or the signature.
+    Layout,
+    /// Not imported; the reason is also a warning.
+    Skipped {
+        reason: String,
+    },
+}
+
+/// A person's corrections to the preview, fed back to
+/// [`super::parse_plan_with`]: the confirmed plan is the one the corrected
+/// preview showed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Adjustments {
+    #[serde(default)]
+    pub columns: Vec<ColumnChoice>,
+    #[serde(default)]
+    pub group_rows: Vec<RowChoice>,
+}
+
+/// "In table `table`, column `column` holds `role`" (`None`: ignore it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnChoice {
+    pub table: usize,
+    pub column: usize,
+    pub role: Option<Col>,
+}
+
+/// "In table `table`, the row at `line` is a group heading."
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowChoice {
+    pub table: usize,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -83,6 +208,20 @@ pub struct Reporting {
     pub unit_due_day: Option<u32>,
     /// Day of the month by which the focal office consolidates.
     pub consolidated_due_day: Option<u32>,
+    /// Every dated duty read ("trước ngày 25/11 hằng năm", "6 tháng (trước
+    /// ngày 15/6)"), monthly ones included, in the order written.
+    pub deadlines: Vec<ReportDeadline>,
+}
+
+/// "By day D (of month M) for period P", for units or for the office that
+/// consolidates their reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportDeadline {
+    pub period: PeriodKind,
+    pub day: u32,
+    /// Set for yearly and half-yearly dates ("15/12").
+    pub month: Option<u32>,
+    pub consolidating: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,6 +236,10 @@ pub struct ParsedTask {
     pub deadline: Deadline,
     pub funding: Option<String>,
     pub basis: Option<String>,
+    /// What the table said beyond the columns above: the role words of a
+    /// lead cell written as a sentence ("chủ trì hướng dẫn, đôn đốc"), and
+    /// the cells of columns not understood ("Ghi chú: …").
+    pub note: Option<String>,
     /// True for candidates read from narrative text, which need a person to
     /// confirm them.
     pub draft: bool,

@@ -104,6 +104,7 @@ fn draft(reference: Option<String>, group: Vec<String>, title: String, line: usi
         deadline: Deadline::parse(""),
         funding: None,
         basis: None,
+        note: None,
         draft: true,
         line,
     }

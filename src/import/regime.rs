@@ -3,7 +3,7 @@
 //! ("trước ngày 15 hằng tháng" … "tham mưu báo cáo … trước ngày 18 hằng
 //! tháng").
 
-use super::model::Reporting;
+use super::model::{ReportDeadline, Reporting};
 use crate::domain::period::PeriodKind;
 use crate::domain::text::fold_vietnamese;
 
@@ -83,35 +83,98 @@ fn contains_phrase(s: &str, phrase: &str) -> bool {
     false
 }
 
-/// "trước ngày N hằng tháng": the consolidation deadline when the words
-/// before it speak of consolidating or advising ("tổng hợp", "tham mưu"),
-/// otherwise the units' own deadline.
+/// "trước ngày N hằng tháng", "trước ngày 25/11 hằng năm", "6 tháng
+/// (trước ngày 15/6)": a deadline of the consolidating office when the
+/// words before it speak of consolidating or advising ("tổng hợp", "tham
+/// mưu"), otherwise the units' own deadline. The period is the one named
+/// right after the date, else the nearest one before it; a day and month
+/// with no period named is a yearly date.
 fn read_due_days(s: &str, reporting: &mut Reporting) {
     let mut from = 0;
     while let Some(pos) = s[from..].find("truoc ngay ") {
         let start = from + pos;
         let after = &s[start + "truoc ngay ".len()..];
         from = start + "truoc ngay ".len();
-        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-        let rest = after[digits.len()..].trim_start();
-        let monthly = rest.starts_with("hang thang") || rest.starts_with("moi thang");
-        let Ok(day) = digits.parse::<u32>() else {
+        let token: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '/')
+            .collect();
+        let mut parts = token.split('/');
+        let Some(Ok(day)) = parts.next().map(str::parse::<u32>) else {
             continue;
         };
-        if !monthly || !(1..=31).contains(&day) {
+        let month = parts.next().and_then(|m| m.parse::<u32>().ok());
+        if !(1..=31).contains(&day) || month.is_some_and(|m| !(1..=12).contains(&m)) {
             continue;
         }
+        let rest = after[token.len()..].trim_start();
         let before = &s[..start];
+        let Some(period) = period_after(rest)
+            .or_else(|| period_before(before))
+            .or(month.map(|_| PeriodKind::Yearly))
+        else {
+            continue;
+        };
         let consolidating = before.contains("tong hop") || before.contains("tham muu");
-        if consolidating {
-            reporting.consolidated_due_day.get_or_insert(day);
-        } else {
-            reporting.unit_due_day.get_or_insert(day);
+        if period == PeriodKind::Monthly && month.is_none() {
+            let slot = if consolidating {
+                &mut reporting.consolidated_due_day
+            } else {
+                &mut reporting.unit_due_day
+            };
+            slot.get_or_insert(day);
         }
-        if !reporting.periods.contains(&PeriodKind::Monthly) {
-            reporting.periods.push(PeriodKind::Monthly);
+        if !reporting.periods.contains(&period) {
+            reporting.periods.push(period);
+        }
+        let deadline = ReportDeadline {
+            period,
+            day,
+            month,
+            consolidating,
+        };
+        if !reporting.deadlines.contains(&deadline) {
+            reporting.deadlines.push(deadline);
         }
     }
+}
+
+/// The period named right after a date ("… hằng tháng", "… hằng năm").
+fn period_after(rest: &str) -> Option<PeriodKind> {
+    let rest = rest.trim_start_matches([')', ',', ' ']);
+    [
+        ("hang thang", PeriodKind::Monthly),
+        ("moi thang", PeriodKind::Monthly),
+        ("hang quy", PeriodKind::Quarterly),
+        ("hang nam", PeriodKind::Yearly),
+        ("moi nam", PeriodKind::Yearly),
+        ("cua nam", PeriodKind::Yearly),
+    ]
+    .iter()
+    .find(|(w, _)| rest.starts_with(w))
+    .map(|(_, k)| *k)
+}
+
+/// The period named nearest before a date, within the same clause
+/// ("6 tháng (trước ngày 15/6)", "báo cáo năm trước ngày …").
+fn period_before(before: &str) -> Option<PeriodKind> {
+    let clause_start = before.rfind([';', ':']).map_or(0, |i| i + 1);
+    let clause = &before[clause_start..];
+    let tail_start = clause.char_indices().rev().nth(30).map_or(0, |(i, _)| i);
+    let tail = &clause[tail_start..];
+    [
+        ("6 thang", PeriodKind::HalfYearly),
+        ("06 thang", PeriodKind::HalfYearly),
+        ("9 thang", PeriodKind::NineMonths),
+        ("hang quy", PeriodKind::Quarterly),
+        ("hang thang", PeriodKind::Monthly),
+        ("hang nam", PeriodKind::Yearly),
+        ("nam", PeriodKind::Yearly),
+    ]
+    .iter()
+    .filter_map(|(w, k)| tail.rfind(w).map(|p| (p, *k)))
+    .max_by_key(|(p, _)| *p)
+    .map(|(_, k)| k)
 }
 
 #[cfg(test)]
@@ -146,6 +209,55 @@ mod tests {
             ]
         );
         assert_eq!(r.unit_due_day, None);
+    }
+
+    #[test]
+    fn yearly_and_half_yearly_dates_are_read_with_who_consolidates() {
+        let r = read_reporting(&[
+            "Các sở, ngành định kỳ báo cáo kết quả thực hiện trước ngày 25/11 hằng năm; Sở Khoa học và Công nghệ tổng hợp, báo cáo UBND tỉnh trước ngày 05/12 hằng năm.",
+        ]);
+        assert_eq!(r.periods, vec![PeriodKind::Yearly]);
+        assert_eq!(
+            r.deadlines,
+            vec![
+                ReportDeadline {
+                    period: PeriodKind::Yearly,
+                    day: 25,
+                    month: Some(11),
+                    consolidating: false
+                },
+                ReportDeadline {
+                    period: PeriodKind::Yearly,
+                    day: 5,
+                    month: Some(12),
+                    consolidating: true
+                }
+            ]
+        );
+        let r = read_reporting(&[
+            "Định kỳ báo cáo 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12) gửi Sở Nội vụ.",
+        ]);
+        assert_eq!(r.periods, vec![PeriodKind::HalfYearly, PeriodKind::Yearly]);
+        let dates: Vec<(PeriodKind, u32, Option<u32>)> = r
+            .deadlines
+            .iter()
+            .map(|d| (d.period, d.day, d.month))
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                (PeriodKind::HalfYearly, 15, Some(6)),
+                (PeriodKind::Yearly, 15, Some(12))
+            ]
+        );
+        assert_eq!(r.unit_due_day, None);
+    }
+
+    #[test]
+    fn yearly_and_half_yearly_periods_are_read_without_a_day() {
+        let r = read_reporting(&["Định kỳ 6 tháng, hằng năm báo cáo kết quả về UBND xã."]);
+        assert_eq!(r.periods, vec![PeriodKind::HalfYearly, PeriodKind::Yearly]);
+        assert!(r.deadlines.is_empty());
     }
 
     #[test]

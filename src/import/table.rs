@@ -2,30 +2,9 @@
 //! order), which kind of table it is, and the clean-up of rows that page
 //! breaks damaged (repeated header rows, rows cut in two).
 
-use super::model::{Block, Row};
+pub use super::model::Col;
+use super::model::{Block, Row, RowOutcome, RowReading};
 use crate::domain::text::fold_vietnamese;
-
-/// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Col {
-    Ref,
-    Title,
-    Lead,
-    Support,
-    Product,
-    Deadline,
-    Funding,
-    Basis,
-    /// Target name ("Chỉ tiêu").
-    Name,
-    /// Unit of measure ("Đơn vị tính").
-    Unit,
-    /// A goal value column for the given year ("Mục tiêu năm 2026").
-    Goal(i32),
-    Note,
-    /// "Tiêu chí" in a task dossier laid out as key/value rows.
-    Criterion,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableKind {
@@ -72,11 +51,12 @@ pub fn classify_header_cell(cell: &str) -> Option<Col> {
     if matches!(f, "tt" | "stt" | "so tt" | "so thu tu" | "thu tu" | "muc") {
         return Some(Col::Ref);
     }
-    if f.contains("chu tri") {
-        return Some(Col::Lead);
-    }
-    if f.contains("phoi hop") {
+    if f.contains("phoi hop") && !f.contains("chu tri") {
         return Some(Col::Support);
+    }
+    let unit_word = f.starts_with("co quan") || f.starts_with("don vi");
+    if f.contains("chu tri") || (unit_word && f.contains("thuc hien")) {
+        return Some(Col::Lead);
     }
     if let Some(year) = year_in(f)
         && (f.contains("muc tieu")
@@ -86,7 +66,7 @@ pub fn classify_header_cell(cell: &str) -> Option<Col> {
     {
         return Some(Col::Goal(year));
     }
-    if f.starts_with("chi tieu") {
+    if f.starts_with("chi tieu") || f.starts_with("ten chi tieu") {
         return Some(Col::Name);
     }
     if f.contains("don vi tinh") || f == "dvt" {
@@ -139,9 +119,17 @@ fn year_in(folded: &str) -> Option<i32> {
 /// The layout a header row implies, when it names enough known columns.
 fn layout_of(cells: &[String]) -> Option<(TableKind, Vec<Option<Col>>)> {
     let cols: Vec<Option<Col>> = cells.iter().map(|c| classify_header_cell(c)).collect();
+    match kind_of_roles(&cols) {
+        TableKind::Other if cols.iter().filter(|c| c.is_some()).count() < 3 => None,
+        kind => Some((kind, cols)),
+    }
+}
+
+/// The kind of table its column roles make.
+pub fn kind_of_roles(cols: &[Option<Col>]) -> TableKind {
     let has = |col: Col| cols.contains(&Some(col));
     let has_goal = cols.iter().any(|c| matches!(c, Some(Col::Goal(_))));
-    let kind = if has(Col::Name) && (has(Col::Unit) || has_goal) {
+    if has(Col::Name) && (has(Col::Unit) || has_goal || has(Col::Lead)) {
         TableKind::Targets
     } else if has(Col::Title)
         && (has(Col::Lead) || has(Col::Support) || has(Col::Deadline) || has(Col::Product))
@@ -149,12 +137,9 @@ fn layout_of(cells: &[String]) -> Option<(TableKind, Vec<Option<Col>>)> {
         TableKind::Tasks
     } else if has(Col::Criterion) {
         TableKind::Dossier
-    } else if cols.iter().filter(|c| c.is_some()).count() >= 3 {
-        TableKind::Other
     } else {
-        return None;
-    };
-    Some((kind, cols))
+        TableKind::Other
+    }
 }
 
 /// Dossier row keys ("Cơ sở pháp lý", "Thời gian thực hiện" …), folded.
@@ -213,21 +198,38 @@ pub fn recognise(rows: &[Row]) -> Layout {
 /// The data rows of a table: header repeats and column-number rows dropped,
 /// rows padded to the header width, and rows cut by a page break (empty
 /// reference cell, or the same reference repeated by a vertical merge)
-/// joined to the row above cell by cell.
-pub fn data_rows(rows: &[Row], layout: &Layout) -> Vec<Row> {
+/// joined to the row above cell by cell. Every row left out is recorded
+/// with what it was.
+pub fn data_rows(rows: &[Row], layout: &Layout) -> (Vec<Row>, Vec<RowReading>) {
     let Some(header_index) = layout.header_index else {
-        return rows.to_vec();
+        return (rows.to_vec(), Vec::new());
     };
+    let mut readings = Vec::new();
+    for row in &rows[..=header_index] {
+        if !is_empty_row(row) {
+            readings.push(reading(row.line, RowOutcome::Header));
+        }
+    }
     let header = &rows[header_index];
-    let header_key = row_key(&header.cells);
+    let header_cells: Vec<String> = header
+        .cells
+        .iter()
+        .map(|c| fold_vietnamese(c))
+        .filter(|c| !c.is_empty())
+        .collect();
     let width = header.cells.len();
     let ref_col = layout.find(Col::Ref);
     let mut out: Vec<Row> = Vec::new();
     for row in &rows[header_index + 1..] {
-        if row_key(&row.cells) == header_key || is_numbering_row(&row.cells) {
+        if is_empty_row(row) {
             continue;
         }
-        if row.cells.iter().all(|c| c.trim().is_empty()) {
+        if repeats_header(&row.cells, &header_cells) {
+            readings.push(reading(row.line, RowOutcome::RepeatedHeader));
+            continue;
+        }
+        if is_numbering_row(&row.cells) {
+            readings.push(reading(row.line, RowOutcome::ColumnNumbers));
             continue;
         }
         let mut cells = row.cells.clone();
@@ -243,6 +245,10 @@ pub fn data_rows(rows: &[Row], layout: &Layout) -> Vec<Row> {
         };
         if let (Some(separator), Some(prev)) = (separator, out.last_mut()) {
             merge_into(&mut prev.cells, &cells, separator);
+            readings.push(reading(
+                row.line,
+                RowOutcome::JoinedTo { to_line: prev.line },
+            ));
             continue;
         }
         out.push(Row {
@@ -250,7 +256,28 @@ pub fn data_rows(rows: &[Row], layout: &Layout) -> Vec<Row> {
             line: row.line,
         });
     }
-    out
+    (out, readings)
+}
+
+fn reading(line: usize, outcome: RowOutcome) -> RowReading {
+    RowReading { line, outcome }
+}
+
+pub fn is_empty_row(row: &Row) -> bool {
+    row.cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// The header again after a page break, whole or in part, maybe shifted by
+/// a lost first cell: at least two cells, every one a header cell.
+fn repeats_header(cells: &[String], header: &[String]) -> bool {
+    let filled: Vec<String> = cells
+        .iter()
+        .map(|c| fold_vietnamese(c))
+        .filter(|c| !c.is_empty())
+        .collect();
+    filled.len() >= 2.min(header.len())
+        && !filled.is_empty()
+        && filled.iter().all(|c| header.contains(c))
 }
 
 /// Joins a continuation row into the row above: syllables cut by the page
@@ -271,15 +298,6 @@ fn merge_into(prev: &mut Vec<String>, next: &[String], separator: &str) {
             p.push_str(n);
         }
     }
-}
-
-fn row_key(cells: &[String]) -> String {
-    cells
-        .iter()
-        .map(|c| fold_vietnamese(c))
-        .filter(|c| !c.is_empty())
-        .collect::<Vec<_>>()
-        .join("|")
 }
 
 /// Rows "1 | 2 | 3 | 4" under a header number its columns; they are no data.
@@ -369,7 +387,7 @@ mod tests {
             "5\tKhác\tUBND xã",
         ]);
         let layout = recognise(&t);
-        let data = data_rows(&t, &layout);
+        let (data, _) = data_rows(&t, &layout);
         assert_eq!(data.len(), 2);
         assert_eq!(
             data[0].cells[1],
@@ -385,7 +403,7 @@ mod tests {
             "1\tViệc A\tPhòng Kinh tế",
             "1\tViệc A\tCông an xã",
         ]);
-        let data = data_rows(&t, &recognise(&t));
+        let (data, _) = data_rows(&t, &recognise(&t));
         assert_eq!(data.len(), 1);
         assert_eq!(data[0].cells[1], "Việc A");
         assert_eq!(data[0].cells[2], "Phòng Kinh tế\nCông an xã");

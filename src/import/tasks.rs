@@ -3,43 +3,12 @@
 //! titled by the heading line above it).
 
 use super::clean::one_line;
-use super::model::{ImportWarning, ParsedTask, Row, non_empty};
+use super::groups::Path;
+use super::model::{ImportWarning, ParsedTask, Row, RowOutcome, RowReading, non_empty};
 use super::table::{Col, Layout, data_rows};
-use super::units::split_units;
+use super::units::{split_lead_cell, split_units};
 use crate::domain::deadline::Deadline;
 use crate::domain::text::fold_vietnamese;
-
-/// Group rows carry a Roman numeral ("I.", "II"), a letter ("A"), or the
-/// whole heading in the reference cell ("I. Công tác lãnh đạo …").
-pub fn group_label(reference: &str, title: &str) -> Option<String> {
-    let r = reference.trim();
-    let numeral_len = r
-        .char_indices()
-        .find(|(_, c)| !c.is_ascii_uppercase())
-        .map_or(r.len(), |(i, _)| i);
-    if numeral_len == 0 {
-        return None;
-    }
-    let numeral = &r[..numeral_len];
-    let is_roman = numeral.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'));
-    if !(is_roman || numeral.len() == 1) {
-        return None;
-    }
-    let rest = r[numeral_len..]
-        .trim_start_matches(['.', ')', '-', '–'])
-        .trim();
-    let mut text = rest.to_string();
-    if !title.trim().is_empty() {
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(title.trim());
-    }
-    if text.is_empty() {
-        return Some(format!("{numeral}."));
-    }
-    Some(format!("{numeral}. {text}"))
-}
 
 fn cell<'a>(row: &'a Row, layout: &Layout, col: Col) -> &'a str {
     layout
@@ -48,13 +17,53 @@ fn cell<'a>(row: &'a Row, layout: &Layout, col: Col) -> &'a str {
         .map_or("", |s| s.as_str())
 }
 
+/// The rows of one table and what became of them.
+pub struct TableOutput<T> {
+    pub items: Vec<T>,
+    pub rows: Vec<RowReading>,
+    pub group_levels: Vec<String>,
+}
+
+/// Columns not understood, by index, with the name a note gives them.
+pub fn unknown_columns(rows: &[Row], layout: &Layout) -> Vec<(usize, String)> {
+    let header = layout.header_index.and_then(|i| rows.get(i));
+    layout
+        .cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_none())
+        .map(|(i, _)| {
+            let name = header
+                .and_then(|h| h.cells.get(i))
+                .map(|c| one_line(c))
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| format!("Cột {}", i + 1));
+            (i, name)
+        })
+        .collect()
+}
+
+/// "Ghi chú: …; Cột 7: …" from the cells of columns not understood.
+pub fn unknown_note(row: &Row, unknown: &[(usize, String)]) -> Option<String> {
+    let parts: Vec<String> = unknown
+        .iter()
+        .filter_map(|(i, name)| {
+            let text = one_line(row.cells.get(*i)?);
+            (!text.is_empty()).then(|| format!("{name}: {text}"))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// The tasks of one task table, with warnings for missing columns.
+/// `forced_groups` are the lines a person marked as group rows.
 pub fn read_task_table(
     rows: &[Row],
     layout: &Layout,
     line: usize,
+    forced_groups: &[usize],
     warnings: &mut Vec<ImportWarning>,
-) -> Vec<ParsedTask> {
+) -> TableOutput<ParsedTask> {
     for (col, name) in [
         (Col::Lead, "Cơ quan chủ trì"),
         (Col::Deadline, "Thời gian thực hiện"),
@@ -66,63 +75,93 @@ pub fn read_task_table(
             });
         }
     }
-    let data = data_rows(rows, layout);
+    let unknown = unknown_columns(rows, layout);
+    warn_unknown(&unknown, line, warnings);
+    let (data, mut readings) = data_rows(rows, layout);
     let mut tasks = Vec::new();
-    let mut top: Option<String> = None;
-    let mut sub: Option<String> = None;
-    for (i, row) in data.iter().enumerate() {
+    let mut path = Path::default();
+    for row in &data {
+        let forced = forced_groups.contains(&row.line);
+        if let Some((label, level)) = path.group_of(row, layout, Col::Title, forced) {
+            readings.push(RowReading {
+                line: row.line,
+                outcome: RowOutcome::Group { label, level },
+            });
+            continue;
+        }
         let reference = cell(row, layout, Col::Ref)
             .trim()
             .trim_end_matches('.')
             .to_string();
+        path.close_for_item(&reference);
         let title = one_line(cell(row, layout, Col::Title));
-        let others_empty = layout.cols.iter().enumerate().all(|(c, col)| {
-            matches!(col, Some(Col::Ref) | Some(Col::Title))
-                || row.cells.get(c).is_none_or(|v| v.trim().is_empty())
-        });
-        if others_empty && let Some(label) = group_label(&reference, &title) {
-            top = Some(label);
-            sub = None;
-            continue;
-        }
-        let next_ref = data
-            .get(i + 1)
-            .map(|r| cell(r, layout, Col::Ref).trim().to_string())
-            .unwrap_or_default();
-        let is_number = !reference.is_empty() && reference.chars().all(|c| c.is_ascii_digit());
-        if others_empty && is_number && next_ref.starts_with(&format!("{reference}.")) {
-            sub = Some(format!("{reference}. {title}"));
-            continue;
-        }
         if title.is_empty() {
+            let reason = format!("Dòng nhiệm vụ {reference} không có nội dung; đã bỏ qua");
             warnings.push(ImportWarning {
                 line: row.line,
-                message: format!("Dòng nhiệm vụ {reference} không có nội dung; đã bỏ qua"),
+                message: reason.clone(),
+            });
+            readings.push(RowReading {
+                line: row.line,
+                outcome: RowOutcome::Skipped { reason },
             });
             continue;
         }
-        let lead = split_units(cell(row, layout, Col::Lead));
-        if lead.is_empty() && layout.find(Col::Lead).is_some() {
+        let lead_cell = split_lead_cell(cell(row, layout, Col::Lead));
+        if lead_cell.lead.is_empty() && layout.find(Col::Lead).is_some() {
             warnings.push(ImportWarning {
                 line: row.line,
                 message: format!("Nhiệm vụ {reference} chưa có cơ quan chủ trì"),
             });
         }
+        let mut support = lead_cell.support;
+        support.extend(split_units(cell(row, layout, Col::Support)));
+        let note = [
+            non_empty(&one_line(cell(row, layout, Col::Note))),
+            lead_cell.note,
+            unknown_note(row, &unknown),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ");
+        readings.push(RowReading {
+            line: row.line,
+            outcome: RowOutcome::Task { index: tasks.len() },
+        });
         tasks.push(ParsedTask {
             reference: non_empty(&reference),
-            group: top.iter().chain(sub.iter()).cloned().collect(),
+            group: path.labels(),
             title,
-            lead,
-            support: split_units(cell(row, layout, Col::Support)),
+            lead: lead_cell.lead,
+            support,
             product: non_empty(&one_line(cell(row, layout, Col::Product))),
             deadline: Deadline::parse(&one_line(cell(row, layout, Col::Deadline))),
             funding: non_empty(&one_line(cell(row, layout, Col::Funding))),
             basis: non_empty(&one_line(cell(row, layout, Col::Basis))),
+            note: non_empty(&note),
             draft: false,
             line: row.line,
         });
     }
-    tasks
+    readings.sort_by_key(|r| r.line);
+    TableOutput {
+        items: tasks,
+        rows: readings,
+        group_levels: path.styles.iter().map(|s| s.name()).collect(),
+    }
+}
+
+/// One warning per column not understood: its cells are kept in notes.
+pub fn warn_unknown(unknown: &[(usize, String)], line: usize, warnings: &mut Vec<ImportWarning>) {
+    for (_, name) in unknown {
+        warnings.push(ImportWarning {
+            line,
+            message: format!(
+                "Cột «{name}» không nhận dạng được; nội dung giữ lại trong ghi chú, có thể chọn lại vai trò của cột"
+            ),
+        });
+    }
 }
 
 /// One task from a dossier table. `heading` is the paragraph above it
@@ -143,6 +182,7 @@ pub fn read_dossier(
         deadline: Deadline::parse(""),
         funding: None,
         basis: None,
+        note: None,
         draft: false,
         line,
     };
@@ -247,24 +287,6 @@ fn number_before(prefix: &str) -> Option<(usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn group_rows_are_labelled_with_their_numbering() {
-        assert_eq!(
-            group_label("I.", "Nâng cao nhận thức"),
-            Some("I. Nâng cao nhận thức".into())
-        );
-        assert_eq!(group_label("II", "Đề xuất"), Some("II. Đề xuất".into()));
-        assert_eq!(
-            group_label("I. Công tác lãnh đạo, chỉ đạo", ""),
-            Some("I. Công tác lãnh đạo, chỉ đạo".into())
-        );
-        assert_eq!(
-            group_label("A", "Phát triển hạ tầng"),
-            Some("A. Phát triển hạ tầng".into())
-        );
-        assert_eq!(group_label("1", "Về hạ tầng số"), None);
-    }
 
     #[test]
     fn dossier_headings_give_the_number_and_title() {

@@ -22,7 +22,10 @@ fn the_province_demo_plan_has_8_tasks_with_departments_split() {
     assert_eq!(plan.tasks.len(), 8);
     assert!(plan.tasks.iter().all(|t| !t.draft));
     assert_eq!(plan.plan.number.as_deref(), Some("15/KH-UBND"));
-    assert_eq!(plan.plan.issuer.as_deref(), Some("UBND tỉnh Sơn Lâm"));
+    assert_eq!(
+        plan.plan.issuer.as_deref(),
+        Some("Ủy ban nhân dân tỉnh Sơn Lâm")
+    );
     // "Sở Khoa học và Công nghệ, Sở Tư pháp" names two departments.
     assert_eq!(
         plan.tasks[1].support,

@@ -121,16 +121,149 @@ pub fn split_units(cell: &str) -> Vec<String> {
         .collect()
 }
 
-/// "Phòng Văn hóa – Xã hội Các phòng ban chuyên môn": a capitalised "Các"
-/// inside a name can only start a second unit whose separator was lost.
+/// Head words that begin a new unit even without a separator ("Sở Tài
+/// chính Sở Nội vụ"). "Đảng ủy" is not one: it ends many names ("Văn phòng
+/// Đảng ủy", "Ủy ban Kiểm tra Đảng ủy").
+const GLUED_STARTS: &[&str] = &[
+    "Các",
+    "Sở",
+    "Ban",
+    "Ủy ban",
+    "Uỷ ban",
+    "UBND",
+    "Công an",
+    "Văn phòng",
+    "Trung tâm",
+    "Phòng",
+    "Hội",
+    "Đoàn",
+    "Báo",
+    "Trạm",
+    "Trường",
+    "Bộ Chỉ huy",
+    "Ban Chỉ huy",
+];
+
+/// Words after which a head word continues the same name ("Văn phòng HĐND
+/// và UBND xã", "Ủy ban Mặt trận Tổ quốc").
+const JOINERS: &[&str] = &["và", "&", "-", "–", "của", "thuộc", "các", "với"];
+
+/// "Phòng Văn hóa – Xã hội Các phòng ban chuyên môn", "Sở Tài chính Sở Nội
+/// vụ": a head word inside a piece starts a second unit whose separator was
+/// lost, when the name before it is complete (its head and at least one
+/// more word) and no joining word stands between.
 fn split_glued_units(piece: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = piece;
-    while let Some(pos) = rest.find(" Các ").filter(|p| *p > 0) {
-        out.push(rest[..pos].to_string());
-        rest = &rest[pos + 1..];
+    let words: Vec<&str> = piece.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut start = 0;
+    let mut i = 1;
+    while i < words.len() {
+        let rest = words[i..].join(" ");
+        let head = GLUED_STARTS.iter().find(|w| {
+            rest.strip_prefix(**w)
+                .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+        });
+        let left = words[start..i].join(" ");
+        let head_words = UNIT_STARTS
+            .iter()
+            .filter(|w| left.starts_with(**w))
+            .map(|w| w.split(' ').count())
+            .max();
+        let complete = head_words.is_some_and(|h| i - start > h);
+        let joined = JOINERS.contains(&words[i - 1]);
+        // A head alone at the end ("… Ban") names nothing new.
+        let has_name = head.is_some_and(|h| rest.len() > h.len());
+        if let (Some(_), true, false, true) = (head, complete, joined, has_name) {
+            out.push(words[start..i].join(" "));
+            start = i;
+        }
+        i += 1;
     }
-    out.push(rest.to_string());
+    out.push(words[start..].join(" "));
+    out
+}
+
+/// A lead cell read as units and the role words around them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LeadCell {
+    pub lead: Vec<String>,
+    /// Units of the later clauses of a sentence ("…; các phòng thực hiện").
+    pub support: Vec<String>,
+    /// The role words, kept so nothing written is lost.
+    pub note: Option<String>,
+}
+
+/// Role words that end the unit part of a clause.
+const ROLE_WORDS: &[&str] = &[
+    "chủ trì",
+    "thực hiện",
+    "phối hợp",
+    "thúc đẩy",
+    "theo dõi",
+    "hướng dẫn",
+    "đôn đốc",
+    "báo cáo",
+    "tổng hợp",
+    "triển khai",
+    "kiểm tra",
+    "giám sát",
+    "tổ chức",
+];
+
+/// Where the role words of a clause start: a lower-case role word after
+/// the unit, not followed by a capitalised name ("Ban Chỉ đạo thực hiện
+/// Nghị quyết 57" is a name).
+fn role_start(clause: &str) -> Option<usize> {
+    ROLE_WORDS
+        .iter()
+        .filter_map(|w| {
+            let pos = clause.find(&format!(" {w}"))? + 1;
+            let after = clause[pos + w.len()..].trim_start_matches([',', ' ']);
+            let names_something = after.starts_with(char::is_uppercase);
+            let word_end = clause[pos + w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            (word_end && !names_something).then_some(pos)
+        })
+        .min()
+}
+
+/// "Sở Nội vụ chủ trì hướng dẫn, đôn đốc; các phòng, ban, UBND cấp xã thực
+/// hiện" → lead Sở Nội vụ, support the rest, the role words as a note. A
+/// cell without role words is a plain unit list.
+pub fn split_lead_cell(cell: &str) -> LeadCell {
+    let clauses: Vec<&str> = cell
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    // A plain list whose last units carry a role ("…; các chi bộ định kỳ
+    // báo cáo") names leads all along; only a cell that opens with a role
+    // sentence ("Sở Nội vụ chủ trì …") is read as one.
+    if clauses.first().is_none_or(|c| role_start(c).is_none()) {
+        return LeadCell {
+            lead: split_units(cell),
+            ..LeadCell::default()
+        };
+    }
+    let mut out = LeadCell::default();
+    let mut roles: Vec<&str> = Vec::new();
+    for clause in clauses {
+        let (units, role) = match role_start(clause) {
+            Some(pos) => (&clause[..pos], Some(clause[pos..].trim())),
+            None => (clause, None),
+        };
+        let units = split_units(units);
+        let leads = out.lead.is_empty() || role.is_some_and(|r| r.starts_with("chủ trì"));
+        if leads {
+            out.lead.extend(units);
+        } else {
+            out.support.extend(units);
+        }
+        roles.extend(role);
+    }
+    out.note = (!roles.is_empty()).then(|| roles.join("; "));
     out
 }
 
@@ -209,6 +342,54 @@ pub fn resolve_units(plan: &ParsedPlan, directory: &[UnitEntry]) -> Resolution {
         resolution.mentions.push((mention.clone(), id));
     }
     resolution
+}
+
+/// The commune's own unit names as a gazetteer: a mention that matches no
+/// unit but is several unit names written one after another ("Phòng Kinh
+/// tế Công an xã") is split into them. Call before [`resolve_units`].
+pub fn split_by_directory(plan: &mut ParsedPlan, directory: &[UnitEntry]) {
+    let known: std::collections::HashSet<String> = directory
+        .iter()
+        .flat_map(|e| std::iter::once(&e.name).chain(e.aliases.iter()))
+        .map(|n| match_key(n))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let split = |names: &mut Vec<String>| {
+        let mut out = Vec::with_capacity(names.len());
+        for name in names.drain(..) {
+            match segment(&name, &known) {
+                Some(parts) => out.extend(parts),
+                None => out.push(name),
+            }
+        }
+        *names = out;
+    };
+    for t in &mut plan.tasks {
+        split(&mut t.lead);
+        split(&mut t.support);
+    }
+    for t in &mut plan.targets {
+        split(&mut t.lead);
+    }
+}
+
+/// The mention as two or more known names back to back, longest first;
+/// `None` when it is a known name itself or cannot be cut that way.
+fn segment(mention: &str, known: &std::collections::HashSet<String>) -> Option<Vec<String>> {
+    if known.contains(&match_key(mention)) {
+        return None;
+    }
+    let words: Vec<&str> = mention.split_whitespace().collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let end = (i + 1..=words.len())
+            .rev()
+            .find(|&j| known.contains(&match_key(&words[i..j].join(" "))))?;
+        parts.push(words[i..end].join(" "));
+        i = end;
+    }
+    (parts.len() >= 2).then_some(parts)
 }
 
 /// The comparison form of a unit name: folded (case, diacritics, dashes),
@@ -319,6 +500,46 @@ mod tests {
     }
 
     #[test]
+    fn units_of_the_same_kind_glued_together_are_split() {
+        assert_eq!(
+            split_units("Sở Tài chính Sở Nội vụ; Công an tỉnh"),
+            ["Sở Tài chính", "Sở Nội vụ", "Công an tỉnh"]
+        );
+        assert_eq!(
+            split_units("Văn phòng HĐND và UBND xã Ủy ban Mặt trận Tổ quốc xã"),
+            ["Văn phòng HĐND và UBND xã", "Ủy ban Mặt trận Tổ quốc xã"]
+        );
+        assert_eq!(split_units("Văn phòng Đảng ủy"), ["Văn phòng Đảng ủy"]);
+        assert_eq!(split_units("Văn phòng UBND tỉnh"), ["Văn phòng UBND tỉnh"]);
+        assert_eq!(
+            split_units("Ủy ban Kiểm tra Đảng ủy xã"),
+            ["Ủy ban Kiểm tra Đảng ủy xã"]
+        );
+    }
+
+    #[test]
+    fn a_lead_cell_written_as_a_sentence_gives_lead_support_and_roles() {
+        let c = split_lead_cell(
+            "Sở Nội vụ chủ trì hướng dẫn, đôn đốc; các phòng, ban, UBND cấp xã thực hiện",
+        );
+        assert_eq!(c.lead, ["Sở Nội vụ"]);
+        assert_eq!(c.support, ["các phòng, ban", "UBND cấp xã"]);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("chủ trì hướng dẫn, đôn đốc; thực hiện")
+        );
+        let c = split_lead_cell("Sở Khoa học và Công nghệ thúc đẩy, theo dõi, báo cáo chỉ tiêu");
+        assert_eq!(c.lead, ["Sở Khoa học và Công nghệ"]);
+        assert_eq!(
+            c.note.as_deref(),
+            Some("thúc đẩy, theo dõi, báo cáo chỉ tiêu")
+        );
+        let c = split_lead_cell("Ban Chỉ đạo thực hiện Nghị quyết 57 xã");
+        assert_eq!(c.lead, ["Ban Chỉ đạo thực hiện Nghị quyết 57 xã"]);
+        assert_eq!(c.note, None);
+    }
+
+    #[test]
     fn empty_cells_have_no_units() {
         assert!(split_units("").is_empty());
         assert!(split_units(" ; ").is_empty());
@@ -338,13 +559,39 @@ mod tests {
                 deadline: Deadline::parse(""),
                 funding: None,
                 basis: None,
+                note: None,
                 draft: false,
                 line: 1,
             }],
             targets: vec![],
             warnings: vec![],
             unresolved_units: vec![],
+            tables: vec![],
         }
+    }
+
+    #[test]
+    fn mentions_glued_together_are_split_by_the_directory_names() {
+        let directory = vec![
+            UnitEntry {
+                id: 1,
+                name: "Phòng Kinh tế".into(),
+                aliases: vec![],
+            },
+            UnitEntry {
+                id: 2,
+                name: "Công an xã".into(),
+                aliases: vec![],
+            },
+        ];
+        let mut plan = plan_with(&["Phòng Kinh tế Công an xã", "Hợp tác xã trên địa bàn"]);
+        split_by_directory(&mut plan, &directory);
+        assert_eq!(
+            plan.tasks[0].lead,
+            ["Phòng Kinh tế", "Công an xã", "Hợp tác xã trên địa bàn"]
+        );
+        let r = resolve_units(&plan, &directory);
+        assert_eq!(r.unresolved(), ["Hợp tác xã trên địa bàn"]);
     }
 
     #[test]

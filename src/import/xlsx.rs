@@ -1,5 +1,5 @@
-//! Reads the first worksheet that has a recognisable header row (task or
-//! target table) into blocks: the rows above the header become paragraphs
+//! Reads each worksheet that has a recognisable header row (task or target
+//! table) into blocks: the rows above the header become paragraphs
 //! (titles, captions), the rest one table. Vertically merged cells repeat
 //! their value down, like vMerge in .docx.
 
@@ -26,10 +26,13 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+/// Every worksheet with a recognisable header row gives its blocks, in
+/// sheet order (a plan often keeps tasks and targets on separate sheets).
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Block>, ImportError> {
     let mut book: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| ImportError::CorruptXlsx(e.to_string()))?;
     let names = book.sheet_names();
+    let mut all = Vec::new();
     for name in names {
         let Ok(range) = book.worksheet_range(&name) else {
             continue;
@@ -78,9 +81,12 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Block>, ImportError> {
         let table: Vec<Row> = rows[header..].to_vec();
         let line = table.first().map_or(1, |r| r.line);
         blocks.push(Block::Table { rows: table, line });
-        return Ok(blocks);
+        all.extend(blocks);
     }
-    Err(ImportError::NoContent)
+    if all.is_empty() {
+        return Err(ImportError::NoContent);
+    }
+    Ok(all)
 }
 
 /// Repeats the top-left value of a vertical merge down its first column.
