@@ -6,6 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
+use theodoi::domain::attachment::AttachedTo;
 use theodoi::domain::auto_figure::AutoSource;
 use theodoi::domain::deadline::Deadline;
 use theodoi::domain::feedback::{Contact, FeedbackDraft, Topic, parse_code, validate_answer};
@@ -93,7 +94,7 @@ fn report(input: ReportIn) {
 }
 
 fn feedback(input: FeedbackIn) {
-    let _ = attachments(input.attachments, 3, 5 * 1024 * 1024);
+    let _ = attachments(input.attachments, AttachedTo::Feedback);
     let _ = FeedbackDraft {
         commune_id: Some(input.commune_id),
         topic: Topic::parse(&input.topic),
@@ -211,7 +212,7 @@ fuzz_target!(|data: &[u8]| {
         }
         19 => {
             if let Some(i) = read::<InitiativeIn>(body) {
-                let _ = attachments(i.attachments, 3, 5 * 1024 * 1024);
+                let _ = attachments(i.attachments, AttachedTo::Initiative);
                 let _ = InitiativeDraft {
                     unit_id: i.unit_id,
                     title: i.title,
@@ -258,7 +259,7 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {
             let _ = read::<ItemCommentIn>(body);
-            let _ = read::<AttachmentIn>(body).map(|a| attachments(vec![a], 3, 1024));
+            let _ = read::<AttachmentIn>(body).map(|a| attachments(vec![a], AttachedTo::Feedback));
         }
     }
 });

@@ -96,6 +96,9 @@ pub async fn staged(
             aliases: u.aliases.clone(),
         })
         .collect();
+    // Units written one after another without a separator are split at
+    // the commune's own unit names before they are matched.
+    import::split_by_directory(&mut parsed, &directory);
     let resolution = resolve_units(&parsed, &directory);
     parsed.unresolved_units = resolution.unresolved();
     Ok(Staged {

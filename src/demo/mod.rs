@@ -413,6 +413,7 @@ async fn import_plans(store: &Store, province: &Unit, communes: &[Unit]) -> anyh
                 aliases: u.aliases,
             })
             .collect();
+        import::split_by_directory(&mut parsed, &directory);
         let resolution = resolve_units(&parsed, &directory);
         parsed.unresolved_units = resolution.unresolved();
         let digest = sha256_bytes_hex(bytes);

@@ -25,8 +25,6 @@ mod web_paste;
 mod xlsx;
 
 #[cfg(test)]
-mod tests_corpus;
-#[cfg(test)]
 mod tests_demo;
 #[cfg(test)]
 mod tests_formats;
