@@ -23,6 +23,7 @@ mod monitoring;
 mod notifications;
 mod pages;
 mod report_content;
+mod report_property;
 mod report_typing;
 mod reporting;
 mod rollups;
