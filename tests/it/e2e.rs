@@ -66,6 +66,15 @@ pub(crate) fn chromedriver() -> Option<&'static str> {
 /// `theodoi demo` on a free port with its database in `dir`, once it
 /// answers `/healthz`; `env_remove` names variables it must not inherit.
 pub(crate) fn start_demo(dir: &Path, env_remove: &[&str]) -> (Killed, u16) {
+    start_demo_with(dir, env_remove, &[])
+}
+
+/// [`start_demo`] with settings of its own, as environment variables.
+pub(crate) fn start_demo_with(
+    dir: &Path,
+    env_remove: &[&str],
+    env_set: &[(&str, &str)],
+) -> (Killed, u16) {
     let port = free_port();
     let db = dir.join("demo.db");
     let mut command = Command::new(env!("CARGO_BIN_EXE_theodoi"));
@@ -80,6 +89,9 @@ pub(crate) fn start_demo(dir: &Path, env_remove: &[&str]) -> (Killed, u16) {
         .env("THEODOI_LOG", "warn");
     for name in env_remove {
         command.env_remove(name);
+    }
+    for (name, value) in env_set {
+        command.env(name, value);
     }
     let server = Killed(
         command

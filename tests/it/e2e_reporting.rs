@@ -13,13 +13,14 @@ use fantoccini::{Client, Locator};
 
 use crate::e2e::{chromedriver, connect_chromium, fits_the_phone, start_chromedriver, start_demo};
 
-const REPORTER: &str = "tanphong.vhxh";
+pub(crate) const REPORTER: &str = "tanphong.vhxh";
 const FOCAL_POINT: &str = "tanphong.daumoi";
 const RESULT_WITH_EVIDENCE: &str = "Đã lắp đặt 5 điểm phát sóng, biên bản nghiệm thu kèm theo";
 const RESULT_TEXT: &str = "Đã tổ chức 3 lớp tập huấn kỹ năng số cho 120 người dân";
 const TARGET_VALUE: &str = "87,5";
 const ITEM_COMMENT: &str = "Bổ sung danh sách người dân tham gia tập huấn";
 const GENERAL_COMMENT: &str = "Đề nghị Phòng bổ sung minh chứng và số liệu nguồn";
+const BLANK_COMMENT: &str = "Nhiệm vụ mới giao, đề nghị báo cáo ngay trong kỳ này";
 const PDF_NAME: &str = "bien-ban-tap-huan.pdf";
 
 /// Clicks something that leaves the page (a link, a submit button) and
@@ -28,7 +29,44 @@ const PDF_NAME: &str = "bien-ban-tap-huan.pdf";
 /// Asking about a node of the old page while Chromium swaps documents can
 /// fail with "stale element" or an inspector error alike, so this polls a
 /// script instead and retries on any error until the time is up.
-async fn click_and_load(client: &Client, target: &Element) -> anyhow::Result<()> {
+/// A task given to the report's unit after it sent the report, written to
+/// the demo's database beside the running server, as the commune's
+/// focal point would add it; returns its id.
+async fn add_task_after_sending(db: &Path, report_path: &str) -> anyhow::Result<i64> {
+    use theodoi::domain::deadline::Deadline;
+    use theodoi::domain::task::{TaskDraft, UnitMention};
+    let report: i64 = report_path
+        .trim_start_matches("/reports/")
+        .parse()
+        .context("report id")?;
+    let store =
+        theodoi::store::Store::open(db.to_str().context("path")?, theodoi::clock::system()).await?;
+    let view = store.report_view(report).await?.context("the report")?;
+    let draft = TaskDraft {
+        reference: None,
+        group_path: vec![],
+        title: "Hướng dẫn người dân sử dụng ví điện tử".into(),
+        lead: vec![UnitMention::resolved(
+            view.report.unit_name.clone(),
+            view.report.unit_id,
+        )],
+        support: vec![],
+        product: None,
+        deadline: Deadline::parse("Tháng 12/2026"),
+        funding: None,
+        legal_basis: None,
+        parent_task_id: None,
+        draft: false,
+    }
+    .validate()?;
+    let task = store
+        .create_task(view.round.plan_id, draft, &theodoi::store::Actor::system())
+        .await?;
+    store.close().await;
+    Ok(task.id)
+}
+
+pub(crate) async fn click_and_load(client: &Client, target: &Element) -> anyhow::Result<()> {
     client
         .execute("window.__theodoiOldPage = true;", vec![])
         .await?;
@@ -59,7 +97,7 @@ async fn click_and_load(client: &Client, target: &Element) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn log_in(client: &Client, base: &str, username: &str) -> anyhow::Result<()> {
+pub(crate) async fn log_in(client: &Client, base: &str, username: &str) -> anyhow::Result<()> {
     client.goto(&format!("{base}/login")).await?;
     let name = client
         .wait()
@@ -88,7 +126,7 @@ async fn log_in(client: &Client, base: &str, username: &str) -> anyhow::Result<(
     Ok(())
 }
 
-async fn log_out(client: &Client) -> anyhow::Result<()> {
+pub(crate) async fn log_out(client: &Client) -> anyhow::Result<()> {
     let button = client
         .find(Locator::Css("form.logout button[type=submit]"))
         .await?;
@@ -104,7 +142,7 @@ async fn log_out(client: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn value_of(client: &Client, css: &str) -> anyhow::Result<String> {
+pub(crate) async fn value_of(client: &Client, css: &str) -> anyhow::Result<String> {
     let el = client
         .find(Locator::Css(css))
         .await
@@ -112,7 +150,7 @@ async fn value_of(client: &Client, css: &str) -> anyhow::Result<String> {
     Ok(el.prop("value").await?.unwrap_or_default())
 }
 
-async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
+pub(crate) async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
     let el = client
         .find(Locator::Css(css))
         .await
@@ -121,7 +159,7 @@ async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
 }
 
 /// An error shown on the page, if any, so that a refused form says why.
-async fn page_error(client: &Client) -> anyhow::Result<Option<String>> {
+pub(crate) async fn page_error(client: &Client) -> anyhow::Result<Option<String>> {
     let errors = client.find_all(Locator::Css("p.error")).await?;
     match errors.first() {
         Some(e) => Ok(Some(e.text().await?)),
@@ -129,7 +167,12 @@ async fn page_error(client: &Client) -> anyhow::Result<Option<String>> {
     }
 }
 
-async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result<Vec<u8>> {
+async fn report_round(
+    client: &Client,
+    base: &str,
+    pdf: &Path,
+    db: &Path,
+) -> anyhow::Result<Vec<u8>> {
     // 1. The reporter opens the list of reports; the current round of the
     // Tân Phong plan opens by itself on this page.
     log_in(client, base, REPORTER).await?;
@@ -333,8 +376,10 @@ async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result
         "a sent report is no longer editable"
     );
 
-    // 5. The focal point returns it, with a comment on the task and one
-    // for the whole report.
+    // 5. The commune gives the unit a new task after it reported (the item
+    // is on the report, blank); the focal point returns the report with a
+    // comment on the task, one on the blank item, and one for the whole.
+    let blank_task = add_task_after_sending(db, report_url.path()).await?;
     log_out(client).await?;
     log_in(client, base, FOCAL_POINT).await?;
     client.goto(report_url.as_str()).await?;
@@ -349,6 +394,14 @@ async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result
         )))
         .await?
         .send_keys(ITEM_COMMENT)
+        .await?;
+    client
+        .find(Locator::Css(&format!(
+            "input[form=review][name=c_t{blank_task}]"
+        )))
+        .await
+        .context("no comment field on the blank item")?
+        .send_keys(BLANK_COMMENT)
         .await?;
     client
         .find(Locator::Css("form#review textarea[name=comment]"))
@@ -394,6 +447,11 @@ async fn report_round(client: &Client, base: &str, pdf: &Path) -> anyhow::Result
     );
     let comment = text_of(client, &format!("section#t{task_id} p.item-comment")).await?;
     ensure!(comment.contains(ITEM_COMMENT), "item comment: {comment:?}");
+    let comment = text_of(client, &format!("section#t{blank_task} p.item-comment")).await?;
+    ensure!(
+        comment.contains(BLANK_COMMENT),
+        "the comment on the blank item reaches the unit: {comment:?}"
+    );
     let general = text_of(client, "p.review-comment").await?;
     ensure!(
         general.contains(GENERAL_COMMENT),
@@ -431,7 +489,7 @@ async fn a_unit_reports_on_a_phone_and_the_focal_point_returns_it() {
     let (_driver, driver_port) = start_chromedriver(driver_bin);
     let client = connect_chromium(driver_port, dir.path(), true).await;
     let base = format!("http://127.0.0.1:{port}");
-    let result = report_round(&client, &base, &pdf).await;
+    let result = report_round(&client, &base, &pdf, &dir.path().join("demo.db")).await;
     if result.is_err() {
         // Say where the browser was, to make a failure readable.
         if let Ok(url) = client.current_url().await {

@@ -12,6 +12,7 @@ mod bad_input;
 mod durability;
 mod e2e;
 mod e2e_feedback;
+mod e2e_kept;
 mod e2e_reporting;
 mod feedback;
 mod feedback_guards;
