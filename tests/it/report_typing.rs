@@ -332,3 +332,64 @@ async fn each_action_says_what_it_did_once() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_task_form_sent_after_the_session_ended_is_kept_too() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let edit = format!("/tasks/{}/edit", w.task_a1);
+        let cookie = app.login_cookie("focal_a1").await;
+        let (s, _, html) = app.page(Method::GET, &edit, Some(&cookie), None).await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        let version = {
+            let doc = scraper::Html::parse_document(&html);
+            let sel = scraper::Selector::parse("input[name=version]").expect("selector");
+            doc.select(&sel)
+                .next()
+                .and_then(|i| i.value().attr("value"))
+                .unwrap_or("0")
+                .to_string()
+        };
+        app.clock.advance_ms(20 * 60_000);
+        let typed = "Xây dựng kho dữ liệu số của xã (đã sửa sau cuộc họp)";
+        let form = serde_urlencoded::to_string([
+            ("_csrf", csrf_of(&html).as_str()),
+            ("version", version.as_str()),
+            ("title", typed),
+            ("deadline", "Tháng 9/2026"),
+        ])
+        .expect("encode");
+        let (s, headers, _) = app
+            .page(
+                Method::POST,
+                &format!("/tasks/{}", w.task_a1),
+                Some(&cookie),
+                Some(form),
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}");
+        let to = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(to, format!("/login?next={edit}&kept=1"), "{e}");
+        let stored = app
+            .store
+            .task(w.task_a1)
+            .await
+            .expect("read")
+            .expect("task");
+        assert_ne!(stored.title, typed, "{e}: not applied");
+        let cookie = app.login_cookie("focal_a1").await;
+        let (_, _, html) = app.page(Method::GET, &edit, Some(&cookie), None).await;
+        assert!(html.contains("chưa được lưu"), "{e}");
+        assert_eq!(
+            select_texts(&html, "textarea[name=title]"),
+            vec![typed],
+            "{e}"
+        );
+        app.finish().await;
+    }
+}

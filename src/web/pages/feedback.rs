@@ -166,6 +166,25 @@ pub struct FeedbackPage {
     units: Vec<Choice>,
     history: Vec<HistoryRow>,
     error: Option<String>,
+    /// The answer as typed, when it has to be shown again (after a refusal,
+    /// or kept when the session ended), and whether to publish it.
+    typed_answer: String,
+    typed_publish: bool,
+    /// Where the kept answer is sent, to put it aside.
+    kept: Option<String>,
+}
+
+impl FeedbackPage {
+    /// Puts back an answer as typed (a refused one, or one kept when the
+    /// session ended).
+    fn keep_typed(&mut self, f: &FormPairs) {
+        self.typed_answer = f.raw("answer");
+        self.typed_publish = f.checked("publish");
+        // The version read then, so an answer given since is noticed.
+        if let Ok(v) = f.version() {
+            self.version = v;
+        }
+    }
 }
 
 /// The feedback's page, with `error` above it when a change was refused.
@@ -227,6 +246,9 @@ async fn page_of(
         history: history_rows(&d.history),
         person: d.person,
         error,
+        typed_answer: String::new(),
+        typed_publish: true,
+        kept: None,
     })
 }
 
@@ -235,7 +257,14 @@ pub async fn show_feedback(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<FeedbackPage, PageError> {
-    Ok(page_of(&state, &auth, id, None).await?)
+    let mut page = page_of(&state, &auth, id, None).await?;
+    if let Some(kept) = &auth.kept_form
+        && page.can_answer
+    {
+        page.keep_typed(kept);
+        page.kept = Some(format!("/feedback/{id}/answer"));
+    }
+    Ok(page)
 }
 
 /// Answers a change to a feedback: back to its page, or the page again
@@ -318,7 +347,18 @@ pub async fn answer_feedback(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let result = feedback::answer(&state, &auth.caller(&ip), id, answer_of(&body)).await;
-    answer_change(&state, &auth, id, result, |_| back_to(id)).await
+    // A refused answer keeps what was typed on the page shown again.
+    let typed = FormPairs::parse(&body).unwrap_or_default();
+    answer_form(
+        result,
+        |_| back_to(id),
+        |e| async move {
+            let mut page = page_of(&state, &auth, id, Some(e.to_string())).await?;
+            page.keep_typed(&typed);
+            Ok(page)
+        },
+    )
+    .await
 }
 
 fn back_to(id: i64) -> Response {

@@ -163,8 +163,9 @@ pub struct ReportPage {
     recommendations: String,
     history: Vec<HistoryRow>,
     error: Option<String>,
-    /// The form holds what was typed before the session ended, not saved.
-    kept: bool,
+    /// The form holds what was typed before the session ended, not saved:
+    /// where the form is sent, to put it aside.
+    kept: Option<String>,
 }
 
 impl ReportPage {
@@ -315,7 +316,7 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
         recommendations: r.recommendations.clone().unwrap_or_default(),
         history,
         error: None,
-        kept: false,
+        kept: None,
     }
 }
 
@@ -331,7 +332,7 @@ pub async fn show_report(
         && page.editable
     {
         page.keep_typed(kept);
-        page.kept = true;
+        page.kept = Some(format!("/reports/{id}"));
     }
     Ok(page)
 }

@@ -284,6 +284,9 @@ pub struct TaskForm {
     funding: String,
     basis: String,
     error: Option<String>,
+    /// The form holds what was typed before the session ended, not saved:
+    /// where the form is sent, to put it aside.
+    kept: Option<String>,
 }
 
 fn ids_of(list: &[UnitMention]) -> Vec<i64> {
@@ -328,6 +331,24 @@ impl TaskForm {
             funding: task.and_then(|t| t.funding.clone()).unwrap_or_default(),
             basis: task.and_then(|t| t.legal_basis.clone()).unwrap_or_default(),
             error: None,
+            kept: None,
+        }
+    }
+
+    /// What was typed and kept when the session ended, put back.
+    fn with_kept(self, auth: &Auth, units: &[Unit]) -> TaskForm {
+        match &auth.kept_form {
+            Some(kept) => {
+                let action = self.action.clone();
+                let mut form = self.keep_typed(kept, units);
+                // The version read then, so a change made since is noticed.
+                if let Ok(v) = kept.version() {
+                    form.version = v;
+                }
+                form.kept = Some(action);
+                form
+            }
+            None => self,
         }
     }
 
@@ -419,7 +440,8 @@ pub async fn new_task(
     PageAuth(auth): PageAuth,
     Path(plan_id): Path<i64>,
 ) -> Result<TaskForm, PageError> {
-    Ok(new_form(&state, &auth, plan_id).await?.0)
+    let (form, units) = new_form(&state, &auth, plan_id).await?;
+    Ok(form.with_kept(&auth, &units))
 }
 
 pub async fn create_task(
@@ -452,7 +474,8 @@ pub async fn edit_task(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<TaskForm, PageError> {
-    Ok(edit_form(&state, &auth, id).await?.0)
+    let (form, units) = edit_form(&state, &auth, id).await?;
+    Ok(form.with_kept(&auth, &units))
 }
 
 pub async fn update_task(
