@@ -156,7 +156,40 @@ pub async fn save(
     id: i64,
     input: ReportInput,
 ) -> Result<Saved, AppError> {
-    let view = own_report(state, caller.principal, id).await?;
+    let mut saved = save_together(state, caller, vec![(id, input)]).await?;
+    saved.pop().ok_or(AppError::NotFound)
+}
+
+/// Several reports of one unit filled in one form (a monthly and a
+/// half-year round due the same day): every report is checked first, and
+/// only then are they saved, each as its own report, in order. A submission
+/// with an item left anywhere sends none of them.
+pub async fn save_together(
+    state: &AppState,
+    caller: &Caller<'_>,
+    reports: Vec<(i64, ReportInput)>,
+) -> Result<Vec<Saved>, AppError> {
+    let mut prepared = Vec::new();
+    for (id, input) in reports {
+        let view = own_report(state, caller.principal, id).await?;
+        prepared.push(prepare(view, input)?);
+    }
+    let mut out = Vec::new();
+    for p in prepared {
+        out.push(apply(state, caller, p).await?);
+    }
+    Ok(out)
+}
+
+/// A save checked against its report and the rules, ready to write.
+struct Prepared {
+    view: ReportView,
+    edits: ReportEdits,
+    evidence: Vec<(i64, EvidenceInput)>,
+    submit: bool,
+}
+
+fn prepare(view: ReportView, input: ReportInput) -> Result<Prepared, AppError> {
     let mut evidence = Vec::new();
     for draft in input.evidence {
         task_item(&view, draft.task_id)?;
@@ -191,21 +224,51 @@ pub async fn save(
     if input.submit {
         refuse_unanswered(&view, &edits, &evidence)?;
     }
-    let attached = evidence.len();
-    for (task_id, input) in evidence {
+    Ok(Prepared {
+        view,
+        edits,
+        evidence,
+        submit: input.submit,
+    })
+}
+
+async fn apply(state: &AppState, caller: &Caller<'_>, p: Prepared) -> Result<Saved, AppError> {
+    let attached = p.evidence.len();
+    for (task_id, input) in p.evidence {
         state
             .store
-            .add_evidence(id, task_id, input, &caller.actor)
+            .add_evidence(p.view.report.id, task_id, input, &caller.actor)
             .await?;
     }
     let report = state
         .store
-        .save_report_on(&view, edits, input.submit, &caller.actor)
+        .save_report_on(&p.view, p.edits, p.submit, &caller.actor)
         .await?;
     Ok(Saved {
         report,
         evidence: attached,
     })
+}
+
+/// The other reports of the same unit due the same day as this one and
+/// still open to it: filled in the same form.
+pub async fn due_with(
+    state: &AppState,
+    principal: &Principal,
+    view: &ReportView,
+) -> Result<Vec<ReportView>, AppError> {
+    let mut out = Vec::new();
+    for r in state
+        .store
+        .reports_due_with(view.report.unit_id, view.round.unit_due_on)
+        .await?
+    {
+        if r.id == view.report.id || !r.status.is_editable() {
+            continue;
+        }
+        out.push(own_report(state, principal, r.id).await?);
+    }
+    Ok(out)
 }
 
 /// A report is sent only with every item answered (see

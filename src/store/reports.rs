@@ -263,6 +263,25 @@ impl Store {
         Ok(out)
     }
 
+    /// A unit's reports of every round due on `due`, oldest round first.
+    pub async fn reports_due_with(
+        &self,
+        unit_id: i64,
+        due: NaiveDate,
+    ) -> StoreResult<Vec<UnitReport>> {
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM unit_reports ur JOIN units un ON un.id = ur.unit_id
+             JOIN report_rounds r ON r.id = ur.round_id
+             WHERE ur.unit_id = $1 AND r.unit_due_on = $2 ORDER BY r.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(unit_id)
+            .bind(date_text(Some(due)))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(report_from_row).collect()
+    }
+
     pub async fn reports_of_round(&self, round_id: i64) -> StoreResult<Vec<UnitReport>> {
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM unit_reports ur JOIN units un ON un.id = ur.unit_id

@@ -393,3 +393,117 @@ async fn a_task_form_sent_after_the_session_ended_is_kept_too() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_unit_fills_its_reports_due_the_same_day_in_one_form() {
+    use theodoi::domain::period::ReportingPeriod;
+    use theodoi::store::Actor;
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let monthly = report_of_vhxh(&app, &w).await;
+        let due = app
+            .store
+            .report_view(monthly)
+            .await
+            .expect("read")
+            .expect("report")
+            .round
+            .unit_due_on;
+        // The focal point also asks for an ad-hoc report due the same day.
+        let today = app.store.clock().today();
+        let period = ReportingPeriod::ad_hoc(today, due).expect("period");
+        let ad_hoc = app
+            .store
+            .open_round(
+                w.plan_a1,
+                period,
+                Some("Báo cáo nhanh về Đề án 06".into()),
+                Some(due),
+                &Actor::system(),
+            )
+            .await
+            .expect("ad hoc round");
+        let other = app
+            .store
+            .reports_of_round(ad_hoc.id)
+            .await
+            .expect("reports")
+            .into_iter()
+            .find(|r| r.unit_id == w.vhxh_a1.id)
+            .expect("the unit's ad-hoc report")
+            .id;
+        let page = format!("/reports/{monthly}");
+        let cookie = app.login_cookie("reporter_a1").await;
+        let (_, _, html) = app.page(Method::GET, &page, Some(&cookie), None).await;
+        assert_eq!(
+            select_texts(&html, "h2.part").len(),
+            2,
+            "{e}: one form, two parts"
+        );
+        let (t, g) = (w.task_a1, w.target_a1);
+        let answered = |prefix: &str, result: &str| {
+            vec![
+                (format!("{prefix}t{t}_v"), "0".to_string()),
+                (format!("{prefix}t{t}_status"), "in_progress".to_string()),
+                (format!("{prefix}t{t}_result"), result.to_string()),
+                (format!("{prefix}g{g}_v"), "0".to_string()),
+                (
+                    format!("{prefix}g{g}_nodata"),
+                    "Chưa có số liệu".to_string(),
+                ),
+            ]
+        };
+        let send = |fields: Vec<(String, String)>, html: &str| {
+            let mut pairs = vec![
+                ("_csrf".to_string(), csrf_of(html)),
+                ("also".to_string(), other.to_string()),
+                ("action".to_string(), "submit".to_string()),
+            ];
+            pairs.extend(fields);
+            serde_urlencoded::to_string(&pairs).expect("encode")
+        };
+        // The ad-hoc part left blank: neither report goes.
+        let body = send(answered("", "Tháng 3: đang khảo sát"), &html);
+        let (s, _, refused) = app
+            .page(Method::POST, &page, Some(&cookie), Some(body))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(refused.contains("Chưa gửi được"), "{e}");
+        for id in [monthly, other] {
+            let r = app
+                .store
+                .unit_report(id)
+                .await
+                .expect("read")
+                .expect("report");
+            assert!(r.first_submitted_at.is_none(), "{e}: nothing sent");
+        }
+        // Both answered: both go, each with its own figures.
+        let mut fields = answered("", "Tháng 3: đang khảo sát");
+        fields.extend(answered(&format!("r{other}_"), "Đề án 06: đã rà soát"));
+        let body = send(fields, &html);
+        let (s, _, _) = app
+            .page(Method::POST, &page, Some(&cookie), Some(body))
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}");
+        assert_eq!(
+            stored_result(&app, monthly, t).await.as_deref(),
+            Some("Tháng 3: đang khảo sát")
+        );
+        assert_eq!(
+            stored_result(&app, other, t).await.as_deref(),
+            Some("Đề án 06: đã rà soát")
+        );
+        for id in [monthly, other] {
+            let r = app
+                .store
+                .unit_report(id)
+                .await
+                .expect("read")
+                .expect("report");
+            assert!(r.first_submitted_at.is_some(), "{e}: sent");
+        }
+        app.finish().await;
+    }
+}

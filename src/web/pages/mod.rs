@@ -14,6 +14,7 @@ pub mod imports;
 pub mod initiatives;
 pub mod plans;
 pub mod public_feedback;
+pub mod report_form;
 pub mod reports;
 pub mod rounds;
 pub mod targets;

@@ -9,25 +9,20 @@ use axum::extract::{Multipart, Path, Request, State};
 use axum::response::Response;
 
 use super::Layout;
+use super::report_form::{Part, input_from};
 use super::tasks::{HistoryRow, history_rows};
-use super::views::{format_number, goal_label};
-use crate::actions::Edit;
-use crate::actions::reports::{
-    self, EvidenceDraft, ReportInput, ReviewInput, TargetItemInput, TaskItemInput, parse_decision,
-    parse_status,
-};
+use crate::actions::reports::{self, EvidenceDraft, ReportInput, ReviewInput, parse_decision};
 use crate::actions::rounds;
 use crate::domain::attachment::{AttachedTo, UploadedFile};
 use crate::domain::evidence::MAX_EVIDENCE_BYTES;
-use crate::domain::goal::parse_number;
-use crate::domain::report::{ReportStatus, TaskStatus, timeliness};
+use crate::domain::report::{ReportStatus, timeliness};
 use crate::domain::round::{ItemComment, ReportView};
 use crate::domain::valid::Valid;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::{FormPairs, answer_form, read_form, read_multipart};
-use crate::web::labels::{evidence_label, round_label};
+use crate::web::labels::round_label;
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 pub struct DueRow {
@@ -101,46 +96,6 @@ pub async fn list_reports(
     })
 }
 
-pub struct StatusOption {
-    pub value: &'static str,
-    pub label: &'static str,
-    pub selected: bool,
-}
-
-pub struct TaskItemRow {
-    pub id: i64,
-    pub reference: String,
-    pub title: String,
-    pub role: &'static str,
-    pub deadline: String,
-    pub statuses: Vec<StatusOption>,
-    pub status_label: String,
-    pub percent: String,
-    pub result: String,
-    pub reason: String,
-    pub version: i64,
-    pub review_comment: String,
-    pub evidence: Vec<(i64, String, bool)>,
-    /// "Không phát sinh trong kỳ" ticked.
-    pub nothing: bool,
-    pub answered: bool,
-}
-
-pub struct TargetItemRow {
-    pub id: i64,
-    pub reference: String,
-    pub name: String,
-    pub measure_unit: String,
-    pub goal: String,
-    pub value: String,
-    pub source: String,
-    pub version: i64,
-    pub review_comment: String,
-    pub no_data_reason: String,
-    pub nothing: bool,
-    pub answered: bool,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "report.html")]
 pub struct ReportPage {
@@ -157,10 +112,9 @@ pub struct ReportPage {
     can_review: bool,
     review_comment: String,
     version: i64,
-    tasks: Vec<TaskItemRow>,
-    targets: Vec<TargetItemRow>,
-    difficulties: String,
-    recommendations: String,
+    /// The report the page is about first, then the unit's other reports
+    /// due the same day, filled in the same form.
+    parts: Vec<Part>,
     history: Vec<HistoryRow>,
     error: Option<String>,
     /// The form holds what was typed before the session ended, not saved:
@@ -169,48 +123,11 @@ pub struct ReportPage {
 }
 
 impl ReportPage {
-    /// Puts what a person typed back into the form (after a refusal, or
-    /// from what was kept when their session ended), with the versions they
-    /// had read, so a second save still notices someone else's.
+    /// Puts what a person typed back into every part of the form.
     fn keep_typed(&mut self, f: &FormPairs) {
-        for t in &mut self.tasks {
-            let id = t.id;
-            if let Some(code) = f.edit(&format!("t{id}_status")) {
-                for s in &mut t.statuses {
-                    s.selected = s.value == code;
-                }
-            }
-            keep(f, &format!("t{id}_percent"), &mut t.percent);
-            keep(f, &format!("t{id}_result"), &mut t.result);
-            keep(f, &format!("t{id}_reason"), &mut t.reason);
-            if f.has(&format!("t{id}_v")) {
-                t.nothing = f.checked(&format!("t{id}_none"));
-            }
-            if let Ok(v) = f.text(&format!("t{id}_v")).parse() {
-                t.version = v;
-            }
+        for part in &mut self.parts {
+            part.keep_typed(f);
         }
-        for g in &mut self.targets {
-            let id = g.id;
-            keep(f, &format!("g{id}_value"), &mut g.value);
-            keep(f, &format!("g{id}_source"), &mut g.source);
-            keep(f, &format!("g{id}_nodata"), &mut g.no_data_reason);
-            if f.has(&format!("g{id}_v")) {
-                g.nothing = f.checked(&format!("g{id}_none"));
-            }
-            if let Ok(v) = f.text(&format!("g{id}_v")).parse() {
-                g.version = v;
-            }
-        }
-        keep(f, "difficulties", &mut self.difficulties);
-        keep(f, "recommendations", &mut self.recommendations);
-    }
-}
-
-/// The form's value of a field, when it sent one.
-fn keep(f: &FormPairs, name: &str, into: &mut String) {
-    if f.has(name) {
-        *into = f.raw(name);
     }
 }
 
@@ -232,92 +149,29 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
         can_review: r.status == ReportStatus::Submitted && p.can_review(&view.round.scope_path),
         review_comment: r.review_comment.clone().unwrap_or_default(),
         version: r.version,
-        tasks: view
-            .tasks
-            .iter()
-            .map(|i| {
-                let u = i.update.as_ref();
-                let status = u.and_then(|u| u.status);
-                TaskItemRow {
-                    id: i.task.id,
-                    reference: i.task.reference.clone().unwrap_or_default(),
-                    title: i.task.title.clone(),
-                    role: if i.leads {
-                        "Chủ trì"
-                    } else {
-                        "Phối hợp"
-                    },
-                    deadline: i.task.deadline.label_vi(),
-                    statuses: TaskStatus::ALL
-                        .iter()
-                        .map(|s| StatusOption {
-                            value: s.as_str(),
-                            label: s.label_vi(),
-                            selected: status == Some(*s),
-                        })
-                        .collect(),
-                    status_label: status
-                        .map(|s| s.label_vi().to_string())
-                        .unwrap_or_else(|| "Chưa cập nhật".into()),
-                    percent: u
-                        .and_then(|u| u.percent)
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    result: u.and_then(|u| u.result.clone()).unwrap_or_default(),
-                    reason: u.and_then(|u| u.suspend_reason.clone()).unwrap_or_default(),
-                    version: u.map(|u| u.version).unwrap_or(0),
-                    review_comment: u.and_then(|u| u.review_comment.clone()).unwrap_or_default(),
-                    evidence: i
-                        .evidence
-                        .iter()
-                        .map(|e| (e.id, evidence_label(e), e.kind == "file"))
-                        .collect(),
-                    nothing: u.is_some_and(|u| u.nothing_this_period),
-                    answered: i.is_answered(),
-                }
-            })
-            .collect(),
-        targets: view
-            .targets
-            .iter()
-            .map(|i| {
-                let f = i.figure.as_ref();
-                let year = view
-                    .round
-                    .unit_due_on
-                    .format("%Y")
-                    .to_string()
-                    .parse::<i32>()
-                    .unwrap_or(2026);
-                TargetItemRow {
-                    id: i.target.id,
-                    reference: i.target.reference.clone().unwrap_or_default(),
-                    name: i.target.name.clone(),
-                    measure_unit: i.target.measure_unit.clone().unwrap_or_default(),
-                    goal: i
-                        .target
-                        .goal_for(year)
-                        .map(|g| goal_label(g.op, g.value))
-                        .unwrap_or_default(),
-                    value: f
-                        .and_then(|f| f.value)
-                        .map(format_number)
-                        .unwrap_or_default(),
-                    source: f.and_then(|f| f.source.clone()).unwrap_or_default(),
-                    version: f.map(|f| f.version).unwrap_or(0),
-                    review_comment: f.and_then(|f| f.review_comment.clone()).unwrap_or_default(),
-                    no_data_reason: f.and_then(|f| f.no_data_reason.clone()).unwrap_or_default(),
-                    nothing: f.is_some_and(|f| f.nothing_this_period),
-                    answered: i.is_answered(),
-                }
-            })
-            .collect(),
-        difficulties: r.difficulties.clone().unwrap_or_default(),
-        recommendations: r.recommendations.clone().unwrap_or_default(),
+        parts: vec![Part::of(view, String::new())],
         history,
         error: None,
         kept: None,
     }
+}
+
+/// The report page, with the unit's other reports due the same day as
+/// further parts of the same form when the person may type into it.
+async fn form_page(
+    state: &AppState,
+    auth: &Auth,
+    view: &ReportView,
+    history: Vec<HistoryRow>,
+) -> Result<ReportPage, AppError> {
+    let mut page = page_of(state.store.clock().now_ms(), auth, view, history);
+    if page.editable {
+        for other in reports::due_with(state, &auth.principal, view).await? {
+            let prefix = format!("r{}_", other.report.id);
+            page.parts.push(Part::of(&other, prefix));
+        }
+    }
+    Ok(page)
 }
 
 pub async fn show_report(
@@ -326,8 +180,7 @@ pub async fn show_report(
     Path(id): Path<i64>,
 ) -> Result<ReportPage, PageError> {
     let (view, history) = reports::report_with_history(&state, &auth.principal, id).await?;
-    let history = history_rows(&history);
-    let mut page = page_of(state.store.clock().now_ms(), &auth, &view, history);
+    let mut page = form_page(&state, &auth, &view, history_rows(&history)).await?;
     if let Some(kept) = &auth.kept_form
         && page.editable
     {
@@ -335,113 +188,6 @@ pub async fn show_report(
         page.kept = Some(format!("/reports/{id}"));
     }
     Ok(page)
-}
-
-/// Reads the report form: each task and target of the report as typed (a
-/// field the form did not send is left as it is), and the evidence
-/// attached to each task in the same request.
-fn input_from(
-    f: &FormPairs,
-    files: &mut Vec<(String, Valid<UploadedFile>)>,
-    view: &ReportView,
-) -> Result<ReportInput, AppError> {
-    let mut input = ReportInput {
-        difficulties: Edit::text(f.edit("difficulties")),
-        recommendations: Edit::text(f.edit("recommendations")),
-        submit: f.text("action") == "submit",
-        ..ReportInput::default()
-    };
-    for item in &view.tasks {
-        let id = item.task.id;
-        let percent = match f.edit(&format!("t{id}_percent")) {
-            None => Edit::Keep,
-            Some(p) if p.is_empty() => Edit::Set(None),
-            Some(p) => Edit::Set(Some(
-                p.parse::<u8>().ok().filter(|p| *p <= 100).ok_or_else(|| {
-                    AppError::Invalid(format!(
-                        "Nhiệm vụ {}: tiến độ phải là số từ 0 đến 100",
-                        reports::task_name(&item.task)
-                    ))
-                })?,
-            )),
-        };
-        input.tasks.push(TaskItemInput {
-            task_id: id,
-            version: f.text(&format!("t{id}_v")).parse::<i64>().unwrap_or(0),
-            status: match f.edit(&format!("t{id}_status")) {
-                None => Edit::Keep,
-                Some(code) => Edit::Set(parse_status(&code)?),
-            },
-            percent,
-            result: Edit::text(f.edit(&format!("t{id}_result"))),
-            suspend_reason: Edit::text(f.edit(&format!("t{id}_reason"))),
-            nothing_this_period: checkbox(f, &format!("t{id}_v"), &format!("t{id}_none")),
-        });
-        if let Some(draft) = evidence_of(f, files, id)? {
-            input.evidence.push(draft);
-        }
-    }
-    for item in &view.targets {
-        let id = item.target.id;
-        let value = match f.edit(&format!("g{id}_value")) {
-            None => Edit::Keep,
-            Some(v) if v.is_empty() => Edit::Set(None),
-            Some(v) => Edit::Set(Some(parse_number(&v).ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "Chỉ tiêu {}: giá trị “{v}” không phải là số",
-                    item.target.name
-                ))
-            })?)),
-        };
-        input.targets.push(TargetItemInput {
-            target_id: id,
-            version: f.text(&format!("g{id}_v")).parse::<i64>().unwrap_or(0),
-            value,
-            source: Edit::text(f.edit(&format!("g{id}_source"))),
-            no_data_reason: Edit::text(f.edit(&format!("g{id}_nodata"))),
-            nothing_this_period: checkbox(f, &format!("g{id}_v"), &format!("g{id}_none")),
-        });
-    }
-    Ok(input)
-}
-
-/// A checkbox of an item: a browser sends nothing for an unticked box, so
-/// it is read as unticked only when its item was on the form (its version
-/// field is there), and left as it is otherwise.
-fn checkbox(f: &FormPairs, item_field: &str, name: &str) -> Edit<bool> {
-    if f.has(name) {
-        Edit::Set(Some(f.checked(name)))
-    } else if f.has(item_field) {
-        Edit::Set(Some(false))
-    } else {
-        Edit::Keep
-    }
-}
-
-/// The evidence a task's card of the form carries, if any: its file, or a
-/// document's number and date, or a link.
-fn evidence_of(
-    f: &FormPairs,
-    files: &mut Vec<(String, Valid<UploadedFile>)>,
-    task_id: i64,
-) -> Result<Option<EvidenceDraft>, AppError> {
-    let field = format!("t{task_id}_file");
-    let file = files
-        .iter()
-        .position(|(name, _)| *name == field)
-        .map(|i| files.remove(i).1);
-    let number = f.optional(&format!("t{task_id}_evnumber"));
-    let url = f.optional(&format!("t{task_id}_evurl"));
-    if file.is_none() && number.is_none() && url.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(EvidenceDraft {
-        task_id,
-        file,
-        number,
-        date: f.date(&format!("t{task_id}_evdate"), "Ngày văn bản")?,
-        url,
-    }))
 }
 
 /// Most files one save of the report form may attach.
@@ -459,28 +205,32 @@ pub async fn save_report(
 ) -> Result<Response, PageError> {
     let view = reports::report(&state, &auth.principal, id).await?;
     let (f, mut files) = read_form(req, AttachedTo::Evidence, MAX_FILES_PER_SAVE).await?;
-    let result = match input_from(&f, &mut files, &view) {
-        Ok(input) => reports::save(&state, &auth.caller(&ip), id, input).await,
+    let result = match inputs_of(&state, &auth, &f, &mut files, view).await {
+        Ok(inputs) => reports::save_together(&state, &auth.caller(&ip), inputs).await,
         Err(e) => Err(e),
     };
     let secure = state.config.secure_cookies;
     answer_form(
         result,
         |saved| {
-            let flash = if saved.report.status == ReportStatus::Submitted {
+            let evidence: usize = saved.iter().map(|s| s.evidence).sum();
+            let sent = saved
+                .first()
+                .is_some_and(|s| s.report.status == ReportStatus::Submitted);
+            let flash = if sent {
                 Flash::ReportSubmitted {
-                    evidence: saved.evidence as u32,
+                    evidence: evidence as u32,
                 }
             } else {
                 Flash::ReportSaved {
-                    evidence: saved.evidence as u32,
+                    evidence: evidence as u32,
                 }
             };
             redirect_with(&format!("/reports/{id}"), flash, secure)
         },
         |e| async move {
             let view = reports::report(&state, &auth.principal, id).await?;
-            let mut page = page_of(state.store.clock().now_ms(), &auth, &view, Vec::new());
+            let mut page = form_page(&state, &auth, &view, Vec::new()).await?;
             if matches!(e, AppError::Conflict { .. }) {
                 // What is stored now, so the person sees the other save.
                 page.error = Some(
@@ -496,6 +246,24 @@ pub async fn save_report(
         },
     )
     .await
+}
+
+/// The inputs of every report the form carries: this one, and each other
+/// report of the unit due the same day it lists (`also`).
+async fn inputs_of(
+    state: &AppState,
+    auth: &Auth,
+    f: &FormPairs,
+    files: &mut Vec<(String, Valid<UploadedFile>)>,
+    view: ReportView,
+) -> Result<Vec<(i64, ReportInput)>, AppError> {
+    let mut inputs = vec![(view.report.id, input_from(f, files, &view, "")?)];
+    for other in f.ids("also", "Báo cáo")? {
+        let other_view = reports::report(state, &auth.principal, other).await?;
+        let prefix = format!("r{other}_");
+        inputs.push((other, input_from(f, files, &other_view, &prefix)?));
+    }
+    Ok(inputs)
 }
 
 pub async fn review_report(
