@@ -101,6 +101,34 @@ pub struct Plan {
     pub version: i64,
 }
 
+impl Plan {
+    /// Whether the plan is a Party committee's (a Đảng ủy's): its number is
+    /// written the Party's way, `12-KH/ĐU` (type after a hyphen, issuer
+    /// after a slash), where the state writes `21/KH-UBND`. Its reports are
+    /// laid out the Party's way too.
+    pub fn is_party(&self) -> bool {
+        self.number.as_deref().is_some_and(is_party_number)
+    }
+}
+
+/// `12-KH/ĐU`, `-BC/ĐU` (a draft), `261-KH/TU`: the Party's form of a number.
+pub fn is_party_number(number: &str) -> bool {
+    let number = number
+        .trim()
+        .trim_start_matches("Số")
+        .trim_start_matches(':')
+        .trim();
+    match number.rsplit_once('/') {
+        Some((left, issuer)) => {
+            !issuer.is_empty()
+                && !issuer.contains('-')
+                && issuer.chars().all(|c| c.is_uppercase())
+                && left.contains('-')
+        }
+        None => false,
+    }
+}
+
 /// The fields a person supplies for a plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanDraft {
@@ -166,6 +194,16 @@ pub fn clean_optional(value: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_party_number_is_told_from_a_state_one() {
+        for party in ["12-KH/ĐU", "Số 60-KH/ĐU", "261-KH/TU", "-BC/ĐU"] {
+            assert!(is_party_number(party), "{party}");
+        }
+        for state in ["21/KH-UBND", "Số: 150/BC-UBND", "/KH-UBND", "217", ""] {
+            assert!(!is_party_number(state), "{state}");
+        }
+    }
 
     fn draft() -> PlanDraft {
         PlanDraft {

@@ -7,11 +7,12 @@
 
 use chrono::Datelike;
 
+use super::docx_party as party;
 use super::docx_xml::{
     CELL_PADDING, Font, LANDSCAPE_WIDTH, PORTRAIT_WIDTH, Para, cell, package, row, rule, sect_pr,
     table_start, text_width,
 };
-use super::model::{ReportDocument, TargetLine, TaskLine};
+use super::model::{DocumentFormat, ReportDocument, TargetLine, TaskLine};
 use super::{ExportError, status_label};
 use crate::domain::text::fold_vietnamese;
 
@@ -54,9 +55,17 @@ const TARGET_WIDTHS: [u32; 8] = [600, 3600, 1100, 1900, 1200, 1400, 1400, 3087];
 /// ones keep consecutive Roman numbers).
 pub fn report_docx(doc: &ReportDocument) -> Result<Vec<u8>, ExportError> {
     let mut body = String::new();
-    body.push_str(&header_block(doc));
-    body.push_str(&title_block(doc));
-    body.push_str(&addressees(&doc.addressees));
+    match doc.format {
+        DocumentFormat::State => {
+            body.push_str(&header_block(doc));
+            body.push_str(&title_block(doc));
+            body.push_str(&addressees(&doc.addressees));
+        }
+        DocumentFormat::Party => {
+            body.push_str(&party::header_block(doc));
+            body.push_str(&party::title_block(doc));
+        }
+    }
     for section in &doc.sections {
         body.push_str(
             &Para {
@@ -70,7 +79,10 @@ pub fn report_docx(doc: &ReportDocument) -> Result<Vec<u8>, ExportError> {
         }
     }
     body.push_str(&Para::left(Font::plain(28)).runs(""));
-    body.push_str(&signature_block(doc));
+    body.push_str(&match doc.format {
+        DocumentFormat::State => signature_block(doc),
+        DocumentFormat::Party => party::signature_block(doc),
+    });
 
     let mut appendices: Vec<(String, String)> = Vec::new();
     if !doc.tasks.is_empty() {
@@ -105,19 +117,27 @@ pub fn report_docx(doc: &ReportDocument) -> Result<Vec<u8>, ExportError> {
     package(&out)
 }
 
-/// `Số: 12/BC-UBND`, or the blank draft form `Số:      /BC-UBND`. A number
-/// below 10 gets its leading zero (ND30 Phụ lục I, II.3).
-pub fn number_line(number: Option<&str>, symbol: &str) -> String {
+/// The number line: `Số: 12/BC-UBND` for the state (ND30), `Số 12-BC/ĐU`
+/// for the Party (HD36), or the blank draft form (`Số:      /BC-UBND`,
+/// `Số      -BC/ĐU`). A number below 10 gets its leading zero. A number
+/// already written with its symbol (`150/BC-UBND`) is taken as it is, never
+/// given the symbol twice.
+pub fn number_line(number: Option<&str>, symbol: &str, format: DocumentFormat) -> String {
     let number = number.map(str::trim).filter(|n| !n.is_empty());
+    let (prefix, joint) = match format {
+        DocumentFormat::State => ("Số: ", '/'),
+        DocumentFormat::Party => ("Số ", '-'),
+    };
     match number {
+        Some(n) if n.contains('/') => format!("{prefix}{n}"),
         Some(n) => {
             let n = match n.parse::<u32>() {
                 Ok(v) => format!("{v:02}"),
                 Err(_) => n.to_string(),
             };
-            format!("Số: {n}/{symbol}")
+            format!("{prefix}{n}{joint}{symbol}")
         }
-        None => format!("Số:      /{symbol}"),
+        None => format!("{}      {joint}{symbol}", prefix.trim_end()),
     }
 }
 
@@ -163,7 +183,7 @@ fn header_block(doc: &ReportDocument) -> String {
             before: 60,
             ..Para::centre(Font::plain(26))
         }
-        .text(&number_line(doc.number.as_deref(), &doc.symbol)),
+        .text(&number_line(doc.number.as_deref(), &doc.symbol, doc.format)),
     );
 
     let mut right = String::new();
@@ -383,8 +403,11 @@ fn issuer_in_words(doc: &ReportDocument) -> String {
 fn appendix_heading(doc: &ReportDocument, n: usize, title: &str) -> String {
     let mut s = Para::centre(Font::bold(28)).text(&format!("Phụ lục {}", roman(n)));
     s.push_str(&Para::centre(Font::bold(28)).text(&title.to_uppercase()));
-    let number = number_line(doc.number.as_deref(), &doc.symbol);
-    let number = number.trim_start_matches("Số:").trim_start();
+    let number = number_line(doc.number.as_deref(), &doc.symbol, doc.format);
+    let number = number
+        .trim_start_matches("Số:")
+        .trim_start_matches("Số ")
+        .trim_start();
     s.push_str(&Para::centre(Font::italic(28)).text(&format!(
         "(Kèm theo Báo cáo số {number} {} của {})",
         date_words(doc.date),

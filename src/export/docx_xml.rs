@@ -56,6 +56,7 @@ pub struct Font {
     pub size: u32,
     pub bold: bool,
     pub italic: bool,
+    pub underline: bool,
 }
 
 impl Font {
@@ -64,27 +65,32 @@ impl Font {
             size,
             bold: false,
             italic: false,
+            underline: false,
         }
     }
     pub const fn bold(size: u32) -> Self {
         Font {
-            size,
             bold: true,
-            italic: false,
+            ..Font::plain(size)
         }
     }
     pub const fn italic(size: u32) -> Self {
         Font {
-            size,
-            bold: false,
             italic: true,
+            ..Font::plain(size)
         }
     }
     pub const fn bold_italic(size: u32) -> Self {
         Font {
-            size,
             bold: true,
             italic: true,
+            ..Font::plain(size)
+        }
+    }
+    pub const fn underlined(size: u32) -> Self {
+        Font {
+            underline: true,
+            ..Font::plain(size)
         }
     }
 
@@ -99,6 +105,9 @@ impl Font {
         }
         if self.italic {
             s.push_str("<w:i/><w:iCs/>");
+        }
+        if self.underline {
+            s.push_str("<w:u w:val=\"single\"/>");
         }
         s.push_str(&format!(
             "<w:color w:val=\"000000\"/><w:sz w:val=\"{0}\"/><w:szCs w:val=\"{0}\"/></w:rPr>",

@@ -55,6 +55,7 @@ fn target(reference: &str, name: &str, unit: &str, goal: &str, value: &str) -> T
 
 pub fn report() -> ReportDocument {
     ReportDocument {
+        format: super::model::DocumentFormat::State,
         parent_body: None,
         issuer: "ỦY BAN NHÂN DÂN XÃ TÂN PHONG".to_string(),
         number: Some("12".to_string()),

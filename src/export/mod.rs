@@ -7,6 +7,7 @@
 //! layout rules can be tested by reading the produced files back.
 
 pub mod docx;
+mod docx_party;
 mod docx_xml;
 pub mod model;
 pub mod xlsx;
@@ -19,11 +20,14 @@ mod test_xml;
 #[cfg(test)]
 mod tests_docx;
 #[cfg(test)]
+mod tests_docx_party;
+#[cfg(test)]
 mod tests_xlsx;
 
 pub use docx::report_docx;
 pub use model::{
-    BulkRow, PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask, TargetLine, TaskLine,
+    BulkRow, DocumentFormat, PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask,
+    TargetLine, TaskLine,
 };
 pub use xlsx::{parse_period_sheet, period_sheet_xlsx, report_xlsx};
 

@@ -3,10 +3,22 @@
 
 use chrono::NaiveDate;
 
+/// Which rules lay a document out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    /// Nghị định 30/2020/NĐ-CP: documents of a People's Committee.
+    State,
+    /// Hướng dẫn 36-HD/VPTW: documents of a Party committee.
+    Party,
+}
+
 /// The commune's consolidated periodic report (Báo cáo), laid out under
 /// Nghị định 30/2020/NĐ-CP, with its task and target tables as appendices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportDocument {
+    /// The state's layout (Nghị định 30/2020, a UBND) or the Party's
+    /// (Hướng dẫn 36-HD/VPTW, a Đảng ủy).
+    pub format: DocumentFormat,
     /// Direct parent body, upper case, not bold (e.g. none for a UBND xã).
     pub parent_body: Option<String>,
     /// Issuing body, upper case: `ỦY BAN NHÂN DÂN XÃ TÂN PHONG`.

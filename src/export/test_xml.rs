@@ -6,7 +6,7 @@ use quick_xml::events::Event;
 
 /// A minimal element tree: enough to ask "which paragraph says X, and how
 /// is it formatted".
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct El {
     pub name: String,
     pub attrs: Vec<(String, String)>,

@@ -7,6 +7,7 @@ use std::io::{Cursor, Read};
 use super::docx::{date_words, issuer_lines, number_line, report_docx};
 use super::docx_xml::{Font, text_width};
 use super::fixture;
+use super::model::DocumentFormat;
 use super::model::ReportDocument;
 use super::test_xml::{El, parse_xml};
 
@@ -282,11 +283,27 @@ fn number_line_is_13_pt_upright_and_shares_a_row_with_the_italic_date() {
 
 #[test]
 fn numbers_and_dates_follow_the_leading_zero_rules() {
-    assert_eq!(number_line(Some("5"), "BC-UBND"), "Số: 05/BC-UBND");
-    assert_eq!(number_line(Some("112"), "BC-UBND"), "Số: 112/BC-UBND");
-    assert_eq!(number_line(None, "BC-UBND"), "Số:      /BC-UBND");
-    assert_eq!(number_line(Some("  "), "BC-UBND"), "Số:      /BC-UBND");
-    assert!(is_nd30_number(&number_line(Some("7"), "KH-UBND")));
+    assert_eq!(
+        number_line(Some("5"), "BC-UBND", DocumentFormat::State),
+        "Số: 05/BC-UBND"
+    );
+    assert_eq!(
+        number_line(Some("112"), "BC-UBND", DocumentFormat::State),
+        "Số: 112/BC-UBND"
+    );
+    assert_eq!(
+        number_line(None, "BC-UBND", DocumentFormat::State),
+        "Số:      /BC-UBND"
+    );
+    assert_eq!(
+        number_line(Some("  "), "BC-UBND", DocumentFormat::State),
+        "Số:      /BC-UBND"
+    );
+    assert!(is_nd30_number(&number_line(
+        Some("7"),
+        "KH-UBND",
+        DocumentFormat::State
+    )));
     assert!(!is_nd30_number("Số: 7/BC-UBND"));
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
     assert_eq!(date_words(day(2026, 1, 5)), "ngày 05 tháng 01 năm 2026");

@@ -13,33 +13,95 @@ use crate::domain::target::Target;
 use crate::domain::task::Task;
 use crate::domain::text::lower_first;
 use crate::export::{
-    PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask, TargetLine, TaskLine,
+    DocumentFormat, PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask, TargetLine,
+    TaskLine,
 };
 
-/// The commune's consolidated report of a round (Nghị định 30/2020/NĐ-CP).
+/// Who issues a report and signs it, in the state's words (Nghị định
+/// 30/2020, for a People's Committee's plan) or the Party's (Hướng dẫn
+/// 36-HD/VPTW, for a Đảng ủy's).
+struct Frame {
+    format: DocumentFormat,
+    parent_body: Option<String>,
+    issuer: String,
+    /// How the body names the issuer: "Ủy ban nhân dân xã", "Đảng ủy xã".
+    speaker: &'static str,
+    symbol: &'static str,
+    addressees: Vec<String>,
+    recipients: Vec<String>,
+    signer_authority: &'static str,
+    signer_titles: Vec<String>,
+}
+
+fn frame(r: &RoundReport) -> Frame {
+    let place = strip_level(&r.issuer.name);
+    let province = r.province.as_ref().map(|p| p.name.clone());
+    if r.plan.is_party() {
+        return Frame {
+            format: DocumentFormat::Party,
+            parent_body: province
+                .as_deref()
+                .map(|p| format!("ĐẢNG BỘ TỈNH {}", strip_level(p).to_uppercase())),
+            issuer: format!("ĐẢNG ỦY XÃ {}", place.to_uppercase()),
+            speaker: "Đảng ủy xã",
+            symbol: "BC/ĐU",
+            // A Party report names its superior among the recipients.
+            addressees: Vec::new(),
+            recipients: vec![
+                "Ban Thường vụ Tỉnh ủy (để báo cáo)".into(),
+                "Các đồng chí Ủy viên Ban Chấp hành Đảng bộ xã".into(),
+                "Các chi, đảng bộ trực thuộc".into(),
+                "Lưu Văn phòng Đảng ủy".into(),
+            ],
+            signer_authority: "T/M ĐẢNG ỦY",
+            signer_titles: vec!["BÍ THƯ".into()],
+        };
+    }
+    Frame {
+        format: DocumentFormat::State,
+        parent_body: None,
+        issuer: format!("ỦY BAN NHÂN DÂN {}", r.issuer.name.to_uppercase()),
+        speaker: "Ủy ban nhân dân xã",
+        symbol: "BC-UBND",
+        addressees: province
+            .iter()
+            .map(|p| format!("Ủy ban nhân dân {}", lower_first(p)))
+            .collect(),
+        recipients: recipients(province.as_deref()),
+        signer_authority: "TM. ỦY BAN NHÂN DÂN",
+        signer_titles: vec!["CHỦ TỊCH".into()],
+    }
+}
+
+/// The commune's consolidated report of a round, in the layout of whoever
+/// issued the plan.
 pub fn report_document(r: &RoundReport) -> ReportDocument {
     let year = r.round.unit_due_on.year();
     let (tasks, tally) = task_lines(&r.tasks, &r.accepted);
     let (targets, measured, met) = target_lines(&r.targets, &r.accepted, &r.automatic, year);
     let period = period_label(&r.round);
     let plan_ref = plan_reference(r);
-    let province_name = r.province.as_ref().map(|p| p.name.clone());
+    let frame = frame(r);
     ReportDocument {
-        parent_body: None,
-        issuer: format!("ỦY BAN NHÂN DÂN {}", r.issuer.name.to_uppercase()),
+        format: frame.format,
+        parent_body: frame.parent_body,
+        issuer: frame.issuer,
         number: r.consolidated.as_ref().and_then(|c| c.number.clone()),
-        symbol: "BC-UBND".into(),
+        symbol: frame.symbol.into(),
         place: strip_level(&r.issuer.name),
         date: report_date(r),
         summary: format!("Kết quả thực hiện {plan_ref} {}", period.to_lowercase()),
-        addressees: province_name
-            .iter()
-            .map(|p| format!("Ủy ban nhân dân {}", lower_first(p)))
-            .collect(),
-        sections: sections(r, &plan_ref, &period, tally, (measured, met, targets.len())),
-        recipients: recipients(province_name.as_deref()),
-        signer_authority: "TM. ỦY BAN NHÂN DÂN".into(),
-        signer_titles: vec!["CHỦ TỊCH".into()],
+        addressees: frame.addressees,
+        sections: sections(
+            r,
+            (&plan_ref, frame.speaker),
+            &period,
+            tally,
+            (measured, met, targets.len()),
+        ),
+        recipients: frame.recipients,
+        signer_authority: frame.signer_authority.into(),
+        signer_titles: frame.signer_titles,
         signer_name: String::new(),
         tasks,
         targets,
@@ -189,7 +251,7 @@ fn assessment(reached: Option<bool>) -> &'static str {
 
 fn sections(
     r: &RoundReport,
-    plan_ref: &str,
+    (plan_ref, speaker): (&str, &str),
     period: &str,
     tally: TaskTally,
     (measured, met, targets_total): (usize, usize, usize),
@@ -198,7 +260,7 @@ fn sections(
     let year = r.round.unit_due_on.year();
     let results = vec![
         format!(
-            "Thực hiện {plan_ref} của {}, Ủy ban nhân dân xã báo cáo kết quả thực hiện {} như sau (chi tiết tại Phụ lục I và Phụ lục II kèm theo).",
+            "Thực hiện {plan_ref} của {}, {speaker} báo cáo kết quả thực hiện {} như sau (chi tiết tại Phụ lục I và Phụ lục II kèm theo).",
             r.issuer.name,
             period.to_lowercase()
         ),

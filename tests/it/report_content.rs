@@ -345,3 +345,75 @@ fn document_text(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[tokio::test]
+async fn a_party_plan_reports_in_the_party_layout_and_a_state_plan_in_the_state_one() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        accepted_month(&app, &w, 2, 40.0).await;
+        let focal = app.login_cookie("focal_a1").await;
+        let token = app.login_token("focal_a1").await;
+        let (_, rounds) = app
+            .api(
+                Method::GET,
+                &format!("/api/rounds?plan_id={}", w.plan_a1),
+                Some(&token),
+                None,
+            )
+            .await;
+        let february = rounds
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["period"] == json!("2026-02")))
+            .and_then(|r| r["id"].as_i64())
+            .expect("the February round");
+        let report = |cookie: String| {
+            let req = axum::http::Request::builder()
+                .uri(format!("/rounds/{february}/report.docx"))
+                .header(axum::http::header::COOKIE, cookie)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            app.send(req)
+        };
+        let (_, _, state) = report(focal.clone()).await;
+        let state = document_text(&state);
+        assert!(state.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "{e}");
+        assert!(state.contains("-UBND"), "{e}");
+        // The same plan, numbered as a Đảng ủy numbers it.
+        let plan = app
+            .store
+            .plan(w.plan_a1)
+            .await
+            .expect("read")
+            .expect("plan");
+        let draft = theodoi::domain::plan::PlanDraft {
+            issuer_unit_id: plan.issuer_unit_id,
+            number: Some("60-KH/ĐU".into()),
+            issued_on: plan.issued_on,
+            place: plan.place.clone(),
+            title: plan.title.clone(),
+            basis: plan.basis.clone(),
+            implements: plan.implements.clone(),
+            regime: plan.regime.clone(),
+        }
+        .validate()
+        .expect("valid");
+        app.store
+            .update_plan(
+                plan.id,
+                plan.version,
+                draft,
+                &theodoi::store::Actor::system(),
+            )
+            .await
+            .expect("renumber");
+        let (_, _, party) = report(focal).await;
+        let party = document_text(&party);
+        assert!(party.contains("ĐẢNG CỘNG SẢN VIỆT NAM"), "{e}");
+        assert!(party.contains("-BC/ĐU"), "{e}");
+        assert!(party.contains("T/M ĐẢNG ỦY"), "{e}");
+        assert!(party.contains("Lưu Văn phòng Đảng ủy."), "{e}");
+        assert!(!party.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "{e}");
+        app.finish().await;
+    }
+}
