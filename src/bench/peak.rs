@@ -500,22 +500,39 @@ async fn visit(
 }
 
 /// The report as a unit fills it in: every task it leads under way with a
-/// result naming the unit, every target with a figure; each item with the
-/// version it was read at.
+/// result naming the unit, every task it only supports answered as nothing
+/// this period, every target with a figure; each item with the version it
+/// was read at. A report is received only with every item answered.
 fn report_body(report: &Value, marker: &str, index: usize, submit: bool) -> Value {
     let percent = 10 + (index % 18) * 5;
-    let tasks: Vec<Value> = led_items(report)
-        .into_iter()
-        .map(|(task_id, version)| {
-            json!({
-                "task_id": task_id,
-                "version": version,
-                "status": "in_progress",
-                "percent": percent,
-                "result": marker,
-            })
+    let led = led_items(report);
+    let tasks: Vec<Value> = report["tasks"]
+        .as_array()
+        .map(|tasks| {
+            tasks
+                .iter()
+                .filter_map(|t| {
+                    let task_id = t["task_id"].as_i64()?;
+                    let version = t["version"].as_i64().unwrap_or(0);
+                    Some(if led.iter().any(|(id, _)| *id == task_id) {
+                        json!({
+                            "task_id": task_id,
+                            "version": version,
+                            "status": "in_progress",
+                            "percent": percent,
+                            "result": marker,
+                        })
+                    } else {
+                        json!({
+                            "task_id": task_id,
+                            "version": version,
+                            "nothing_this_period": true,
+                        })
+                    })
+                })
+                .collect()
         })
-        .collect();
+        .unwrap_or_default();
     let targets: Vec<Value> = report["targets"]
         .as_array()
         .map(|targets| {

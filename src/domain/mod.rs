@@ -14,6 +14,7 @@ pub mod goal;
 pub mod initiative;
 pub mod period;
 pub mod plan;
+pub mod reminder;
 pub mod report;
 pub mod rollup;
 pub mod round;
