@@ -63,7 +63,8 @@ pub struct ServeArgs {
         default_value = "Theo Dõi <theodoi@localhost>"
     )]
     pub mail_from: String,
-    /// Working days a task stays overdue before the commune's leaders are told.
+    /// Working days between reminders once a deadline has passed; after three
+    /// reminders with no accepted progress the task goes to the leaders.
     #[arg(long, env = "THEODOI_ESCALATE_AFTER_DAYS", default_value_t = 5)]
     pub escalate_after_days: i64,
     /// Key sealing citizens' personal data: 32 bytes as 64 hex digits or

@@ -15,9 +15,14 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 
     /// Today's date in Vietnam (UTC+7), where every deadline is counted.
     fn today(&self) -> NaiveDate {
-        let vietnam = self.now() + chrono::Duration::hours(7);
-        vietnam.date_naive()
+        vietnam_date(self.now_ms())
     }
+}
+
+/// The date in Vietnam (UTC+7) of a moment in milliseconds.
+pub fn vietnam_date(ms: i64) -> NaiveDate {
+    let at = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    (at + chrono::Duration::hours(7)).date_naive()
 }
 
 #[derive(Debug, Default)]

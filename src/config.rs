@@ -25,7 +25,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Where warnings are e-mailed; none means in-app only.
     pub mail: Option<crate::notify::MailConfig>,
-    /// Working days a task stays overdue before its commune's leaders hear.
+    /// Working days between reminders once a deadline has passed.
     pub escalate_after_days: i64,
     /// Seals citizens' personal data. Without it, feedback is still taken
     /// but no name, phone or e-mail is accepted.

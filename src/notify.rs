@@ -1,19 +1,25 @@
-//! Daily warnings: for each unit and its commune's focal point, what is
-//! overdue, what is due within 7 working days, which reports are missing;
-//! and an escalation to the commune's leaders when a task stays overdue
-//! for `escalate_after` working days; and, once a month, targets whose
-//! trend misses their goal. In the app always, and by e-mail when
-//! an SMTP server is configured. Each event reaches each person once.
+//! Daily warnings: for each unit and its commune's focal point, reminders
+//! of each deadline (7 and 3 working days before, on the day, then every
+//! `escalate_after` working days while it is late), which reports are
+//! missing; the tasks still late after three reminders without accepted
+//! progress, escalated to the leaders of the level that assigned them;
+//! and, once a month, targets whose trend misses their goal. In the app
+//! always, and by e-mail when an SMTP server is configured. Each event
+//! reaches each person once.
 
 use chrono::NaiveDate;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 
+use crate::clock::vietnam_date;
 use crate::domain::access::Role;
 use crate::domain::calendar::WorkCalendar;
+use crate::domain::reminder::{Ladder, ReminderStep, escalates, overdue_reminders};
 use crate::domain::status::due_soon_until;
-use crate::store::{NewNotification, OpenTask, Store, StoreResult};
+use crate::store::{
+    NewEscalation, NewNotification, OpenTask, ReminderRun, SentReminder, Store, StoreResult,
+};
 
 /// Where to send e-mail: an SMTP relay (`smtp://host:port`) and the sender.
 #[derive(Debug, Clone)]
@@ -52,65 +58,20 @@ async fn recipients(store: &Store, unit_id: i64, commune_id: Option<i64>) -> Sto
     Ok(ids)
 }
 
-/// Works out today's events and stores the new ones.
+/// Works out today's events and stores the new ones: the reminder step of
+/// each open task's deadline that falls today (see `domain::reminder`),
+/// escalations, missing reports and trajectories. Returns how many
+/// notifications were new.
 pub async fn warn(
     store: &Store,
     today: NaiveDate,
     cal: &WorkCalendar,
     escalate_after: i64,
 ) -> StoreResult<usize> {
-    let mut events = Vec::new();
-    for t in store.open_tasks_due_by(due_soon_until(today, cal)).await? {
-        let link = Some(format!("/tasks/{}", t.task_id));
-        let due = t.due_on.format("%d/%m/%Y");
-        let (kind, key, message) = if t.due_on < today {
-            (
-                "overdue",
-                format!("overdue:{}:{}", t.task_id, t.due_on),
-                format!("Quá hạn: {} (hạn {due}) chưa hoàn thành", task_name(&t)),
-            )
-        } else {
-            (
-                "due_soon",
-                format!("due_soon:{}:{}", t.task_id, t.due_on),
-                format!("Sắp đến hạn: {} phải hoàn thành trước {due}", task_name(&t)),
-            )
-        };
-        for user_id in recipients(store, t.lead_unit_id, t.commune_id).await? {
-            events.push(NewNotification {
-                user_id,
-                province_id: t.province_id,
-                commune_id: t.commune_id,
-                event_key: key.clone(),
-                kind,
-                message: message.clone(),
-                link: link.clone(),
-            });
-        }
-        if t.due_on < today
-            && cal.working_days_between(t.due_on, today) >= escalate_after
-            && let Some(commune) = t.commune_id
-        {
-            for (user_id, _) in store.users_at(commune, Role::Leader).await? {
-                events.push(NewNotification {
-                    user_id,
-                    province_id: t.province_id,
-                    commune_id: t.commune_id,
-                    event_key: format!("escalate:{}:{}", t.task_id, t.due_on),
-                    kind: "escalation",
-                    message: format!(
-                        "Báo cáo lãnh đạo: {} đã quá hạn {} ngày làm việc (hạn {due})",
-                        task_name(&t),
-                        cal.working_days_between(t.due_on, today)
-                    ),
-                    link: link.clone(),
-                });
-            }
-        }
-    }
+    let mut run = reminders(store, today, cal, escalate_after).await?;
     for m in store.missing_reports(today).await? {
         for user_id in recipients(store, m.unit_id, m.commune_id).await? {
-            events.push(NewNotification {
+            run.notifications.push(NewNotification {
                 user_id,
                 province_id: m.province_id,
                 commune_id: m.commune_id,
@@ -126,8 +87,138 @@ pub async fn warn(
             });
         }
     }
-    events.extend(trajectory_events(store, today).await?);
-    store.notify(&events).await
+    run.notifications
+        .extend(trajectory_events(store, today).await?);
+    store.record_reminders(&run).await
+}
+
+/// Today's reminder steps, each once per task, deadline and step, told to
+/// the lead unit's reporters and the commune's focal point; and the tasks
+/// that go to the leaders of their level today.
+async fn reminders(
+    store: &Store,
+    today: NaiveDate,
+    cal: &WorkCalendar,
+    every: i64,
+) -> StoreResult<ReminderRun> {
+    let sent = store.reminders_sent().await?;
+    let escalated = store.escalated_deadlines().await?;
+    let progress = store.last_accepted_progress().await?;
+    let mut run = ReminderRun::default();
+    for t in store.open_tasks_due_by(due_soon_until(today, cal)).await? {
+        let ladder = Ladder {
+            due: t.due_on,
+            every,
+            cal,
+        };
+        let history = sent.get(&(t.task_id, t.due_on));
+        let mut days: Vec<NaiveDate> = history
+            .map(|h| h.iter().map(|(_, day)| *day).collect())
+            .unwrap_or_default();
+        if let Some(step) = ladder.step_on(today)
+            && !history.is_some_and(|h| h.iter().any(|(s, _)| *s == step.key()))
+        {
+            days.push(today);
+            run.sent.push(SentReminder {
+                task_id: t.task_id,
+                due_on: t.due_on,
+                step: step.key(),
+                sent_on: today,
+                province_id: t.province_id,
+                commune_id: t.commune_id,
+            });
+            let (kind, message) = reminder_words(&t, step, today, cal);
+            for user_id in recipients(store, t.lead_unit_id, t.commune_id).await? {
+                run.notifications.push(NewNotification {
+                    user_id,
+                    province_id: t.province_id,
+                    commune_id: t.commune_id,
+                    event_key: format!("remind:{}:{}:{}", t.task_id, t.due_on, step.key()),
+                    kind,
+                    message: message.clone(),
+                    link: Some(format!("/tasks/{}", t.task_id)),
+                });
+            }
+        }
+        let last_progress = progress.get(&t.task_id).map(|ms| vietnam_date(*ms));
+        if !escalated.contains(&(t.task_id, t.due_on))
+            && escalates(t.due_on, today, &days, last_progress)
+        {
+            escalate(store, &mut run, &t, today, &days, last_progress).await?;
+        }
+    }
+    Ok(run)
+}
+
+/// What a reminder says, by its step.
+fn reminder_words(
+    t: &OpenTask,
+    step: ReminderStep,
+    today: NaiveDate,
+    cal: &WorkCalendar,
+) -> (&'static str, String) {
+    let due = t.due_on.format("%d/%m/%Y");
+    match step {
+        ReminderStep::WeekBefore | ReminderStep::ThreeDaysBefore => (
+            "due_soon",
+            format!(
+                "Sắp đến hạn: {} phải hoàn thành trước {due} (còn {} ngày làm việc)",
+                task_name(t),
+                cal.working_days_between(today, t.due_on)
+            ),
+        ),
+        ReminderStep::DueDay => (
+            "due_today",
+            format!("Đến hạn hôm nay: {} (hạn {due})", task_name(t)),
+        ),
+        ReminderStep::After(n) => (
+            "overdue",
+            format!(
+                "Quá hạn: {} (hạn {due}) chưa hoàn thành — nhắc lần {n}",
+                task_name(t)
+            ),
+        ),
+    }
+}
+
+/// Sends a task to the leaders of the level that assigned it.
+async fn escalate(
+    store: &Store,
+    run: &mut ReminderRun,
+    t: &OpenTask,
+    today: NaiveDate,
+    days: &[NaiveDate],
+    last_progress: Option<NaiveDate>,
+) -> StoreResult<()> {
+    let reminders = overdue_reminders(t.due_on, days, last_progress);
+    run.escalations.push(NewEscalation {
+        task_id: t.task_id,
+        due_on: t.due_on,
+        province_id: t.province_id,
+        commune_id: t.commune_id,
+        lead_unit_id: t.lead_unit_id,
+        level_unit_id: t.level_unit_id,
+        escalated_on: today,
+        reminders: i64::try_from(reminders).unwrap_or(i64::MAX),
+    });
+    let message = format!(
+        "Báo cáo lãnh đạo: {} của {} quá hạn từ {}, đã nhắc {reminders} lần chưa có tiến độ được tiếp nhận",
+        task_name(t),
+        t.lead_unit_name,
+        t.due_on.format("%d/%m/%Y"),
+    );
+    for (user_id, _) in store.users_at(t.level_unit_id, Role::Leader).await? {
+        run.notifications.push(NewNotification {
+            user_id,
+            province_id: t.province_id,
+            commune_id: t.commune_id,
+            event_key: format!("escalate:{}:{}", t.task_id, t.due_on),
+            kind: "escalation",
+            message: message.clone(),
+            link: Some(format!("/tasks/{}", t.task_id)),
+        });
+    }
+    Ok(())
 }
 
 /// Targets whose trend misses a goal: their unit's reporters and the

@@ -10,6 +10,7 @@ use chrono::Datelike;
 
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::plan::Plan;
+use crate::domain::reminder::Escalation;
 use crate::domain::report::{
     Completeness, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
 };
@@ -44,6 +45,9 @@ pub struct RoundReport {
     pub off_track: Vec<OffTrackTarget>,
     /// Units that have not sent their report of the round.
     pub missing_units: Vec<String>,
+    /// The plan's tasks escalated to the leaders and still not done, with
+    /// their units' explanations.
+    pub escalated: Vec<Escalation>,
 }
 
 /// The facts of a round's consolidated report, for anyone who follows the
@@ -77,6 +81,12 @@ pub async fn round_report(
         .into_iter()
         .filter(|t| t.plan_id == plan.id)
         .collect();
+    let escalated = store
+        .escalations_within(&issuer.path, true, ESCALATIONS_LISTED)
+        .await?
+        .into_iter()
+        .filter(|e| tasks.iter().any(|t| t.id == e.task_id))
+        .collect();
     let missing_units = store
         .reports_of_round(round.id)
         .await?
@@ -92,6 +102,7 @@ pub async fn round_report(
         automatic,
         off_track,
         missing_units,
+        escalated,
         round,
         plan,
         issuer,
@@ -106,6 +117,8 @@ pub async fn round_report(
 
 /// Most off-track targets a consolidated report lists.
 const OFF_TRACK_LISTED: i64 = 200;
+/// Escalated tasks a consolidated report lists at most.
+const ESCALATIONS_LISTED: i64 = 500;
 
 /// The year's figure of each target linked to an automatic source.
 async fn automatic_figures(

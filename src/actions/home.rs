@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::feedback::FeedbackCounts;
 use crate::domain::plan::Plan;
+use crate::domain::reminder::Escalation;
 use crate::domain::round::{Round, UnitReport};
 use crate::domain::task::Task;
 use crate::domain::unit::Unit;
@@ -22,6 +23,9 @@ pub struct Home {
     /// Overdue tasks the person's unit leads; for a level (a commune, a
     /// province), every overdue task beneath it.
     pub overdue: Listing<Task>,
+    /// Tasks still late after three reminders, sent to the leaders: for a
+    /// level every one beneath it, for a working unit those it leads.
+    pub escalated: Vec<Escalation>,
     /// Reports of the person's unit past their due date and not sent.
     pub missing: Vec<(Round, UnitReport)>,
     pub notices: Vec<Notification>,
@@ -54,10 +58,18 @@ pub async fn home(state: &AppState, p: &Principal) -> Result<Home, AppError> {
         within_path: Some(p.read_path.clone()),
         ..PlanFilter::default()
     };
+    let escalated = store
+        .escalations_within(&p.read_path, true, i64::from(SHOWN) * 5)
+        .await?
+        .into_iter()
+        .filter(|e| p.is_at_level() || e.lead_unit_path.starts_with(&p.unit_path))
+        .take(SHOWN as usize)
+        .collect();
     let shown = Page::new(Some(1), Some(SHOWN));
     Ok(Home {
         unit: store.unit(p.unit_id).await?,
         overdue: store.tasks(&overdue_filter, shown).await?,
+        escalated,
         missing,
         notices: store.notifications_of(p.user_id, i64::from(SHOWN)).await?,
         unread: store.unread_count(p.user_id).await?,

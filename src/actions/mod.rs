@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod citizen;
 pub mod dashboard;
 mod error;
+pub mod escalations;
 pub mod exports;
 pub mod feedback;
 pub mod home;

@@ -11,13 +11,16 @@
 //! The Party Secretariat's rules (Quy chế 08-QC/TW) and the provinces'
 //! take on them: a task still overdue after three reminders goes to the
 //! leaders' meeting, and the unit explains. Here a task is escalated once
-//! per deadline, on the first run after the deadline when it has had at
-//! least [`ESCALATE_AFTER_REMINDERS`] reminders since the last accepted
-//! report of progress on it.
+//! per deadline, on the run that sends its third reminder of being late
+//! since the last accepted report of progress on it.
 
 use chrono::NaiveDate;
 
 use crate::domain::calendar::WorkCalendar;
+use crate::domain::valid::Valid;
+
+/// The longest explanation a unit may give.
+pub const MAX_EXPLANATION: usize = 4000;
 
 /// Reminders without accepted progress that send an overdue task to the
 /// leaders.
@@ -97,20 +100,75 @@ impl Ladder<'_> {
 }
 
 /// Whether an overdue task goes to the leaders on `today`: past its
-/// deadline, with at least [`ESCALATE_AFTER_REMINDERS`] reminders sent
-/// for it (`sent`, the days they went out, today's included) after the
-/// last accepted report of progress (`progress`, the day it was accepted).
+/// deadline, with at least [`ESCALATE_AFTER_REMINDERS`] reminders of it
+/// being late (`sent`: the days reminders went out, today's included; only
+/// those after the deadline count) since the last accepted report of
+/// progress (`progress`, the day it was accepted).
 pub fn escalates(
     due: NaiveDate,
     today: NaiveDate,
     sent: &[NaiveDate],
     progress: Option<NaiveDate>,
 ) -> bool {
-    let unanswered = sent
-        .iter()
-        .filter(|d| progress.is_none_or(|p| **d > p))
-        .count();
-    today > due && unanswered >= ESCALATE_AFTER_REMINDERS
+    today > due && overdue_reminders(due, sent, progress) >= ESCALATE_AFTER_REMINDERS
+}
+
+/// The reminders of a task being late sent since its last accepted
+/// progress.
+pub fn overdue_reminders(due: NaiveDate, sent: &[NaiveDate], progress: Option<NaiveDate>) -> usize {
+    sent.iter()
+        .filter(|d| **d > due && progress.is_none_or(|p| **d > p))
+        .count()
+}
+
+/// A task that went to the leaders of the level that assigned it, and
+/// what its lead unit said about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    pub id: i64,
+    pub task_id: i64,
+    pub task_reference: Option<String>,
+    pub task_title: String,
+    /// The deadline it missed.
+    pub due_on: NaiveDate,
+    pub lead_unit_id: i64,
+    pub lead_unit_name: String,
+    pub lead_unit_path: String,
+    /// The level whose leaders were told (the commune or province of the
+    /// plan).
+    pub level_unit_id: i64,
+    /// The plan's issuing unit's path: who may read it.
+    pub scope_path: String,
+    pub escalated_on: NaiveDate,
+    /// Reminders sent without accepted progress when it went up.
+    pub reminders: i64,
+    pub explanation: Option<String>,
+    pub explained_at: Option<i64>,
+    pub explained_by_name: Option<String>,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExplanationError {
+    #[error("Hãy ghi lời giải trình của đơn vị.")]
+    Empty,
+    #[error("Lời giải trình dài quá {MAX_EXPLANATION} ký tự.")]
+    TooLong,
+}
+
+/// A unit's explanation of why a task is late: said in words, and not a
+/// book.
+pub fn validate_explanation(text: &str) -> Result<Valid<String>, ExplanationError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ExplanationError::Empty);
+    }
+    if text.chars().count() > MAX_EXPLANATION {
+        return Err(ExplanationError::TooLong);
+    }
+    Ok(Valid::new(text.to_string()))
 }
 
 #[cfg(test)]
@@ -124,6 +182,19 @@ mod tests {
     /// Each day from `from` to `to`, as a daily job sees them.
     fn days(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> {
         from.iter_days().take_while(move |x| *x <= to)
+    }
+
+    #[test]
+    fn an_explanation_is_words_within_bounds() {
+        assert_eq!(validate_explanation("  "), Err(ExplanationError::Empty));
+        assert_eq!(
+            validate_explanation(&"a".repeat(MAX_EXPLANATION + 1)),
+            Err(ExplanationError::TooLong)
+        );
+        assert_eq!(
+            validate_explanation(" Chờ kinh phí ").map(Valid::into_inner),
+            Ok("Chờ kinh phí".to_string())
+        );
     }
 
     #[test]
@@ -177,10 +248,7 @@ mod tests {
             }
         }
         let steps: Vec<String> = sent.iter().map(|(_, s)| s.key()).collect();
-        assert_eq!(
-            steps,
-            ["t-7", "t-3", "t0", "after-1", "after-2", "after-3"]
-        );
+        assert_eq!(steps, ["t-7", "t-3", "t0", "after-1", "after-2", "after-3"]);
         // After the Friday deadline comes the weekend and Monday 27/4,
         // the day off for Giỗ Tổ: the first overdue reminder is Tuesday.
         assert_eq!(sent[3].0, d(2026, 4, 28));
@@ -189,25 +257,21 @@ mod tests {
     }
 
     #[test]
-    fn three_reminders_without_progress_escalate_once_overdue() {
+    fn three_late_reminders_without_progress_escalate() {
         let due = d(2026, 3, 31);
-        let sent = [d(2026, 3, 20), d(2026, 3, 26), d(2026, 3, 31)];
-        // On the day itself the task is not late yet.
-        assert!(!escalates(due, d(2026, 3, 31), &sent, None));
-        let with_first_late = [&sent[..], &[d(2026, 4, 1)]].concat();
-        assert!(escalates(due, d(2026, 4, 1), &with_first_late, None));
-        // Progress accepted after the second reminder: the count starts
-        // again, and the third reminder after it is the second overdue one.
-        let progress = Some(d(2026, 3, 27));
-        assert!(!escalates(due, d(2026, 4, 1), &with_first_late, progress));
-        let with_second_late = [&with_first_late[..], &[d(2026, 4, 8)]].concat();
-        assert!(escalates(due, d(2026, 4, 8), &with_second_late, progress));
-        // Fewer than three reminders (the task was added late).
-        assert!(!escalates(
-            due,
-            d(2026, 4, 1),
-            &[d(2026, 3, 31), d(2026, 4, 1)],
-            None
-        ));
+        let before = [d(2026, 3, 20), d(2026, 3, 26), d(2026, 3, 31)];
+        // The reminders before and on the day are not reminders of lateness.
+        assert!(!escalates(due, d(2026, 3, 31), &before, None));
+        let two_late = [&before[..], &[d(2026, 4, 1), d(2026, 4, 8)]].concat();
+        assert!(!escalates(due, d(2026, 4, 8), &two_late, None));
+        let three_late = [&two_late[..], &[d(2026, 4, 15)]].concat();
+        assert!(escalates(due, d(2026, 4, 15), &three_late, None));
+        assert_eq!(overdue_reminders(due, &three_late, None), 3);
+        // Progress accepted after the first late reminder: the count
+        // starts again.
+        let progress = Some(d(2026, 4, 2));
+        assert!(!escalates(due, d(2026, 4, 15), &three_late, progress));
+        let four_late = [&three_late[..], &[d(2026, 4, 22)]].concat();
+        assert!(escalates(due, d(2026, 4, 22), &four_late, progress));
     }
 }

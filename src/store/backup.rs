@@ -65,6 +65,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("target_facts", "target_id, year"),
     ("calendar_days", "day"),
     ("notifications", "id"),
+    ("task_reminders", "task_id, due_on, step"),
+    ("escalations", "id"),
     ("feedback", "id"),
     ("feedback_files", "id"),
     ("public_submissions", "id"),

@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "answered_items",
         sql: include_str!("../../migrations/0007_answered_items.sql"),
     },
+    Migration {
+        version: 8,
+        name: "reminders",
+        sql: include_str!("../../migrations/0008_reminders.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -18,6 +18,10 @@ pub struct OpenTask {
     pub title: String,
     pub due_on: NaiveDate,
     pub lead_unit_id: i64,
+    pub lead_unit_name: String,
+    /// The level that assigned it (the plan's commune, else its province,
+    /// else its issuer), whose leaders hear of it when it is escalated.
+    pub level_unit_id: i64,
     pub province_id: Option<i64>,
     pub commune_id: Option<i64>,
 }
@@ -120,9 +124,12 @@ impl Store {
     /// so a warning and a figure never disagree.
     pub async fn open_tasks_due_by(&self, until: NaiveDate) -> StoreResult<Vec<OpenTask>> {
         let rows = sqlx::query(
-            "SELECT t.id, t.ref, t.title, f.due_on, tu.unit_id, t.province_id, t.commune_id
-             FROM task_facts f JOIN tasks t ON t.id = f.task_id
+            "SELECT t.id, t.ref, t.title, f.due_on, tu.unit_id, lu.name AS lead_unit_name,
+                    COALESCE(p.commune_id, p.province_id, p.issuer_unit_id) AS level_unit_id,
+                    t.province_id, t.commune_id
+             FROM task_facts f JOIN tasks t ON t.id = f.task_id JOIN plans p ON p.id = t.plan_id
              JOIN task_units tu ON tu.task_id = t.id AND tu.role = 'lead' AND tu.unit_id IS NOT NULL
+             JOIN units lu ON lu.id = tu.unit_id
              WHERE f.live = 1 AND f.done IS NULL AND f.due_on IS NOT NULL AND f.due_on <= $1
              ORDER BY f.due_on, t.id",
         )
@@ -138,6 +145,8 @@ impl Store {
                     due_on: parse_date(r.try_get("due_on")?)?
                         .ok_or_else(|| StoreError::Corrupt("due".into()))?,
                     lead_unit_id: r.try_get("unit_id")?,
+                    lead_unit_name: r.try_get("lead_unit_name")?,
+                    level_unit_id: r.try_get("level_unit_id")?,
                     province_id: r.try_get("province_id")?,
                     commune_id: r.try_get("commune_id")?,
                 })

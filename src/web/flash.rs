@@ -37,6 +37,8 @@ pub enum Flash {
         targets: u32,
     },
     Saved,
+    /// A lead unit explained why its escalated task is late.
+    Explained,
     /// What was kept when a session ended was put aside by the person.
     KeptDiscarded,
 }
@@ -55,6 +57,7 @@ impl Flash {
             Flash::SheetUploaded { rows } => format!("sheet_uploaded.{rows}"),
             Flash::PlanImported { tasks, targets } => format!("plan_imported.{tasks}.{targets}"),
             Flash::Saved => "saved".into(),
+            Flash::Explained => "explained".into(),
             Flash::KeptDiscarded => "kept_discarded".into(),
         }
     }
@@ -82,6 +85,7 @@ impl Flash {
                 targets: number()?,
             },
             "saved" => Flash::Saved,
+            "explained" => Flash::Explained,
             "kept_discarded" => Flash::KeptDiscarded,
             _ => return None,
         })
@@ -121,6 +125,10 @@ impl Flash {
                 "Đã nhập kế hoạch: {tasks} nhiệm vụ, {targets} chỉ tiêu. Hãy kiểm tra các nhiệm vụ còn ở dạng dự thảo."
             ),
             Flash::Saved => "Đã lưu.".into(),
+            Flash::Explained => {
+                "Đã gửi lời giải trình; lãnh đạo xem được trên trang chủ và trong báo cáo tổng hợp."
+                    .into()
+            }
             Flash::KeptDiscarded => "Đã bỏ nội dung được giữ lại.".into(),
         }
     }

@@ -122,6 +122,10 @@ fn sitemap() -> Sitemap {
         )
         .route("/tasks/{id}/split", post(pages::tasks::split_task))
         .route(
+            "/escalations/{id}/explanation",
+            post(pages::tasks::explain_escalation),
+        )
+        .route(
             "/targets/{id}",
             get(pages::targets::show_target).post(pages::targets::update_target),
         )
@@ -314,6 +318,11 @@ fn sitemap() -> Sitemap {
             post(api::tasks::set_not_applicable),
         )
         .route("/api/tasks/{id}/split", post(api::tasks::split_task))
+        .route("/api/escalations", get(api::escalations::list))
+        .route(
+            "/api/escalations/{id}/explanation",
+            post(api::escalations::explain),
+        )
         .route(
             "/api/rounds",
             get(api::reports::list_rounds).post(api::reports::create_round),

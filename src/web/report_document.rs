@@ -297,6 +297,7 @@ fn sections(
             listed.join("; ")
         ));
     }
+    results.extend(escalated_paragraphs(r));
     vec![
         Section {
             heading: "I. KẾT QUẢ THỰC HIỆN".into(),
@@ -311,6 +312,43 @@ fn sections(
             paragraphs: notes(&r.accepted, |v| v.report.recommendations.clone()),
         },
     ]
+}
+
+/// Tasks still late after three reminders, as the leaders were told of
+/// them, each with its unit's explanation (or that none was given).
+fn escalated_paragraphs(r: &RoundReport) -> Vec<String> {
+    if r.escalated.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![format!(
+        "Nhiệm vụ quá hạn đã báo cáo lãnh đạo sau 3 lần nhắc chưa có tiến độ ({} nhiệm vụ):",
+        r.escalated.len()
+    )];
+    for e in &r.escalated {
+        let name = match &e.task_reference {
+            Some(reference) => format!("nhiệm vụ {reference} “{}”", e.task_title),
+            None => format!("nhiệm vụ “{}”", e.task_title),
+        };
+        let explanation = match &e.explanation {
+            Some(x) => format!("giải trình: {x}"),
+            None => "chưa giải trình".to_string(),
+        };
+        out.push(format!(
+            "- {} ({}, hạn {}): {explanation}.",
+            capitalize(&name),
+            e.lead_unit_name,
+            e.due_on.format("%d/%m/%Y")
+        ));
+    }
+    out
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Each unit's note, named; "Không có." when no unit wrote one.

@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sqlx::Row;
+use theodoi::store::{NewEscalation, ReminderRun};
 
 use crate::feedback::{PNG, solve};
 use crate::harness::{TestApp, World};
@@ -56,6 +57,7 @@ struct Fixture {
     tracking_code: String,
     initiative: i64,
     initiative_file: i64,
+    escalation: i64,
     token: String,
 }
 
@@ -91,6 +93,8 @@ impl Fixture {
             self.initiative_file
         } else if path.starts_with("/admin/users/") || path.starts_with("/api/users/") {
             self.user
+        } else if path.starts_with("/escalations/") || path.starts_with("/api/escalations/") {
+            self.escalation
         } else {
             -1
         };
@@ -138,6 +142,9 @@ impl Fixture {
             ],
             "/tasks/{id}/deadline" => vec![("deadline", s("Tháng 12/2026")), ("reason", s("Lùi"))],
             "/tasks/{id}/not-applicable" => vec![("reason", s("Không áp dụng"))],
+            "/escalations/{id}/explanation" => {
+                vec![("explanation", s("Chờ kinh phí")), ("version", s("999"))]
+            }
             "/admin/calendar" => vec![("date", s("2026-04-30")), ("kind", s("holiday"))],
             "/reports/{id}" => vec![("difficulties", s("Thiếu người"))],
             "/reports/{id}/review" => vec![("decision", s("return")), ("comment", s("Bổ sung"))],
@@ -226,6 +233,9 @@ impl Fixture {
             }
             ("POST", "/api/tasks/{id}/not-applicable") => json!({"reason": "Không áp dụng"}),
             ("POST", "/api/tasks/{id}/split") => json!({"plan_ids": []}),
+            ("POST", "/api/escalations/{id}/explanation") => {
+                json!({"explanation": "Chờ kinh phí", "version": 999})
+            }
             ("POST", "/api/rounds") => {
                 json!({"plan_id": self.plan, "title": "Báo cáo đột xuất", "due": "2026-04-30"})
             }
@@ -654,8 +664,34 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         tracking_code,
         initiative,
         initiative_file,
+        escalation: escalation(app, w).await,
         token,
     }
+}
+
+/// `task_a1` escalated to A1's leaders, as the reminders would after three
+/// reminders with no progress.
+async fn escalation(app: &TestApp, w: &World) -> i64 {
+    let today = app.store.clock().today();
+    let run = ReminderRun {
+        escalations: vec![NewEscalation {
+            task_id: w.task_a1,
+            due_on: today,
+            province_id: Some(w.province_a.id),
+            commune_id: Some(w.commune_a1.id),
+            lead_unit_id: w.vhxh_a1.id,
+            level_unit_id: w.commune_a1.id,
+            escalated_on: today,
+            reminders: 3,
+        }],
+        ..ReminderRun::default()
+    };
+    app.store.record_reminders(&run).await.expect("escalate");
+    app.store
+        .escalations_of_task(w.task_a1)
+        .await
+        .expect("escalations")[0]
+        .id
 }
 
 fn find_file_evidence(v: &Value) -> Option<i64> {

@@ -91,7 +91,7 @@ async fn warnings_reach_each_person_once_in_the_app_and_by_mail() {
             .await
             .expect("rounds");
         // Ten days later: the March reports are late, February's task is
-        // overdue by more than five working days, March's is due soon.
+        // overdue, March's is due soon.
         app.clock.advance_ms(10 * 24 * 3_600_000);
         for (user, email) in [
             ("reporter_a1", "vhxh@anphu.test"),
@@ -121,14 +121,11 @@ async fn warnings_reach_each_person_once_in_the_app_and_by_mail() {
         for (rcpt, _) in &mails {
             assert!(rcpt.iter().all(|a| a.contains("@anphu.test")), "{rcpt:?}");
         }
-        let to_leader: Vec<_> = mails
-            .iter()
-            .filter(|(r, _)| r.iter().any(|a| a.contains("chutich@anphu.test")))
-            .collect();
-        assert_eq!(
-            to_leader.len(),
-            1,
-            "{e}: the leader hears of the escalation only"
+        assert!(
+            !mails
+                .iter()
+                .any(|(r, _)| r.iter().any(|a| a.contains("chutich@anphu.test"))),
+            "{e}: one reminder of lateness does not reach the leaders"
         );
         // Nothing is sent twice.
         let second = run_daily(store, Some(&mail), 5).await;

@@ -325,7 +325,7 @@ async fn a_trend_that_misses_its_goal_is_said_once_a_month_and_in_the_report() {
 }
 
 /// The text of a .docx's main part, tags dropped.
-fn document_text(bytes: &[u8]) -> String {
+pub(crate) fn document_text(bytes: &[u8]) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
     let mut xml = String::new();

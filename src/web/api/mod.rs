@@ -6,6 +6,7 @@ pub mod account;
 pub mod auth;
 pub mod dashboard;
 pub mod dto;
+pub mod escalations;
 pub mod feedback;
 pub mod feedback_dto;
 pub mod initiatives;

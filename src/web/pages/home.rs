@@ -23,6 +23,16 @@ pub struct Missing {
     pub due: String,
 }
 
+/// A task sent to the leaders, as the home page lists it.
+pub struct EscalatedRow {
+    task_id: i64,
+    name: String,
+    lead_unit: String,
+    due: String,
+    reminders: i64,
+    explained: bool,
+}
+
 pub struct NoticeRow {
     pub message: String,
     pub link: Option<String>,
@@ -37,6 +47,7 @@ struct HomePage {
     roles: String,
     overdue: Vec<TaskRow>,
     overdue_total: i64,
+    escalated: Vec<EscalatedRow>,
     missing: Vec<Missing>,
     notices: Vec<NoticeRow>,
     unread: i64,
@@ -63,6 +74,21 @@ pub async fn show_home(
         roles: p.role_labels(),
         overdue: task_rows(&h.overdue.items),
         overdue_total: h.overdue.total,
+        escalated: h
+            .escalated
+            .into_iter()
+            .map(|e| EscalatedRow {
+                task_id: e.task_id,
+                name: match e.task_reference {
+                    Some(r) => format!("{r}. {}", e.task_title),
+                    None => e.task_title,
+                },
+                lead_unit: e.lead_unit_name,
+                due: e.due_on.format("%d/%m/%Y").to_string(),
+                reminders: e.reminders,
+                explained: e.explanation.is_some(),
+            })
+            .collect(),
         missing: h
             .missing
             .into_iter()

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::Layout;
 use super::views::{TaskRow, UnitOption, mentions, task_rows, unit_options};
 use crate::actions::access::{manageable_plan, manageable_task, readable_plan, units_of_plan};
+use crate::actions::escalations;
 use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery, TaskState};
 use crate::actions::units::readable_units;
 use crate::domain::deadline::Deadline;
@@ -19,6 +20,7 @@ use crate::domain::unit::Unit;
 use crate::store::{AuditEntry, Page};
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
+use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::{FormPairs, answer_form, parse_date};
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
@@ -170,6 +172,44 @@ pub struct TaskPage {
     parent: Option<(i64, String)>,
     children: Vec<(i64, String, String)>,
     split_targets: Vec<(i64, String)>,
+    escalations: Vec<EscalationRow>,
+    /// A refused explanation: which escalation, why, and what was typed.
+    explain_error: Option<(i64, String, String)>,
+}
+
+/// A time the task went to the leaders, as its page shows it.
+pub struct EscalationRow {
+    id: i64,
+    version: i64,
+    due: String,
+    escalated_on: String,
+    reminders: i64,
+    lead_unit: String,
+    explanation: Option<String>,
+    explained_by: String,
+    may_explain: bool,
+}
+
+async fn escalation_rows(
+    state: &AppState,
+    auth: &Auth,
+    task_id: i64,
+) -> Result<Vec<EscalationRow>, AppError> {
+    Ok(escalations::of_task(state, &auth.principal, task_id)
+        .await?
+        .into_iter()
+        .map(|e| EscalationRow {
+            id: e.id,
+            version: e.version,
+            due: e.due_on.format("%d/%m/%Y").to_string(),
+            escalated_on: e.escalated_on.format("%d/%m/%Y").to_string(),
+            reminders: e.reminders,
+            may_explain: escalations::may_explain(&auth.principal, &e),
+            lead_unit: e.lead_unit_name,
+            explanation: e.explanation,
+            explained_by: e.explained_by_name.unwrap_or_default(),
+        })
+        .collect())
 }
 
 pub async fn show_task(
@@ -177,11 +217,15 @@ pub async fn show_task(
     PageAuth(auth): PageAuth,
     Path(id): Path<i64>,
 ) -> Result<TaskPage, PageError> {
-    let d = tasks::task_details(&state, &auth.principal, id).await?;
+    Ok(task_page(&state, &auth, id).await?)
+}
+
+async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, AppError> {
+    let d = tasks::task_details(state, &auth.principal, id).await?;
     let task = d.task;
     let reference = task.reference.clone().unwrap_or_default();
     Ok(TaskPage {
-        layout: Layout::new(format!("Nhiệm vụ {reference}"), &auth),
+        layout: Layout::new(format!("Nhiệm vụ {reference}"), auth),
         id,
         plan_id: d.plan.id,
         plan_title: d.plan.title,
@@ -215,7 +259,45 @@ pub async fn show_task(
             .into_iter()
             .map(|(plan, unit)| (plan.id, format!("{unit} — {}", plan.title)))
             .collect(),
+        escalations: escalation_rows(state, auth, id).await?,
+        explain_error: None,
     })
+}
+
+/// The lead unit's explanation of an escalated task; a refused one shows
+/// the task page again with what was typed.
+pub async fn explain_escalation(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body)?;
+    let version = f
+        .text("version")
+        .parse::<i64>()
+        .map_err(|_| AppError::BadRequest("Thiếu phiên bản của bản ghi".into()))?;
+    let text = f.text("explanation");
+    let result = escalations::explain(&state, &auth.caller(&ip), id, version, &text).await;
+    let secure = state.config.secure_cookies;
+    answer_form(
+        result,
+        |e| {
+            redirect_with(
+                &format!("/tasks/{}#escalations", e.task_id),
+                Flash::Explained,
+                secure,
+            )
+        },
+        |error| async move {
+            let e = escalations::readable(&state, &auth.principal, id).await?;
+            let mut page = task_page(&state, &auth, e.task_id).await?;
+            page.explain_error = Some((id, error.to_string(), text));
+            Ok(page)
+        },
+    )
+    .await
 }
 
 /// A changed deadline keeps the reason it changed for.
