@@ -199,9 +199,21 @@ fn require_admin(principal: &Principal) -> Result<(), AppError> {
     }
 }
 
-/// The part of the audit trail an administrator sees: its own subtree.
+/// Records a read by someone whose reads are audited (an inspector).
+pub async fn record_read(
+    state: &AppState,
+    actor: &crate::store::Actor,
+    address: &str,
+) -> Result<(), AppError> {
+    Ok(state.store.record_read(actor, address).await?)
+}
+
+/// The part of the audit trail an administrator or an inspector sees: its
+/// own subtree.
 pub async fn audit_scope(state: &AppState, principal: &Principal) -> Result<AuditScope, AppError> {
-    require_admin(principal)?;
+    if !principal.can_read_audit() {
+        return Err(AppError::Forbidden);
+    }
     let unit = state
         .store
         .unit(principal.unit_id)

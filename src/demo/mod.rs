@@ -369,6 +369,11 @@ async fn seed_commune(
             Role::Administrator,
         ),
         ("tanphong.xem", "Người xem Tân Phong", Role::Viewer),
+        (
+            "tanphong.kiemtra",
+            "Ủy ban Kiểm tra Đảng ủy xã Tân Phong",
+            Role::Inspector,
+        ),
     ];
     add_accounts(store, &commune, &staff, hash, accounts).await?;
     for (unit_name, username, full_name) in [

@@ -18,15 +18,20 @@ pub enum Role {
     FocalPoint,
     UnitReporter,
     Viewer,
+    /// Inspection (ủy ban kiểm tra, thanh tra): reads everything in its
+    /// subtree, the audit trail included, changes nothing, and each of its
+    /// reads is itself recorded (Quy chế 08-QC/TW).
+    Inspector,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Administrator,
         Role::Leader,
         Role::FocalPoint,
         Role::UnitReporter,
         Role::Viewer,
+        Role::Inspector,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +41,7 @@ impl Role {
             Role::FocalPoint => "focal_point",
             Role::UnitReporter => "unit_reporter",
             Role::Viewer => "viewer",
+            Role::Inspector => "inspector",
         }
     }
 
@@ -47,6 +53,7 @@ impl Role {
             "focal_point" | "focal" => Some(Role::FocalPoint),
             "unit_reporter" | "reporter" => Some(Role::UnitReporter),
             "viewer" => Some(Role::Viewer),
+            "inspector" | "inspection" => Some(Role::Inspector),
             _ => None,
         }
     }
@@ -58,6 +65,7 @@ impl Role {
             Role::FocalPoint => "Đầu mối tổng hợp",
             Role::UnitReporter => "Cán bộ báo cáo của đơn vị",
             Role::Viewer => "Người xem",
+            Role::Inspector => "Kiểm tra, giám sát (chỉ xem)",
         }
     }
 }
@@ -121,10 +129,25 @@ impl Principal {
         }
         self.can_manage(scope_path)
             || report_unit_path.starts_with(&self.unit_path)
-            || (self.is_at_level()
-                && (self.has(Role::Leader)
-                    || self.has(Role::Viewer)
-                    || self.has(Role::Administrator)))
+            || (self.is_at_level() && self.reads_the_level())
+    }
+
+    /// Roles that read every unit's work beneath their level.
+    fn reads_the_level(&self) -> bool {
+        self.has(Role::Leader)
+            || self.has(Role::Viewer)
+            || self.has(Role::Administrator)
+            || self.has(Role::Inspector)
+    }
+
+    /// Whose every read is recorded in the audit trail.
+    pub fn reads_are_audited(&self) -> bool {
+        self.has(Role::Inspector)
+    }
+
+    /// The audit trail of the subtree: its administrators and inspectors.
+    pub fn can_read_audit(&self) -> bool {
+        self.has(Role::Administrator) || self.has(Role::Inspector)
     }
 
     /// The focal point of the plan's level accepts or returns reports.
@@ -141,11 +164,7 @@ impl Principal {
     /// and viewers of its level or above.
     pub fn can_follow_round(&self, scope_path: &str) -> bool {
         self.can_manage(scope_path)
-            || (self.can_read(scope_path)
-                && self.is_at_level()
-                && (self.has(Role::Leader)
-                    || self.has(Role::Viewer)
-                    || self.has(Role::Administrator)))
+            || (self.can_read(scope_path) && self.is_at_level() && self.reads_the_level())
     }
 
     /// Citizen feedback to a commune: its focal point receives it, routes
@@ -239,6 +258,21 @@ mod tests {
         assert!(!p.can_report_for("/1/2/3/18/"));
         assert!(!p.can_manage("/1/2/3/17/"));
         assert!(!p.can_read("/1/2/5/"));
+    }
+
+    #[test]
+    fn an_inspector_reads_every_report_and_the_audit_but_changes_nothing() {
+        let p = principal("/1/2/", "/1/2/", &[Role::Inspector]);
+        assert!(p.can_read("/1/2/3/"));
+        assert!(p.can_view_report("/1/2/3/", "/1/2/3/18/"));
+        assert!(p.can_follow_round("/1/2/3/"));
+        assert!(p.can_read_audit() && p.reads_are_audited());
+        assert!(!p.can_manage("/1/2/3/"));
+        assert!(!p.can_report_for("/1/2/3/17/"));
+        assert!(!p.can_administer("/1/2/3/"));
+        assert!(!p.can_approve("/1/2/3/"));
+        assert!(!p.can_read("/1/5/"));
+        assert_eq!(Role::parse("inspector"), Some(Role::Inspector));
     }
 
     #[test]

@@ -168,6 +168,29 @@ impl Store {
         .await
     }
 
+    /// A read by someone whose reads are recorded (an inspector): the page
+    /// or API address, in the trail of the reader's own scope.
+    pub async fn record_read(&self, actor: &Actor, address: &str) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        let (province_id, commune_id) = user_scope(&mut conn, actor.user_id).await?;
+        let address: String = address.chars().take(500).collect();
+        record(
+            &mut conn,
+            self.now_ms(),
+            actor,
+            Change {
+                action: "read",
+                entity: "page",
+                entity_id: None,
+                province_id,
+                commune_id,
+                before: None,
+                after: Some(serde_json::json!({ "path": address })),
+            },
+        )
+        .await
+    }
+
     /// An export of the audit trail itself: who took it, with which search.
     pub async fn record_audit_export(
         &self,

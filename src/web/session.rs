@@ -23,7 +23,7 @@ use super::error::{ApiError, AppError, PageError};
 use super::flash::{self, Flash};
 use super::forms::FormPairs;
 use super::kept_forms;
-use crate::actions::Caller;
+use crate::actions::{Caller, accounts};
 use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
 use crate::domain::access::{Principal, Role, read_path_for};
@@ -130,8 +130,8 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 /// Resolves the session, checks CSRF on unsafe methods, and puts `Auth`
 /// and `ClientIp` into the request for the extractors below.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = client_ip(&req);
-    req.extensions_mut().insert(ClientIp(ip));
+    let ip = ClientIp(client_ip(&req));
+    req.extensions_mut().insert(ip.clone());
     let is_api = req.uri().path().starts_with("/api/");
     let auth = match load(&state, req.headers()).await {
         Ok(auth) => auth,
@@ -171,8 +171,22 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     }
     let shows_flash = auth.flash.is_some();
     let user_id = auth.principal.user_id;
+    // An inspector's reads are recorded; one that cannot be is not given.
+    let audited_read = (safe && auth.principal.reads_are_audited()).then(|| {
+        let address = req
+            .uri()
+            .path_and_query()
+            .map_or(path.clone(), |p| p.as_str().to_string());
+        (auth.actor(&ip), address)
+    });
     req.extensions_mut().insert(Arc::new(auth));
     let mut res = next.run(req).await;
+    if let Some((actor, address)) = audited_read
+        && res.status().is_success()
+        && let Err(e) = accounts::record_read(&state, &actor, &address).await
+    {
+        return render(e, is_api);
+    }
     if shows_flash {
         flash::clear_after_shown(&mut res, state.config.secure_cookies);
     }

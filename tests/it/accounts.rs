@@ -550,7 +550,7 @@ async fn accounts_unused_for_45_days_are_disabled_and_enabled_again_by_an_admini
         // account (all of this world's).
         app.clock.advance_ms(2 * DAY_MS);
         let disabled = app.store.disable_dormant_users().await.expect("run");
-        assert_eq!(disabled, 11, "{e}");
+        assert_eq!(disabled, 12, "{e}");
         let (s, body) = password_login(&app, "reporter_a1").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: {body}");
         assert!(

@@ -714,6 +714,7 @@ impl World {
         user(store, "focal_a1", &commune_a1, Role::FocalPoint).await;
         user(store, "leader_a1", &commune_a1, Role::Leader).await;
         user(store, "viewer_a1", &commune_a1, Role::Viewer).await;
+        user(store, "inspector_a1", &commune_a1, Role::Inspector).await;
         user(store, "reporter_a1", &vhxh_a1, Role::UnitReporter).await;
         user(store, "police_a1", &police_a1, Role::UnitReporter).await;
         user(store, "focal_a2", &commune_a2, Role::FocalPoint).await;

@@ -217,6 +217,7 @@ async fn the_demo_data_loads_on_both_engines_and_each_account_sees_its_scope() {
             ("tanphong.lanhdao", 1),
             ("tanphong.quantri", 1),
             ("tanphong.xem", 1),
+            ("tanphong.kiemtra", 1),
             ("tanphong.vhxh", 1),
             ("tanphong.congan", 1),
             ("dongtam.daumoi", 1),

@@ -20,6 +20,7 @@ mod harness;
 mod import_cli;
 mod import_page;
 mod initiatives;
+mod inspection;
 mod monitoring;
 mod notifications;
 mod pages;

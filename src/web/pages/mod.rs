@@ -32,6 +32,8 @@ pub struct Layout {
     pub csrf: String,
     /// Administrators see the accounts and audit pages in the menu.
     pub is_admin: bool,
+    /// Reads the audit trail (administrators and inspectors).
+    pub reads_audit: bool,
     /// What the previous action did, said once.
     pub flash: Option<String>,
 }
@@ -47,6 +49,7 @@ impl Layout {
                 role_label: String::new(),
                 csrf,
                 is_admin: false,
+                reads_audit: false,
                 flash: None,
             },
         }
@@ -61,6 +64,7 @@ impl Layout {
             is_admin: auth
                 .principal
                 .has(crate::domain::access::Role::Administrator),
+            reads_audit: auth.principal.can_read_audit(),
             flash: auth.flash.map(|f| f.message_vi()),
         }
     }

@@ -32,7 +32,7 @@ const fn who(user: &'static str, role: Role, at: At) -> Who {
     }
 }
 
-pub(super) const PRINCIPALS: [Who; 18] = [
+pub(super) const PRINCIPALS: [Who; 19] = [
     Who {
         user: None,
         role: None,
@@ -54,6 +54,7 @@ pub(super) const PRINCIPALS: [Who; 18] = [
     who("leader_b1", Role::Leader, At::B1),
     who("admin_b1", Role::Administrator, At::B1),
     who("leader_a", Role::Leader, At::ProvinceA),
+    who("inspector_a1", Role::Inspector, At::A1),
     who("admin", Role::Administrator, At::Nation),
 ];
 
@@ -97,14 +98,10 @@ fn reports_for_unit(w: &Who) -> bool {
 }
 /// Sees the report (and the feedback assigned to) Phòng VHXH of A1.
 fn views_report(w: &Who) -> bool {
-    reads(w)
-        && (manages(w)
-            || w.at == At::A1Unit
-            || (w.at_level() && w.has(&[Role::Leader, Role::Viewer, Role::Administrator])))
+    reads(w) && (manages(w) || w.at == At::A1Unit || (w.at_level() && w.has(LEVEL_READERS)))
 }
 fn follows_round(w: &Who) -> bool {
-    manages(w)
-        || (reads(w) && w.at_level() && w.has(&[Role::Leader, Role::Viewer, Role::Administrator]))
+    manages(w) || (reads(w) && w.at_level() && w.has(LEVEL_READERS))
 }
 fn approves(w: &Who) -> bool {
     w.has(&[Role::Leader]) && matches!(w.at, At::Nation | At::ProvinceA | At::A1)
@@ -132,6 +129,17 @@ fn national_admin(w: &Who) -> bool {
     w.user == Some("admin")
 }
 /// Any administrator, each within its own subtree (lists, the audit log).
+/// Roles that read every unit's work beneath their level.
+const LEVEL_READERS: &[Role] = &[
+    Role::Leader,
+    Role::Viewer,
+    Role::Administrator,
+    Role::Inspector,
+];
+/// The audit trail of one's subtree: administrators and inspectors.
+fn reads_audit(w: &Who) -> bool {
+    w.has(&[Role::Administrator, Role::Inspector])
+}
 fn any_admin(w: &Who) -> bool {
     w.has(&[Role::Administrator])
 }
@@ -156,8 +164,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("GET", "/admin/users", any_admin),
     ("POST", "/admin/users/{id}/enable", administers),
     ("POST", "/admin/users/{id}/totp-reset", administers),
-    ("GET", "/admin/audit", any_admin),
-    ("GET", "/admin/audit.csv", any_admin),
+    ("GET", "/admin/audit", reads_audit),
+    ("GET", "/admin/audit.csv", reads_audit),
     ("POST", "/api/login/totp", anyone),
     ("POST", "/api/logout/all", signed_in),
     ("POST", "/api/account/password", signed_in),
@@ -167,7 +175,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/users/{id}/enable", administers),
     ("POST", "/api/users/{id}/totp/reset", administers),
     ("PUT", "/api/users/{id}/roles", administers),
-    ("GET", "/api/audit", any_admin),
+    ("GET", "/api/audit", reads_audit),
     // The home page sends a visitor without a session to the login page.
     ("GET", "/", signed_in),
     ("GET", "/units", signed_in),
