@@ -47,6 +47,7 @@ fn task(input: TaskIn) {
         legal_basis: input.basis,
         parent_task_id: input.parent_task_id,
         draft: input.draft,
+        confidential: false,
     }
     .validate();
 }

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::tasks::refused_confidential;
 use super::{AppError, Caller, Edit};
 use crate::app::AppState;
 use crate::domain::access::Principal;
@@ -13,6 +14,7 @@ use crate::domain::report::{ReportError, TargetFigureDraft, TaskStatus, TaskUpda
 use crate::domain::round::{
     ItemComment, ReportView, Round, TargetItem, TaskItem, Unanswered, UnitReport,
 };
+use crate::domain::task::Task;
 use crate::domain::valid::Valid;
 use crate::store::{AuditEntry, ReportEdits};
 
@@ -172,6 +174,7 @@ pub async fn save_together(
     let mut prepared = Vec::new();
     for (id, input) in reports {
         let view = own_report(state, caller.principal, id).await?;
+        refuse_confidential_content(state, caller, &view, &input).await?;
         prepared.push(prepare(view, input)?);
     }
     let mut out = Vec::new();
@@ -179,6 +182,49 @@ pub async fn save_together(
         out.push(apply(state, caller, p).await?);
     }
     Ok(out)
+}
+
+/// Results, reasons and evidence offered for a confidential task ("mật")
+/// are refused, naming the task, and each attempt is kept in the audit
+/// trail (which task, never what was offered).
+async fn refuse_confidential_content(
+    state: &AppState,
+    caller: &Caller<'_>,
+    view: &ReportView,
+    input: &ReportInput,
+) -> Result<(), AppError> {
+    let offered = |e: &Edit<String>| matches!(e, Edit::Set(Some(t)) if !t.trim().is_empty());
+    let confidential = |task_id: i64| {
+        view.tasks
+            .iter()
+            .find(|i| i.task.id == task_id && i.task.confidential)
+            .map(|i| &i.task)
+    };
+    let mut refused: Vec<&Task> = Vec::new();
+    let with_text = input
+        .tasks
+        .iter()
+        .filter(|i| offered(&i.result) || offered(&i.suspend_reason))
+        .map(|i| i.task_id);
+    let with_evidence = input.evidence.iter().map(|e| e.task_id);
+    for task in with_text.chain(with_evidence).filter_map(confidential) {
+        if !refused.iter().any(|t| t.id == task.id) {
+            refused.push(task);
+        }
+    }
+    let Some(first) = refused.first() else {
+        return Ok(());
+    };
+    let message = ReportError::ConfidentialContent(task_name(first)).to_string();
+    let plan = state
+        .store
+        .plan(first.plan_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for task in &refused {
+        refused_confidential(state, caller, &plan, Some(task.id), &message).await?;
+    }
+    Err(AppError::Invalid(message))
 }
 
 /// A save checked against its report and the rules, ready to write.
@@ -453,7 +499,18 @@ pub async fn add_evidence(
     id: i64,
     draft: EvidenceDraft,
 ) -> Result<Evidence, AppError> {
-    own_report(state, caller.principal, id).await?;
+    let view = own_report(state, caller.principal, id).await?;
+    let offered = ReportInput {
+        evidence: vec![EvidenceDraft {
+            task_id: draft.task_id,
+            file: None,
+            number: None,
+            date: None,
+            url: None,
+        }],
+        ..ReportInput::default()
+    };
+    refuse_confidential_content(state, caller, &view, &offered).await?;
     let input = evidence_input(draft.file, draft.number, draft.date, draft.url)?;
     Ok(state
         .store

@@ -14,11 +14,11 @@ use crate::domain::access::Principal;
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
 use crate::domain::task::{
-    Applicability, DeadlineChange, MentionInput, Task, TaskDraft, resolve_mentions,
+    Applicability, DeadlineChange, MentionInput, Task, TaskDraft, TaskError, resolve_mentions,
 };
 use crate::domain::unit::Unit;
 use crate::domain::valid::Valid;
-use crate::store::{AuditEntry, Listing, Page, StateFilter, TaskFilter};
+use crate::store::{AuditEntry, Change, Listing, Page, StateFilter, TaskFilter};
 
 /// Where a task stands against its deadline, as a list may be narrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +206,8 @@ pub struct TaskInput {
     pub deadline: Deadline,
     pub funding: Option<String>,
     pub legal_basis: Option<String>,
+    /// "Mật": `None` keeps what the task is (a new one is not).
+    pub confidential: Option<bool>,
     pub origin: Origin,
 }
 
@@ -218,7 +220,7 @@ pub async fn create_task(
         .plan_id
         .ok_or_else(|| AppError::Invalid("Thiếu kế hoạch (plan_id)".into()))?;
     let plan = manageable_plan(state, caller.principal, plan_id).await?;
-    let draft = draft_of(state, caller.principal, &plan, None, input).await?;
+    let draft = draft_of(state, caller, &plan, None, input).await?;
     Ok(state
         .store
         .create_task(plan.id, draft, &caller.actor)
@@ -240,7 +242,7 @@ pub async fn update_task(
         ));
     }
     let plan = readable_plan(state, caller.principal, task.plan_id).await?;
-    let draft = draft_of(state, caller.principal, &plan, Some(&task), input).await?;
+    let draft = draft_of(state, caller, &plan, Some(&task), input).await?;
     Ok(state
         .store
         .update_task(id, version, draft, &caller.actor)
@@ -249,7 +251,7 @@ pub async fn update_task(
 
 async fn draft_of(
     state: &AppState,
-    principal: &Principal,
+    caller: &Caller<'_>,
     plan: &Plan,
     existing: Option<&Task>,
     input: TaskInput,
@@ -264,13 +266,15 @@ async fn draft_of(
             draft,
         } => {
             if let Some(parent) = parent_task_id {
-                readable_task(state, principal, parent).await?;
+                readable_task(state, caller.principal, parent).await?;
             }
             (parent_task_id, draft)
         }
     };
+    let was_confidential = existing.is_some_and(|t| t.confidential);
+    let confidential = input.confidential.unwrap_or(was_confidential);
     let units = units_named(state, plan, &[&input.lead, &input.support]).await?;
-    TaskDraft {
+    let draft = TaskDraft {
         reference: input.reference,
         group_path: input.group_path,
         title: input.title,
@@ -282,9 +286,44 @@ async fn draft_of(
         legal_basis: input.legal_basis,
         parent_task_id,
         draft,
+        confidential,
+    };
+    // Marking a task confidential takes off the content it had; content
+    // typed into a confidential task is refused.
+    let draft = if confidential && !was_confidential && existing.is_some() {
+        draft.without_content()
+    } else {
+        draft
+    };
+    match draft.validate() {
+        Ok(valid) => Ok(valid),
+        Err(e @ TaskError::ConfidentialContent(_)) => {
+            refused_confidential(state, caller, plan, existing.map(|t| t.id), &e).await?;
+            Err(AppError::invalid(e))
+        }
+        Err(e) => Err(AppError::invalid(e)),
     }
-    .validate()
-    .map_err(AppError::invalid)
+}
+
+/// Content offered for a confidential task is refused, and the attempt
+/// kept in the audit trail (what was offered, never the content).
+pub(crate) async fn refused_confidential(
+    state: &AppState,
+    caller: &Caller<'_>,
+    plan: &Plan,
+    task_id: Option<i64>,
+    refusal: &impl std::fmt::Display,
+) -> Result<(), AppError> {
+    let change = Change {
+        action: "refuse_confidential_content",
+        entity: "task",
+        entity_id: task_id,
+        province_id: plan.province_id,
+        commune_id: plan.commune_id,
+        before: None,
+        after: Some(serde_json::json!({ "refused": refusal.to_string() })),
+    };
+    Ok(state.store.record_refusal(&caller.actor, change).await?)
 }
 
 /// The units a plan may name, read only when a mention names one by id:

@@ -162,6 +162,10 @@ pub enum ReportAction {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReportError {
+    #[error(
+        "Nhiệm vụ {0} là nhiệm vụ mật: không đưa kết quả, lý do hay minh chứng lên hệ thống; chỉ cập nhật tình trạng và tiến độ."
+    )]
+    ConfidentialContent(String),
     #[error("Báo cáo đã gửi nên không sửa được; nếu cần bổ sung, đề nghị đầu mối trả lại báo cáo")]
     Locked,
     #[error("Chỉ xem xét được báo cáo đã gửi")]
@@ -249,18 +253,23 @@ impl TargetFigureDraft {
 /// this period, or it gave a status — and, for a finished task, what was
 /// produced (a result or evidence). A blank item, or "done" with nothing to
 /// show for it, is not an answer, and a report with one is not received.
+/// A confidential task ("mật") answers with its status alone: its results
+/// and evidence stay off the system.
 pub fn task_answered(
     status: Option<TaskStatus>,
     result: Option<&str>,
     evidence: usize,
     nothing_this_period: bool,
+    confidential: bool,
 ) -> bool {
     if nothing_this_period {
         return true;
     }
     match status {
         None => false,
-        Some(s) if s.is_done() => result.is_some_and(|r| !r.trim().is_empty()) || evidence > 0,
+        Some(s) if s.is_done() => {
+            confidential || result.is_some_and(|r| !r.trim().is_empty()) || evidence > 0
+        }
         Some(_) => true,
     }
 }

@@ -132,6 +132,7 @@ impl TaskItem {
             u.and_then(|u| u.result.as_deref()),
             self.evidence.len(),
             u.is_some_and(|u| u.nothing_this_period),
+            self.task.confidential,
         )
     }
 }
@@ -172,6 +173,7 @@ impl ReportView {
                     d.result.as_deref(),
                     evidence,
                     d.nothing_this_period,
+                    i.task.confidential,
                 ),
                 None => {
                     let u = i.update.as_ref();
@@ -180,6 +182,7 @@ impl ReportView {
                         u.and_then(|u| u.result.as_deref()),
                         evidence,
                         u.is_some_and(|u| u.nothing_this_period),
+                        i.task.confidential,
                     )
                 }
             };

@@ -46,6 +46,9 @@ pub struct Task {
     pub draft: bool,
     /// Set when the task does not apply to this plan's unit, with why.
     pub not_applicable_reason: Option<String>,
+    /// A task marked "mật": the system keeps only a placeholder title, its
+    /// deadline and lead; its content, results and evidence stay off it.
+    pub confidential: bool,
     pub version: i64,
 }
 
@@ -62,10 +65,19 @@ pub struct TaskDraft {
     pub legal_basis: Option<String>,
     pub parent_task_id: Option<i64>,
     pub draft: bool,
+    pub confidential: bool,
 }
+
+/// The title a confidential task is known by on the system.
+pub const CONFIDENTIAL_TITLE: &str = "Nhiệm vụ mật";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskError {
+    #[error(
+        "Nhiệm vụ mật chỉ lưu tên thay thế «{CONFIDENTIAL_TITLE}», thời hạn và đơn vị chủ trì; không đưa lên hệ thống: {}.",
+        .0.join(", ")
+    )]
+    ConfidentialContent(Vec<&'static str>),
     #[error("Tên nhiệm vụ không được để trống")]
     EmptyTitle,
     #[error("Tên nhiệm vụ quá dài (tối đa 4000 ký tự)")]
@@ -77,6 +89,13 @@ pub enum TaskError {
 impl TaskDraft {
     pub fn validate(mut self) -> Result<Valid<TaskDraft>, TaskError> {
         self.title = normalize_spaces(&self.title);
+        if self.confidential {
+            let content = self.confidential_content();
+            if !content.is_empty() {
+                return Err(TaskError::ConfidentialContent(content));
+            }
+            self.title = CONFIDENTIAL_TITLE.to_string();
+        }
         if self.title.is_empty() {
             return Err(TaskError::EmptyTitle);
         }
@@ -98,6 +117,40 @@ impl TaskDraft {
         self.funding = clean_optional(self.funding);
         self.legal_basis = clean_optional(self.legal_basis);
         Ok(Valid::new(self))
+    }
+
+    /// What a confidential task may not carry, by the words of the form.
+    pub fn confidential_content(&self) -> Vec<&'static str> {
+        let said = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let title = normalize_spaces(&self.title);
+        let mut out = Vec::new();
+        if !title.is_empty() && title != CONFIDENTIAL_TITLE {
+            out.push("tên, nội dung nhiệm vụ");
+        }
+        if said(&self.product) {
+            out.push("sản phẩm");
+        }
+        if said(&self.funding) {
+            out.push("kinh phí");
+        }
+        if said(&self.legal_basis) {
+            out.push("căn cứ");
+        }
+        if !self.support.is_empty() {
+            out.push("đơn vị phối hợp");
+        }
+        out
+    }
+
+    /// Marking a task confidential takes its content off: what is left is
+    /// what a confidential task keeps.
+    pub fn without_content(mut self) -> TaskDraft {
+        self.title = CONFIDENTIAL_TITLE.to_string();
+        self.product = None;
+        self.funding = None;
+        self.legal_basis = None;
+        self.support = Vec::new();
+        self
     }
 }
 
@@ -269,6 +322,7 @@ mod tests {
             legal_basis: None,
             parent_task_id: None,
             draft: false,
+            confidential: false,
         };
         let task = draft.validate().expect("valid");
         assert_eq!(task.reference.as_deref(), Some("2.1"));
@@ -376,6 +430,7 @@ mod tests {
             legal_basis: None,
             parent_task_id: None,
             draft: false,
+            confidential: false,
         };
         assert_eq!(draft.validate().err(), Some(TaskError::EmptyTitle));
     }

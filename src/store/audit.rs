@@ -168,6 +168,13 @@ impl Store {
         .await
     }
 
+    /// Something refused for a reason the trail must keep (content offered
+    /// for a confidential task): what was refused, never the content.
+    pub async fn record_refusal(&self, actor: &Actor, change: Change<'_>) -> StoreResult<()> {
+        let mut conn = self.write.acquire().await?;
+        record(&mut conn, self.now_ms(), actor, change).await
+    }
+
     /// A read by someone whose reads are recorded (an inspector): the page
     /// or API address, in the trail of the reader's own scope.
     pub async fn record_read(&self, actor: &Actor, address: &str) -> StoreResult<()> {

@@ -112,6 +112,7 @@ impl Store {
                 legal_basis: t.basis.clone(),
                 parent_task_id: None,
                 draft: t.draft,
+                confidential: false,
             };
             // A row the importer kept but that fails the rules (no title)
             // is skipped here; the preview already warned about it.

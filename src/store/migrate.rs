@@ -51,8 +51,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 8,
-        name: "reminders",
-        sql: include_str!("../../migrations/0008_reminders.sql"),
+        name: "task_life",
+        sql: include_str!("../../migrations/0008_task_life.sql"),
     },
 ];
 

@@ -43,7 +43,7 @@ use sqlx::any::AnyPoolOptions;
 use crate::clock::Clock;
 
 pub use accounts::DORMANT;
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, Change};
 pub use auto_figures::AutoFigure;
 pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_backup};
 pub use bulk::BulkValue;

@@ -165,6 +165,7 @@ impl Store {
                 legal_basis: parent.legal_basis.clone(),
                 parent_task_id: Some(parent_id),
                 draft: true,
+                confidential: parent.confidential,
             }
             .validate()
             .map_err(|e| StoreError::Refused(e.to_string()))?;

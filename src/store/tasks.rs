@@ -47,7 +47,7 @@ pub enum StateFilter {
 
 const TASK_COLUMNS: &str = "t.id, t.plan_id, u.path AS scope_path, t.ref, t.group_path,
     t.position, t.title, t.product, t.deadline_text, t.funding, t.legal_basis,
-    t.parent_task_id, t.draft, t.not_applicable_reason, t.version";
+    t.parent_task_id, t.draft, t.not_applicable_reason, t.confidential, t.version";
 /// The accepted updates of a task, newest round first.
 const LATEST_ACCEPTED: &str =
     "SELECT 1 FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id
@@ -129,7 +129,7 @@ impl Store {
             "UPDATE tasks SET ref = $1, group_path = $2, title = $3, folded_title = $4,
                     product = $5, deadline_text = $6, deadline_kind = $7, deadline_start = $8,
                     deadline_end = $9, funding = $10, legal_basis = $11, parent_task_id = $12,
-                    draft = $13, updated_at = $14, version = version + 1
+                    draft = $13, updated_at = $14, confidential = $17, version = version + 1
              WHERE id = $15 AND version = $16",
         )
         .bind(draft.reference.clone())
@@ -148,6 +148,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(expected_version)
+        .bind(i64::from(draft.confidential))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -175,6 +176,7 @@ impl Store {
             legal_basis: draft.legal_basis,
             parent_task_id: draft.parent_task_id,
             draft: draft.draft,
+            confidential: draft.confidential,
             version: before.version + 1,
             ..before.clone()
         };
@@ -368,9 +370,10 @@ pub(super) async fn insert_task(
     let row = sqlx::query(
         "INSERT INTO tasks (plan_id, province_id, commune_id, ref, group_path, position, title,
                 folded_title, product, deadline_text, deadline_kind, deadline_start, deadline_end,
-                funding, legal_basis, parent_task_id, draft, created_at, updated_at, version)
+                funding, legal_basis, parent_task_id, draft, created_at, updated_at, version,
+                confidential)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $18, 1)
+                 $18, $18, 1, $19)
          RETURNING id",
     )
     .bind(plan.id)
@@ -391,6 +394,7 @@ pub(super) async fn insert_task(
     .bind(draft.parent_task_id)
     .bind(i64::from(draft.draft))
     .bind(now)
+    .bind(i64::from(draft.confidential))
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -414,6 +418,7 @@ pub(super) async fn insert_task(
         parent_task_id: draft.parent_task_id,
         draft: draft.draft,
         not_applicable_reason: None,
+        confidential: draft.confidential,
         version: 1,
     })
 }
@@ -488,6 +493,7 @@ fn task_from_row(row: &AnyRow) -> StoreResult<Task> {
         legal_basis: row.try_get("legal_basis")?,
         parent_task_id: row.try_get("parent_task_id")?,
         draft: flag(row, "draft")?,
+        confidential: flag(row, "confidential")?,
         not_applicable_reason: row.try_get("not_applicable_reason")?,
         version: row.try_get("version")?,
     })

@@ -57,6 +57,7 @@ async fn add_task_after_sending(db: &Path, report_path: &str) -> anyhow::Result<
         legal_basis: None,
         parent_task_id: None,
         draft: false,
+        confidential: false,
     }
     .validate()?;
     let task = store

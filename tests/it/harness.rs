@@ -631,6 +631,7 @@ pub async fn task(store: &Store, plan_id: i64, title: &str, lead: &Unit, deadlin
         legal_basis: None,
         parent_task_id: None,
         draft: false,
+        confidential: false,
     }
     .validate()
     .expect("valid task");

@@ -230,6 +230,7 @@ async fn the_store_keeps_every_entity_and_its_history() {
                     legal_basis: None,
                     parent_task_id: None,
                     draft: false,
+                    confidential: false,
                 }
                 .validate()
                 .expect("valid"),
@@ -284,6 +285,7 @@ async fn the_store_keeps_every_entity_and_its_history() {
                     legal_basis: None,
                     parent_task_id: None,
                     draft: false,
+                    confidential: false,
                 }
                 .validate()
                 .expect("valid draft"),

@@ -184,6 +184,7 @@ pub struct TaskOut {
     pub basis: Option<String>,
     pub parent_task_id: Option<i64>,
     pub draft: bool,
+    pub confidential: bool,
     pub version: i64,
 }
 
@@ -208,6 +209,7 @@ impl From<Task> for TaskOut {
             basis: t.legal_basis,
             parent_task_id: t.parent_task_id,
             draft: t.draft,
+            confidential: t.confidential,
             version: t.version,
         }
     }
@@ -236,6 +238,10 @@ pub struct TaskIn {
     pub parent_task_id: Option<i64>,
     #[serde(default)]
     pub draft: bool,
+    /// "Mật": the system keeps only a placeholder title (send `""`), the
+    /// deadline and the lead; content, results and evidence are refused.
+    /// Left out, a task keeps what it is.
+    pub confidential: Option<bool>,
     pub version: Option<i64>,
 }
 

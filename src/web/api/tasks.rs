@@ -87,6 +87,7 @@ fn task_input(input: TaskIn) -> TaskInput {
         deadline: Deadline::parse(input.deadline.as_deref().unwrap_or("")),
         funding: input.funding,
         legal_basis: input.basis,
+        confidential: input.confidential,
         origin: Origin::Given {
             parent_task_id: input.parent_task_id,
             draft: input.draft,

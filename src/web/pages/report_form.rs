@@ -42,6 +42,8 @@ pub struct TaskItemRow {
     /// "Không phát sinh trong kỳ" ticked.
     pub nothing: bool,
     pub answered: bool,
+    /// A confidential task: status and progress only.
+    pub confidential: bool,
 }
 
 pub struct TargetItemRow {
@@ -173,6 +175,7 @@ fn task_row(i: &TaskItem) -> TaskItemRow {
             .map(|e| (e.id, evidence_label(e), e.kind == "file"))
             .collect(),
         nothing: u.is_some_and(|u| u.nothing_this_period),
+        confidential: i.task.confidential,
         answered: i.is_answered(),
     }
 }

@@ -172,6 +172,7 @@ pub struct TaskPage {
     parent: Option<(i64, String)>,
     children: Vec<(i64, String, String)>,
     split_targets: Vec<(i64, String)>,
+    confidential: bool,
     escalations: Vec<EscalationRow>,
     /// A refused explanation: which escalation, why, and what was typed.
     explain_error: Option<(i64, String, String)>,
@@ -259,6 +260,7 @@ async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, A
             .into_iter()
             .map(|(plan, unit)| (plan.id, format!("{unit} — {}", plan.title)))
             .collect(),
+        confidential: task.confidential,
         escalations: escalation_rows(state, auth, id).await?,
         explain_error: None,
     })
@@ -365,6 +367,7 @@ pub struct TaskForm {
     deadline: String,
     funding: String,
     basis: String,
+    confidential: bool,
     error: Option<String>,
     /// The form holds what was typed before the session ended, not saved:
     /// where the form is sent, to put it aside.
@@ -412,6 +415,7 @@ impl TaskForm {
                 .unwrap_or_default(),
             funding: task.and_then(|t| t.funding.clone()).unwrap_or_default(),
             basis: task.and_then(|t| t.legal_basis.clone()).unwrap_or_default(),
+            confidential: task.is_some_and(|t| t.confidential),
             error: None,
             kept: None,
         }
@@ -448,6 +452,7 @@ impl TaskForm {
         self.deadline = f.text("deadline");
         self.funding = f.text("funding");
         self.basis = f.text("basis");
+        self.confidential = f.optional("confidential").is_some();
         self
     }
 }
@@ -488,6 +493,7 @@ fn task_input(f: &FormPairs, plan_id: Option<i64>) -> Result<TaskInput, AppError
         deadline: Deadline::parse(&f.text("deadline")),
         funding: f.optional("funding"),
         legal_basis: f.optional("basis"),
+        confidential: Some(f.optional("confidential").is_some()),
         origin: Origin::Kept {
             confirm: f.optional("confirm").is_some(),
         },

@@ -33,3 +33,7 @@ CREATE TABLE escalations (
 );
 CREATE INDEX escalations_level ON escalations (level_unit_id, escalated_on);
 CREATE INDEX escalations_lead ON escalations (lead_unit_id);
+
+-- A task marked "mật" keeps only a placeholder title, its deadline and lead
+-- on the system; its content, results and evidence are refused.
+ALTER TABLE tasks ADD COLUMN confidential BIGINT NOT NULL DEFAULT 0;
