@@ -37,3 +37,27 @@ CREATE INDEX escalations_lead ON escalations (lead_unit_id);
 -- A task marked "mật" keeps only a placeholder title, its deadline and lead
 -- on the system; its content, results and evidence are refused.
 ALTER TABLE tasks ADD COLUMN confidential BIGINT NOT NULL DEFAULT 0;
+
+-- Directions (ý kiến chỉ đạo) a leader writes on a task, a plan or a unit;
+-- the unit that must act (the task's lead unit, the plan's issuer, the
+-- unit) is told and answers in its next report.
+CREATE TABLE directions (
+    id {{id}},
+    province_id BIGINT,
+    commune_id BIGINT,
+    subject TEXT NOT NULL,
+    task_id BIGINT REFERENCES tasks(id) ON DELETE CASCADE,
+    plan_id BIGINT REFERENCES plans(id) ON DELETE CASCADE,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    body TEXT NOT NULL,
+    given_by BIGINT NOT NULL REFERENCES users(id),
+    given_at BIGINT NOT NULL,
+    answer TEXT,
+    answered_by BIGINT REFERENCES users(id),
+    answered_at BIGINT,
+    answer_report_id BIGINT REFERENCES unit_reports(id) ON DELETE SET NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX directions_unit ON directions (unit_id, answered_at);
+CREATE INDEX directions_task ON directions (task_id);
+CREATE INDEX directions_plan ON directions (plan_id);

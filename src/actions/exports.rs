@@ -9,6 +9,7 @@ use crate::app::AppState;
 use chrono::Datelike;
 
 use crate::domain::auto_figure::AutoSource;
+use crate::domain::direction::Direction;
 use crate::domain::plan::Plan;
 use crate::domain::reminder::Escalation;
 use crate::domain::report::{
@@ -48,6 +49,8 @@ pub struct RoundReport {
     /// The plan's tasks escalated to the leaders and still not done, with
     /// their units' explanations.
     pub escalated: Vec<Escalation>,
+    /// The leaders' directions on the plan and its tasks, with answers.
+    pub directions: Vec<Direction>,
 }
 
 /// The facts of a round's consolidated report, for anyone who follows the
@@ -87,6 +90,7 @@ pub async fn round_report(
         .into_iter()
         .filter(|e| tasks.iter().any(|t| t.id == e.task_id))
         .collect();
+    let directions = store.directions_of_plan(plan.id).await?;
     let missing_units = store
         .reports_of_round(round.id)
         .await?
@@ -103,6 +107,7 @@ pub async fn round_report(
         off_track,
         missing_units,
         escalated,
+        directions,
         round,
         plan,
         issuer,

@@ -13,6 +13,7 @@ pub mod attachments;
 pub mod calendar;
 pub mod citizen;
 pub mod dashboard;
+pub mod directions;
 mod error;
 pub mod escalations;
 pub mod exports;

@@ -4,11 +4,13 @@
 
 use chrono::NaiveDate;
 
+use super::directions;
 use super::tasks::refused_confidential;
 use super::{AppError, Caller, Edit};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::attachment::UploadedFile;
+use crate::domain::direction::validate_answer;
 use crate::domain::evidence::{Evidence, EvidenceInput};
 use crate::domain::report::{ReportError, TargetFigureDraft, TaskStatus, TaskUpdateDraft};
 use crate::domain::round::{
@@ -127,6 +129,9 @@ pub struct ReportInput {
     pub difficulties: Edit<String>,
     pub recommendations: Edit<String>,
     pub evidence: Vec<EvidenceDraft>,
+    /// Answers to the leaders' directions to the unit, by direction; a
+    /// blank answer is none.
+    pub directions: Vec<(i64, String)>,
     pub submit: bool,
 }
 
@@ -175,7 +180,10 @@ pub async fn save_together(
     for (id, input) in reports {
         let view = own_report(state, caller.principal, id).await?;
         refuse_confidential_content(state, caller, &view, &input).await?;
-        prepared.push(prepare(view, input)?);
+        let answers = direction_answers(state, &view, &input.directions).await?;
+        let mut ready = prepare(view, input)?;
+        ready.answers = answers;
+        prepared.push(ready);
     }
     let mut out = Vec::new();
     for p in prepared {
@@ -232,7 +240,37 @@ struct Prepared {
     view: ReportView,
     edits: ReportEdits,
     evidence: Vec<(i64, EvidenceInput)>,
+    answers: Vec<(i64, Valid<String>)>,
     submit: bool,
+}
+
+/// The answers a report gives to directions its unit must answer, checked:
+/// only those directions, only while the report is open to the unit.
+async fn direction_answers(
+    state: &AppState,
+    view: &ReportView,
+    given: &[(i64, String)],
+) -> Result<Vec<(i64, Valid<String>)>, AppError> {
+    let given: Vec<&(i64, String)> = given.iter().filter(|(_, a)| !a.trim().is_empty()).collect();
+    if given.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !view.report.status.is_editable() {
+        return Err(AppError::Invalid(ReportError::Locked.to_string()));
+    }
+    let open = directions::to_answer_in(state, view.report.unit_id, view.report.id).await?;
+    let mut out = Vec::new();
+    for (id, answer) in given {
+        let Some(direction) = open.iter().find(|d| d.id == *id) else {
+            return Err(AppError::NotFound);
+        };
+        if direction.answer.as_deref() == Some(answer.trim()) {
+            continue;
+        }
+        let valid = validate_answer(answer).map_err(AppError::invalid)?;
+        out.push((*id, valid));
+    }
+    Ok(out)
 }
 
 fn prepare(view: ReportView, input: ReportInput) -> Result<Prepared, AppError> {
@@ -274,6 +312,7 @@ fn prepare(view: ReportView, input: ReportInput) -> Result<Prepared, AppError> {
         view,
         edits,
         evidence,
+        answers: Vec::new(),
         submit: input.submit,
     })
 }
@@ -290,6 +329,12 @@ async fn apply(state: &AppState, caller: &Caller<'_>, p: Prepared) -> Result<Sav
         .store
         .save_report_on(&p.view, p.edits, p.submit, &caller.actor)
         .await?;
+    for (id, answer) in p.answers {
+        state
+            .store
+            .answer_direction(id, answer, report.id, &caller.actor)
+            .await?;
+    }
     Ok(Saved {
         report,
         evidence: attached,

@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod auto_figure;
 pub mod calendar;
 pub mod deadline;
+pub mod direction;
 pub mod evidence;
 pub mod feedback;
 pub mod figures;

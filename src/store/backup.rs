@@ -67,6 +67,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("notifications", "id"),
     ("task_reminders", "task_id, due_on, step"),
     ("escalations", "id"),
+    ("directions", "id"),
     ("feedback", "id"),
     ("feedback_files", "id"),
     ("public_submissions", "id"),

@@ -14,6 +14,7 @@ mod calendar;
 mod completeness;
 mod consolidation;
 mod dialect;
+mod directions;
 mod evidence;
 mod feedback;
 mod imports;
@@ -49,6 +50,7 @@ pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_ba
 pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, bulk_status};
 pub use dialect::Engine;
+pub use directions::NewDirection;
 pub use feedback::{FeedbackFilter, NewFeedback};
 pub use imports::{ImportOutcome, StagedUpload};
 pub use initiatives::InitiativeFilter;

@@ -125,6 +125,7 @@ fn sitemap() -> Sitemap {
             "/escalations/{id}/explanation",
             post(pages::tasks::explain_escalation),
         )
+        .route("/tasks/{id}/directions", post(pages::tasks::give_direction))
         .route(
             "/targets/{id}",
             get(pages::targets::show_target).post(pages::targets::update_target),
@@ -319,6 +320,10 @@ fn sitemap() -> Sitemap {
         )
         .route("/api/tasks/{id}/split", post(api::tasks::split_task))
         .route("/api/escalations", get(api::escalations::list))
+        .route(
+            "/api/directions",
+            get(api::directions::list).post(api::directions::give),
+        )
         .route(
             "/api/escalations/{id}/explanation",
             post(api::escalations::explain),

@@ -298,6 +298,7 @@ fn sections(
         ));
     }
     results.extend(escalated_paragraphs(r));
+    results.extend(direction_paragraphs(r));
     vec![
         Section {
             heading: "I. KẾT QUẢ THỰC HIỆN".into(),
@@ -312,6 +313,30 @@ fn sections(
             paragraphs: notes(&r.accepted, |v| v.report.recommendations.clone()),
         },
     ]
+}
+
+/// The leaders' directions and what each unit answered.
+fn direction_paragraphs(r: &RoundReport) -> Vec<String> {
+    if r.directions.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![format!(
+        "Ý kiến chỉ đạo và việc thực hiện ({} ý kiến):",
+        r.directions.len()
+    )];
+    for d in &r.directions {
+        let answer = match &d.answer {
+            Some(a) => format!("{} trả lời: {a}", d.unit_name),
+            None => format!("{} chưa trả lời", d.unit_name),
+        };
+        out.push(format!(
+            "- {} chỉ đạo về {}: {}; {answer}.",
+            d.given_by,
+            d.about,
+            d.body.trim_end_matches('.')
+        ));
+    }
+    out
 }
 
 /// Tasks still late after three reminders, as the leaders were told of

@@ -113,6 +113,9 @@ impl Fixture {
         if path == "/api/rounds" {
             uri.push_str(&format!("?plan_id={}", self.plan));
         }
+        if path == "/api/directions" {
+            uri.push_str(&format!("?task_id={}", self.task));
+        }
         uri
     }
 
@@ -142,6 +145,7 @@ impl Fixture {
             ],
             "/tasks/{id}/deadline" => vec![("deadline", s("Tháng 12/2026")), ("reason", s("Lùi"))],
             "/tasks/{id}/not-applicable" => vec![("reason", s("Không áp dụng"))],
+            "/tasks/{id}/directions" => vec![("body", s("Hoàn thành trước 30/6"))],
             "/escalations/{id}/explanation" => {
                 vec![("explanation", s("Chờ kinh phí")), ("version", s("999"))]
             }
@@ -233,6 +237,8 @@ impl Fixture {
             }
             ("POST", "/api/tasks/{id}/not-applicable") => json!({"reason": "Không áp dụng"}),
             ("POST", "/api/tasks/{id}/split") => json!({"plan_ids": []}),
+            ("POST", "/api/directions") => json!({"subject": "task", "subject_id": self.task,
+                "body": "Hoàn thành trước 30/6"}),
             ("POST", "/api/escalations/{id}/explanation") => {
                 json!({"explanation": "Chờ kinh phí", "version": 999})
             }

@@ -10,6 +10,7 @@ mod authz_matrix;
 mod backup;
 mod bad_input;
 mod confidential;
+mod directions;
 mod durability;
 mod e2e;
 mod e2e_feedback;

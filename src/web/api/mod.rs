@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod dashboard;
+pub mod directions;
 pub mod dto;
 pub mod escalations;
 pub mod feedback;

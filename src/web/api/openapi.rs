@@ -28,6 +28,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::reports::add_evidence, super::reports::consolidate_round, super::reports::approve_round,
         super::reports::completeness, super::tasks::change_deadline, super::tasks::set_not_applicable,
         super::tasks::split_task, super::escalations::list, super::escalations::explain,
+        super::directions::give, super::directions::list,
         super::dashboard::dashboard,
         super::feedback::challenge, super::feedback::communes, super::feedback::submit,
         super::feedback::track, super::feedback::rate, super::feedback::erase, super::feedback::answered,
@@ -52,7 +53,8 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         CommuneOut, ContactOut, FeedbackOut, RouteIn, AssignIn, AnswerIn, FeedbackStatsOut, InitiativeIn,
         ReviewOut, CriterionOut, InitiativeOut, InitiativeDetailOut, ReviewersIn, ScoreIn, DecisionIn,
         SourceIn, AutoFigureOut, TargetSourceOut, super::escalations::EscalationOut,
-        super::escalations::ExplanationIn)),
+        super::escalations::ExplanationIn, super::directions::DirectionOut,
+        super::directions::DirectionIn, DirectionAnswerIn)),
     modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = [])),
 )]

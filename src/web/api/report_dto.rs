@@ -268,9 +268,20 @@ pub struct ReportIn {
     pub targets: Vec<TargetItemIn>,
     pub difficulties: Option<String>,
     pub recommendations: Option<String>,
+    /// Answers to the leaders' directions to the unit (see
+    /// `GET /api/reports/{id}`'s `directions`).
+    #[serde(default)]
+    pub directions: Vec<DirectionAnswerIn>,
     /// Submit after saving; a submitted report is locked.
     #[serde(default)]
     pub submit: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectionAnswerIn {
+    pub direction_id: i64,
+    pub answer: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

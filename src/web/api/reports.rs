@@ -157,6 +157,11 @@ fn input_from(input: ReportIn) -> Result<ReportInput, AppError> {
         difficulties: Edit::text(input.difficulties),
         recommendations: Edit::text(input.recommendations),
         evidence: Vec::new(),
+        directions: input
+            .directions
+            .into_iter()
+            .map(|d| (d.direction_id, d.answer))
+            .collect(),
         submit: input.submit,
     })
 }

@@ -11,6 +11,7 @@ use crate::actions::reports::{
     EvidenceDraft, ReportInput, TargetItemInput, TaskItemInput, parse_status, task_name,
 };
 use crate::domain::attachment::UploadedFile;
+use crate::domain::direction::Direction;
 use crate::domain::goal::parse_number;
 use crate::domain::report::TaskStatus;
 use crate::domain::round::{ReportView, TargetItem, TaskItem};
@@ -59,6 +60,31 @@ pub struct TargetItemRow {
     pub no_data_reason: String,
     pub nothing: bool,
     pub answered: bool,
+}
+
+/// A leader's direction to the unit, answered in its report.
+pub struct DirectionRow {
+    pub id: i64,
+    pub about: String,
+    pub body: String,
+    pub given_by: String,
+    pub given_on: String,
+    pub answer: String,
+}
+
+impl From<Direction> for DirectionRow {
+    fn from(d: Direction) -> Self {
+        DirectionRow {
+            id: d.id,
+            about: d.about,
+            body: d.body,
+            given_by: d.given_by,
+            given_on: crate::clock::vietnam_date(d.given_at)
+                .format("%d/%m/%Y")
+                .to_string(),
+            answer: d.answer.unwrap_or_default(),
+        }
+    }
 }
 
 /// One report of the form.
@@ -228,6 +254,16 @@ pub fn input_from(
     }
     for item in &view.targets {
         input.targets.push(target_input(f, item, prefix)?);
+    }
+    // Directions are the unit's, answered once on the form's first part.
+    if prefix.is_empty() {
+        input.directions =
+            f.0.iter()
+                .filter_map(|(k, v)| {
+                    let id = k.strip_prefix('d')?.strip_suffix("_answer")?.parse().ok()?;
+                    Some((id, v.clone()))
+                })
+                .collect();
     }
     Ok(input)
 }

@@ -9,10 +9,10 @@ use axum::extract::{Multipart, Path, Request, State};
 use axum::response::Response;
 
 use super::Layout;
-use super::report_form::{Part, input_from};
+use super::report_form::{DirectionRow, Part, input_from};
 use super::tasks::{HistoryRow, history_rows};
 use crate::actions::reports::{self, EvidenceDraft, ReportInput, ReviewInput, parse_decision};
-use crate::actions::rounds;
+use crate::actions::{directions, rounds};
 use crate::domain::attachment::{AttachedTo, UploadedFile};
 use crate::domain::evidence::MAX_EVIDENCE_BYTES;
 use crate::domain::report::{ReportStatus, timeliness};
@@ -115,6 +115,8 @@ pub struct ReportPage {
     /// The report the page is about first, then the unit's other reports
     /// due the same day, filled in the same form.
     parts: Vec<Part>,
+    /// The leaders' directions the unit answers in this report.
+    directions: Vec<DirectionRow>,
     history: Vec<HistoryRow>,
     error: Option<String>,
     /// The form holds what was typed before the session ended, not saved:
@@ -127,6 +129,12 @@ impl ReportPage {
     fn keep_typed(&mut self, f: &FormPairs) {
         for part in &mut self.parts {
             part.keep_typed(f);
+        }
+        for d in &mut self.directions {
+            let name = format!("d{}_answer", d.id);
+            if f.has(&name) {
+                d.answer = f.raw(&name);
+            }
         }
     }
 }
@@ -150,6 +158,7 @@ fn page_of(state_now: i64, auth: &Auth, view: &ReportView, history: Vec<HistoryR
         review_comment: r.review_comment.clone().unwrap_or_default(),
         version: r.version,
         parts: vec![Part::of(view, String::new())],
+        directions: Vec::new(),
         history,
         error: None,
         kept: None,
@@ -165,6 +174,11 @@ async fn form_page(
     history: Vec<HistoryRow>,
 ) -> Result<ReportPage, AppError> {
     let mut page = page_of(state.store.clock().now_ms(), auth, view, history);
+    page.directions = directions::to_answer_in(state, view.report.unit_id, view.report.id)
+        .await?
+        .into_iter()
+        .map(DirectionRow::from)
+        .collect();
     if page.editable {
         for other in reports::due_with(state, &auth.principal, view).await? {
             let prefix = format!("r{}_", other.report.id);

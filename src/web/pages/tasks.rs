@@ -10,10 +10,12 @@ use serde::Deserialize;
 use super::Layout;
 use super::views::{TaskRow, UnitOption, mentions, task_rows, unit_options};
 use crate::actions::access::{manageable_plan, manageable_task, readable_plan, units_of_plan};
-use crate::actions::escalations;
 use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery, TaskState};
 use crate::actions::units::readable_units;
+use crate::actions::{directions, escalations};
+use crate::clock::vietnam_date;
 use crate::domain::deadline::Deadline;
+use crate::domain::direction::DirectionSubject;
 use crate::domain::plan::Plan;
 use crate::domain::task::{MentionInput, Task, UnitMention};
 use crate::domain::unit::Unit;
@@ -173,9 +175,23 @@ pub struct TaskPage {
     children: Vec<(i64, String, String)>,
     split_targets: Vec<(i64, String)>,
     confidential: bool,
+    directions: Vec<DirectionView>,
+    /// The person is a leader who may give directions on the task.
+    may_direct: bool,
+    /// A refused direction: why, and what was typed.
+    direction_error: Option<(String, String)>,
     escalations: Vec<EscalationRow>,
     /// A refused explanation: which escalation, why, and what was typed.
     explain_error: Option<(i64, String, String)>,
+}
+
+/// A direction on the task and its answer, as the task page shows them.
+pub struct DirectionView {
+    given_by: String,
+    given_on: String,
+    body: String,
+    unit: String,
+    answer: Option<String>,
 }
 
 /// A time the task went to the leaders, as its page shows it.
@@ -261,9 +277,48 @@ async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, A
             .map(|(plan, unit)| (plan.id, format!("{unit} — {}", plan.title)))
             .collect(),
         confidential: task.confidential,
+        directions: directions::of_task(state, &auth.principal, id)
+            .await?
+            .into_iter()
+            .map(|d| DirectionView {
+                given_by: d.given_by,
+                given_on: vietnam_date(d.given_at).format("%d/%m/%Y").to_string(),
+                body: d.body,
+                unit: d.unit_name,
+                answer: d.answer,
+            })
+            .collect(),
+        may_direct: directions::may_direct(&auth.principal, &task.scope_path),
+        direction_error: None,
         escalations: escalation_rows(state, auth, id).await?,
         explain_error: None,
     })
+}
+
+/// A leader's direction on the task; a refused one shows the page again
+/// with what was typed.
+pub async fn give_direction(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body)?;
+    let text = f.text("body");
+    let subject = DirectionSubject::Task(id);
+    let result = directions::give(&state, &auth.caller(&ip), subject, &text).await;
+    let secure = state.config.secure_cookies;
+    answer_form(
+        result,
+        |_| redirect_with(&format!("/tasks/{id}#directions"), Flash::Saved, secure),
+        |error| async move {
+            let mut page = task_page(&state, &auth, id).await?;
+            page.direction_error = Some((error.to_string(), text));
+            Ok(page)
+        },
+    )
+    .await
 }
 
 /// The lead unit's explanation of an escalated task; a refused one shows

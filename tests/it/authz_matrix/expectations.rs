@@ -202,6 +202,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/tasks/{id}/not-applicable", manages),
     ("POST", "/tasks/{id}/split", manages),
     ("POST", "/escalations/{id}/explanation", reports_for_unit),
+    ("POST", "/tasks/{id}/directions", approves),
     ("GET", "/targets/{id}", reads),
     ("POST", "/targets/{id}", manages),
     ("GET", "/targets/{id}/edit", manages),
@@ -276,6 +277,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/tasks/{id}/not-applicable", manages),
     ("POST", "/api/tasks/{id}/split", manages),
     ("GET", "/api/escalations", signed_in),
+    ("GET", "/api/directions", reads),
+    ("POST", "/api/directions", approves),
     (
         "POST",
         "/api/escalations/{id}/explanation",
