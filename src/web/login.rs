@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::boundary::refuse_control_pairs;
 use super::error::{AppError, PageError};
 use super::forms::answer_form;
 use super::session::{
@@ -135,7 +136,15 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    let result = sign_in(&state, &form.username, &form.password, &ip.0).await;
+    let typed = [
+        ("username", form.username.as_str()),
+        ("password", form.password.as_str()),
+        ("next", form.next.as_deref().unwrap_or("")),
+    ];
+    let result = match refuse_control_pairs(typed) {
+        Ok(()) => sign_in(&state, &form.username, &form.password, &ip.0).await,
+        Err(e) => Err(e),
+    };
     answer_form(
         result,
         |signed| match signed {
@@ -249,7 +258,14 @@ pub async fn totp_submit(
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
     let challenge = cookie(&headers, CHALLENGE_COOKIE).unwrap_or_default();
-    let result = sign_in_totp(&state, &challenge, &form.code, &ip.0).await;
+    let typed = [
+        ("code", form.code.as_str()),
+        ("next", form.next.as_deref().unwrap_or("")),
+    ];
+    let result = match refuse_control_pairs(typed) {
+        Ok(()) => sign_in_totp(&state, &challenge, &form.code, &ip.0).await,
+        Err(e) => Err(e),
+    };
     answer_form(
         result,
         |session| signed_in(&state, &session, &next),

@@ -2,6 +2,7 @@
 //! found, one test per finding.
 
 use axum::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
 
 use crate::harness::{PASSWORD, TestApp, World, set_cookie};
 
@@ -49,20 +50,26 @@ async fn next_never_leads_off_site_nor_breaks_the_login() {
         "/%20/evil.example",
         "/%7F/x",
     ] {
-        let (s, h, _) = app
-            .page(
-                Method::GET,
-                &format!("/login?next={next}"),
-                Some(&cookie),
-                None,
-            )
-            .await;
-        assert!(s.is_redirection(), "GET next={next}: {s}");
-        assert_eq!(location(&h), "/", "GET next={next}");
+        // Tab and line breaks reach `next` and send the person home; any
+        // other control is refused at the boundary (422, no session).
+        let refused = ["%00", "%7F"].iter().any(|c| next.contains(c));
+        let uri = format!("/login?next={next}");
+        let (s, h, _) = app.page(Method::GET, &uri, Some(&cookie), None).await;
+        if refused {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "GET next={next}");
+        } else {
+            assert!(s.is_redirection(), "GET next={next}: {s}");
+            assert_eq!(location(&h), "/", "GET next={next}");
+        }
         let (s, h, html) = form_login(&app, "focal_a1", next).await;
-        assert_eq!(s, StatusCode::SEE_OTHER, "POST next={next}: {html}");
-        assert_eq!(location(&h), "/", "POST next={next}");
-        assert!(set_cookie(&h, "theodoi_session").is_some());
+        if refused {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "POST next={next}");
+            assert!(set_cookie(&h, "theodoi_session").is_none());
+        } else {
+            assert_eq!(s, StatusCode::SEE_OTHER, "POST next={next}: {html}");
+            assert_eq!(location(&h), "/", "POST next={next}");
+            assert!(set_cookie(&h, "theodoi_session").is_some());
+        }
     }
     // A local path still leads there.
     let (_, h, _) = form_login(&app, "focal_a1", "%2Fplans").await;
@@ -84,4 +91,137 @@ async fn next_never_leads_off_site_nor_breaks_the_login() {
     assert!(s.as_u16() < 500, "{s}");
     assert!(set_cookie(&h, "theodoi_session").is_none_or(|v| v.is_empty()));
     app.finish().await;
+}
+
+/// The report of commune A1's culture office in the current round.
+async fn report_a1(app: &TestApp, w: &World, focal: &str) -> i64 {
+    let (_, rounds) = app
+        .api(
+            Method::GET,
+            &format!("/api/rounds?plan_id={}", w.plan_a1),
+            Some(focal),
+            None,
+        )
+        .await;
+    let round_id = rounds[0]["id"].as_i64().expect("round");
+    let (_, round) = app
+        .api(
+            Method::GET,
+            &format!("/api/rounds/{round_id}"),
+            Some(focal),
+            None,
+        )
+        .await;
+    round["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .find(|r| r["unit_id"] == json!(w.vhxh_a1.id))
+        .and_then(|r| r["id"].as_i64())
+        .expect("report")
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_at_the_boundary_on_both_engines() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let focal = app.login_token("focal_a1").await;
+        let reporter = app.login_token("reporter_a1").await;
+        let report = report_a1(&app, &w, &focal).await;
+        let before = app.store.task(w.task_a1).await.expect("read");
+        for bad in ["a\u{0}b", "\u{1b}[31m", "x\u{7f}", "\u{8}"] {
+            let cases: Vec<(Method, String, Option<&str>, Value)> = vec![
+                (
+                    Method::POST,
+                    "/api/login".into(),
+                    None,
+                    json!({"username": bad, "password": "x"}),
+                ),
+                (
+                    Method::POST,
+                    "/api/login".into(),
+                    None,
+                    json!({"username": "focal_a1", "password": bad}),
+                ),
+                (
+                    Method::POST,
+                    "/api/tasks".into(),
+                    Some(&focal),
+                    json!({"plan_id": w.plan_a1, "title": bad}),
+                ),
+                (
+                    Method::PUT,
+                    format!("/api/reports/{report}"),
+                    Some(&reporter),
+                    json!({
+                    "tasks": [{"task_id": w.task_a1, "version": 0, "status": "in_progress", "percent": 30, "result": bad}]}),
+                ),
+                (
+                    Method::PUT,
+                    format!("/api/reports/{report}"),
+                    Some(&reporter),
+                    json!({"difficulties": bad}),
+                ),
+            ];
+            for (method, uri, token, body) in cases {
+                let (s, v) = app.api(method, &uri, token, Some(body.clone())).await;
+                assert_eq!(
+                    s,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{e}: {uri} {body}: {v}"
+                );
+                assert_eq!(v["error"]["code"], json!("invalid"), "{e}: {v}");
+                assert!(
+                    v["error"]["message"].as_str().unwrap_or("").contains("U+"),
+                    "{e}: {v}"
+                );
+            }
+            let enc = bad
+                .replace('\u{0}', "%00")
+                .replace('\u{1b}', "%1B")
+                .replace('\u{7f}', "%7F")
+                .replace('\u{8}', "%08");
+            let (s, v) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/tasks?q={enc}"),
+                    Some(&focal),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: query {enc}: {v}");
+            // The login form too, and a page form.
+            let (_, headers, _) = app.page(Method::GET, "/login", None, None).await;
+            let csrf = set_cookie(&headers, "theodoi_login_csrf").expect("csrf");
+            let (s, h, _) = app
+                .page(
+                    Method::POST,
+                    "/login",
+                    Some(&format!("theodoi_login_csrf={csrf}")),
+                    Some(format!(
+                        "username=focal_a1{enc}&password=x&_csrf={csrf}&next=%2F"
+                    )),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: login form {enc}");
+            assert!(set_cookie(&h, "theodoi_session").is_none());
+        }
+        // Tab and line breaks are text.
+        let (s, v) = app
+            .api(
+                Method::PUT,
+                &format!("/api/reports/{report}"),
+                Some(&reporter),
+                Some(json!({"difficulties": "Thiếu\tngười\r\nThiếu kinh phí"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {v}");
+        assert_eq!(
+            app.store.task(w.task_a1).await.expect("read"),
+            before,
+            "{e}"
+        );
+        app.finish().await;
+    }
 }

@@ -1,0 +1,82 @@
+//! Text enters here: query strings, JSON bodies, url-encoded and multipart
+//! forms are refused with a 422 when they carry a control character other
+//! than tab and line breaks ([`forbidden_control`]), before any handler or
+//! store sees them. PostgreSQL cannot store NUL, and no person types the
+//! others, so both engines answer alike.
+
+use axum::extract::{FromRequest, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::error::{ApiError, AppError, PageError};
+use crate::domain::text::{control_message, forbidden_control};
+
+/// Refuses `value` (under `label`) when it holds a forbidden control.
+pub fn refuse_control(label: &str, value: &str) -> Result<(), AppError> {
+    match forbidden_control(value) {
+        Some(c) => Err(AppError::Invalid(control_message(label, c))),
+        None => Ok(()),
+    }
+}
+
+/// Every name and value of url-encoded pairs.
+pub fn refuse_control_pairs<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), AppError> {
+    for (name, value) in pairs {
+        refuse_control("Tên trường", name)?;
+        refuse_control(&format!("Trường «{name}»"), value)?;
+    }
+    Ok(())
+}
+
+/// Every string (and key) of a JSON value, named by its path.
+pub fn refuse_control_json(value: &Value, path: &str) -> Result<(), AppError> {
+    match value {
+        Value::String(s) => refuse_control(&format!("Trường «{path}»"), s),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| refuse_control_json(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            let at = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            refuse_control("Tên trường", k)?;
+            refuse_control_json(v, &at)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A query string with a forbidden control in a name or value is refused
+/// for every route: JSON under `/api`, an error page elsewhere.
+pub async fn refuse_control_query(req: Request, next: Next) -> Response {
+    if let Some(query) = req.uri().query() {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let checked = refuse_control_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        if let Err(e) = checked {
+            return if req.uri().path().starts_with("/api") {
+                ApiError(e).into_response()
+            } else {
+                PageError(e).into_response()
+            };
+        }
+    }
+    next.run(req).await
+}
+
+/// A JSON body read as a value first, its text checked, then as `T`.
+pub async fn json_body<T: DeserializeOwned, S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<T, AppError> {
+    let axum::Json(value) = axum::Json::<Value>::from_request(req, state).await?;
+    refuse_control_json(&value, "")?;
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| AppError::Invalid(format!("Dữ liệu JSON không hợp lệ: {e}")))
+}
