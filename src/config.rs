@@ -13,7 +13,9 @@ pub struct Config {
     pub session_idle: Duration,
     /// A session ends this long after login, however active.
     pub session_absolute: Duration,
-    /// Consecutive failed logins that lock an account.
+    /// Failed logins on one account from one address that hold that
+    /// address back for `lockout_for`; twice as many from all addresses
+    /// start the account's back-off (see `domain::lockout`).
     pub lockout_after: i64,
     pub lockout_for: Duration,
     /// Failed logins from one address, inside `lockout_for`, before the

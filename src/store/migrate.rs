@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "answered_items",
         sql: include_str!("../../migrations/0007_answered_items.sql"),
     },
+    Migration {
+        version: 10,
+        name: "hardening",
+        sql: include_str!("../../migrations/0010_hardening.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -225,3 +225,150 @@ async fn control_characters_are_refused_at_the_boundary_on_both_engines() {
         app.finish().await;
     }
 }
+
+/// An API call as if from `ip` (the peer address the server sees).
+async fn api_from(
+    app: &TestApp,
+    ip: &str,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let peer: std::net::SocketAddr = format!("{ip}:40000").parse().expect("address");
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(axum::extract::ConnectInfo(peer));
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = req
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request");
+    let (s, _, bytes) = app.send(req).await;
+    (s, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn login_from(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> (StatusCode, Value) {
+    let body = json!({"username": username, "password": password});
+    api_from(app, ip, Method::POST, "/api/login", None, body).await
+}
+
+async fn notified(app: &TestApp, username: &str, kind: &str) -> bool {
+    let user = app
+        .store
+        .user_by_username(username)
+        .await
+        .expect("read")
+        .expect("user");
+    app.store
+        .notifications_of(user.id, 100)
+        .await
+        .expect("notifications")
+        .iter()
+        .any(|n| n.kind == kind)
+}
+
+#[tokio::test]
+async fn strangers_cannot_lock_an_account_nor_learn_that_it_exists() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        World::build(&app.store).await;
+        // Five wrong passwords from five addresses: the owner still signs
+        // in from a sixth.
+        for i in 1..=5 {
+            let (s, v) = login_from(&app, "focal_a1", "sai mat khau", &format!("10.0.0.{i}")).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: {v}");
+        }
+        let (s, v) = login_from(&app, "focal_a1", PASSWORD, "10.0.1.1").await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{e}: the owner elsewhere is not locked out: {v}"
+        );
+
+        // An unknown and a known account answer alike, try after try.
+        let mut answers = Vec::new();
+        for (user, ip) in [("leader_a1", "10.0.2.1"), ("khong_co_ai", "10.0.2.2")] {
+            let mut seq = Vec::new();
+            for _ in 0..7 {
+                let (s, v) = login_from(&app, user, "sai mat khau", ip).await;
+                seq.push((s, v["error"]["message"].clone()));
+            }
+            answers.push(seq);
+        }
+        assert_eq!(answers[0], answers[1], "{e}");
+        assert_eq!(
+            answers[0][4].0,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{e}: {:?}",
+            answers[0]
+        );
+        // That address is held back for that account, no other.
+        let (s, _) = login_from(&app, "leader_a1", PASSWORD, "10.0.2.1").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{e}: the pair is locked");
+        let (s, v) = login_from(&app, "leader_a1", PASSWORD, "10.0.2.3").await;
+        assert_eq!(s, StatusCode::OK, "{e}: {v}");
+        assert!(
+            notified(&app, "leader_a1", "login_failures").await,
+            "{e}: the owner is told"
+        );
+
+        // A crowd of addresses slows the account down, briefly.
+        for i in 1..=10 {
+            let (s, _) = login_from(&app, "reporter_a1", "sai", &format!("10.0.3.{i}")).await;
+            assert!(s.is_client_error(), "{e}");
+        }
+        let (s, v) = login_from(&app, "reporter_a1", PASSWORD, "10.0.4.1").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{e}: back-off: {v}");
+        let (s, v2) = login_from(&app, "khong_co_ai_2", "x", "10.0.4.1").await;
+        assert_ne!(s, StatusCode::OK, "{e}: {v2}");
+        app.clock.advance_ms(2_000);
+        let (s, v) = login_from(&app, "reporter_a1", PASSWORD, "10.0.4.1").await;
+        assert_eq!(s, StatusCode::OK, "{e}: after the back-off: {v}");
+        assert!(notified(&app, "reporter_a1", "login_failures").await, "{e}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_count_toward_the_back_off() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        World::build(&app.store).await;
+        let (_, v) = login_from(&app, "focal_a1", PASSWORD, "10.1.0.1").await;
+        let token = v["token"].as_str().expect("token").to_string();
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            let body = json!({"current_password": "doan sai mat khau", "new_password": "mot cum tu moi rat dai 2026"});
+            let (s, _) = api_from(
+                &app,
+                "10.1.0.1",
+                Method::POST,
+                "/api/account/password",
+                Some(&token),
+                body,
+            )
+            .await;
+            statuses.push(s);
+        }
+        assert_eq!(statuses[..4], [StatusCode::UNPROCESSABLE_ENTITY; 4], "{e}");
+        assert_eq!(
+            statuses[4..],
+            [StatusCode::TOO_MANY_REQUESTS; 2],
+            "{e}: {statuses:?}"
+        );
+        // And the sign-in from that address is held back too.
+        let (s, _) = login_from(&app, "focal_a1", PASSWORD, "10.1.0.1").await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{e}");
+        assert!(notified(&app, "focal_a1", "login_failures").await, "{e}");
+        app.finish().await;
+    }
+}
