@@ -372,3 +372,62 @@ async fn wrong_current_passwords_count_toward_the_back_off() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_session_polled_more_often_than_its_idle_time_never_ends() {
+    use tower::ServiceExt;
+    let app = TestApp::sqlite().await;
+    World::build(&app.store).await;
+    let mut config = theodoi::config::Config::default()
+        .with_data_key(Some(theodoi::auth::sealed::DataKey::demo()));
+    config.session_idle = std::time::Duration::from_secs(60);
+    let router = theodoi::web::app(theodoi::web::AppState {
+        store: app.store.clone(),
+        config: std::sync::Arc::new(config),
+    });
+    let call = |token: Option<String>, body: Option<Value>| {
+        let router = router.clone();
+        async move {
+            let mut req = axum::http::Request::builder().uri("/api/tasks");
+            if let Some(t) = token {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            let req = match body {
+                Some(b) => req
+                    .method(Method::POST)
+                    .uri("/api/login")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(axum::body::Body::from(b.to_string())),
+                None => req.body(axum::body::Body::empty()),
+            }
+            .expect("request");
+            let res = router.oneshot(req).await.expect("response");
+            let status = res.status();
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .expect("body")
+                .to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (s, v) = call(
+        None,
+        Some(json!({"username": "focal_a1", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let token = v["token"].as_str().expect("token").to_string();
+    for poll in 1..=12 {
+        app.clock.advance_ms(15_000);
+        let (s, _) = call(Some(token.clone()), None).await;
+        assert_eq!(s, StatusCode::OK, "poll {poll} at {} s", poll * 15);
+    }
+    // Left alone longer than the idle time, it ends.
+    app.clock.advance_ms(61_000);
+    let (s, _) = call(Some(token), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    app.finish().await;
+}
