@@ -85,6 +85,7 @@ pub const NOT_CARRIED: &[&str] = &[
     "sessions",
     "login_challenges",
     "kept_forms",
+    "spent_challenges",
     "schema_migrations",
 ];
 

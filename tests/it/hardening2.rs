@@ -3,6 +3,7 @@
 
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
+use theodoi::clock::Clock;
 
 use crate::harness::{PASSWORD, TestApp, World, set_cookie};
 
@@ -430,4 +431,77 @@ async fn a_session_polled_more_often_than_its_idle_time_never_ends() {
     let (s, _) = call(Some(token), None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     app.finish().await;
+}
+
+#[tokio::test]
+async fn a_feedback_question_serves_once_right_or_wrong() {
+    use crate::feedback::solve;
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let send = |token: Value, answer: String, ip: &'static str| {
+            let body = json!({
+                "commune_id": w.commune_a1.id, "topic": "other",
+                "content": "Đề nghị sửa đèn đường thôn Đông", "notice_acknowledged": true,
+                "challenge_token": token, "challenge_answer": answer,
+            });
+            let app = &app;
+            async move { api_from(app, ip, Method::POST, "/api/public/feedback", None, body).await }
+        };
+        let question = || {
+            let app = &app;
+            async move {
+                let (_, ch) = app
+                    .api(Method::GET, "/api/public/challenge", None, None)
+                    .await;
+                let q = ch["question"].as_str().unwrap_or("").to_string();
+                (ch["token"].clone(), solve(&q), q)
+            }
+        };
+        // Solved once: accepted once, refused after from any address.
+        let (token, answer, q) = question().await;
+        let (s, v) = send(token.clone(), answer.clone(), "10.2.0.1").await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {q} = {answer}: {v}");
+        for ip in ["10.2.0.1", "10.2.0.2"] {
+            let (s, v) = send(token.clone(), answer.clone(), ip).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: replay: {v}");
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("đã được dùng"),
+                "{e}: {v}"
+            );
+        }
+        // A wrong answer spends it too.
+        let (token, answer, _) = question().await;
+        let wrong = (answer.parse::<i64>().expect("number") + 1).to_string();
+        let (s, _) = send(token.clone(), wrong, "10.2.0.3").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (s, v) = send(token, answer, "10.2.0.3").await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{e}: spent by the wrong answer: {v}"
+        );
+        // The question is a sum of two-digit numbers.
+        let (_, answer, q) = question().await;
+        let n: i64 = answer.parse().expect("number");
+        assert!((20..=198).contains(&n), "{e}: {q}");
+        // A token made for another form is refused.
+        let secret = theodoi::config::Config::default()
+            .with_data_key(Some(theodoi::auth::sealed::DataKey::demo()))
+            .form_secret;
+        let other = theodoi::auth::challenge::issue_now(&secret, "other", app.clock.now_ms());
+        let (s, _) = send(json!(other.token), solve(&other.question), "10.2.0.4").await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{e}: bound to its form"
+        );
+        let ours = theodoi::auth::challenge::issue_now(&secret, "feedback", app.clock.now_ms());
+        let (s, v) = send(json!(ours.token), solve(&ours.question), "10.2.0.4").await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {v}");
+        app.finish().await;
+    }
 }
