@@ -230,6 +230,17 @@ mod tests {
     }
 }
 
+/// The most characters any one text value may hold when it comes in (a
+/// form field, a JSON string, a query parameter). Fields with a smaller
+/// maximum of their own check it in their rules; README "Hardening" lists
+/// them all.
+pub const MAX_FIELD_CHARS: usize = 10_000;
+
+/// The refusal said when `label` is longer than [`MAX_FIELD_CHARS`].
+pub fn too_long_message(label: &str) -> String {
+    format!("{label} quá dài (tối đa 10.000 ký tự)")
+}
+
 /// The first control character of `s` that text may not hold: every
 /// C0/C1 control (NUL, escape, backspace…) but tab, line feed and carriage
 /// return. PostgreSQL cannot store NUL at all, and the others are never

@@ -1,7 +1,7 @@
 //! Text enters here: query strings, JSON bodies, url-encoded and multipart
 //! forms are refused with a 422 when they carry a control character other
-//! than tab and line breaks ([`forbidden_control`]), before any handler or
-//! store sees them. PostgreSQL cannot store NUL, and no person types the
+//! than tab and line breaks ([`forbidden_control`]) or a value longer than
+//! [`MAX_FIELD_CHARS`], before any handler or store sees them. PostgreSQL cannot store NUL, and no person types the
 //! others, so both engines answer alike.
 
 use axum::extract::{FromRequest, Request};
@@ -11,15 +11,24 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{ApiError, AppError, PageError};
-use crate::domain::text::{control_message, forbidden_control};
+use crate::domain::text::{MAX_FIELD_CHARS, control_message, forbidden_control, too_long_message};
 
-/// Refuses `value` (under `label`) when it holds a forbidden control.
+/// Refuses `value` (under `label`) when it holds a forbidden control or
+/// is longer than any text field may be.
 pub fn refuse_control(label: &str, value: &str) -> Result<(), AppError> {
-    match forbidden_control(value) {
-        Some(c) => Err(AppError::Invalid(control_message(label, c))),
-        None => Ok(()),
+    if let Some(c) = forbidden_control(value) {
+        return Err(AppError::Invalid(control_message(label, c)));
     }
+    // Bytes bound characters from above: count only when it may matter.
+    if value.len() > MAX_FIELD_CHARS && value.chars().count() > MAX_FIELD_CHARS {
+        return Err(AppError::Invalid(too_long_message(label)));
+    }
+    Ok(())
 }
+
+/// JSON keys whose strings are not text but a file's bytes in base64: their
+/// size is the attachment's limit.
+const FILE_KEYS: &[&str] = &["content_base64"];
 
 /// Every name and value of url-encoded pairs.
 pub fn refuse_control_pairs<'a>(
@@ -41,6 +50,9 @@ pub fn refuse_control_json(value: &Value, path: &str) -> Result<(), AppError> {
             .enumerate()
             .try_for_each(|(i, v)| refuse_control_json(v, &format!("{path}[{i}]"))),
         Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            if FILE_KEYS.contains(&k.as_str()) && v.is_string() {
+                return Ok(());
+            }
             let at = if path.is_empty() {
                 k.clone()
             } else {

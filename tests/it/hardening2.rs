@@ -505,3 +505,72 @@ async fn a_feedback_question_serves_once_right_or_wrong() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn every_free_text_field_has_a_maximum() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let focal = app.login_token("focal_a1").await;
+        let reporter = app.login_token("reporter_a1").await;
+        let report = report_a1(&app, &w, &focal).await;
+        let uri = format!("/api/reports/{report}");
+        for (n, expected) in [
+            (1_000_000, StatusCode::UNPROCESSABLE_ENTITY),
+            (10_001, StatusCode::UNPROCESSABLE_ENTITY),
+            (10_000, StatusCode::OK),
+        ] {
+            for field in ["difficulties", "recommendations"] {
+                let body = json!({ field: "ư".repeat(n) });
+                let (s, v) = app
+                    .api(Method::PUT, &uri, Some(&reporter), Some(body))
+                    .await;
+                assert_eq!(s, expected, "{e}: {field} of {n}: {}", v["error"]);
+                if expected != StatusCode::OK {
+                    assert!(
+                        v["error"]["message"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains("10.000"),
+                        "{e}: {v}"
+                    );
+                }
+            }
+        }
+        // A field with no rule of its own, in JSON, a form and a query.
+        let long = "a".repeat(10_001);
+        let (s, _) = app
+            .api(
+                Method::POST,
+                "/api/tasks",
+                Some(&focal),
+                Some(json!({"plan_id": w.plan_a1, "title": "x", "note": long})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (s, _) = app
+            .api(
+                Method::GET,
+                &format!("/api/tasks?q={long}"),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let cookie = app.login_cookie("focal_a1").await;
+        let (s, _) = crate::harness::post_form(
+            &app,
+            &cookie,
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", long.clone()),
+                ("new_password", "x".into()),
+                ("confirm_password", "x".into()),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        app.finish().await;
+    }
+}
