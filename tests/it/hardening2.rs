@@ -574,3 +574,51 @@ async fn every_free_text_field_has_a_maximum() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_declares_query_parameters_and_page_sizes() {
+    let app = TestApp::sqlite().await;
+    World::build(&app.store).await;
+    let (s, doc) = app.api(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("operation") {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or("");
+                let placeholder = format!("{{{name}}}");
+                let should = if path.contains(&placeholder) {
+                    "path"
+                } else {
+                    "query"
+                };
+                if p["in"] != json!(should) {
+                    wrong.push(format!("{method} {path} {name}: {}", p["in"]));
+                }
+                if name == "per_page" {
+                    assert_eq!(p["schema"]["maximum"], json!(500), "{path}");
+                    assert_eq!(p["schema"]["minimum"], json!(1), "{path}");
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "declared in the wrong place: {wrong:?}");
+    // Out of range is refused, not capped.
+    let token = app.login_token("focal_a1").await;
+    for uri in [
+        "/api/tasks?per_page=501",
+        "/api/tasks?per_page=0",
+        "/api/plans?page=0",
+        "/api/feedback?page=0",
+        "/api/public/feedback?page=0",
+    ] {
+        let (s, v) = app.api(Method::GET, uri, Some(&token), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {v}");
+    }
+    let (s, v) = app
+        .api(Method::GET, "/api/tasks?per_page=500", Some(&token), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["per_page"], json!(500));
+    app.finish().await;
+}
