@@ -599,7 +599,7 @@ async fn add_user(
         .map(|r| Role::parse(r).with_context(|| format!("vai trò không hợp lệ: {r}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let pw = read_password()?;
-    password::check_rules(&pw, &username)?;
+    password::check_for(&pw, &username, &name)?;
     let store = open(db).await?;
     let hash = password::hash(&pw)?;
     let user = store

@@ -66,7 +66,11 @@ pub async fn change_password(
         )
         .await);
     }
-    password::check_rules(new, &user.username).map_err(AppError::invalid)?;
+    // `current` was just checked: the same text is the same password.
+    if new == current {
+        return Err(AppError::invalid(password::PasswordError::SameAsCurrent));
+    }
+    password::check_for(new, &user.username, &user.full_name).map_err(AppError::invalid)?;
     let hash = password::hash_queued(new.to_string())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -622,3 +622,44 @@ async fn the_openapi_document_declares_query_parameters_and_page_sizes() {
     assert_eq!(v["per_page"], json!(500));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_new_password_is_neither_guessable_nor_the_current_one() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        World::build(&app.store).await;
+        let token = app.login_token("focal_a1").await;
+        for new in [
+            "Focal_A1_2026",
+            "Nguoi dung Focal_A1",
+            "12345678901",
+            "Ab1!Ab1!Ab",
+            "qwertyuiop12",
+            "theodoi-demo-2026",
+            PASSWORD,
+        ] {
+            let body = json!({"current_password": PASSWORD, "new_password": new});
+            let (s, v) = app
+                .api(
+                    Method::POST,
+                    "/api/account/password",
+                    Some(&token),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: {new}: {v}");
+        }
+        let body =
+            json!({"current_password": PASSWORD, "new_password": "lua nep cai hoa vang 2026"});
+        let (s, v) = app
+            .api(
+                Method::POST,
+                "/api/account/password",
+                Some(&token),
+                Some(body),
+            )
+            .await;
+        assert!(s.is_success(), "{e}: {v}");
+        app.finish().await;
+    }
+}
