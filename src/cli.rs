@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Days a citizen's personal data is kept before it is erased.
     #[arg(long, env = "THEODOI_RETENTION_DAYS", default_value_t = 365)]
     pub retention_days: u32,
+    /// A reverse proxy (address or CIDR block, repeatable or comma-separated)
+    /// whose Forwarded / X-Forwarded-For headers name the client.
+    #[arg(long, env = "THEODOI_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -347,7 +351,17 @@ fn config(db: &str, serve: &ServeArgs, fallback_key: Option<DataKey>) -> anyhow:
         Some(text) => Some(DataKey::parse(text).context("--data-key / THEODOI_DATA_KEY")?),
         None => fallback_key,
     };
+    let trusted_proxies = serve
+        .trusted_proxy
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            crate::proxy::Cidr::parse(t)
+                .with_context(|| format!("--trusted-proxy: không đọc được địa chỉ {t}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Config {
+        trusted_proxies,
         listen: serve.listen.clone(),
         db: db.to_string(),
         secure_cookies: serve.secure_cookies,

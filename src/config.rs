@@ -40,6 +40,9 @@ pub struct Config {
     /// Signs the form challenge: derived from the data key when there is
     /// one (so it survives restarts), else random for this process.
     pub form_secret: [u8; 32],
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers say
+    /// who the client is (see `proxy`); none by default.
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
 }
 
 impl Config {
@@ -78,6 +81,7 @@ impl Default for Config {
             retention_days: 365,
             public_per_hour: 5,
             form_secret: random_secret(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -663,3 +663,76 @@ async fn a_new_password_is_neither_guessable_nor_the_current_one() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_its_own_address() {
+    use tower::ServiceExt;
+    let app = TestApp::sqlite().await;
+    World::build(&app.store).await;
+    let mut config = theodoi::config::Config::default()
+        .with_data_key(Some(theodoi::auth::sealed::DataKey::demo()));
+    config.trusted_proxies = vec![theodoi::proxy::Cidr::parse("10.9.0.0/16").expect("cidr")];
+    let router = theodoi::web::app(theodoi::web::AppState {
+        store: app.store.clone(),
+        config: std::sync::Arc::new(config),
+    });
+    let login = |peer: &str, xff: Option<String>, username: &str, password: &str| {
+        let router = router.clone();
+        let peer: std::net::SocketAddr = format!("{peer}:443").parse().expect("peer");
+        let body = json!({"username": username, "password": password}).to_string();
+        async move {
+            let mut req = axum::http::Request::builder()
+                .method(Method::POST)
+                .uri("/api/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .extension(axum::extract::ConnectInfo(peer));
+            if let Some(x) = xff {
+                req = req.header("x-forwarded-for", x);
+            }
+            let req = req.body(axum::body::Body::from(body)).expect("request");
+            router.oneshot(req).await.expect("response").status()
+        }
+    };
+    // Twenty-five failures by different clients through the proxy, each on
+    // an account of its own: nobody else is refused.
+    for i in 0..25 {
+        let s = login(
+            "10.9.0.1",
+            Some(format!("6.6.6.6, 198.51.100.{i}")),
+            &format!("nobody{i}"),
+            "sai",
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "client {i}");
+    }
+    let s = login("10.9.0.1", Some("203.0.113.7".into()), "focal_a1", PASSWORD).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "another client behind the proxy signs in"
+    );
+    // A stranger's header is not believed: its failures stay its own.
+    for i in 0..20 {
+        let s = login(
+            "198.51.100.200",
+            Some(format!("203.0.113.{i}")),
+            &format!("ghost{i}"),
+            "sai",
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "stranger try {i}");
+    }
+    let s = login(
+        "198.51.100.200",
+        Some("203.0.113.99".into()),
+        "focal_a1",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the stranger is one address whatever it says"
+    );
+    app.finish().await;
+}
