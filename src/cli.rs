@@ -75,6 +75,10 @@ pub struct ServeArgs {
     /// Days a citizen's personal data is kept before it is erased.
     #[arg(long, env = "THEODOI_RETENTION_DAYS", default_value_t = 365)]
     pub retention_days: u32,
+    /// A reverse proxy (address or CIDR block, repeatable or comma-separated)
+    /// whose Forwarded / X-Forwarded-For headers name the client.
+    #[arg(long, env = "THEODOI_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -348,7 +352,17 @@ fn config(db: &str, serve: &ServeArgs, fallback_key: Option<DataKey>) -> anyhow:
         Some(text) => Some(DataKey::parse(text).context("--data-key / THEODOI_DATA_KEY")?),
         None => fallback_key,
     };
+    let trusted_proxies = serve
+        .trusted_proxy
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            crate::proxy::Cidr::parse(t)
+                .with_context(|| format!("--trusted-proxy: không đọc được địa chỉ {t}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Config {
+        trusted_proxies,
         listen: serve.listen.clone(),
         db: db.to_string(),
         secure_cookies: serve.secure_cookies,
@@ -600,7 +614,7 @@ async fn add_user(
         .map(|r| Role::parse(r).with_context(|| format!("vai trò không hợp lệ: {r}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let pw = read_password()?;
-    password::check_rules(&pw, &username)?;
+    password::check_for(&pw, &username, &name)?;
     let store = open(db).await?;
     let hash = password::hash(&pw)?;
     let user = store

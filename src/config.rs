@@ -13,7 +13,9 @@ pub struct Config {
     pub session_idle: Duration,
     /// A session ends this long after login, however active.
     pub session_absolute: Duration,
-    /// Consecutive failed logins that lock an account.
+    /// Failed logins on one account from one address that hold that
+    /// address back for `lockout_for`; twice as many from all addresses
+    /// start the account's back-off (see `domain::lockout`).
     pub lockout_after: i64,
     pub lockout_for: Duration,
     /// Failed logins from one address, inside `lockout_for`, before the
@@ -38,6 +40,9 @@ pub struct Config {
     /// Signs the form challenge: derived from the data key when there is
     /// one (so it survives restarts), else random for this process.
     pub form_secret: [u8; 32],
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers say
+    /// who the client is (see `proxy`); none by default.
+    pub trusted_proxies: Vec<crate::proxy::Cidr>,
 }
 
 impl Config {
@@ -76,6 +81,7 @@ impl Default for Config {
             retention_days: 365,
             public_per_hour: 5,
             form_secret: random_secret(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod domain;
 pub mod export;
 pub mod import;
 pub mod notify;
+pub mod proxy;
 pub mod store;
 pub mod synthetic;
 pub mod web;

@@ -5,7 +5,9 @@
 
 use crate::actions::AppError;
 use crate::actions::Caller;
-use crate::actions::sign_in::{Enrolment, pending_enrolment, start_enrolment};
+use crate::actions::sign_in::{
+    Enrolment, fail, pending_enrolment, refuse_held_back, start_enrolment,
+};
 use crate::app::AppState;
 use crate::auth::{password, totp};
 use crate::domain::access::{Principal, Role};
@@ -47,11 +49,28 @@ pub async fn change_password(
     new: &str,
 ) -> Result<(), AppError> {
     let user = me(state, caller.principal).await?;
+    // A wrong current password counts like a wrong sign-in: a stolen
+    // session cannot try passwords freely.
+    let ip = caller.actor.ip.clone().unwrap_or_default();
+    refuse_held_back(state, &user.username, &ip).await?;
     let ok = password::verify_queued(current.to_string(), user.password_hash.clone()).await;
     if !ok {
-        return Err(AppError::Invalid("Mật khẩu hiện tại không đúng".into()));
+        let wrong = "Mật khẩu hiện tại không đúng";
+        return Err(fail(
+            state,
+            &user.username,
+            Some(user.id),
+            "current_password",
+            &ip,
+            wrong,
+        )
+        .await);
     }
-    password::check_rules(new, &user.username).map_err(AppError::invalid)?;
+    // `current` was just checked: the same text is the same password.
+    if new == current {
+        return Err(AppError::invalid(password::PasswordError::SameAsCurrent));
+    }
+    password::check_for(new, &user.username, &user.full_name).map_err(AppError::invalid)?;
     let hash = password::hash_queued(new.to_string())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;

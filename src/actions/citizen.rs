@@ -74,8 +74,31 @@ fn anonymous() -> Actor {
     Actor::default()
 }
 
+/// The form a feedback question is bound to.
+const FEEDBACK_FORM: &str = "feedback";
+
+/// A genuine token is spent before its answer is looked at: right or
+/// wrong, it serves once.
+async fn spend_and_check(state: &AppState, token: &str, answer: &str) -> Result<(), AppError> {
+    let secret = &state.config.form_secret;
+    let now = state.store.clock().now_ms();
+    let ticket = challenge::ticket(secret, FEEDBACK_FORM, token, now).map_err(AppError::invalid)?;
+    if !state
+        .store
+        .spend_challenge(&ticket.nonce, ticket.expires)
+        .await?
+    {
+        return Err(AppError::invalid(challenge::ChallengeError::Spent));
+    }
+    challenge::check(secret, FEEDBACK_FORM, &ticket, answer).map_err(AppError::invalid)
+}
+
 pub fn new_challenge(state: &AppState) -> Challenge {
-    challenge::issue_now(&state.config.form_secret, state.store.clock().now_ms())
+    challenge::issue_now(
+        &state.config.form_secret,
+        FEEDBACK_FORM,
+        state.store.clock().now_ms(),
+    )
 }
 
 /// Whether the personal fields are open: only with a data key to seal them.
@@ -116,14 +139,7 @@ pub async fn submit(
             "Biểu mẫu không hợp lệ; hãy tải lại trang và gửi lại".into(),
         ));
     }
-    let now = state.store.clock().now_ms();
-    challenge::verify(
-        &state.config.form_secret,
-        &s.challenge_token,
-        &s.challenge_answer,
-        now,
-    )
-    .map_err(AppError::invalid)?;
+    spend_and_check(state, &s.challenge_token, &s.challenge_answer).await?;
     AttachedTo::Feedback
         .check_all(&s.files)
         .map_err(AppError::invalid)?;

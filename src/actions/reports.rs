@@ -283,10 +283,14 @@ fn prepare(view: ReportView, input: ReportInput) -> Result<Prepared, AppError> {
         ));
     }
     let notes = (
-        input.difficulties.apply(view.report.difficulties.clone()),
-        input
-            .recommendations
-            .apply(view.report.recommendations.clone()),
+        crate::domain::report::clean(input.difficulties.apply(view.report.difficulties.clone()))
+            .map_err(AppError::invalid)?,
+        crate::domain::report::clean(
+            input
+                .recommendations
+                .apply(view.report.recommendations.clone()),
+        )
+        .map_err(AppError::invalid)?,
     );
     let mut edits = ReportEdits {
         notes: Some(notes),

@@ -8,7 +8,8 @@ use crate::auth::token::{random_token, sha256_hex};
 use crate::auth::{password, totp};
 use crate::config::millis;
 use crate::domain::account::{self, SecondStep};
-use crate::store::{Actor, DORMANT, User};
+use crate::domain::lockout::{self, Failures, Policy, username_key};
+use crate::store::{Actor, DORMANT, NewNotification, User};
 
 /// A new session, as handed to the browser or API client.
 pub struct NewSession {
@@ -75,18 +76,30 @@ async fn refuse_busy_address(state: &AppState, ip: &str) -> Result<(), AppError>
     Ok(())
 }
 
-fn refuse_locked(user: &User, now: i64) -> Result<(), AppError> {
-    if let Some(until) = user.locked_until.filter(|t| *t > now) {
-        let minutes = (until - now + 59_999) / 60_000;
-        return Err(AppError::TooManyRequests(format!(
-            "Tài khoản tạm khóa do nhập sai nhiều lần; vui lòng thử lại sau {minutes} phút"
-        )));
-    }
-    Ok(())
+fn policy(state: &AppState) -> Policy {
+    Policy::new(state.config.lockout_after, millis(state.config.lockout_for))
 }
 
-/// Counts a failed password or code toward the lockout, and says so.
-async fn fail(
+/// Refuses a try on `username` from `ip` while its pair is locked or the
+/// account is in its back-off; the same answer whether it exists or not.
+pub async fn refuse_held_back(state: &AppState, username: &str, ip: &str) -> Result<(), AppError> {
+    let p = policy(state);
+    let now = state.store.clock().now_ms();
+    let f = state
+        .store
+        .login_failures(&username_key(username), ip, now - p.window_ms)
+        .await?;
+    match p.refused_until(&f, now) {
+        Some(until) => Err(AppError::TooManyRequests(lockout::refusal(until, now))),
+        None => Ok(()),
+    }
+}
+
+/// Counts a failed password, code or current-password check toward the
+/// pair lock and the account back-off; tells the account's owner when one
+/// starts; answers `message`, or the refusal when this failure holds the
+/// next try back.
+pub async fn fail(
     state: &AppState,
     username: &str,
     user_id: Option<i64>,
@@ -94,25 +107,59 @@ async fn fail(
     ip: &str,
     message: &str,
 ) -> AppError {
-    let cfg = &state.config;
-    let locked = state
-        .store
-        .record_login_failure(
-            username,
-            user_id,
-            stage,
-            cfg.lockout_after,
-            millis(cfg.lockout_for),
-            &actor_at(ip, None),
-        )
-        .await;
-    match locked {
-        Err(e) => e.into(),
-        Ok(Some(_)) => AppError::TooManyRequests(
-            "Tài khoản tạm khóa do nhập sai nhiều lần; vui lòng thử lại sau".into(),
-        ),
+    match count_failure(state, username, user_id, stage, ip).await {
+        Err(e) => e,
+        Ok(Some(refusal)) => AppError::TooManyRequests(refusal),
         Ok(None) => AppError::Invalid(message.into()),
     }
+}
+
+async fn count_failure(
+    state: &AppState,
+    username: &str,
+    user_id: Option<i64>,
+    stage: &str,
+    ip: &str,
+) -> Result<Option<String>, AppError> {
+    let store = &state.store;
+    let key = username_key(username);
+    store
+        .record_login_failure(&key, user_id, stage, &actor_at(ip, None))
+        .await?;
+    let p = policy(state);
+    let now = store.clock().now_ms();
+    let f = store.login_failures(&key, ip, now - p.window_ms).await?;
+    if let Some(id) = user_id.filter(|_| p.tell_owner(&f)) {
+        tell_owner(state, id, &f, ip, now).await?;
+    }
+    Ok(p.refused_until(&f, now)
+        .map(|until| lockout::refusal(until, now)))
+}
+
+/// A notification (e-mailed too when mail is set up) to the owner of an
+/// account whose sign-in is being held back.
+async fn tell_owner(
+    state: &AppState,
+    user_id: i64,
+    f: &Failures,
+    ip: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let minutes = state.config.lockout_for.as_secs() / 60;
+    let note = NewNotification {
+        user_id,
+        province_id: None,
+        commune_id: None,
+        event_key: format!("login_failures:{now}:{ip}"),
+        kind: "login_failures",
+        message: format!(
+            "Có {} lần nhập sai mật khẩu hoặc mã xác thực cho tài khoản của bạn trong {minutes} phút qua (gần nhất từ địa chỉ {ip}); việc đăng nhập đang bị làm chậm lại. Nếu không phải bạn, hãy đổi mật khẩu.",
+            f.account
+        ),
+        link: Some("/account".into()),
+    };
+    state.store.notify(&[note]).await?;
+    Ok(())
 }
 
 /// Checks a username and password under the lockout and rate rules. A
@@ -128,11 +175,9 @@ pub async fn sign_in(
     let store = &state.store;
     refuse_busy_address(state, ip).await?;
     let username = username.trim();
+    refuse_held_back(state, username, ip).await?;
     let user = store.user_by_username(username).await?;
     let now = store.clock().now_ms();
-    if let Some(u) = &user {
-        refuse_locked(u, now)?;
-    }
     let stored = user
         .as_ref()
         .map(|u| u.password_hash.clone())
@@ -225,9 +270,9 @@ pub async fn sign_in_totp(
 ) -> Result<NewSession, AppError> {
     refuse_busy_address(state, ip).await?;
     let user = challenged_user(state, challenge).await?;
+    refuse_held_back(state, &user.username, ip).await?;
     let store = &state.store;
     let now = store.clock().now_ms();
-    refuse_locked(&user, now)?;
     let key = state.config.data_key.as_ref();
     let enrolling = !user.totp_enabled();
     let stored = if enrolling {

@@ -23,6 +23,14 @@ pub enum PasswordError {
     Common,
     #[error("Mật khẩu không được trùng với tên đăng nhập")]
     SameAsUsername,
+    #[error("Mật khẩu quá giống tên đăng nhập hoặc họ tên; hãy chọn một cụm từ khác")]
+    LikeName,
+    #[error("Mật khẩu là dãy ký tự liên tiếp hoặc theo hàng phím; hãy chọn một cụm từ khác")]
+    Sequence,
+    #[error("Mật khẩu là một đoạn ngắn lặp lại; hãy chọn một cụm từ khác")]
+    Repeated,
+    #[error("Mật khẩu mới phải khác mật khẩu hiện tại")]
+    SameAsCurrent,
     #[error("Không tạo được mã băm mật khẩu")]
     Hashing,
 }
@@ -37,6 +45,17 @@ fn hasher() -> Result<Argon2<'static>, PasswordError> {
 /// than a short string with forced symbols, and a list of the passwords
 /// seen most in breaches catches the ones guessed first.
 pub fn check_rules(password: &str, username: &str) -> Result<(), PasswordError> {
+    check_for(password, username, "")
+}
+
+/// Characters a password must keep once what is guessable is taken out:
+/// the account's username and the person's name (any case, with or
+/// without diacritics), runs of three or more letters or digits in order
+/// (`abc`, `987`) or along a keyboard row (`qwer`, `asdf`).
+pub const MIN_UNGUESSABLE: usize = 6;
+
+/// [`check_rules`] knowing the person's full name too.
+pub fn check_for(password: &str, username: &str, full_name: &str) -> Result<(), PasswordError> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
         return Err(PasswordError::TooShort);
@@ -51,7 +70,91 @@ pub fn check_rules(password: &str, username: &str) -> Result<(), PasswordError> 
     if COMMON_PASSWORDS.contains(&lower.as_str()) || is_repetitive(&lower) {
         return Err(PasswordError::Common);
     }
+    if has_short_period(&lower) {
+        return Err(PasswordError::Repeated);
+    }
+    let skeleton = skeleton(password);
+    let without_names = strip_names(&skeleton, username, full_name);
+    if without_names.chars().count() < MIN_UNGUESSABLE {
+        return Err(PasswordError::LikeName);
+    }
+    if strip_runs(&without_names).chars().count() < MIN_UNGUESSABLE {
+        return Err(PasswordError::Sequence);
+    }
     Ok(())
+}
+
+/// Letters and digits only, lower case, without diacritics: what a guesser
+/// varies is case, marks and separators.
+fn skeleton(s: &str) -> String {
+    crate::domain::text::fold_vietnamese(s)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The password without the username, its parts, the full name and each
+/// word of it (the longest first).
+fn strip_names(password: &str, username: &str, full_name: &str) -> String {
+    let mut names: Vec<String> = vec![skeleton(username), skeleton(full_name)];
+    for part in username
+        .split(|c: char| !c.is_alphanumeric())
+        .chain(full_name.split_whitespace())
+    {
+        names.push(skeleton(part));
+    }
+    names.retain(|n| n.chars().count() >= 2);
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut out = password.to_string();
+    for n in names {
+        out = out.replace(&n, "");
+    }
+    out
+}
+
+const KEYBOARD_ROWS: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
+
+/// Whether `b` follows `a` in the alphabet, the digits or a keyboard row,
+/// one way or the other.
+fn next_to(a: char, b: char) -> bool {
+    let (x, y) = (a as i64, b as i64);
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    if alnum(a) && alnum(b) && a.is_ascii_digit() == b.is_ascii_digit() && (x - y).abs() == 1 {
+        return true;
+    }
+    KEYBOARD_ROWS.iter().any(|row| {
+        let (i, j) = (row.find(a), row.find(b));
+        matches!((i, j), (Some(i), Some(j)) if i.abs_diff(j) == 1)
+    })
+}
+
+/// The password without its runs of three or more neighbours.
+fn strip_runs(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut keep = vec![true; chars.len()];
+    let mut start = 0;
+    for i in 1..=chars.len() {
+        if i < chars.len() && next_to(chars[i - 1], chars[i]) {
+            continue;
+        }
+        if i - start >= 3 {
+            keep[start..i].iter_mut().for_each(|k| *k = false);
+        }
+        start = i;
+    }
+    chars
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(c, _)| *c)
+        .collect()
+}
+
+/// A short pattern said again and again (`ab1!ab1!ab`): the text repeats
+/// itself with a period of at most half its length.
+fn has_short_period(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    (1..=chars.len() / 2).any(|p| (p..chars.len()).all(|i| chars[i] == chars[i - p]))
 }
 
 fn is_repetitive(password: &str) -> bool {
@@ -168,6 +271,8 @@ pub fn dummy_hash() -> &'static str {
 /// ones seen most; the full lists are millions long, these are the ones an
 /// attacker tries first.
 const COMMON_PASSWORDS: &[&str] = &[
+    // Published in this README and printed by `theodoi demo`.
+    "theodoi-demo-2026",
     "123456789012",
     "1234567890",
     "12345678910",
@@ -269,5 +374,47 @@ mod tests {
             check_rules(&"x".repeat(200), "a"),
             Err(PasswordError::TooLong)
         );
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused() {
+        // The probes.
+        assert_eq!(
+            check_for("Tinh.daumoi1", "tinh.daumoi", "Nguyễn Văn Tỉnh"),
+            Err(PasswordError::LikeName)
+        );
+        assert_eq!(
+            check_for("Focal_A1_2026", "focal_a1", "Người dùng focal_a1"),
+            Err(PasswordError::LikeName)
+        );
+        assert_eq!(
+            check_for("NguyenVanTinh1", "tinh", "Nguyễn Văn Tỉnh"),
+            Err(PasswordError::LikeName)
+        );
+        assert_eq!(
+            check_rules("12345678901", "a"),
+            Err(PasswordError::Sequence)
+        );
+        assert_eq!(check_rules("Ab1!Ab1!Ab", "a"), Err(PasswordError::Repeated));
+        assert_eq!(
+            check_rules("qwertyuiop12", "a"),
+            Err(PasswordError::Sequence)
+        );
+        assert_eq!(
+            check_rules("asdfgh987654", "a"),
+            Err(PasswordError::Sequence)
+        );
+        assert_eq!(
+            check_rules("theodoi-demo-2026", "a"),
+            Err(PasswordError::Common)
+        );
+        // Passphrases pass, with the name in them or not.
+        assert_eq!(
+            check_for("tinh thich an pho bo", "tinh.daumoi", "Nguyễn Văn Tỉnh"),
+            Ok(())
+        );
+        assert_eq!(check_rules("mat khau thu nghiem dai", "focal_a1"), Ok(()));
+        assert_eq!(check_rules("một cụm từ dài dễ nhớ", "admin"), Ok(()));
+        assert_eq!(check_rules("theodoi-bench-2026", "load"), Ok(()));
     }
 }

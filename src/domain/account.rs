@@ -28,6 +28,13 @@ pub fn is_dormant(last_activity: i64, now_ms: i64) -> bool {
     last_activity < dormant_cutoff(now_ms)
 }
 
+/// Whether a session last seen `since_ms` ago is marked seen again now:
+/// at a quarter of the idle timeout (so a page polled more often than that
+/// never times out), and at most once a minute, since each mark is a write.
+pub fn touch_due(idle_ms: i64, since_ms: i64) -> bool {
+    since_ms >= (idle_ms / 4).clamp(1_000, 60_000)
+}
+
 /// What follows a correct password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecondStep {
@@ -174,6 +181,15 @@ fn csv_field(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_is_marked_seen_at_a_quarter_of_its_idle_time() {
+        assert!(!touch_due(60_000, 14_999));
+        assert!(touch_due(60_000, 15_000));
+        assert!(!touch_due(15 * 60_000, 59_999));
+        assert!(touch_due(15 * 60_000, 60_000));
+        assert!(touch_due(0, 1_000));
+    }
 
     const NOW: i64 = 1_773_108_000_000;
 

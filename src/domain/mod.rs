@@ -13,6 +13,7 @@ pub mod feedback;
 pub mod figures;
 pub mod goal;
 pub mod initiative;
+pub mod lockout;
 pub mod period;
 pub mod plan;
 pub mod reminder;

@@ -229,3 +229,46 @@ mod tests {
         assert_eq!(normalize_spaces(&decomposed), nfc("Đột xuất"));
     }
 }
+
+/// The most characters any one text value may hold when it comes in (a
+/// form field, a JSON string, a query parameter). Fields with a smaller
+/// maximum of their own check it in their rules; README "Hardening" lists
+/// them all.
+pub const MAX_FIELD_CHARS: usize = 10_000;
+
+/// The refusal said when `label` is longer than [`MAX_FIELD_CHARS`].
+pub fn too_long_message(label: &str) -> String {
+    format!("{label} quá dài (tối đa 10.000 ký tự)")
+}
+
+/// The first control character of `s` that text may not hold: every
+/// C0/C1 control (NUL, escape, backspace…) but tab, line feed and carriage
+/// return. PostgreSQL cannot store NUL at all, and the others are never
+/// typed by a person; text carrying them is refused where it enters.
+pub fn forbidden_control(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The refusal said when `label` holds a forbidden control character.
+pub fn control_message(label: &str, c: char) -> String {
+    format!(
+        "{label} chứa ký tự điều khiển không được phép (U+{:04X}); hãy xóa ký tự đó rồi gửi lại",
+        c as u32
+    )
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::forbidden_control;
+
+    #[test]
+    fn only_tab_and_line_breaks_pass_among_controls() {
+        assert_eq!(forbidden_control("Kết quả\tđạt\r\n100%"), None);
+        assert_eq!(forbidden_control("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(forbidden_control("\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(forbidden_control("x\u{7f}"), Some('\u{7f}'));
+        assert_eq!(forbidden_control("x\u{85}"), Some('\u{85}'));
+        assert_eq!(forbidden_control("Xã Đông Hòa — 2026"), None);
+    }
+}

@@ -29,6 +29,7 @@ use sqlx::any::{AnyRow, AnyTypeInfoKind};
 use sqlx::{Any, AnyConnection, Column, Connection, Row, ValueRef};
 
 use super::{Engine, Store, StoreError, migrate};
+use crate::domain::text::forbidden_control;
 
 /// The version of the file format.
 pub const FORMAT: i64 = 1;
@@ -87,6 +88,7 @@ pub const NOT_CARRIED: &[&str] = &[
     "sessions",
     "login_challenges",
     "kept_forms",
+    "spent_challenges",
     "schema_migrations",
 ];
 
@@ -673,6 +675,7 @@ pub fn verify_backup(path: &Path) -> BackupResult<BackupSummary> {
     let mut tables = 0usize;
     let mut rows = 0u64;
     let mut width: Option<usize> = None;
+    let mut table = (String::new(), Vec::<String>::new());
     let mut ended_with_newline = true;
     loop {
         let mut line = Vec::new();
@@ -707,6 +710,12 @@ pub fn verify_backup(path: &Path) -> BackupResult<BackupSummary> {
                     if let Some(cols) = m.get("columns").and_then(Value::as_array) {
                         tables += 1;
                         width = Some(cols.len());
+                        table = (
+                            m.get("table").and_then(Value::as_str).unwrap_or("").into(),
+                            cols.iter()
+                                .map(|c| c.as_str().unwrap_or("").to_string())
+                                .collect(),
+                        );
                     } else if m.get("sequences").is_none() {
                         return Err(corrupt());
                     }
@@ -715,6 +724,7 @@ pub fn verify_backup(path: &Path) -> BackupResult<BackupSummary> {
                     if width != Some(a.len()) {
                         return Err(corrupt());
                     }
+                    refuse_control_text(&table.0, &table.1, &a)?;
                     rows += 1;
                 }
                 (Some(_), _) => return Err(corrupt()),
@@ -751,6 +761,28 @@ pub fn verify_backup(path: &Path) -> BackupResult<BackupSummary> {
         rows,
         sha256: digest,
     })
+}
+
+/// A row whose text holds a control character other than tab and line
+/// breaks is refused, named by table, id and column: PostgreSQL cannot
+/// store NUL, and the boundary refuses such text on either engine.
+fn refuse_control_text(table: &str, columns: &[String], row: &[Value]) -> BackupResult<()> {
+    for (column, value) in columns.iter().zip(row) {
+        let Some(c) = value.as_str().and_then(forbidden_control) else {
+            continue;
+        };
+        let id = columns
+            .iter()
+            .position(|c| c == "id")
+            .and_then(|i| row.get(i))
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "?".into());
+        return Err(refused(format!(
+            "Bản sao lưu có văn bản chứa ký tự điều khiển U+{:04X} ở bảng {table}, dòng id {id}, cột {column}; không khôi phục gì",
+            c as u32
+        )));
+    }
+    Ok(())
 }
 
 fn corrupt() -> BackupError {

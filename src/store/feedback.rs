@@ -61,6 +61,28 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 impl Store {
     /// Counts an anonymous submission from `ip_hash` and says whether it is
     /// within `limit` per `window_ms`; a refused attempt is not counted.
+    /// Spends a form question's nonce: true the first time, false after.
+    /// Expired nonces are dropped on the way (their tokens are refused
+    /// for their expiry anyway).
+    pub async fn spend_challenge(&self, nonce: &str, expires_at: i64) -> StoreResult<bool> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM spent_challenges WHERE expires_at < $1")
+            .bind(self.now_ms())
+            .execute(&mut *tx)
+            .await?;
+        let fresh = sqlx::query(
+            "INSERT INTO spent_challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
+        )
+        .bind(nonce.to_string())
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
     pub async fn take_public_slot(
         &self,
         ip_hash: &str,

@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "task_life",
         sql: include_str!("../../migrations/0008_task_life.sql"),
     },
+    Migration {
+        version: 10,
+        name: "hardening",
+        sql: include_str!("../../migrations/0010_hardening.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -5,6 +5,7 @@ use sqlx::{Any, AnyConnection, Row};
 
 use super::audit;
 use super::{Actor, Store, StoreResult};
+use crate::domain::lockout::Failures;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -210,17 +211,42 @@ impl Store {
         })
     }
 
-    /// Records a failed login; after `lock_after` consecutive failures the
-    /// account is locked until `now + lock_ms`. Returns the lock time set.
+    /// Failures on `username` (a [`crate::domain::lockout::username_key`])
+    /// since `since`: from `ip`, and from every address.
+    pub async fn login_failures(
+        &self,
+        username: &str,
+        ip: &str,
+        since: i64,
+    ) -> StoreResult<Failures> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(at) AS last,
+                    SUM(CASE WHEN ip = $2 THEN 1 ELSE 0 END) AS pair_n,
+                    MAX(CASE WHEN ip = $2 THEN at END) AS pair_last
+             FROM login_failures WHERE username = $1 AND at > $3",
+        )
+        .bind(username.to_string())
+        .bind(ip.to_string())
+        .bind(since)
+        .fetch_one(&self.write)
+        .await?;
+        Ok(Failures {
+            pair: row.try_get::<Option<i64>, _>("pair_n")?.unwrap_or(0),
+            pair_last: row.try_get("pair_last")?,
+            account: row.try_get("n")?,
+            account_last: row.try_get("last")?,
+        })
+    }
+
+    /// Records a failed login (or current-password check) under the
+    /// username key and the address, with an audit entry.
     pub async fn record_login_failure(
         &self,
         username: &str,
         user_id: Option<i64>,
         stage: &str,
-        lock_after: i64,
-        lock_ms: i64,
         actor: &Actor,
-    ) -> StoreResult<Option<i64>> {
+    ) -> StoreResult<()> {
         let now = self.now_ms();
         let ip = actor.ip.clone().unwrap_or_default();
         let mut tx = self.write.begin().await?;
@@ -230,25 +256,6 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let mut locked = None;
-        if let Some(id) = user_id {
-            let failures: i64 = sqlx::query(
-                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("failed_logins")?;
-            if failures >= lock_after {
-                let until = now + lock_ms;
-                sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-                    .bind(until)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                locked = Some(until);
-            }
-        }
         audit::record_user_event(
             &mut tx,
             now,
@@ -256,11 +263,11 @@ impl Store {
             "login_failed",
             user_id,
             None,
-            Some(json!({"username": username, "stage": stage, "locked_until": locked})),
+            Some(json!({"username": username, "stage": stage})),
         )
         .await?;
         tx.commit().await?;
-        Ok(locked)
+        Ok(())
     }
 }
 

@@ -3,16 +3,25 @@
 //! plain-text rejection.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, AppError};
 
 /// JSON body; a malformed or oversized body is a JSON error, not axum's
 /// plain-text rejection.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// Read through [`super::boundary::json_body`]: text with a control
+/// character is refused with a 422 before any handler sees it.
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Ok(ApiJson(super::boundary::json_body(req, state).await?))
+    }
+}
 
 impl<T: Serialize> axum::response::IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {

@@ -45,9 +45,17 @@ pub struct FormPairs(pub Vec<(String, String)>);
 
 impl FormPairs {
     pub fn parse(body: &[u8]) -> Result<FormPairs, AppError> {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .map(FormPairs)
-            .map_err(|_| AppError::BadRequest("Biểu mẫu gửi lên không đọc được".into()))
+        let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map_err(|_| AppError::BadRequest("Biểu mẫu gửi lên không đọc được".into()))?;
+        let pairs = FormPairs(pairs);
+        pairs.refuse_controls()?;
+        Ok(pairs)
+    }
+
+    /// Refuses the form when a name or value holds a control character
+    /// other than tab and line breaks.
+    pub fn refuse_controls(&self) -> Result<(), AppError> {
+        super::boundary::refuse_control_pairs(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// A checkbox: present with any value but empty or `0`.
@@ -243,7 +251,9 @@ async fn read_parts(
             fields.push((name, value));
         }
     }
-    Ok((FormPairs(fields), files))
+    let fields = FormPairs(fields);
+    fields.refuse_controls()?;
+    Ok((fields, files))
 }
 
 fn invalid_number(label: &str) -> AppError {

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::boundary::refuse_control_pairs;
 use super::error::{AppError, PageError};
 use super::forms::answer_form;
 use super::session::{
@@ -68,10 +69,31 @@ pub struct LoginQuery {
 }
 
 /// Only a local path may be the target after login (no open redirect).
+/// Browsers drop tabs and newlines from a URL and read `\\` as `/`, so
+/// `/\t/evil.example` would be `//evil.example`: any control character,
+/// space or backslash sends the person home instead. What is left is a
+/// valid `Location` header value, so the redirect itself cannot fail.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
+    }
+}
+
+/// A redirect that never panics on its target: one that is not a valid
+/// header value goes home.
+fn redirect_to(to: &str) -> Response {
+    match HeaderValue::from_str(to) {
+        Ok(_) => Redirect::to(to).into_response(),
+        Err(_) => Redirect::to("/").into_response(),
     }
 }
 
@@ -83,7 +105,7 @@ pub async fn login_page(
 ) -> Response {
     let next = safe_next(q.next.as_deref());
     if auth.is_some() {
-        return Redirect::to(&next).into_response();
+        return redirect_to(&next);
     }
     let (csrf, set_cookie) = anonymous_csrf(state.config.secure_cookies, &headers);
     let page = LoginPage {
@@ -114,14 +136,22 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    let result = sign_in(&state, &form.username, &form.password, &ip.0).await;
+    let typed = [
+        ("username", form.username.as_str()),
+        ("password", form.password.as_str()),
+        ("next", form.next.as_deref().unwrap_or("")),
+    ];
+    let result = match refuse_control_pairs(typed) {
+        Ok(()) => sign_in(&state, &form.username, &form.password, &ip.0).await,
+        Err(e) => Err(e),
+    };
     answer_form(
         result,
         |signed| match signed {
             SignIn::Session(session) => signed_in(&state, &session, &next),
             SignIn::SecondStep(challenge) => {
                 let to = format!("/login/totp?next={}", encode_component(&next));
-                let mut res = Redirect::to(&to).into_response();
+                let mut res = redirect_to(&to);
                 let cookie = challenge_cookie(&state, &challenge.token, CHALLENGE_MINUTES * 60);
                 if let Ok(h) = HeaderValue::from_str(&cookie) {
                     res.headers_mut().append(SET_COOKIE, h);
@@ -147,7 +177,7 @@ pub async fn login_submit(
 /// challenge cookie, if any, is cleared.
 fn signed_in(state: &AppState, session: &NewSession, next: &str) -> Response {
     let max_age = state.config.session_absolute.as_secs();
-    let mut res = Redirect::to(next).into_response();
+    let mut res = redirect_to(next);
     for cookie in [
         session_cookie(state, &session.token, max_age),
         challenge_cookie(state, "", 0),
@@ -228,7 +258,14 @@ pub async fn totp_submit(
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
     let challenge = cookie(&headers, CHALLENGE_COOKIE).unwrap_or_default();
-    let result = sign_in_totp(&state, &challenge, &form.code, &ip.0).await;
+    let typed = [
+        ("code", form.code.as_str()),
+        ("next", form.next.as_deref().unwrap_or("")),
+    ];
+    let result = match refuse_control_pairs(typed) {
+        Ok(()) => sign_in_totp(&state, &challenge, &form.code, &ip.0).await,
+        Err(e) => Err(e),
+    };
     answer_form(
         result,
         |session| signed_in(&state, &session, &next),
@@ -287,5 +324,16 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        for bad in [
+            "/\t/evil.example",
+            "/\n/x",
+            "/\0",
+            "/\\/x",
+            "/ /x",
+            "/\u{7f}",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(Some("/plans?tab=1&x=%20")), "/plans?tab=1&x=%20");
     }
 }

@@ -3,6 +3,7 @@
 //! parses into domain types, makes one store call, and renders.
 
 pub mod api;
+pub mod boundary;
 pub mod error;
 pub mod extract;
 pub mod flash;
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             session::resolve,
         ))
+        .layer(middleware::from_fn(boundary::refuse_control_query))
         .layer(middleware::from_fn(move |req, next| {
             security::headers(secure, req, next)
         }))

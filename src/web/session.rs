@@ -130,7 +130,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 /// Resolves the session, checks CSRF on unsafe methods, and puts `Auth`
 /// and `ClientIp` into the request for the extractors below.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = ClientIp(client_ip(&req));
+    let ip = ClientIp(client_ip(&req, &state.config.trusted_proxies));
     req.extensions_mut().insert(ip.clone());
     let is_api = req.uri().path().starts_with("/api/");
     let auth = match load(&state, req.headers()).await {
@@ -205,11 +205,33 @@ fn render(e: AppError, is_api: bool) -> Response {
     }
 }
 
-fn client_ip(req: &Request) -> String {
-    req.extensions()
+/// The peer's address, or the client's behind a trusted proxy.
+fn client_ip(req: &Request, trusted: &[crate::proxy::Cidr]) -> String {
+    let Some(peer) = req
+        .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".to_string())
+        .map(|c| c.0.ip())
+    else {
+        return "local".to_string();
+    };
+    // A header sent on several lines is one list, in order.
+    let header = |name: &str| {
+        let lines: Vec<&str> = req
+            .headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!lines.is_empty()).then(|| lines.join(","))
+    };
+    let (forwarded, x_forwarded_for) = (header("forwarded"), header("x-forwarded-for"));
+    crate::proxy::client_ip(
+        peer,
+        forwarded.as_deref(),
+        x_forwarded_for.as_deref(),
+        trusted,
+    )
+    .to_string()
 }
 
 async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, AppError> {
@@ -234,8 +256,8 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
         return Ok(None);
     }
     // Writing on every request would queue reads behind the single SQLite
-    // writer; once a minute is enough for an idle timeout of minutes.
-    if now - session.last_seen_at > 60_000 {
+    // writer: marked at a quarter of the idle time, at most once a minute.
+    if crate::domain::account::touch_due(idle, now - session.last_seen_at) {
         state.store.touch_session(&token_hash).await?;
     }
     let unit = state

@@ -237,7 +237,7 @@ async fn repeated_wrong_passwords_lock_the_account() {
             body["error"]["message"]
                 .as_str()
                 .unwrap_or("")
-                .contains("tạm khóa")
+                .contains("thử lại sau")
         );
         app.clock.advance_ms(16 * 60 * 1000);
         let (s, _) = app.api(Method::POST, "/api/login", None, Some(right)).await;

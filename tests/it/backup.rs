@@ -350,3 +350,41 @@ async fn the_command_line_backs_up_and_restores_and_refuses_a_changed_file() {
         b.table_rows().await.expect("rows")
     );
 }
+
+#[tokio::test]
+async fn a_backup_with_control_characters_is_refused_naming_the_row() {
+    let source = TestApp::sqlite().await;
+    let w = busy_world(&source).await;
+    let db = source.sqlite_file().expect("sqlite file");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        db.display()
+    ))
+    .await
+    .expect("connect");
+    sqlx::query("UPDATE tasks SET title = 'a' || char(0) || 'b' WHERE id = ?")
+        .bind(w.task_a1)
+        .execute(&mut conn)
+        .await
+        .expect("nul");
+    drop(conn);
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("theodoi.backup");
+    source.store.backup_to(&file).await.expect("backup");
+    for target in TestApp::all().await {
+        let e = target.engine;
+        match target.store.restore_from(&file).await {
+            Err(BackupError::Refused(m)) => assert!(
+                m.contains("U+0000")
+                    && m.contains("tasks")
+                    && m.contains(&w.task_a1.to_string())
+                    && m.contains("title"),
+                "{e}: {m}"
+            ),
+            other => panic!("{e}: {other:?}"),
+        }
+        assert_empty(&target.store, e).await;
+        target.finish().await;
+    }
+    source.finish().await;
+}

@@ -26,13 +26,26 @@ pub fn solve(question: &str) -> String {
     const WORDS: [&str; 10] = [
         "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
     ];
+    // "Mười lăm", "hai mươi mốt", "chín mươi": tens, then units.
+    let number = |text: &str| -> usize {
+        let mut n = 0;
+        for w in text.split_whitespace().map(str::to_lowercase) {
+            n = match w.as_str() {
+                "mười" => n + 10,
+                "mươi" => n * 10,
+                "mốt" => n + 1,
+                "lăm" => n + 5,
+                "tư" => n + 4,
+                w => n + WORDS.iter().position(|x| *x == w).unwrap_or(0),
+            };
+        }
+        n
+    };
     let after = question.split("kiểm tra:").last().unwrap_or(question);
-    let numbers: Vec<usize> = after
-        .split_whitespace()
-        .filter_map(|w| WORDS.iter().position(|x| *x == w.to_lowercase()))
-        .collect();
-    assert!(numbers.len() >= 2, "no sum in {question}");
-    (numbers[0] + numbers[1]).to_string()
+    let (a, rest) = after.split_once("cộng").expect("a sum");
+    let b = rest.split("bằng").next().unwrap_or("");
+    let a = a.rsplit(['.', ':']).next().unwrap_or(a);
+    (number(a) + number(b)).to_string()
 }
 
 /// A visitor without an account: the double-submit cookie from the form.

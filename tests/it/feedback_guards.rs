@@ -123,7 +123,7 @@ async fn refusals_say_clearly_what_is_wrong() {
         // A wrong answer to the challenge.
         let (v, html) = visitor(&app).await;
         let mut all = challenge_fields(&html);
-        all[1].1 = "99".into();
+        all[1].1 = "1".into();
         all.extend(citizen_fields(
             w.commune_a1.id,
             "Trả lời sai câu hỏi kiểm tra",

@@ -18,6 +18,7 @@ mod e2e_kept;
 mod e2e_reporting;
 mod feedback;
 mod feedback_guards;
+mod hardening2;
 mod harness;
 mod import_cli;
 mod import_page;

@@ -2,6 +2,7 @@
 //! password, enrolling a second factor; for administrators, the accounts
 //! of their subtree and the audit trail.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::accounts;
 use crate::actions::sign_in::sign_in_totp;
 use crate::domain::access::Role;
-use crate::store::{AuditEntry, Page, User};
+use crate::store::{AuditEntry, User};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::params::AuditParams;
@@ -258,14 +259,14 @@ pub struct AuditPageOut {
 /// Administrators only, and only their subtree's entries. The CSV export
 /// of the same search is `/admin/audit.csv`.
 #[utoipa::path(get, path = "/api/audit", tag = "accounts", params(AuditParams),
-    responses((status = 200, body = AuditPageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = AuditPageOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<ApiJson<AuditPageOut>, ApiError> {
     let query = params.input().validate().map_err(AppError::invalid)?;
-    let page = Page::new(params.page, params.per_page);
+    let page = checked_page(params.page, params.per_page)?;
     let listing = accounts::search_audit(&state, &auth.principal, &query, page).await?;
     Ok(ApiJson(AuditPageOut {
         items: listing.items.into_iter().map(Into::into).collect(),

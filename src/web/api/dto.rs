@@ -373,8 +373,10 @@ impl<T: ToSchema> ListOut<T> {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
-    /// Items per page, at most 500.
+    /// Items per page, 1 to 500 (default 50); out of range is refused.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
     /// Search words; diacritics optional (`chuyen doi so`).
     pub q: Option<String>,

@@ -4,6 +4,7 @@
 //! assign, answer), where personal data reaches only staff of the commune
 //! concerned.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -15,7 +16,6 @@ use crate::domain::attachment::AttachedTo;
 use crate::domain::feedback::{
     Contact, Feedback, FeedbackDraft, FeedbackStatus, Topic, group_code, satisfaction_percent,
 };
-use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
@@ -133,17 +133,17 @@ pub async fn erase(
 }
 
 #[utoipa::path(get, path = "/api/public/feedback", tag = "public", security(()), params(PublicListParams),
-    responses((status = 200, body = [AnsweredOut])))]
+    responses((status = 200, body = [AnsweredOut]), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn answered(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<PublicListParams>,
 ) -> Result<ApiJson<Vec<AnsweredOut>>, ApiError> {
-    let list = feedback::answered(&state, q.commune_id, Page::new(q.page, Some(50))).await?;
+    let list = feedback::answered(&state, q.commune_id, checked_page(q.page, Some(50))?).await?;
     Ok(ApiJson(list.items.iter().map(AnsweredOut::from).collect()))
 }
 
 #[utoipa::path(get, path = "/api/feedback", tag = "feedback", params(FeedbackParams),
-    responses((status = 200, body = [FeedbackOut]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [FeedbackOut]), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -157,6 +157,7 @@ pub async fn list(
                 .ok_or_else(|| AppError::BadRequest(format!("Tình trạng không hợp lệ: {s}")))?,
         ),
     };
+    checked_page(q.page, None)?;
     let list = feedback::list(&state, p, status, q.page).await?;
     Ok(ApiJson(
         list.items.iter().map(|f| out(&state, &auth, f)).collect(),
@@ -176,7 +177,7 @@ pub async fn get_one(
 }
 
 #[utoipa::path(get, path = "/api/feedback/stats", tag = "feedback", params(StatsParams),
-    responses((status = 200, body = FeedbackStatsOut), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = FeedbackStatsOut), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn stats(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,

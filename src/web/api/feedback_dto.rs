@@ -160,8 +160,11 @@ impl From<&Feedback> for AnsweredOut {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicListParams {
     pub commune_id: Option<i64>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
 }
 
@@ -251,9 +254,12 @@ impl FeedbackOut {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedbackParams {
     /// `received`, `assigned` or `answered`.
     pub status: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
 }
 
@@ -283,6 +289,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// First day received, `2026-01-01`; default 1 January this year.
     pub from: Option<String>,
@@ -407,9 +414,12 @@ pub struct InitiativeDetailOut {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InitiativeParams {
     pub status: Option<String>,
     pub q: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
 }
 

@@ -3,6 +3,7 @@
 //! The rules are in `actions::initiatives`; these handlers read JSON and
 //! shape the answer.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -12,7 +13,6 @@ use crate::actions::initiatives::{self, DecisionInput, InitiativeView, NewInitia
 use crate::domain::attachment::AttachedTo;
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::initiative::{InitiativeDraft, InitiativeStatus};
-use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
@@ -43,25 +43,27 @@ fn status_param(s: Option<&str>) -> Result<Option<InitiativeStatus>, AppError> {
 }
 
 #[utoipa::path(get, path = "/api/public/initiatives", tag = "public", security(()), params(PublicListParams),
-    responses((status = 200, body = [InitiativeOut])))]
+    responses((status = 200, body = [InitiativeOut]), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn public_list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<PublicListParams>,
 ) -> Result<ApiJson<Vec<InitiativeOut>>, ApiError> {
-    let list = initiatives::recognised(&state, q.commune_id, Page::new(q.page, Some(50))).await?;
+    let list =
+        initiatives::recognised(&state, q.commune_id, checked_page(q.page, Some(50))?).await?;
     Ok(ApiJson(
         list.items.iter().map(InitiativeOut::from).collect(),
     ))
 }
 
 #[utoipa::path(get, path = "/api/initiatives", tag = "initiatives", params(InitiativeParams),
-    responses((status = 200, body = [InitiativeOut]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [InitiativeOut]), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
     ApiQuery(q): ApiQuery<InitiativeParams>,
 ) -> Result<ApiJson<Vec<InitiativeOut>>, ApiError> {
     let status = status_param(q.status.as_deref())?;
+    checked_page(q.page, None)?;
     let list = initiatives::list(&state, &auth.principal, status, q.q, q.page).await?;
     Ok(ApiJson(
         list.items.iter().map(InitiativeOut::from).collect(),

@@ -1,5 +1,6 @@
 //! Plans over the API.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -9,14 +10,13 @@ use crate::actions::access::readable_plan;
 use crate::actions::plans::{self, PlanInput, PlanQuery};
 use crate::domain::period::PeriodKind;
 use crate::domain::plan::ReportingRegime;
-use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::forms::parse_date;
 use crate::web::session::{ApiAuth, ClientIp};
 
 #[utoipa::path(get, path = "/api/plans", tag = "plans", params(ListParams),
-    responses((status = 200, body = ListOut<PlanOut>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ListOut<PlanOut>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_plans(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -26,7 +26,7 @@ pub async fn list_plans(
         issuer_unit_id: q.unit_id,
         query: q.q,
     };
-    let page = Page::new(q.page, q.per_page);
+    let page = checked_page(q.page, q.per_page)?;
     let listing = plans::list_plans(&state, &auth.principal, query, page).await?;
     Ok(ApiJson(ListOut::from_listing(listing, PlanOut::from)))
 }

@@ -46,7 +46,7 @@ fn round_detail_out(d: RoundDetail) -> RoundDetailOut {
 }
 
 #[utoipa::path(get, path = "/api/rounds", tag = "reporting", params(RoundParams),
-    responses((status = 200, body = [RoundOut]), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [RoundOut]), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_rounds(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -85,7 +85,7 @@ pub async fn get_round(
 }
 
 #[utoipa::path(get, path = "/api/reports", tag = "reporting", params(MyReportsParams),
-    responses((status = 200, body = [MyReportOut]), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = [MyReportOut]), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn my_reports(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -282,7 +282,7 @@ pub async fn approve_round(
 }
 
 #[utoipa::path(get, path = "/api/completeness", tag = "reporting", params(CompletenessParams),
-    responses((status = 200, body = [CommuneCompletenessOut]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [CommuneCompletenessOut]), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn completeness(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,

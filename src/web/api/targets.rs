@@ -1,5 +1,6 @@
 //! Targets over the API.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -9,13 +10,12 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_target;
 use crate::actions::targets::{self, TargetInput, TargetQuery};
 use crate::domain::goal::{Direction, Goal};
-use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
 
 #[utoipa::path(get, path = "/api/targets", tag = "targets", params(ListParams),
-    responses((status = 200, body = ListOut<TargetOut>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ListOut<TargetOut>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_targets(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -26,7 +26,7 @@ pub async fn list_targets(
         unit_id: q.unit_id,
         query: q.q,
     };
-    let page = Page::new(q.page, q.per_page);
+    let page = checked_page(q.page, q.per_page)?;
     let listing = targets::list_targets(&state, &auth.principal, query, page).await?;
     Ok(ApiJson(ListOut::from_listing(listing, TargetOut::from)))
 }

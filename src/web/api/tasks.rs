@@ -1,5 +1,6 @@
 //! Tasks over the API.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -11,13 +12,12 @@ use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery};
 use crate::domain::deadline::Deadline;
 use crate::domain::report::TaskStatus;
 use crate::domain::task::MentionInput;
-use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
 
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks", params(ListParams),
-    responses((status = 200, body = ListOut<TaskOut>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ListOut<TaskOut>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_tasks(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -45,7 +45,7 @@ pub async fn list_tasks(
         due_by,
         state: None,
     };
-    let page = Page::new(q.page, q.per_page);
+    let page = checked_page(q.page, q.per_page)?;
     let listing = tasks::list_tasks(&state, &auth.principal, query, page).await?;
     Ok(ApiJson(ListOut::from_listing(listing, TaskOut::from)))
 }

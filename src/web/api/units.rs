@@ -1,5 +1,6 @@
 //! Units over the API.
 
+use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -7,13 +8,12 @@ use super::dto::{ListOut, ListParams, UnitIn, UnitOut, with_current};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_unit;
 use crate::actions::units::{self, UnitInput, UnitQuery};
-use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
 use crate::web::session::{ApiAuth, ClientIp};
 
 #[utoipa::path(get, path = "/api/units", tag = "units", params(ListParams),
-    responses((status = 200, body = ListOut<UnitOut>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ListOut<UnitOut>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_units(
     State(state): State<AppState>,
     ApiAuth(auth): ApiAuth,
@@ -23,7 +23,7 @@ pub async fn list_units(
         parent_id: q.parent_id,
         query: q.q,
     };
-    let page = Page::new(q.page, q.per_page);
+    let page = checked_page(q.page, q.per_page)?;
     let listing = units::list_units(&state, &auth.principal, query, page).await?;
     Ok(ApiJson(ListOut::from_listing(listing, UnitOut::from)))
 }
