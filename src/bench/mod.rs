@@ -13,6 +13,7 @@
 
 mod http;
 pub mod peak;
+mod review;
 mod server;
 mod stats;
 mod submit;
