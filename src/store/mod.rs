@@ -54,7 +54,7 @@ pub use initiatives::InitiativeFilter;
 pub use kept_forms::KEEP_FOR_MS;
 pub use notifications::{MissingReport, NewNotification, Notification, OffTrackTarget, OpenTask};
 pub use plans::PlanFilter;
-pub use reports::ReportEdits;
+pub use reports::{ReportEdits, SavedReport};
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
 pub use tasks::{StateFilter, TaskFilter};
