@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "answered_items",
         sql: include_str!("../../migrations/0007_answered_items.sql"),
     },
+    Migration {
+        version: 11,
+        name: "dashboard_reads",
+        sql: include_str!("../../migrations/0011_dashboard_reads.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

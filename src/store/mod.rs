@@ -55,6 +55,7 @@ pub use kept_forms::KEEP_FOR_MS;
 pub use notifications::{MissingReport, NewNotification, Notification, OffTrackTarget, OpenTask};
 pub use plans::PlanFilter;
 pub use reports::{ReportEdits, SavedReport};
+pub use rollups::DashboardKey;
 pub use sessions::{LoginCheck, SessionRecord};
 pub use targets::TargetFilter;
 pub use tasks::{StateFilter, TaskFilter};
