@@ -99,39 +99,73 @@ impl RollupDeltas {
         Ok(())
     }
 
+    /// Many rows a statement: the locks are taken in the rows' order all
+    /// the same, and a transaction holds the nation's and the province's
+    /// rows for one round trip, not one a counter.
     async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
-        for (unit_id, (parent_id, counts)) in &self.levels {
-            for (counter, delta) in counts.iter() {
-                sqlx::query(
-                    "INSERT INTO rollups (unit_id, parent_id, metric, bucket, value) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (unit_id, metric, bucket) DO UPDATE SET value = rollups.value + $5",
-                )
-                .bind(*unit_id)
-                .bind(*parent_id)
-                .bind(counter.metric().as_str())
-                .bind(counter.bucket())
-                .bind(delta)
-                .execute(&mut *conn)
-                .await?;
+        let rows: Vec<(i64, Option<i64>, Counter, i64)> = self
+            .levels
+            .iter()
+            .flat_map(|(unit_id, (parent_id, counts))| {
+                counts
+                    .iter()
+                    .map(move |(counter, delta)| (*unit_id, *parent_id, counter, delta))
+            })
+            .collect();
+        for chunk in rows.chunks(WRITE_ROWS) {
+            let sql = format!(
+                "INSERT INTO rollups (unit_id, parent_id, metric, bucket, value) VALUES {}
+                 ON CONFLICT (unit_id, metric, bucket) DO UPDATE SET value = rollups.value + excluded.value",
+                placeholders(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (unit_id, parent_id, counter, delta) in chunk {
+                q = q
+                    .bind(*unit_id)
+                    .bind(*parent_id)
+                    .bind(counter.metric().as_str())
+                    .bind(counter.bucket())
+                    .bind(*delta);
             }
+            q.execute(&mut *conn).await?;
         }
-        for unit_id in &self.touched {
-            sqlx::query(
-                // Strictly later than the time it replaces, even for two
-                // changes within one millisecond: the time is also the key
-                // of the unit's cached dashboard, which must move with
-                // every change.
-                "INSERT INTO rollup_times (unit_id, updated_at) VALUES ($1, $2)
+        let touched: Vec<i64> = self.touched.iter().copied().collect();
+        for chunk in touched.chunks(WRITE_ROWS) {
+            // Strictly later than the time it replaces, even for two
+            // changes within one millisecond: the time is also the key of
+            // the unit's cached dashboard, which must move with every
+            // change.
+            let sql = format!(
+                "INSERT INTO rollup_times (unit_id, updated_at) VALUES {}
                  ON CONFLICT (unit_id) DO UPDATE SET updated_at = CASE
-                     WHEN rollup_times.updated_at >= $2 THEN rollup_times.updated_at + 1 ELSE $2 END",
-            )
-            .bind(*unit_id)
-            .bind(self.now)
-            .execute(&mut *conn)
-            .await?;
+                     WHEN rollup_times.updated_at >= excluded.updated_at THEN rollup_times.updated_at + 1
+                     ELSE excluded.updated_at END",
+                placeholders(chunk.len(), 2)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for unit_id in chunk {
+                q = q.bind(*unit_id).bind(self.now);
+            }
+            q.execute(&mut *conn).await?;
         }
         Ok(())
     }
+}
+
+/// Counter rows written per statement.
+const WRITE_ROWS: usize = 500;
+
+/// `($1, $2), ($3, $4), …`: `rows` groups of `columns` placeholders.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
