@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::actions::dashboard::DashboardCache;
 use crate::config::Config;
 use crate::store::Store;
 
@@ -10,4 +11,16 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Dashboard figures per level unit, computed again when they move.
+    pub dashboards: Arc<DashboardCache>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            dashboards: Arc::default(),
+        }
+    }
 }

@@ -6,7 +6,6 @@
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -387,10 +386,7 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
         .await
         .with_context(|| format!("không mở được cổng {}", config.listen))?;
     tracing::info!(listen = %config.listen, engine = store.engine().name(), "Theo Dõi đang phục vụ");
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(config),
-    };
+    let state = AppState::new(store.clone(), config);
     let app = web::app(state.clone());
     let ticker = tokio::spawn(housekeeping(
         store.clone(),

@@ -168,6 +168,35 @@ pub async fn generate(
 ) -> anyhow::Result<GenSummary> {
     let started = Instant::now();
     check_can_generate(store, options).await?;
+    // Secondary indexes are built once the rows are in, even when the load
+    // fails half-way (the database is not left without them).
+    let names: Vec<&'static str> = TABLES.iter().map(|t| t.name).collect();
+    let deferred = store.drop_secondary_indexes(&names).await?;
+    let loaded = load(store, options, progress, started).await;
+    let indexing = Instant::now();
+    store.build_indexes(&deferred).await?;
+    progress(&format!(
+        "{} chỉ mục dựng lại sau khi nạp trong {:.1} s",
+        deferred.len(),
+        indexing.elapsed().as_secs_f64()
+    ));
+    let (admin_user_id, nation_id) = loaded?;
+    Ok(GenSummary {
+        rows: settle(store).await?,
+        admin_user_id,
+        nation_id,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Generates every row and writes it; returns the administrator's and the
+/// nation's ids.
+async fn load(
+    store: &Store,
+    options: &GenOptions,
+    progress: &mut dyn FnMut(&str),
+    started: Instant,
+) -> anyhow::Result<(i64, i64)> {
     let mut g = Generator::new(store, options, store.clock().now_ms());
     let nation_id = g.ids.next(T_UNITS);
     g.push(
@@ -203,12 +232,7 @@ pub async fn generate(
     }
     g.emit_level(nation_id, None, &nation_counts);
     g.finish().await?;
-    Ok(GenSummary {
-        rows: settle(store).await?,
-        admin_user_id: g.admin_id,
-        nation_id,
-        elapsed: started.elapsed(),
-    })
+    Ok((g.admin_id, nation_id))
 }
 
 /// Refuses a database that already has units, and empty dimensions.

@@ -1,16 +1,29 @@
 //! A level's dashboard (commune, province, nation): its figures from its
 //! counters, and the level units below it ranked by score. The page and
 //! the API show the same numbers from here.
+//!
+//! The figures (the unit's own and its children's) are kept per unit in a
+//! [`DashboardCache`], keyed on the day, the time the unit's counters last
+//! moved (which every change below it moves too) and the calendar's state:
+//! a change anywhere in the subtree makes the next reader compute them
+//! again, and until then a dashboard reads one small row for its figures.
+//! One reader at a time fills a unit's entry; the others wait and take
+//! what it computed. A miss reads only the counters the figures use.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
 
 use super::AppError;
 use super::access::readable_unit;
 use crate::app::AppState;
 use crate::domain::access::Principal;
-use crate::domain::figures::{Figures, figures};
+use crate::domain::figures::{BucketsUsed, Figures, figures};
 use crate::domain::rollup::Rollup;
 use crate::domain::score::rank;
 use crate::domain::unit::Unit;
-use crate::store::{OffTrackTarget, Page, UnitFilter};
+use crate::store::{DashboardKey, OffTrackTarget, Page, Store, UnitFilter};
 
 /// One level unit below, with its figures and its rank (ties share one).
 pub struct Ranked {
@@ -54,10 +67,7 @@ pub async fn dashboard(
             .filter(|p| principal.can_read(&p.path)),
         None => None,
     };
-    let today = store.clock().today();
-    let calendar = store.work_calendar().await?;
-    let own = figures(&store.rollup(unit.id).await?, today, &calendar);
-    let children = store.child_rollups(unit.id).await?;
+    let cached = state.dashboards.figures(store, unit.id).await?;
     let below = store
         .units(
             &UnitFilter {
@@ -72,22 +82,19 @@ pub async fn dashboard(
         .into_iter()
         .filter(|u| u.kind.is_level())
         .map(|u| {
-            let counters = children
-                .iter()
-                .find(|c| c.unit_id == u.id)
+            let f = cached
+                .children
+                .get(&u.id)
                 .cloned()
-                .unwrap_or_else(|| Rollup {
-                    unit_id: u.id,
-                    ..Rollup::default()
-                });
-            (u.id, u.name, figures(&counters, today, &calendar))
+                .unwrap_or_else(|| cached.empty.clone());
+            (u.id, u.name, f)
         })
         .collect();
     let off_track = store.off_track_targets(&unit.path, OFF_TRACK_SHOWN).await?;
     Ok(Dashboard {
         unit,
         parent,
-        figures: own,
+        figures: cached.own.clone(),
         ranking: ranked(scored),
         off_track,
     })
@@ -113,4 +120,82 @@ fn ranked(scored: Vec<(i64, String, Figures)>) -> Vec<Ranked> {
         .collect();
     out.sort_by_key(|r| r.rank);
     out
+}
+
+/// Units whose figures are kept at most; past this the cache starts over
+/// (a nation has about 3,300 communes, 34 provinces and itself).
+const CACHED_UNITS: usize = 8_192;
+
+/// A level's figures and its children's, as computed for one key.
+pub struct CachedFigures {
+    key: (NaiveDate, DashboardKey),
+    pub own: Figures,
+    pub children: HashMap<i64, Figures>,
+    /// The figures of a child with no counters yet.
+    pub empty: Figures,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<CachedFigures>>>>;
+
+/// Dashboard figures per level unit; see the module's note.
+#[derive(Default)]
+pub struct DashboardCache {
+    slots: Mutex<HashMap<i64, Slot>>,
+}
+
+impl DashboardCache {
+    fn slot(&self, unit_id: i64) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() >= CACHED_UNITS && !slots.contains_key(&unit_id) {
+            slots.clear();
+        }
+        slots.entry(unit_id).or_default().clone()
+    }
+
+    /// The figures of a level and its children now: cached when nothing
+    /// they depend on has moved, else computed (by one reader at a time).
+    pub async fn figures(
+        &self,
+        store: &Store,
+        unit_id: i64,
+    ) -> Result<Arc<CachedFigures>, AppError> {
+        let today = store.clock().today();
+        // Read before the counters: a change landing in between gives an
+        // entry older than its key says, computed again next time, never
+        // the reverse.
+        let key = (today, store.dashboard_key(unit_id).await?);
+        let slot = self.slot(unit_id);
+        let mut entry = slot.lock().await;
+        if let Some(cached) = entry.as_ref().filter(|c| c.key == key) {
+            return Ok(cached.clone());
+        }
+        let fresh = Arc::new(compute(store, unit_id, key).await?);
+        *entry = Some(fresh.clone());
+        Ok(fresh)
+    }
+}
+
+async fn compute(
+    store: &Store,
+    unit_id: i64,
+    key: (NaiveDate, DashboardKey),
+) -> Result<CachedFigures, AppError> {
+    let today = key.0;
+    let used = BucketsUsed::on(today);
+    let calendar = store.work_calendar().await?;
+    let own = store
+        .rollup_for_figures(unit_id, &used, key.1.counters_at)
+        .await?;
+    let children = store
+        .child_rollups_for_figures(unit_id, &used)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, figures(&r, today, &calendar)))
+        .collect();
+    Ok(CachedFigures {
+        key,
+        own: figures(&own, today, &calendar),
+        children,
+        empty: figures(&Rollup::default(), today, &calendar),
+    })
 }

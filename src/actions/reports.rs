@@ -31,15 +31,13 @@ pub async fn report(
     principal: &Principal,
     id: i64,
 ) -> Result<ReportView, AppError> {
-    let view = state
+    state
         .store
-        .report_view(id)
+        .report_view_for(id, |round, report| {
+            principal.can_view_report(&round.scope_path, &report.unit_path)
+        })
         .await?
-        .ok_or(AppError::NotFound)?;
-    if !principal.can_view_report(&view.round.scope_path, &view.report.unit_path) {
-        return Err(AppError::NotFound);
-    }
-    Ok(view)
+        .ok_or(AppError::NotFound)
 }
 
 /// A report with its history (who saved, sent, returned, accepted it).
@@ -140,6 +138,9 @@ pub struct ReportInput {
 pub struct Saved {
     pub report: UnitReport,
     pub evidence: usize,
+    /// The report as it is now: the one read to check access, with what
+    /// this save wrote (read again only when evidence was attached).
+    pub view: ReportView,
 }
 
 /// Reads a status code as sent by a form or the API; blank means none.
@@ -329,19 +330,30 @@ async fn apply(state: &AppState, caller: &Caller<'_>, p: Prepared) -> Result<Sav
             .add_evidence(p.view.report.id, task_id, input, &caller.actor)
             .await?;
     }
-    let report = state
+    let saved = state
         .store
         .save_report_on(&p.view, p.edits, p.submit, &caller.actor)
         .await?;
+    let report = saved.report.clone();
     for (id, answer) in p.answers {
         state
             .store
             .answer_direction(id, answer, report.id, &caller.actor)
             .await?;
     }
+    let view = if attached > 0 {
+        state
+            .store
+            .report_view(report.id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    } else {
+        p.view.with_saved(saved.report, saved.tasks, saved.figures)
+    };
     Ok(Saved {
         report,
         evidence: attached,
+        view,
     })
 }
 

@@ -2,7 +2,9 @@
 //! deployment would feel it. It starts `theodoi serve` on the database as a
 //! child process on a free loopback port, signs in as the generated
 //! administrator, and times the dashboard JSON of the nation, a province and
-//! a commune over one keep-alive connection; it times the raw GROUP BY a
+//! a commune over one keep-alive connection, with the dashboard cache warm
+//! and cold (each cold request right after the level's counters were
+//! marked as moved, as a change does); it times the raw GROUP BY a
 //! dashboard would need without rollups; it reads the server's memory; and,
 //! when asked, it saves reports from several clients at once for a bounded
 //! number of requests and seconds.
@@ -13,6 +15,7 @@
 
 mod http;
 pub mod peak;
+mod review;
 mod server;
 mod stats;
 mod submit;
@@ -109,6 +112,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.requests,
     )
     .await?;
+    let cold = measure_cold(
+        &mut http,
+        &store,
+        &token,
+        [&nation, &province, &commune],
+        (args.requests / 5).max(20),
+    )
+    .await?;
     let rss_after_reads = read_memory(server.pid());
     let raw_ms = measure_raw(&store, args.raw_runs).await?;
 
@@ -145,6 +156,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let (rss, hwm) = memory.or(rss_after_reads).unwrap_or((0.0, 0.0));
     let figures = Figures {
         levels,
+        cold,
         raw_ms,
         rss,
         hwm,
@@ -177,6 +189,38 @@ async fn measure_dashboards(
     Ok(levels)
 }
 
+/// The dashboard timings of the three levels with the cache cold: before
+/// each request the level's counters are marked as moved.
+async fn measure_cold(
+    http: &mut Http,
+    store: &Store,
+    token: &str,
+    units: [&Unit; 3],
+    requests: usize,
+) -> anyhow::Result<Vec<Latency>> {
+    let mut levels = Vec::new();
+    for (name, unit) in ["national", "province", "commune"].iter().zip(units) {
+        let path = format!("/api/dashboard/{}", unit.id);
+        let mut ms = Vec::with_capacity(requests);
+        for _ in 0..requests {
+            store.touch_rollup_time(unit.id).await?;
+            let t = Instant::now();
+            let r = http.send("GET", &path, Some(token), None).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            if r.status != 200 {
+                bail!("GET {path} trả về {}", r.status);
+            }
+        }
+        let lat = latency(ms);
+        println!(
+            "  {name:<9} GET {path} (bộ đệm nguội): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            lat.p50, lat.p99, lat.max
+        );
+        levels.push(lat);
+    }
+    Ok(levels)
+}
+
 /// The median time of the raw GROUP BY the dashboards spare, in ms.
 async fn measure_raw(store: &Store, runs: usize) -> anyhow::Result<f64> {
     let mut raw = Vec::new();
@@ -198,6 +242,8 @@ async fn measure_raw(store: &Store, runs: usize) -> anyhow::Result<f64> {
 /// What one bench run measured.
 struct Figures {
     levels: Vec<Latency>,
+    /// The same with the dashboard cache cold.
+    cold: Vec<Latency>,
     raw_ms: f64,
     rss: f64,
     hwm: f64,
@@ -246,6 +292,12 @@ fn summary(
         "host_load_1m_before": f.load.0,
         "host_load_1m_after": f.load.1,
     });
+    if let Some(map) = out.as_object_mut() {
+        for (name, lat) in ["national", "province", "commune"].iter().zip(&f.cold) {
+            map.insert(format!("{name}_cold_p50_ms"), json!(round2(lat.p50)));
+            map.insert(format!("{name}_cold_p99_ms"), json!(round2(lat.p99)));
+        }
+    }
     if let (Some(s), Some(map)) = (submit, out.as_object_mut()) {
         map.insert("submit_rps".into(), json!(round2(s.rps)));
         map.insert("submit_p50_ms".into(), json!(round2(s.latency.p50)));

@@ -26,6 +26,7 @@ use chrono::Datelike;
 use serde_json::{Value, json};
 
 use super::http::Http;
+use super::review::{Reviews, review_all};
 use super::server::{Server, load_average, read_memory};
 use super::stats::{Latency, latency, round2};
 use super::submit::led_items;
@@ -58,6 +59,10 @@ pub struct LoadArgs {
     /// Leaders loading dashboards throughout the peak.
     #[arg(long, default_value_t = 8)]
     pub leaders: usize,
+    /// Focal points (the province's and the communes') accepting and
+    /// returning the submitted reports at once after the peak; 0 skips it.
+    #[arg(long, default_value_t = 16)]
+    pub reviewers: usize,
     /// Longest the peak may last, in seconds; units not done by then count
     /// as errors.
     #[arg(long, default_value_t = 900)]
@@ -69,21 +74,21 @@ pub struct LoadArgs {
 
 /// Latencies by kind of request, and the errors, of one client.
 #[derive(Default)]
-struct Tally {
-    ms: BTreeMap<&'static str, Vec<f64>>,
-    errors: usize,
+pub(super) struct Tally {
+    pub(super) ms: BTreeMap<&'static str, Vec<f64>>,
+    pub(super) errors: usize,
     messages: Vec<String>,
 }
 
 impl Tally {
-    fn fail(&mut self, message: String) {
+    pub(super) fn fail(&mut self, message: String) {
         self.errors += 1;
         if self.messages.len() < KEPT_ERRORS {
             self.messages.push(message);
         }
     }
 
-    fn merge(&mut self, other: Tally) {
+    pub(super) fn merge(&mut self, other: Tally) {
         for (kind, mut ms) in other.ms {
             self.ms.entry(kind).or_default().append(&mut ms);
         }
@@ -95,16 +100,16 @@ impl Tally {
         }
     }
 
-    fn requests(&self) -> usize {
+    pub(super) fn requests(&self) -> usize {
         self.ms.values().map(Vec::len).sum()
     }
 
-    fn latency(&self, kind: &str) -> Latency {
+    pub(super) fn latency(&self, kind: &str) -> Latency {
         latency(self.ms.get(kind).cloned().unwrap_or_default())
     }
 
     /// One request, timed under `kind`; anything but `expect` is an error.
-    async fn call(
+    pub(super) async fn call(
         &mut self,
         http: &mut Http,
         kind: &'static str,
@@ -137,11 +142,16 @@ impl Tally {
 }
 
 /// A submission the server acknowledged, to look for afterwards.
-struct Submitted {
-    report_id: i64,
+pub(super) struct Submitted {
+    pub(super) report_id: i64,
+    /// The commune of the unit, whose focal point reviews the report.
+    pub(super) commune_id: i64,
     marker: String,
     tasks: usize,
     due_month: String,
+    /// The status it must have in the database at the end: submitted, or
+    /// what its review made it.
+    pub(super) expect: ReportStatus,
 }
 
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
@@ -166,7 +176,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let watchers = start_leaders(addr, &people, &password, args.leaders, done.clone());
     let started = Instant::now();
     let limit = started + Duration::from_secs(args.limit_seconds);
-    let (units_tally, submitted) = submit_all(
+    let (units_tally, mut submitted) = submit_all(
         addr,
         &people.reporters,
         &password,
@@ -175,6 +185,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     )
     .await;
     let peak_s = started.elapsed().as_secs_f64();
+    // Right after the last submission, the province's figures count it.
+    let due_month = submitted.first().map(|s| s.due_month.clone());
+    let counted = province_count(addr, &people, &password, due_month.as_deref()).await;
+    // Then the review day, the leaders still reading.
+    let review_limit = Instant::now() + Duration::from_secs(args.limit_seconds);
+    let reviews = review_all(
+        addr,
+        &people,
+        &password,
+        args.reviewers,
+        &mut submitted,
+        review_limit,
+    )
+    .await;
     done.store(true, Ordering::SeqCst);
     let mut leaders_tally = Tally::default();
     for w in watchers {
@@ -183,9 +207,6 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             Err(e) => leaders_tally.fail(format!("lãnh đạo: {e}")),
         }
     }
-    // Right after the last submission, the province's figures count it.
-    let due_month = submitted.first().map(|s| s.due_month.clone());
-    let counted = province_count(addr, &people, &password, due_month.as_deref()).await;
     let memory = read_memory(server.pid());
     let load_after = load_average();
     server.stop();
@@ -194,7 +215,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     store.close().await;
 
     let units_failed = units - submitted.len();
-    let errors = units_tally.errors + leaders_tally.errors;
+    let errors = units_tally.errors + leaders_tally.errors + reviews.tally.errors;
     let run = PeakRun {
         engine: store.engine().name(),
         args: &args,
@@ -207,7 +228,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         memory,
         load: (load_before, load_after),
     };
-    let out = figures(&run, &units_tally, &leaders_tally);
+    let out = figures(&run, &units_tally, &leaders_tally, &reviews);
     println!("{out}");
     if errors > 0 || units_failed > 0 {
         bail!("{errors} lỗi, {units_failed} đơn vị không nộp được");
@@ -237,8 +258,13 @@ struct PeakRun<'a> {
 
 /// Prints each kind of request's latency and the summary line, and builds
 /// the JSON the run ends with.
-fn figures(run: &PeakRun, units_tally: &Tally, leaders_tally: &Tally) -> serde_json::Value {
-    let errors = units_tally.errors + leaders_tally.errors;
+fn figures(
+    run: &PeakRun,
+    units_tally: &Tally,
+    leaders_tally: &Tally,
+    reviews: &Reviews,
+) -> serde_json::Value {
+    let errors = units_tally.errors + leaders_tally.errors + reviews.tally.errors;
     let requests = units_tally.requests() + leaders_tally.requests();
     let (rss, hwm) = run.memory.unwrap_or((0.0, 0.0));
     let peak_s = run.peak_s;
@@ -257,7 +283,23 @@ fn figures(run: &PeakRun, units_tally: &Tally, leaders_tally: &Tally) -> serde_j
         "  bảng điều khiển {dashboard_n} lần tải: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         dashboards.p50, dashboards.p99, dashboards.max
     );
-    for m in units_tally.messages.iter().chain(&leaders_tally.messages) {
+    let accept = reviews.tally.latency("accept");
+    let returned = reviews.tally.latency("return");
+    println!(
+        "  duyệt: {} người, {} tiếp nhận, {} trả lại trong {:.1} s ({:.1} tiếp nhận/s), \
+         tiếp nhận p50 {:.1} ms, p99 {:.1} ms, trả lại p99 {:.1} ms, {} lỗi",
+        run.args.reviewers,
+        reviews.accepts,
+        reviews.returns,
+        reviews.seconds,
+        reviews.accepts_per_s(),
+        accept.p50,
+        accept.p99,
+        returned.p99,
+        reviews.tally.errors
+    );
+    let messages = units_tally.messages.iter().chain(&leaders_tally.messages);
+    for m in messages.chain(&reviews.tally.messages) {
         println!("  lỗi: {m}");
     }
     let submit = units_tally.latency("submit");
@@ -288,6 +330,15 @@ fn figures(run: &PeakRun, units_tally: &Tally, leaders_tally: &Tally) -> serde_j
         "errors": errors,
         "intact": run.intact,
         "province_counted": run.counted,
+        "reviewers": run.args.reviewers,
+        "review_s": round2(reviews.seconds),
+        "accepts": reviews.accepts,
+        "returns": reviews.returns,
+        "accept_errors": reviews.tally.errors,
+        "accept_p50_ms": round2(accept.p50),
+        "accept_p99_ms": round2(accept.p99),
+        "return_p99_ms": round2(returned.p99),
+        "accepts_per_s": round2(reviews.accepts_per_s()),
         "dashboard_requests": dashboard_n,
         "dashboard_p50_ms": round2(dashboards.p50),
         "dashboard_p99_ms": round2(dashboards.p99),
@@ -493,9 +544,11 @@ async fn visit(
     }
     Some(Submitted {
         report_id,
+        commune_id: account.commune_id,
         marker,
         tasks: tasks.len(),
         due_month,
+        expect: ReportStatus::Submitted,
     })
 }
 
@@ -675,7 +728,7 @@ async fn verify(store: &Store, submitted: &[Submitted]) -> anyhow::Result<usize>
                     .is_some_and(|r| r == s.marker)
             })
             .count();
-        if view.report.status == ReportStatus::Submitted && results == s.tasks {
+        if view.report.status == s.expect && results == s.tasks {
             intact += 1;
         }
     }

@@ -60,6 +60,40 @@ pub struct Figures {
     pub as_of: Option<i64>,
 }
 
+/// The buckets [`figures`] reads on a day: every task counter, the target
+/// counters of this year, and the report counters of this year's months up
+/// to this one and of last month. A dashboard reads only these rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketsUsed {
+    pub target_year: i32,
+    /// First and last month of the report counters read (`YYYY-MM`).
+    pub report_months: (Month, Month),
+}
+
+impl BucketsUsed {
+    pub fn on(today: NaiveDate) -> BucketsUsed {
+        let this_month = Month::of(today);
+        let january = Month::new(today.year(), 1).unwrap_or(this_month);
+        BucketsUsed {
+            target_year: today.year(),
+            report_months: (january.min(this_month.previous()), this_month),
+        }
+    }
+
+    /// Whether a counter is one of those read.
+    pub fn keeps(&self, counter: Counter) -> bool {
+        match counter {
+            Counter::TargetsMet(y) | Counter::TargetsNotMet(y) | Counter::TargetsNoData(y) => {
+                y == self.target_year
+            }
+            Counter::ReportsExpected(m) | Counter::ReportsOnTime(m) | Counter::ReportsLate(m) => {
+                self.report_months.0 <= m && m <= self.report_months.1
+            }
+            _ => true,
+        }
+    }
+}
+
 pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
     let overdue = r.overdue(today);
     let due_soon = r.open_due_between(today, due_soon_until(today, cal));
@@ -170,6 +204,49 @@ mod tests {
         assert_eq!(f.tasks.due_soon, 1);
         assert_eq!(f.tasks.open_later, 4);
         assert_eq!(f.as_of, Some(5));
+    }
+
+    #[test]
+    fn the_buckets_read_give_the_same_figures_as_every_bucket() {
+        let mut rows = Vec::new();
+        for y in 2024..=2027 {
+            for m in 1..=12 {
+                rows.push((Counter::ReportsExpected(month(y, m)), 10));
+                rows.push((Counter::ReportsOnTime(month(y, m)), 3));
+                rows.push((Counter::ReportsLate(month(y, m)), 2));
+            }
+            rows.push((Counter::TargetsMet(y), 4));
+            rows.push((Counter::TargetsNotMet(y), 1));
+            rows.push((Counter::TargetsNoData(y), 2));
+        }
+        rows.push((Counter::TasksOpenDue(d(2020, 1, 1)), 5));
+        rows.push((Counter::TasksOpenDue(d(2026, 1, 20)), 2));
+        rows.push((Counter::TasksOpenDue(d(2031, 1, 1)), 1));
+        rows.push((Counter::TasksDoneOnTime, 3));
+        let all = rollup(&rows);
+        let cal = WorkCalendar::default();
+        for today in [d(2026, 1, 10), d(2026, 7, 31), d(2027, 12, 31)] {
+            let used = BucketsUsed::on(today);
+            let kept = Rollup {
+                rows: rows
+                    .iter()
+                    .filter(|(c, _)| used.keeps(*c))
+                    .cloned()
+                    .collect(),
+                ..all.clone()
+            };
+            assert!(kept.rows.len() < rows.len());
+            let (a, b) = (figures(&all, today, &cal), figures(&kept, today, &cal));
+            assert_eq!(
+                serde_json::to_value(&a).expect("json"),
+                serde_json::to_value(&b).expect("json"),
+                "{today}"
+            );
+        }
+        assert_eq!(
+            BucketsUsed::on(d(2026, 1, 10)).report_months,
+            (month(2025, 12), month(2026, 1))
+        );
     }
 
     #[test]

@@ -150,6 +150,32 @@ impl TargetItem {
 }
 
 impl ReportView {
+    /// The report as it is after a save that wrote `report` and these
+    /// items (each replacing the item of the same task or target).
+    pub fn with_saved(
+        mut self,
+        report: UnitReport,
+        tasks: Vec<TaskUpdate>,
+        figures: Vec<TargetFigure>,
+    ) -> ReportView {
+        self.report = report;
+        for update in tasks {
+            if let Some(item) = self.tasks.iter_mut().find(|i| i.task.id == update.task_id) {
+                item.update = Some(update);
+            }
+        }
+        for figure in figures {
+            if let Some(item) = self
+                .targets
+                .iter_mut()
+                .find(|i| i.target.id == figure.target_id)
+            {
+                item.figure = Some(figure);
+            }
+        }
+        self
+    }
+
     /// The items still to answer before the report may be sent.
     pub fn unanswered(&self) -> Vec<Unanswered> {
         self.unanswered_after(&[], &[], &[])

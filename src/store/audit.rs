@@ -68,6 +68,53 @@ pub async fn record(
     Ok(())
 }
 
+/// Records several changes made at once by one actor in one statement
+/// (a report's items), in the order given.
+pub async fn record_many(
+    conn: &mut AnyConnection,
+    at: i64,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+) -> StoreResult<()> {
+    const COLUMNS: usize = 10;
+    // Well under SQLite's limit of bound parameters per statement.
+    const ROWS: usize = 200;
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
+        let chunk: Vec<Change<'_>> = changes.by_ref().take(ROWS).collect();
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let ps: Vec<String> = (1..=COLUMNS)
+                    .map(|c| format!("${}", i * COLUMNS + c))
+                    .collect();
+                format!("({})", ps.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log
+                (at, user_id, province_id, commune_id, ip, action, entity, entity_id, before_json, after_json)
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
+        for change in chunk {
+            q = q
+                .bind(at)
+                .bind(actor.user_id)
+                .bind(change.province_id)
+                .bind(change.commune_id)
+                .bind(actor.ip.clone())
+                .bind(change.action.to_string())
+                .bind(change.entity.to_string())
+                .bind(change.entity_id)
+                .bind(change.before.map(|v| v.to_string()))
+                .bind(change.after.map(|v| v.to_string()));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Records an event on a user's account (a login, a role or password
 /// change, …), placed in the account's province and commune so that the
 /// administrators above the account see it, whoever made the change.

@@ -30,6 +30,9 @@ impl Store {
         // Both engines accept well over 30,000 parameters per statement.
         let per_statement = (30_000 / columns.len()).clamp(1, 1000);
         let mut tx = self.write.begin().await?;
+        if let Some(setting) = dialect::bulk_transaction_setting(self.engine) {
+            sqlx::query(setting).execute(&mut *tx).await?;
+        }
         for chunk in rows.chunks(per_statement) {
             let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
             let mut n = 0;
@@ -72,6 +75,36 @@ impl Store {
             q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Drops the secondary indexes of `tables` before a bulk load, and
+    /// returns their definitions for [`Store::build_indexes`]: one sorted
+    /// build per index at the end is much cheaper than keeping each index
+    /// up to date row by row.
+    pub async fn drop_secondary_indexes(
+        &self,
+        tables: &[&'static str],
+    ) -> StoreResult<Vec<String>> {
+        let mut definitions = Vec::new();
+        for table in tables {
+            for (name, def) in dialect::secondary_indexes(&self.write, self.engine, table).await? {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+                    .execute(&self.write)
+                    .await?;
+                definitions.push(def);
+            }
+        }
+        Ok(definitions)
+    }
+
+    /// Builds again the indexes [`Store::drop_secondary_indexes`] dropped.
+    pub async fn build_indexes(&self, definitions: &[String]) -> StoreResult<()> {
+        for def in definitions {
+            sqlx::query(sqlx::AssertSqlSafe(def.clone()))
+                .execute(&self.write)
+                .await?;
+        }
         Ok(())
     }
 

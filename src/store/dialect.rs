@@ -107,6 +107,43 @@ pub fn migration_lock(engine: Engine) -> Option<&'static str> {
     }
 }
 
+/// The secondary indexes of a table — not its primary key, not a unique
+/// index — as (name, definition), which a bulk load drops and builds again
+/// once the rows are in.
+pub async fn secondary_indexes(
+    pool: &AnyPool,
+    engine: Engine,
+    table: &'static str,
+) -> StoreResult<Vec<(String, String)>> {
+    use sqlx::Row;
+    let sql = match engine {
+        Engine::Sqlite => {
+            "SELECT name, sql AS def FROM sqlite_master
+             WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL
+               AND UPPER(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+        }
+        Engine::Postgres => {
+            "SELECT indexname AS name, indexdef AS def FROM pg_indexes
+             WHERE schemaname = current_schema() AND tablename = $1
+               AND UPPER(indexdef) NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+        }
+    };
+    let rows = sqlx::query(sql).bind(table).fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("def")?)))
+        .collect()
+}
+
+/// Set at the start of a bulk load's transaction: PostgreSQL need not wait
+/// for the disk at each commit of generated rows (a crash loses at most the
+/// last batches, and `gen` starts over on an empty database anyway).
+pub fn bulk_transaction_setting(engine: Engine) -> Option<&'static str> {
+    match engine {
+        Engine::Sqlite => None,
+        Engine::Postgres => Some("SET LOCAL synchronous_commit = off"),
+    }
+}
+
 pub async fn restart_ids(
     pool: &AnyPool,
     engine: Engine,

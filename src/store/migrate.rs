@@ -59,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "hardening",
         sql: include_str!("../../migrations/0010_hardening.sql"),
     },
+    Migration {
+        version: 11,
+        name: "dashboard_reads",
+        sql: include_str!("../../migrations/0011_dashboard_reads.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -1,6 +1,9 @@
-//! Saving one item of a unit's report (a task update or a target figure)
-//! under its version: inserted at version 1 when new, updated only when the
-//! version read is still current, refused otherwise.
+//! Saving the items of a unit's report (task updates and target figures)
+//! under their versions: inserted at version 1 when new, updated only when
+//! the version read is still current, refused otherwise. One statement an
+//! item (the version is checked by the write itself, not read first) and
+//! one for all the items' audit entries; the items come back as written,
+//! so the answer needs no second read of the report.
 
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
@@ -9,19 +12,21 @@ use super::audit::{self, Change};
 use super::rows::bind_real;
 use super::{Actor, StoreError, StoreResult};
 use crate::domain::report::{TargetFigureDraft, TaskUpdateDraft};
-use crate::domain::round::{ReportView, TaskUpdate};
+use crate::domain::round::{ReportView, TargetFigure, TaskUpdate};
 use crate::domain::valid::Valid;
 
 /// Writes the edited task items of a report, each under its version, with
-/// its audit entry.
+/// their audit entries; returns the items as written.
 pub(super) async fn save_task_items(
     conn: &mut AnyConnection,
     view: &ReportView,
     edits: &[(i64, i64, Valid<TaskUpdateDraft>)],
     now: i64,
     actor: &Actor,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<TaskUpdate>> {
     let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
+    let mut changes = Vec::new();
+    let mut written = Vec::new();
     for (task_id, expected, draft) in edits {
         let item = view
             .tasks
@@ -37,7 +42,7 @@ pub(super) async fn save_task_items(
             expected: *expected,
         };
         let id = upsert_task_update(conn, &at, draft, now, actor).await?;
-        let change = Change {
+        changes.push(Change {
             action: "report_task",
             entity: "task_update",
             entity_id: Some(id),
@@ -52,22 +57,35 @@ pub(super) async fn save_task_items(
                 "suspend_reason": draft.suspend_reason,
                 "nothing_this_period": draft.nothing_this_period,
             })),
-        };
-        audit::record(conn, now, actor, change).await?;
+        });
+        written.push(TaskUpdate {
+            id,
+            task_id: *task_id,
+            status: draft.status,
+            percent: draft.percent,
+            result: draft.result.clone(),
+            suspend_reason: draft.suspend_reason.clone(),
+            nothing_this_period: draft.nothing_this_period,
+            review_comment: item.update.as_ref().and_then(|u| u.review_comment.clone()),
+            version: expected + 1,
+        });
     }
-    Ok(())
+    audit::record_many(conn, now, actor, changes).await?;
+    Ok(written)
 }
 
 /// Writes the edited target items of a report, each under its version,
-/// with its audit entry.
+/// with their audit entries; returns the items as written.
 pub(super) async fn save_target_items(
     conn: &mut AnyConnection,
     view: &ReportView,
     edits: &[(i64, i64, Valid<TargetFigureDraft>)],
     now: i64,
     actor: &Actor,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<TargetFigure>> {
     let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
+    let mut changes = Vec::new();
+    let mut written = Vec::new();
     for (target_id, expected, draft) in edits {
         let item = view
             .targets
@@ -83,7 +101,7 @@ pub(super) async fn save_target_items(
             expected: *expected,
         };
         let id = upsert_target_figure(conn, &at, draft, now, actor).await?;
-        let change = Change {
+        changes.push(Change {
             action: "report_target",
             entity: "target_figure",
             entity_id: Some(id),
@@ -98,10 +116,20 @@ pub(super) async fn save_target_items(
                 "no_data_reason": draft.no_data_reason,
                 "nothing_this_period": draft.nothing_this_period,
             })),
-        };
-        audit::record(conn, now, actor, change).await?;
+        });
+        written.push(TargetFigure {
+            id,
+            target_id: *target_id,
+            value: draft.value,
+            source: draft.source.clone(),
+            no_data_reason: draft.no_data_reason.clone(),
+            nothing_this_period: draft.nothing_this_period,
+            review_comment: item.figure.as_ref().and_then(|f| f.review_comment.clone()),
+            version: expected + 1,
+        });
     }
-    Ok(())
+    audit::record_many(conn, now, actor, changes).await?;
+    Ok(written)
 }
 
 /// Where an item is written: its report, its task or target, the report's
@@ -124,6 +152,25 @@ pub(super) fn task_update_json(u: &TaskUpdate) -> serde_json::Value {
     })
 }
 
+/// The version an item has now, for a conflict's answer (0 when absent).
+async fn current_version(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    at: &ItemAt,
+) -> StoreResult<i64> {
+    let sql = format!("SELECT version FROM {table} WHERE report_id = $1 AND {column} = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(at.report_id)
+        .bind(at.item_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get("version")?,
+        None => 0,
+    })
+}
+
 pub(super) async fn upsert_task_update(
     conn: &mut AnyConnection,
     at: &ItemAt,
@@ -133,17 +180,13 @@ pub(super) async fn upsert_task_update(
 ) -> StoreResult<i64> {
     let (report_id, task_id, expected) = (at.report_id, at.item_id, at.expected);
     let (province_id, commune_id) = at.scope;
-    let current =
-        sqlx::query("SELECT id, version FROM task_updates WHERE report_id = $1 AND task_id = $2")
-            .bind(report_id)
-            .bind(task_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match current {
-        None if expected == 0 => Ok(sqlx::query(
+    let written = if expected == 0 {
+        // Someone else's first save of the same item makes this a conflict.
+        sqlx::query(
             "INSERT INTO task_updates (report_id, task_id, province_id, commune_id, status, percent, result,
                     suspend_reason, nothing_this_period, updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)
+             ON CONFLICT (report_id, task_id) DO NOTHING RETURNING id",
         )
         .bind(report_id)
         .bind(task_id)
@@ -156,35 +199,33 @@ pub(super) async fn upsert_task_update(
         .bind(i64::from(d.nothing_this_period))
         .bind(now)
         .bind(actor.user_id)
-        .fetch_one(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?
-        .try_get("id")?),
-        None => Err(StoreError::Conflict { current: 0 }),
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let version: i64 = row.try_get("version")?;
-            if version != expected {
-                return Err(StoreError::Conflict { current: version });
-            }
-            sqlx::query(
-                "UPDATE task_updates SET status = $1, percent = $2, result = $3, suspend_reason = $4,
-                        nothing_this_period = $9, updated_at = $5, updated_by = $6,
-                        version = version + 1
-                 WHERE id = $7 AND version = $8",
-            )
-            .bind(d.status.map(|s| s.as_str()))
-            .bind(d.percent.map(i64::from))
-            .bind(d.result.clone())
-            .bind(d.suspend_reason.clone())
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(id)
-            .bind(expected)
-            .bind(i64::from(d.nothing_this_period))
-            .execute(&mut *conn)
-            .await?;
-            Ok(id)
-        }
+    } else {
+        sqlx::query(
+            "UPDATE task_updates SET status = $1, percent = $2, result = $3, suspend_reason = $4,
+                    nothing_this_period = $9, updated_at = $5, updated_by = $6,
+                    version = version + 1
+             WHERE report_id = $10 AND task_id = $7 AND version = $8 RETURNING id",
+        )
+        .bind(d.status.map(|s| s.as_str()))
+        .bind(d.percent.map(i64::from))
+        .bind(d.result.clone())
+        .bind(d.suspend_reason.clone())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(task_id)
+        .bind(expected)
+        .bind(i64::from(d.nothing_this_period))
+        .bind(report_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    match written {
+        Some(row) => Ok(row.try_get("id")?),
+        None => Err(StoreError::Conflict {
+            current: current_version(conn, "task_updates", "task_id", at).await?,
+        }),
     }
 }
 
@@ -197,24 +238,18 @@ pub(super) async fn upsert_target_figure(
 ) -> StoreResult<i64> {
     let (report_id, target_id, expected) = (at.report_id, at.item_id, at.expected);
     let (province_id, commune_id) = at.scope;
-    let current = sqlx::query(
-        "SELECT id, version FROM target_figures WHERE report_id = $1 AND target_id = $2",
-    )
-    .bind(report_id)
-    .bind(target_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match current {
-        None if expected == 0 => Ok(bind_real(
+    let written = if expected == 0 {
+        bind_real(
             sqlx::query(
-            "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
+                "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
                     no_data_reason, nothing_this_period, updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
-        )
-        .bind(report_id)
-        .bind(target_id)
-        .bind(province_id)
-        .bind(commune_id),
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
+                 ON CONFLICT (report_id, target_id) DO NOTHING RETURNING id",
+            )
+            .bind(report_id)
+            .bind(target_id)
+            .bind(province_id)
+            .bind(commune_id),
             d.value,
         )
         .bind(d.source.clone())
@@ -222,34 +257,33 @@ pub(super) async fn upsert_target_figure(
         .bind(i64::from(d.nothing_this_period))
         .bind(now)
         .bind(actor.user_id)
-        .fetch_one(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?
-        .try_get("id")?),
-        None => Err(StoreError::Conflict { current: 0 }),
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let version: i64 = row.try_get("version")?;
-            if version != expected {
-                return Err(StoreError::Conflict { current: version });
-            }
-            bind_real(
-                sqlx::query(
-                    "UPDATE target_figures SET value = $1, source = $2, no_data_reason = $7,
-                        nothing_this_period = $8, updated_at = $3, updated_by = $4,
-                        version = version + 1 WHERE id = $5 AND version = $6",
-                ),
-                d.value,
-            )
-            .bind(d.source.clone())
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(id)
-            .bind(expected)
-            .bind(d.no_data_reason.clone())
-            .bind(i64::from(d.nothing_this_period))
-            .execute(&mut *conn)
-            .await?;
-            Ok(id)
-        }
+    } else {
+        bind_real(
+            sqlx::query(
+                "UPDATE target_figures SET value = $1, source = $2, no_data_reason = $7,
+                    nothing_this_period = $8, updated_at = $3, updated_by = $4,
+                    version = version + 1
+                 WHERE report_id = $9 AND target_id = $5 AND version = $6 RETURNING id",
+            ),
+            d.value,
+        )
+        .bind(d.source.clone())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(target_id)
+        .bind(expected)
+        .bind(d.no_data_reason.clone())
+        .bind(i64::from(d.nothing_this_period))
+        .bind(report_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    match written {
+        Some(row) => Ok(row.try_get("id")?),
+        None => Err(StoreError::Conflict {
+            current: current_version(conn, "target_figures", "target_id", at).await?,
+        }),
     }
 }

@@ -12,7 +12,7 @@ use super::audit::{self, Change};
 use super::report_items::{save_target_items, save_task_items};
 use super::rollups::{RollupDeltas, refresh_target, refresh_task};
 use super::rows::{date_text, parse_date};
-use super::{Actor, Page, PlanFilter, Store, StoreError, StoreResult};
+use super::{Actor, Page, PlanFilter, Store, StoreError, StoreResult, TargetFilter, TaskFilter};
 use crate::domain::period::{PeriodKind, ReportingPeriod};
 use crate::domain::plan::Plan;
 use crate::domain::report::{
@@ -30,6 +30,15 @@ pub struct ReportEdits {
     pub notes: Option<(Option<String>, Option<String>)>,
     pub tasks: Vec<(i64, i64, Valid<TaskUpdateDraft>)>,
     pub targets: Vec<(i64, i64, Valid<TargetFigureDraft>)>,
+}
+
+/// What a save wrote: the report and the items it changed, as they are
+/// now in the database (the transaction checked every version read).
+#[derive(Debug, Clone)]
+pub struct SavedReport {
+    pub report: UnitReport,
+    pub tasks: Vec<TaskUpdate>,
+    pub figures: Vec<TargetFigure>,
 }
 
 const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
@@ -308,6 +317,17 @@ impl Store {
     /// A report with its items: the plan's live tasks the unit leads or
     /// supports and the targets it leads, with what has been reported.
     pub async fn report_view(&self, report_id: i64) -> StoreResult<Option<ReportView>> {
+        self.report_view_for(report_id, |_, _| true).await
+    }
+
+    /// [`Store::report_view`] for a reader `allowed` to see it, asked on
+    /// the report's row and its round alone: a report the reader may not
+    /// see (`None`) costs two small reads, not its items.
+    pub async fn report_view_for(
+        &self,
+        report_id: i64,
+        allowed: impl FnOnce(&Round, &UnitReport) -> bool,
+    ) -> StoreResult<Option<ReportView>> {
         let Some(report) = self.unit_report(report_id).await? else {
             return Ok(None);
         };
@@ -315,8 +335,32 @@ impl Store {
             .round(report.round_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let tasks = self.tasks_of_plan(round.plan_id).await?;
-        let targets = self.targets_of_plan(round.plan_id).await?;
+        if !allowed(&round, &report) {
+            return Ok(None);
+        }
+        // Only the tasks and targets naming the unit, not the whole plan.
+        let tasks = self
+            .tasks(
+                &TaskFilter {
+                    plan_id: Some(round.plan_id),
+                    unit_id: Some(report.unit_id),
+                    ..TaskFilter::default()
+                },
+                Page::all(),
+            )
+            .await?
+            .items;
+        let targets = self
+            .targets(
+                &TargetFilter {
+                    plan_id: Some(round.plan_id),
+                    unit_id: Some(report.unit_id),
+                    ..TargetFilter::default()
+                },
+                Page::all(),
+            )
+            .await?
+            .items;
         let updates = self.task_updates_of(report_id).await?;
         let figures = self.target_figures_of(report_id).await?;
         let evidence = self.evidence_of(report_id).await?;
@@ -404,21 +448,25 @@ impl Store {
             .report_view(report_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.save_report_on(&view, edits, submit, actor).await
+        Ok(self
+            .save_report_on(&view, edits, submit, actor)
+            .await?
+            .report)
     }
 
     /// [`Store::save_report`] on a report the caller has just read (to
     /// check access), so it is not read again. The items' and the
     /// report's versions are checked in the transaction all the same: a
     /// view read before someone else's save gives a conflict, not a lost
-    /// update.
+    /// update. Returns what was written, so the caller need not read the
+    /// report again.
     pub async fn save_report_on(
         &self,
         view: &ReportView,
         edits: ReportEdits,
         submit: bool,
         actor: &Actor,
-    ) -> StoreResult<UnitReport> {
+    ) -> StoreResult<SavedReport> {
         let report_id = view.report.id;
         let report = &view.report;
         let action = if submit {
@@ -434,12 +482,29 @@ impl Store {
         let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
         let mut tx = self.write.begin().await?;
         let mut deltas = RollupDeltas::new(now);
-        save_task_items(&mut tx, view, &edits.tasks, now, actor).await?;
-        save_target_items(&mut tx, view, &edits.targets, now, actor).await?;
+        let tasks = save_task_items(&mut tx, view, &edits.tasks, now, actor).await?;
+        let figures = save_target_items(&mut tx, view, &edits.targets, now, actor).await?;
         let (difficulties, recommendations) = edits
             .notes
             .clone()
             .unwrap_or((report.difficulties.clone(), report.recommendations.clone()));
+        let saved = UnitReport {
+            status: next,
+            difficulties: difficulties.clone(),
+            recommendations: recommendations.clone(),
+            first_submitted_at: if submit {
+                report.first_submitted_at.or(Some(now))
+            } else {
+                report.first_submitted_at
+            },
+            submitted_at: if submit {
+                Some(now)
+            } else {
+                report.submitted_at
+            },
+            version: report.version + 1,
+            ..report.clone()
+        };
         let done = sqlx::query(
             "UPDATE unit_reports SET status = $1, difficulties = $2, recommendations = $3,
                     submitted_at = CASE WHEN $4 = 1 THEN $5 ELSE submitted_at END,
@@ -484,9 +549,11 @@ impl Store {
             .await?;
         }
         deltas.commit(tx).await?;
-        self.unit_report(report_id)
-            .await?
-            .ok_or(StoreError::NotFound)
+        Ok(SavedReport {
+            report: saved,
+            tasks,
+            figures,
+        })
     }
 
     /// The focal point accepts a submitted report (final) or returns it to

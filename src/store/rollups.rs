@@ -23,10 +23,12 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use super::rows::{bind_real, date_text, parse_date};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::deadline::{Deadline, DeadlineKind};
+use crate::domain::figures::BucketsUsed;
 use crate::domain::goal::{Comparator, Goal};
 use crate::domain::report::{TaskStatus, vietnam_date};
 use crate::domain::rollup::{
-    Counter, Counts, Rollup, TaskFact, levels, report_expected, report_received, target_counter,
+    Counter, Counts, Metric, Rollup, TaskFact, levels, report_expected, report_received,
+    target_counter,
 };
 use crate::domain::status::{
     AcceptedUpdate, DoneTiming, Measure, TargetState, goal_state, trajectory_of,
@@ -97,34 +99,73 @@ impl RollupDeltas {
         Ok(())
     }
 
+    /// Many rows a statement: the locks are taken in the rows' order all
+    /// the same, and a transaction holds the nation's and the province's
+    /// rows for one round trip, not one a counter.
     async fn write(self, conn: &mut AnyConnection) -> StoreResult<()> {
-        for (unit_id, (parent_id, counts)) in &self.levels {
-            for (counter, delta) in counts.iter() {
-                sqlx::query(
-                    "INSERT INTO rollups (unit_id, parent_id, metric, bucket, value) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (unit_id, metric, bucket) DO UPDATE SET value = rollups.value + $5",
-                )
-                .bind(*unit_id)
-                .bind(*parent_id)
-                .bind(counter.metric().as_str())
-                .bind(counter.bucket())
-                .bind(delta)
-                .execute(&mut *conn)
-                .await?;
+        let rows: Vec<(i64, Option<i64>, Counter, i64)> = self
+            .levels
+            .iter()
+            .flat_map(|(unit_id, (parent_id, counts))| {
+                counts
+                    .iter()
+                    .map(move |(counter, delta)| (*unit_id, *parent_id, counter, delta))
+            })
+            .collect();
+        for chunk in rows.chunks(WRITE_ROWS) {
+            let sql = format!(
+                "INSERT INTO rollups (unit_id, parent_id, metric, bucket, value) VALUES {}
+                 ON CONFLICT (unit_id, metric, bucket) DO UPDATE SET value = rollups.value + excluded.value",
+                placeholders(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (unit_id, parent_id, counter, delta) in chunk {
+                q = q
+                    .bind(*unit_id)
+                    .bind(*parent_id)
+                    .bind(counter.metric().as_str())
+                    .bind(counter.bucket())
+                    .bind(*delta);
             }
+            q.execute(&mut *conn).await?;
         }
-        for unit_id in &self.touched {
-            sqlx::query(
-                "INSERT INTO rollup_times (unit_id, updated_at) VALUES ($1, $2)
-                 ON CONFLICT (unit_id) DO UPDATE SET updated_at = $2",
-            )
-            .bind(*unit_id)
-            .bind(self.now)
-            .execute(&mut *conn)
-            .await?;
+        let touched: Vec<i64> = self.touched.iter().copied().collect();
+        for chunk in touched.chunks(WRITE_ROWS) {
+            // Strictly later than the time it replaces, even for two
+            // changes within one millisecond: the time is also the key of
+            // the unit's cached dashboard, which must move with every
+            // change.
+            let sql = format!(
+                "INSERT INTO rollup_times (unit_id, updated_at) VALUES {}
+                 ON CONFLICT (unit_id) DO UPDATE SET updated_at = CASE
+                     WHEN rollup_times.updated_at >= excluded.updated_at THEN rollup_times.updated_at + 1
+                     ELSE excluded.updated_at END",
+                placeholders(chunk.len(), 2)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for unit_id in chunk {
+                q = q.bind(*unit_id).bind(self.now);
+            }
+            q.execute(&mut *conn).await?;
         }
         Ok(())
     }
+}
+
+/// Counter rows written per statement.
+const WRITE_ROWS: usize = 500;
+
+/// `($1, $2), ($3, $4), …`: `rows` groups of `columns` placeholders.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -412,6 +453,70 @@ async fn latest_figure(
     })
 }
 
+/// See [`Store::dashboard_key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DashboardKey {
+    /// When the level's counters last moved (epoch ms, strictly increasing).
+    pub counters_at: Option<i64>,
+    /// Days in the calendar table and when one last changed.
+    pub calendar: (i64, Option<i64>),
+}
+
+/// Rows ordered by unit, as one rollup a unit.
+fn group_by_unit(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Rollup>> {
+    let mut out: Vec<Rollup> = Vec::new();
+    for r in rows {
+        let unit_id: i64 = r.try_get("unit_id")?;
+        let row = rollup_row(r)?;
+        match out.last_mut() {
+            Some(last) if last.unit_id == unit_id => last.rows.push(row),
+            _ => out.push(Rollup {
+                unit_id,
+                rows: vec![row],
+                updated_at: None,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The condition [`BucketsUsed::keeps`] in SQL, on `$2` (the target year)
+/// and `$3`, `$4` (the first and last report month); bound by
+/// [`bind_buckets`].
+fn buckets_used_sql() -> String {
+    let list = |metrics: &[Metric]| {
+        metrics
+            .iter()
+            .map(|m| format!("'{}'", m.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let targets = list(&[
+        Metric::TargetsMet,
+        Metric::TargetsNotMet,
+        Metric::TargetsNoData,
+    ]);
+    let reports = list(&[
+        Metric::ReportsExpected,
+        Metric::ReportsOnTime,
+        Metric::ReportsLate,
+    ]);
+    format!(
+        "(metric NOT IN ({targets}, {reports})
+          OR (metric IN ({targets}) AND bucket = $2)
+          OR (metric IN ({reports}) AND bucket >= $3 AND bucket <= $4))"
+    )
+}
+
+fn bind_buckets<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    used: &BucketsUsed,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    q.bind(used.target_year.to_string())
+        .bind(used.report_months.0.to_string())
+        .bind(used.report_months.1.to_string())
+}
+
 fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {
     let metric: String = r.try_get("metric")?;
     let bucket: String = r.try_get("bucket")?;
@@ -447,6 +552,76 @@ impl Store {
         })
     }
 
+    /// What a level's dashboard figures depend on besides the day: when
+    /// its counters last moved (every change moves it, see
+    /// [`RollupDeltas`]) and the state of the working-day calendar. The key
+    /// of its cached figures, in one small read.
+    pub async fn dashboard_key(&self, unit_id: i64) -> StoreResult<DashboardKey> {
+        let row = sqlx::query(
+            "SELECT (SELECT updated_at FROM rollup_times WHERE unit_id = $1) AS counters,
+                    (SELECT COUNT(*) FROM calendar_days) AS days,
+                    (SELECT MAX(updated_at) FROM calendar_days) AS calendar",
+        )
+        .bind(unit_id)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(DashboardKey {
+            counters_at: row.try_get("counters")?,
+            calendar: (row.try_get("days")?, row.try_get("calendar")?),
+        })
+    }
+
+    /// Moves a level's "counters last moved" time on without changing a
+    /// counter: its cached dashboard is computed again on the next read.
+    /// For `theodoi bench`, to time dashboards with the cache cold.
+    pub async fn touch_rollup_time(&self, unit_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE rollup_times SET updated_at = updated_at + 1 WHERE unit_id = $1")
+            .bind(unit_id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// A level's counters, only the buckets its figures read (through the
+    /// covering index `rollups_read`), stamped with `updated_at`.
+    pub async fn rollup_for_figures(
+        &self,
+        unit_id: i64,
+        used: &BucketsUsed,
+        updated_at: Option<i64>,
+    ) -> StoreResult<Rollup> {
+        let sql = format!(
+            "SELECT metric, bucket, value FROM rollups WHERE unit_id = $1 AND value <> 0 AND {}",
+            buckets_used_sql()
+        );
+        let rows = bind_buckets(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(unit_id), used)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(Rollup {
+            unit_id,
+            rows: rows.iter().map(rollup_row).collect::<StoreResult<_>>()?,
+            updated_at,
+        })
+    }
+
+    /// [`Store::child_rollups`], only the buckets the figures read
+    /// (through the covering index `rollups_children`).
+    pub async fn child_rollups_for_figures(
+        &self,
+        parent_id: i64,
+        used: &BucketsUsed,
+    ) -> StoreResult<Vec<Rollup>> {
+        let sql = format!(
+            "SELECT unit_id, metric, bucket, value FROM rollups
+             WHERE parent_id = $1 AND value <> 0 AND {} ORDER BY unit_id",
+            buckets_used_sql()
+        );
+        let rows = bind_buckets(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(parent_id), used)
+            .fetch_all(&self.read)
+            .await?;
+        group_by_unit(&rows)
+    }
+
     /// The counters of every child of a level (communes of a province,
     /// provinces of the nation), for rankings.
     pub async fn child_rollups(&self, parent_id: i64) -> StoreResult<Vec<Rollup>> {
@@ -456,20 +631,7 @@ impl Store {
         .bind(parent_id)
         .fetch_all(&self.read)
         .await?;
-        let mut out: Vec<Rollup> = Vec::new();
-        for r in rows {
-            let unit_id: i64 = r.try_get("unit_id")?;
-            let row = rollup_row(&r)?;
-            match out.last_mut() {
-                Some(last) if last.unit_id == unit_id => last.rows.push(row),
-                _ => out.push(Rollup {
-                    unit_id,
-                    rows: vec![row],
-                    updated_at: None,
-                }),
-            }
-        }
-        Ok(out)
+        group_by_unit(&rows)
     }
 
     /// Moves live recurring tasks on to their next occurrence once the one

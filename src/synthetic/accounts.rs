@@ -1,6 +1,7 @@
 //! Accounts for a generated province, for `theodoi load`: a reporter for
-//! every working unit of every commune, a leader for every commune and one
-//! for the province — the people who are online on a deadline day.
+//! every working unit of every commune, a leader and a focal point for every
+//! commune and one of each for the province — the people who are online on
+//! a deadline day and on the review day after it.
 //!
 //! They all share one password, hashed once: hashing two thousand
 //! passwords with Argon2id would take longer than the test they serve, and
@@ -19,6 +20,9 @@ use crate::store::{BulkValue, Page, Store, UnitFilter};
 pub struct Account {
     pub username: String,
     pub unit_id: i64,
+    /// The commune the account works in (its own unit for a commune's
+    /// leader or focal point; the province for the province's).
+    pub commune_id: i64,
 }
 
 /// The accounts of one province.
@@ -26,8 +30,12 @@ pub struct Account {
 pub struct ProvinceAccounts {
     pub province: Unit,
     pub leader: Account,
+    /// The province's focal point: reviews every commune's reports.
+    pub focal_point: Account,
     /// A leader per commune, with the commune.
     pub commune_leaders: Vec<(Unit, Account)>,
+    /// A focal point per commune, in the same order as the leaders.
+    pub commune_focal_points: Vec<Account>,
     /// A reporter per working unit, in commune order.
     pub reporters: Vec<Account>,
 }
@@ -40,6 +48,11 @@ pub fn reporter_name(unit_id: i64) -> String {
 /// The username of a commune's or the province's leader.
 pub fn leader_name(unit_id: i64) -> String {
     format!("lanhdao{unit_id}")
+}
+
+/// The username of a commune's or the province's focal point.
+pub fn focal_point_name(unit_id: i64) -> String {
+    format!("daumoi{unit_id}")
 }
 
 /// Creates the accounts of the first province of a generated database;
@@ -72,7 +85,7 @@ pub async fn create_for_first_province(
     let now = store.clock().now_ms();
     let mut users = Vec::new();
     let mut roles = Vec::new();
-    let mut add = |unit: &Unit, username: String, role: Role| {
+    let mut add = |unit: &Unit, commune_id: i64, username: String, role: Role| {
         let id = next_id;
         next_id += 1;
         users.push(user_row(id, unit, &username, password_hash, now));
@@ -83,10 +96,23 @@ pub async fn create_for_first_province(
         Account {
             username,
             unit_id: unit.id,
+            commune_id,
         }
     };
-    let leader = add(&province, leader_name(province.id), Role::Leader);
+    let leader = add(
+        &province,
+        province.id,
+        leader_name(province.id),
+        Role::Leader,
+    );
+    let focal_point = add(
+        &province,
+        province.id,
+        focal_point_name(province.id),
+        Role::FocalPoint,
+    );
     let mut commune_leaders = Vec::new();
+    let mut commune_focal_points = Vec::new();
     let mut reporters = Vec::new();
     for commune in communes {
         let working = units(
@@ -98,9 +124,20 @@ pub async fn create_for_first_province(
         )
         .await?;
         for unit in &working {
-            reporters.push(add(unit, reporter_name(unit.id), Role::UnitReporter));
+            reporters.push(add(
+                unit,
+                commune.id,
+                reporter_name(unit.id),
+                Role::UnitReporter,
+            ));
         }
-        let account = add(&commune, leader_name(commune.id), Role::Leader);
+        let account = add(&commune, commune.id, leader_name(commune.id), Role::Leader);
+        commune_focal_points.push(add(
+            &commune,
+            commune.id,
+            focal_point_name(commune.id),
+            Role::FocalPoint,
+        ));
         commune_leaders.push((commune, account));
     }
     store.bulk_insert("users", USER_COLUMNS, &users).await?;
@@ -111,7 +148,9 @@ pub async fn create_for_first_province(
     Ok(ProvinceAccounts {
         province,
         leader,
+        focal_point,
         commune_leaders,
+        commune_focal_points,
         reporters,
     })
 }
@@ -168,6 +207,11 @@ async fn units(store: &Store, filter: UnitFilter) -> anyhow::Result<Vec<Unit>> {
 mod tests {
     use super::*;
     use crate::clock;
+
+    async fn unit_parent(store: &Store, unit_id: i64) -> i64 {
+        let unit = store.unit(unit_id).await.expect("unit").expect("unit");
+        unit.parent_id.expect("a working unit has its commune")
+    }
     use crate::synthetic::{
         DEFAULT_PASSWORD, GenOptions, UNITS_PER_COMMUNE, admin_totp_secret, generate,
     };
@@ -194,6 +238,27 @@ mod tests {
             .expect("accounts");
         assert_eq!(people.reporters.len(), 2 * UNITS_PER_COMMUNE);
         assert_eq!(people.commune_leaders.len(), 2);
+        assert_eq!(people.commune_focal_points.len(), 2);
+        for (account, (commune, _)) in people
+            .commune_focal_points
+            .iter()
+            .zip(&people.commune_leaders)
+        {
+            let user = store
+                .user_by_username(&account.username)
+                .await
+                .expect("read")
+                .expect("stored");
+            assert_eq!((user.unit_id, account.commune_id), (commune.id, commune.id));
+            assert_eq!(user.roles, vec![Role::FocalPoint]);
+        }
+        let focal = store
+            .user_by_username(&people.focal_point.username)
+            .await
+            .expect("read")
+            .expect("stored");
+        assert_eq!(focal.unit_id, people.province.id);
+        assert_eq!(focal.roles, vec![Role::FocalPoint]);
         for account in &people.reporters {
             let user = store
                 .user_by_username(&account.username)
@@ -202,6 +267,7 @@ mod tests {
                 .expect("stored");
             assert_eq!(user.unit_id, account.unit_id);
             assert_eq!(user.roles, vec![Role::UnitReporter]);
+            assert_eq!(unit_parent(&store, user.unit_id).await, account.commune_id);
             let unit = store.unit(user.unit_id).await.expect("unit").expect("unit");
             assert!(
                 people

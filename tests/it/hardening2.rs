@@ -382,10 +382,7 @@ async fn a_session_polled_more_often_than_its_idle_time_never_ends() {
     let mut config = theodoi::config::Config::default()
         .with_data_key(Some(theodoi::auth::sealed::DataKey::demo()));
     config.session_idle = std::time::Duration::from_secs(60);
-    let router = theodoi::web::app(theodoi::web::AppState {
-        store: app.store.clone(),
-        config: std::sync::Arc::new(config),
-    });
+    let router = theodoi::web::app(theodoi::web::AppState::new(app.store.clone(), config));
     let call = |token: Option<String>, body: Option<Value>| {
         let router = router.clone();
         async move {
@@ -672,10 +669,7 @@ async fn behind_a_trusted_proxy_each_client_is_its_own_address() {
     let mut config = theodoi::config::Config::default()
         .with_data_key(Some(theodoi::auth::sealed::DataKey::demo()));
     config.trusted_proxies = vec![theodoi::proxy::Cidr::parse("10.9.0.0/16").expect("cidr")];
-    let router = theodoi::web::app(theodoi::web::AppState {
-        store: app.store.clone(),
-        config: std::sync::Arc::new(config),
-    });
+    let router = theodoi::web::app(theodoi::web::AppState::new(app.store.clone(), config));
     let login = |peer: &str, xff: Option<String>, username: &str, password: &str| {
         let router = router.clone();
         let peer: std::net::SocketAddr = format!("{peer}:443").parse().expect("peer");

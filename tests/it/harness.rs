@@ -173,12 +173,10 @@ impl TestApp {
         pg_schema: Option<String>,
         dir: Option<tempfile::TempDir>,
     ) -> TestApp {
-        let state = AppState {
-            store: store.clone(),
-            config: Arc::new(
-                Config::default().with_data_key(Some(theodoi::auth::sealed::DataKey::demo())),
-            ),
-        };
+        let state = AppState::new(
+            store.clone(),
+            Config::default().with_data_key(Some(theodoi::auth::sealed::DataKey::demo())),
+        );
         TestApp {
             engine,
             router: app(state),

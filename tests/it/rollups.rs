@@ -1,11 +1,14 @@
 //! The dashboards' counters under pressure and over time: reports of many
 //! communes accepted at the same moment all add to the same nation and
 //! province rows without a deadlock, and a recurring task moves on to its
-//! next occurrence when the one it answered to has passed. Either way the
-//! counters stay equal to a recount from the records.
+//! next occurrence when the one it answered to has passed; random accepts,
+//! returns and deadline changes running at once leave every counter equal
+//! to a recount. Either way the counters stay equal to a recount from the
+//! records.
 
 use chrono::NaiveDate;
 use theodoi::domain::calendar::WorkCalendar;
+use theodoi::domain::deadline::Deadline;
 use theodoi::domain::figures::figures;
 use theodoi::domain::goal::Goal;
 use theodoi::domain::period::ReportingPeriod;
@@ -317,6 +320,136 @@ async fn a_recurring_task_counts_each_quarter_for_itself() {
         store.rebuild_rollups().await.expect("rebuild");
         let after = sorted(&store.rollup(w.nation.id).await.expect("rollup"));
         assert_eq!(before, after, "{e}: moved counters equal a recount");
+        app.finish().await;
+    }
+}
+
+/// splitmix64: the same random choices on every run for a seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n
+    }
+}
+
+/// Every counter of every level, sorted, for comparing with a recount.
+async fn all_counters(store: &Store, levels: &[i64]) -> Vec<(i64, Vec<(Counter, i64)>)> {
+    let mut out = Vec::new();
+    for id in levels {
+        let mut rows: Vec<(Counter, i64)> = store
+            .rollup(*id)
+            .await
+            .expect("rollup")
+            .rows
+            .into_iter()
+            .filter(|(_, v)| *v != 0)
+            .collect();
+        rows.sort();
+        out.push((*id, rows));
+    }
+    out
+}
+
+#[tokio::test]
+async fn random_accepts_returns_and_deadline_changes_at_once_equal_a_recount() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let store = &app.store;
+        let w = World::build(store).await;
+        let mut communes = Vec::new();
+        let mut levels = vec![w.nation.id, w.province_a.id];
+        for i in 0..6 {
+            let commune = unit(
+                store,
+                &w.province_a,
+                UnitKind::Commune,
+                &format!("Xã Trộn {i}"),
+            )
+            .await;
+            levels.push(commune.id);
+            let department = unit(store, &commune, UnitKind::Department, "Phòng Kinh tế").await;
+            let plan_id = plan(store, &commune).await;
+            let mut tasks = Vec::new();
+            for deadline in ["Tháng 4/2026", "Quý II/2026", "Thường xuyên", "Hằng quý"] {
+                tasks.push(task(store, plan_id, "Nhiệm vụ", &department, deadline).await);
+            }
+            communes.push(Commune {
+                plan_id,
+                department: department.id,
+                target: target(store, plan_id, &department).await,
+                tasks,
+            });
+        }
+        let all_tasks: Vec<i64> = communes.iter().flat_map(|c| c.tasks.clone()).collect();
+        let deadlines = [
+            "Tháng 3/2026",
+            "Tháng 5/2026",
+            "Quý II/2026",
+            "Năm 2026",
+            "Thường xuyên",
+            "Hằng quý",
+            "Trước 15/4/2026",
+        ];
+        let mut rng = Rng(0x5eed ^ e.len() as u64);
+        let (mut accepted, mut returned, mut moved) = (0, 0, 0);
+        for m in 3..=5 {
+            let reports = submit_month(store, &communes, m).await;
+            let mut jobs = Vec::new();
+            for report_id in reports {
+                let accept = rng.below(3) != 0;
+                if accept {
+                    accepted += 1;
+                } else {
+                    returned += 1;
+                }
+                let store = store.clone();
+                jobs.push(tokio::spawn(async move {
+                    let comment = (!accept).then(|| "Bổ sung".to_string());
+                    store
+                        .review_report(report_id, accept, comment, vec![], &Actor::system())
+                        .await
+                        .map(|_| ())
+                }));
+            }
+            for _ in 0..4 {
+                let task_id = all_tasks[rng.below(all_tasks.len() as u64) as usize];
+                let text = deadlines[rng.below(deadlines.len() as u64) as usize];
+                moved += 1;
+                let store = store.clone();
+                jobs.push(tokio::spawn(async move {
+                    store
+                        .change_deadline(
+                            task_id,
+                            Deadline::parse(text),
+                            "Điều chỉnh",
+                            &Actor::system(),
+                        )
+                        .await
+                        .map(|_| ())
+                }));
+            }
+            for job in jobs {
+                job.await
+                    .expect("join")
+                    .unwrap_or_else(|err| panic!("{e}: month {m}: {err}"));
+            }
+            let live = all_counters(store, &levels).await;
+            store.rebuild_rollups().await.expect("rebuild");
+            assert_eq!(
+                live,
+                all_counters(store, &levels).await,
+                "{e}: month {m}: the counters as they moved equal a recount"
+            );
+        }
+        assert!(
+            accepted > 0 && returned > 0 && moved > 0,
+            "{e}: every path ran"
+        );
         app.finish().await;
     }
 }

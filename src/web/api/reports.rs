@@ -176,8 +176,9 @@ pub async fn save_report(
     ApiJson(input): ApiJson<ReportIn>,
 ) -> Result<ApiJson<ReportOut>, ApiError> {
     let input = input_from(input)?;
-    match reports::save(&state, &auth.caller(&ip), id, input).await {
-        Ok(_) => {}
+    // The answer is the report as read for the save, with what it wrote.
+    let view = match reports::save(&state, &auth.caller(&ip), id, input).await {
+        Ok(saved) => saved.view,
         // A conflict carries the report as it is now, to merge from.
         Err(AppError::Conflict { .. }) => {
             let current = reports::report(&state, &auth.principal, id)
@@ -187,8 +188,7 @@ pub async fn save_report(
             return Err(AppError::Conflict { current }.into());
         }
         Err(e) => return Err(e.into()),
-    }
-    let view = reports::report(&state, &auth.principal, id).await?;
+    };
     Ok(ApiJson(report_out(&state, &view)))
 }
 
