@@ -112,7 +112,8 @@ pub async fn unit_details(
 /// A unit as a person sends it, before it is checked.
 #[derive(Debug, Clone)]
 pub struct UnitInput {
-    /// Required to create; a unit never moves, so a change ignores it.
+    /// Required to create; a change that names another parent is refused
+    /// (a unit moves only as an event of its history, with its date).
     pub parent_id: Option<i64>,
     pub kind: UnitKind,
     pub name: String,
@@ -151,6 +152,21 @@ pub async fn update_unit(
     input: UnitInput,
 ) -> Result<Unit, AppError> {
     let unit = administrable_unit(state, caller.principal, id).await?;
+    if input.parent_id.is_some() && input.parent_id != unit.parent_id {
+        return Err(AppError::Invalid(
+            "Không thể đổi đơn vị cấp trên (parent_id) khi sửa đơn vị: hãy bỏ trống hoặc gửi \
+             đúng đơn vị cấp trên hiện tại"
+                .into(),
+        ));
+    }
+    if input.kind != unit.kind && (input.kind.is_level() || unit.kind.is_level()) {
+        return Err(AppError::Invalid(format!(
+            "Không thể đổi loại đơn vị từ \"{}\" sang \"{}\": cấp hành chính (tỉnh, xã) \
+             chỉ thay đổi qua sáp nhập, chia tách hoặc giải thể",
+            unit.kind.label_vi(),
+            input.kind.label_vi()
+        )));
+    }
     let parent_kind = match unit.parent_id {
         Some(pid) => state.store.unit(pid).await?.map(|p| p.kind),
         None => None,

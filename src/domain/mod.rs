@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod figures;
 pub mod goal;
 pub mod initiative;
+pub mod official;
 pub mod period;
 pub mod plan;
 pub mod reminder;

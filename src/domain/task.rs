@@ -289,6 +289,7 @@ mod tests {
             path: format!("/1/{id}/"),
             province_id: Some(1),
             commune_id: None,
+            code: None,
             version: 1,
         }
     }

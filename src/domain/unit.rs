@@ -154,6 +154,10 @@ pub struct Unit {
     pub path: String,
     pub province_id: Option<i64>,
     pub commune_id: Option<i64>,
+    /// The official code of a province or commune (the statistics office's),
+    /// unique; none for a unit made by hand.
+    #[serde(default)]
+    pub code: Option<String>,
     pub version: i64,
 }
 

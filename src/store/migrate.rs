@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "answered_items",
         sql: include_str!("../../migrations/0007_answered_items.sql"),
     },
+    Migration {
+        version: 9,
+        name: "official_units",
+        sql: include_str!("../../migrations/0009_official_units.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -22,7 +22,8 @@ pub struct UnitFilter {
 }
 
 const UNIT_COLUMNS: &str =
-    "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.version";
+    "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.code,
+     u.version";
 
 impl Store {
     pub async fn create_unit(&self, draft: Valid<UnitDraft>, actor: &Actor) -> StoreResult<Unit> {
@@ -78,6 +79,7 @@ impl Store {
             path,
             province_id,
             commune_id,
+            code: None,
             version: 1,
         };
         audit::record(
@@ -177,6 +179,18 @@ impl Store {
                 unit.aliases = self.aliases_of(id).await?;
                 Ok(Some(unit))
             }
+        }
+    }
+
+    /// The unit carrying an official code.
+    pub async fn unit_by_code(&self, code: &str) -> StoreResult<Option<Unit>> {
+        let row = sqlx::query("SELECT id FROM units WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            Some(row) => self.unit(row.try_get("id")?).await,
+            None => Ok(None),
         }
     }
 
@@ -291,6 +305,7 @@ fn unit_from_row(row: &AnyRow) -> StoreResult<Unit> {
         path: row.try_get("path")?,
         province_id: row.try_get("province_id")?,
         commune_id: row.try_get("commune_id")?,
+        code: row.try_get("code")?,
         version: row.try_get("version")?,
     })
 }

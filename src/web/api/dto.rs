@@ -27,6 +27,8 @@ pub struct UnitOut {
     pub side: Side,
     pub province_id: Option<i64>,
     pub commune_id: Option<i64>,
+    /// The official code of a province or commune, if it has one.
+    pub code: Option<String>,
     pub version: i64,
 }
 
@@ -41,6 +43,7 @@ impl From<Unit> for UnitOut {
             side: u.side,
             province_id: u.province_id,
             commune_id: u.commune_id,
+            code: u.code,
             version: u.version,
         }
     }
