@@ -11,6 +11,7 @@ pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod calendar;
+pub mod cascade;
 pub mod citizen;
 pub mod dashboard;
 mod error;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod attachment;
 pub mod auto_figure;
 pub mod calendar;
+pub mod cascade;
 pub mod deadline;
 pub mod evidence;
 pub mod feedback;

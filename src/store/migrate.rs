@@ -51,8 +51,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 9,
-        name: "official_units",
-        sql: include_str!("../../migrations/0009_official_units.sql"),
+        name: "real_country",
+        sql: include_str!("../../migrations/0009_real_country.sql"),
     },
 ];
 

@@ -314,6 +314,7 @@ fn sitemap() -> Sitemap {
             post(api::tasks::set_not_applicable),
         )
         .route("/api/tasks/{id}/split", post(api::tasks::split_task))
+        .route("/api/tasks/{id}/communes", get(api::tasks::split_progress))
         .route(
             "/api/rounds",
             get(api::reports::list_rounds).post(api::reports::create_round),
@@ -327,6 +328,11 @@ fn sitemap() -> Sitemap {
             "/api/rounds/{id}/approve",
             post(api::reports::approve_round),
         )
+        .route(
+            "/api/rounds/{id}/communes",
+            get(api::reports::commune_reports),
+        )
+        .route("/api/rounds/{id}/return", post(api::reports::return_round))
         .route("/api/reports", get(api::reports::my_reports))
         .route(
             "/api/reports/{id}",

@@ -230,6 +230,7 @@ impl Fixture {
                 json!({"plan_id": self.plan, "title": "Báo cáo đột xuất", "due": "2026-04-30"})
             }
             ("POST", "/api/rounds/{id}/consolidate") => json!({}),
+            ("POST", "/api/rounds/{id}/return") => json!({"reason": "Bổ sung số liệu"}),
             ("PUT", "/api/reports/{id}") => json!({"difficulties": "Thiếu người"}),
             ("POST", "/api/reports/{id}/review") => {
                 json!({"decision": "return", "comment": "Bổ sung"})

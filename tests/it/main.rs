@@ -23,6 +23,7 @@ mod initiatives;
 mod monitoring;
 mod notifications;
 mod pages;
+mod province_loop;
 mod report_content;
 mod report_property;
 mod report_typing;

@@ -106,6 +106,10 @@ fn follows_round(w: &Who) -> bool {
     manages(w)
         || (reads(w) && w.at_level() && w.has(&[Role::Leader, Role::Viewer, Role::Administrator]))
 }
+/// Sends A1's consolidated report back: a manager of a level above A1.
+fn returns_consolidated(w: &Who) -> bool {
+    manages(w) && w.at == At::Nation
+}
 fn approves(w: &Who) -> bool {
     w.has(&[Role::Leader]) && matches!(w.at, At::Nation | At::ProvinceA | At::A1)
 }
@@ -266,11 +270,14 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/tasks/{id}/deadline", manages),
     ("POST", "/api/tasks/{id}/not-applicable", manages),
     ("POST", "/api/tasks/{id}/split", manages),
+    ("GET", "/api/tasks/{id}/communes", reads),
     ("GET", "/api/rounds", reads),
     ("POST", "/api/rounds", manages),
     ("GET", "/api/rounds/{id}", follows_round),
     ("POST", "/api/rounds/{id}/consolidate", manages),
     ("POST", "/api/rounds/{id}/approve", approves),
+    ("GET", "/api/rounds/{id}/communes", follows_round),
+    ("POST", "/api/rounds/{id}/return", returns_consolidated),
     ("GET", "/api/reports", signed_in),
     ("GET", "/api/reports/{id}", views_report),
     ("PUT", "/api/reports/{id}", reports_for_unit),

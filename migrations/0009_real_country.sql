@@ -5,3 +5,10 @@
 ALTER TABLE units ADD COLUMN code TEXT;
 ALTER TABLE units ADD COLUMN official_type TEXT;
 CREATE UNIQUE INDEX units_code ON units (code);
+
+-- The province-commune loop: a province focal point sends a commune's
+-- consolidated report back (status 'returned'), with why; the commune
+-- consolidates it again.
+ALTER TABLE consolidated_reports ADD COLUMN returned_at BIGINT;
+ALTER TABLE consolidated_reports ADD COLUMN returned_by BIGINT;
+ALTER TABLE consolidated_reports ADD COLUMN return_reason TEXT;
