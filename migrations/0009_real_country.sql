@@ -12,3 +12,15 @@ CREATE UNIQUE INDEX units_code ON units (code);
 ALTER TABLE consolidated_reports ADD COLUMN returned_at BIGINT;
 ALTER TABLE consolidated_reports ADD COLUMN returned_by BIGINT;
 ALTER TABLE consolidated_reports ADD COLUMN return_reason TEXT;
+
+-- A unit's former names: each rename takes effect on a day, and the name
+-- before it is kept with that day, so a report or plan of an earlier date
+-- shows the name the unit had then.
+CREATE TABLE unit_names (
+    unit_id BIGINT NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    until_on TEXT NOT NULL,
+    name TEXT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    recorded_by BIGINT,
+    PRIMARY KEY (unit_id, until_on)
+);

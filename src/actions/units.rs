@@ -2,13 +2,15 @@
 //! read the part of it they may see, and (an administrator) add or change
 //! a unit under one they administer.
 
+use chrono::NaiveDate;
+
 use crate::actions::access::{administrable_unit, readable_unit};
 use crate::actions::{AppError, Caller};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::plan::Plan;
 use crate::domain::task::Task;
-use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitError, UnitKind, check_rename};
 use crate::store::{Listing, Page, PlanFilter, TaskFilter, UnitFilter};
 
 /// Which units to list; never more than the caller may read.
@@ -184,4 +186,39 @@ pub async fn update_unit(
         .store
         .update_unit(id, version, draft, &caller.actor)
         .await?)
+}
+
+/// Renames a unit read at `version` from `effective_on` (today at the
+/// latest, after its last rename); the name it had is kept until then.
+pub async fn rename_unit(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    version: i64,
+    name: &str,
+    effective_on: NaiveDate,
+) -> Result<Unit, AppError> {
+    let unit = administrable_unit(state, caller.principal, id).await?;
+    let name = crate::domain::text::normalize_spaces(name);
+    if name.is_empty() {
+        return Err(AppError::invalid(UnitError::EmptyName));
+    }
+    let former = state.store.former_names(id).await?;
+    let today = state.store.clock().today();
+    check_rename(&unit.name, &name, &former, effective_on, today).map_err(AppError::invalid)?;
+    Ok(state
+        .store
+        .rename_unit(id, version, &name, effective_on, &caller.actor)
+        .await?)
+}
+
+/// The names a unit the caller reads had before, oldest first.
+pub async fn former_names(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<(Unit, Vec<FormerName>), AppError> {
+    let unit = readable_unit(state, principal, id).await?;
+    let former = state.store.former_names(id).await?;
+    Ok((unit, former))
 }

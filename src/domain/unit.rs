@@ -2,6 +2,7 @@
 //! village and school of a commune. Every record that belongs to a commune
 //! carries the ids of its province and commune, taken from this tree.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -177,6 +178,46 @@ pub struct UnitDraft {
     pub side: Side,
 }
 
+/// A name a unit had until a rename took effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FormerName {
+    pub name: String,
+    /// The day the next name took effect: this one was the unit's before it.
+    pub until_on: NaiveDate,
+}
+
+/// The name a unit had on `date`, from its current name and its former
+/// names (in any order).
+pub fn name_at<'a>(current: &'a str, former: &'a [FormerName], date: NaiveDate) -> &'a str {
+    former
+        .iter()
+        .filter(|f| f.until_on > date)
+        .min_by_key(|f| f.until_on)
+        .map(|f| f.name.as_str())
+        .unwrap_or(current)
+}
+
+/// Checks a rename taking effect on `effective_on`: a new name, not in the
+/// future, and after the last rename.
+pub fn check_rename(
+    current: &str,
+    new_name: &str,
+    former: &[FormerName],
+    effective_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), UnitError> {
+    if crate::domain::text::search_key(current) == crate::domain::text::search_key(new_name) {
+        return Err(UnitError::SameName);
+    }
+    if effective_on > today {
+        return Err(UnitError::RenameInFuture);
+    }
+    if former.iter().any(|f| f.until_on >= effective_on) {
+        return Err(UnitError::RenameBeforeLast);
+    }
+    Ok(())
+}
+
 /// Why a unit draft cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitError {
@@ -186,6 +227,12 @@ pub enum UnitError {
     NameTooLong,
     #[error("Loại đơn vị này không thể đặt dưới đơn vị cha đã chọn")]
     WrongParent,
+    #[error("Tên mới trùng tên hiện tại của đơn vị")]
+    SameName,
+    #[error("Ngày hiệu lực của việc đổi tên không được sau hôm nay")]
+    RenameInFuture,
+    #[error("Ngày hiệu lực phải sau lần đổi tên gần nhất của đơn vị")]
+    RenameBeforeLast,
 }
 
 impl UnitDraft {
@@ -259,6 +306,43 @@ mod tests {
         let ok = draft.validate(Some(UnitKind::Commune)).expect("valid");
         assert_eq!(ok.name, "Phòng Văn hóa - Xã hội");
         assert_eq!(ok.aliases, vec!["Phòng VHXH".to_string()]);
+    }
+
+    #[test]
+    fn a_unit_is_named_as_it_was_on_a_date() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let former = vec![
+            FormerName {
+                name: "Xã B".into(),
+                until_on: d("2026-03-01"),
+            },
+            FormerName {
+                name: "Xã A".into(),
+                until_on: d("2025-07-01"),
+            },
+        ];
+        assert_eq!(name_at("Xã C", &former, d("2025-06-30")), "Xã A");
+        assert_eq!(name_at("Xã C", &former, d("2025-07-01")), "Xã B");
+        assert_eq!(name_at("Xã C", &former, d("2026-02-28")), "Xã B");
+        assert_eq!(name_at("Xã C", &former, d("2026-03-01")), "Xã C");
+        assert_eq!(name_at("Xã C", &[], d("2020-01-01")), "Xã C");
+        let today = d("2026-03-10");
+        assert_eq!(
+            check_rename("Xã C", "Xã D", &former, d("2026-03-11"), today),
+            Err(UnitError::RenameInFuture)
+        );
+        assert_eq!(
+            check_rename("Xã C", "Xã D", &former, d("2026-03-01"), today),
+            Err(UnitError::RenameBeforeLast)
+        );
+        assert_eq!(
+            check_rename("Xã C", "xã c", &former, d("2026-03-05"), today),
+            Err(UnitError::SameName)
+        );
+        assert_eq!(
+            check_rename("Xã C", "Xã D", &former, d("2026-03-05"), today),
+            Ok(())
+        );
     }
 
     #[test]

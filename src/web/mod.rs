@@ -280,6 +280,8 @@ fn sitemap() -> Sitemap {
             "/api/units/{id}",
             get(api::units::get_unit).put(api::units::update_unit),
         )
+        .route("/api/units/{id}/rename", post(api::units::rename_unit))
+        .route("/api/units/{id}/names", get(api::units::unit_names))
         .route(
             "/api/plans",
             get(api::plans::list_plans).post(api::plans::create_plan),

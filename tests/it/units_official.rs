@@ -279,3 +279,124 @@ async fn a_unit_change_naming_another_parent_or_level_is_refused_not_ignored() {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
+
+#[tokio::test]
+async fn a_renamed_unit_keeps_its_former_name_for_reports_of_earlier_dates() {
+    use theodoi::domain::period::ReportingPeriod;
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let mut rounds = Vec::new();
+        for month in [2, 3] {
+            let round = app
+                .store
+                .open_round(
+                    w.plan_a1,
+                    ReportingPeriod::month(2026, month).expect("period"),
+                    None,
+                    None,
+                    &Actor::system(),
+                )
+                .await
+                .expect("round");
+            rounds.push(round.id);
+        }
+        let admin = app.login_token("admin_a1").await;
+        let uri = format!("/api/units/{}/rename", w.vhxh_a1.id);
+        let new_name = "Phòng Văn hóa, Khoa học và Thông tin";
+        let rename = |name: &str, on: &str, version: i64| serde_json::json!({"name": name, "effective_on": on, "version": version});
+        for (body, expected) in [
+            (
+                rename(new_name, "2026-03-11", 1),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                rename("Phòng Văn hóa - Xã hội", "2026-03-01", 1),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (rename(new_name, "2026-03-01", 7), StatusCode::CONFLICT),
+        ] {
+            let (status, answer) = app.api(Method::POST, &uri, Some(&admin), Some(body)).await;
+            assert_eq!(status, expected, "{e}: {answer}");
+        }
+        let (status, renamed) = app
+            .api(
+                Method::POST,
+                &uri,
+                Some(&admin),
+                Some(rename(new_name, "2026-03-01", w.vhxh_a1.version)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{e}: {renamed}");
+        assert_eq!(renamed["name"], new_name);
+        let (status, _) = app
+            .api(
+                Method::POST,
+                &uri,
+                Some(&admin),
+                Some(rename("Phòng Văn hóa", "2026-02-20", 2)),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{e}: before the last rename"
+        );
+
+        // The February report (due 15/2) shows the name the unit had then.
+        let focal = app.login_token("focal_a1").await;
+        let mut names = Vec::new();
+        for round in &rounds {
+            let (status, detail) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/rounds/{round}"),
+                    Some(&focal),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{e}: {detail}");
+            let report = detail["reports"]
+                .as_array()
+                .expect("reports")
+                .iter()
+                .find(|r| r["unit_id"] == serde_json::json!(w.vhxh_a1.id))
+                .cloned()
+                .expect("the unit's report");
+            names.push(report["unit_name"].as_str().unwrap_or("").to_string());
+        }
+        assert_eq!(names, vec!["Phòng Văn hóa - Xã hội", new_name], "{e}");
+
+        // A plain change of name takes effect today and is kept too.
+        let (status, _) = app
+            .api(
+                Method::PUT,
+                &format!("/api/units/{}", w.vhxh_a1.id),
+                Some(&admin),
+                Some(
+                    serde_json::json!({"kind": "department", "name": "Phòng VH-KH-TT",
+                    "side": "government", "version": 2}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{e}");
+        let (status, history) = app
+            .api(
+                Method::GET,
+                &format!("/api/units/{}/names", w.vhxh_a1.id),
+                Some(&focal),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{e}: {history}");
+        assert_eq!(history["name"], "Phòng VH-KH-TT");
+        assert_eq!(
+            history["former"],
+            serde_json::json!([
+                {"name": "Phòng Văn hóa - Xã hội", "until_on": "2026-03-01"},
+                {"name": new_name, "until_on": "2026-03-10"},
+            ]),
+            "{e}"
+        );
+    }
+}

@@ -51,6 +51,24 @@ impl From<Unit> for UnitOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct RenameIn {
+    pub name: String,
+    /// The day the new name takes effect (`YYYY-MM-DD`, today at the latest).
+    pub effective_on: String,
+    /// The version read.
+    pub version: i64,
+}
+
+/// A unit's name now and the names it had before.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitNamesOut {
+    pub unit_id: i64,
+    pub name: String,
+    pub former: Vec<crate::domain::unit::FormerName>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnitIn {
     /// Required for every unit but the nation.
     pub parent_id: Option<i64>,

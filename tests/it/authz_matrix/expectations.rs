@@ -255,6 +255,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/units", administers),
     ("GET", "/api/units/{id}", reads),
     ("PUT", "/api/units/{id}", administers),
+    ("POST", "/api/units/{id}/rename", administers),
+    ("GET", "/api/units/{id}/names", reads),
     ("GET", "/api/plans", signed_in),
     ("POST", "/api/plans", manages),
     ("GET", "/api/plans/{id}", reads),
