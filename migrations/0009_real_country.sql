@@ -24,3 +24,10 @@ CREATE TABLE unit_names (
     recorded_by BIGINT,
     PRIMARY KEY (unit_id, until_on)
 );
+
+-- A commune merged into another ends on a day and names its successor; it
+-- sits under the successor from then on, so the successor's counters,
+-- dashboard and staff include its history, and its own records keep its
+-- name.
+ALTER TABLE units ADD COLUMN ended_on TEXT;
+ALTER TABLE units ADD COLUMN successor_id BIGINT;

@@ -222,3 +222,26 @@ pub async fn former_names(
     let former = state.store.former_names(id).await?;
     Ok((unit, former))
 }
+
+/// Merges communes into another of their province from `effective_on`
+/// (A + B → C): an administrator of the province (or above) does it.
+pub async fn merge_units(
+    state: &AppState,
+    caller: &Caller<'_>,
+    successor_id: i64,
+    source_ids: &[i64],
+    effective_on: NaiveDate,
+) -> Result<Unit, AppError> {
+    let successor = readable_unit(state, caller.principal, successor_id).await?;
+    let province = successor
+        .province_id
+        .ok_or_else(|| AppError::invalid(UnitError::MergeNotCommunes))?;
+    administrable_unit(state, caller.principal, province).await?;
+    for id in source_ids {
+        readable_unit(state, caller.principal, *id).await?;
+    }
+    Ok(state
+        .store
+        .merge_units(successor.id, source_ids, effective_on, &caller.actor)
+        .await?)
+}

@@ -290,6 +290,8 @@ mod tests {
             province_id: Some(1),
             commune_id: None,
             code: None,
+            ended_on: None,
+            successor_id: None,
             version: 1,
         }
     }

@@ -159,6 +159,11 @@ pub struct Unit {
     /// unique; none for a unit made by hand.
     #[serde(default)]
     pub code: Option<String>,
+    /// The day it was merged into `successor_id`, when it was.
+    #[serde(default)]
+    pub ended_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub successor_id: Option<i64>,
     pub version: i64,
 }
 
@@ -233,6 +238,50 @@ pub enum UnitError {
     RenameInFuture,
     #[error("Ngày hiệu lực phải sau lần đổi tên gần nhất của đơn vị")]
     RenameBeforeLast,
+    #[error("Chỉ sáp nhập được xã, phường, đặc khu vào một xã, phường, đặc khu")]
+    MergeNotCommunes,
+    #[error("Các đơn vị sáp nhập phải cùng tỉnh với đơn vị sau sáp nhập")]
+    MergeOtherProvince,
+    #[error("Đơn vị đã được sáp nhập hoặc giải thể trước đó")]
+    MergeEnded,
+    #[error("Hãy chọn ít nhất một đơn vị khác đơn vị sau sáp nhập")]
+    MergeNothing,
+    #[error("Ngày hiệu lực của việc sáp nhập không được sau hôm nay")]
+    MergeInFuture,
+}
+
+/// Checks a merge of `sources` into `successor` on `effective_on`: communes
+/// of one province, none already ended, the successor not among them.
+pub fn check_merge(
+    successor: &Unit,
+    sources: &[Unit],
+    effective_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), UnitError> {
+    if effective_on > today {
+        return Err(UnitError::MergeInFuture);
+    }
+    if sources.is_empty() || sources.iter().any(|s| s.id == successor.id) {
+        return Err(UnitError::MergeNothing);
+    }
+    for (i, unit) in sources.iter().chain([successor]).enumerate() {
+        if unit.kind != UnitKind::Commune {
+            return Err(UnitError::MergeNotCommunes);
+        }
+        if unit.ended_on.is_some() {
+            return Err(UnitError::MergeEnded);
+        }
+        if unit.province_id != successor.province_id {
+            return Err(UnitError::MergeOtherProvince);
+        }
+        if sources[..i.min(sources.len())]
+            .iter()
+            .any(|s| s.id == unit.id)
+        {
+            return Err(UnitError::MergeNothing);
+        }
+    }
+    Ok(())
 }
 
 impl UnitDraft {
@@ -342,6 +391,69 @@ mod tests {
         assert_eq!(
             check_rename("Xã C", "Xã D", &former, d("2026-03-05"), today),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn communes_of_one_province_merge_into_another_once() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let commune = |id: i64, province: i64| Unit {
+            id,
+            parent_id: Some(province),
+            kind: UnitKind::Commune,
+            name: format!("Xã {id}"),
+            aliases: vec![],
+            side: Side::Government,
+            path: format!("/1/{province}/{id}/"),
+            province_id: Some(province),
+            commune_id: Some(id),
+            code: None,
+            ended_on: None,
+            successor_id: None,
+            version: 1,
+        };
+        let today = d("2026-03-10");
+        let on = d("2026-03-01");
+        let c = commune(5, 2);
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2), commune(4, 2)], on, today),
+            Ok(())
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2), commune(7, 6)], on, today),
+            Err(UnitError::MergeOtherProvince)
+        );
+        assert_eq!(
+            check_merge(&c, &[], on, today),
+            Err(UnitError::MergeNothing)
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(5, 2)], on, today),
+            Err(UnitError::MergeNothing)
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2), commune(3, 2)], on, today),
+            Err(UnitError::MergeNothing)
+        );
+        let ended = Unit {
+            ended_on: Some(on),
+            ..commune(3, 2)
+        };
+        assert_eq!(
+            check_merge(&c, &[ended], on, today),
+            Err(UnitError::MergeEnded)
+        );
+        let department = Unit {
+            kind: UnitKind::Department,
+            ..commune(3, 2)
+        };
+        assert_eq!(
+            check_merge(&c, &[department], on, today),
+            Err(UnitError::MergeNotCommunes)
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2)], d("2026-03-11"), today),
+            Err(UnitError::MergeInFuture)
         );
     }
 

@@ -32,6 +32,7 @@ mod sessions;
 mod targets;
 mod task_admin;
 mod tasks;
+mod unit_merge;
 mod units;
 mod users;
 

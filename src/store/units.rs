@@ -24,7 +24,7 @@ pub struct UnitFilter {
 
 const UNIT_COLUMNS: &str =
     "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.code,
-     u.version";
+     u.ended_on, u.successor_id, u.version";
 
 impl Store {
     pub async fn create_unit(&self, draft: Valid<UnitDraft>, actor: &Actor) -> StoreResult<Unit> {
@@ -81,6 +81,8 @@ impl Store {
             province_id,
             commune_id,
             code: None,
+            ended_on: None,
+            successor_id: None,
             version: 1,
         };
         audit::record(
@@ -408,6 +410,8 @@ fn unit_from_row(row: &AnyRow) -> StoreResult<Unit> {
         province_id: row.try_get("province_id")?,
         commune_id: row.try_get("commune_id")?,
         code: row.try_get("code")?,
+        ended_on: parse_date(row.try_get("ended_on")?)?,
+        successor_id: row.try_get("successor_id")?,
         version: row.try_get("version")?,
     })
 }

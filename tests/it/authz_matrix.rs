@@ -211,6 +211,9 @@ impl Fixture {
                 "name": "Thôn Mới", "side": "government"}),
             ("PUT", "/api/units/{id}") => json!({"parent_id": self.commune, "kind": "department",
                 "name": "Phòng Văn hóa", "side": "government", "version": 999}),
+            ("POST", "/api/units/{id}/merge") => {
+                json!({"sources": [], "effective_on": "2026-03-01"})
+            }
             ("POST", "/api/units/{id}/rename") => {
                 json!({"name": "Phòng Mới", "effective_on": "2026-03-10", "version": 999})
             }

@@ -30,4 +30,5 @@ mod report_typing;
 mod reporting;
 mod rollups;
 mod store_story;
+mod unit_merge;
 mod units_official;

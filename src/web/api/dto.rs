@@ -29,6 +29,9 @@ pub struct UnitOut {
     pub commune_id: Option<i64>,
     /// The official code of a province or commune, if it has one.
     pub code: Option<String>,
+    /// The day it was merged into `successor_id`, if it was.
+    pub ended_on: Option<String>,
+    pub successor_id: Option<i64>,
     pub version: i64,
 }
 
@@ -44,6 +47,8 @@ impl From<Unit> for UnitOut {
             province_id: u.province_id,
             commune_id: u.commune_id,
             code: u.code,
+            ended_on: u.ended_on.map(|d| d.to_string()),
+            successor_id: u.successor_id,
             version: u.version,
         }
     }
@@ -57,6 +62,15 @@ pub struct RenameIn {
     pub effective_on: String,
     /// The version read.
     pub version: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The communes merged into this one.
+    pub sources: Vec<i64>,
+    /// The day the merge takes effect (`YYYY-MM-DD`, today at the latest).
+    pub effective_on: String,
 }
 
 /// A unit's name now and the names it had before.

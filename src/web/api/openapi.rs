@@ -20,7 +20,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::account::enable_user, super::account::reset_totp, super::account::set_roles,
         super::account::audit,
         super::units::list_units, super::units::get_unit, super::units::create_unit, super::units::update_unit,
-        super::units::rename_unit, super::units::unit_names,
+        super::units::rename_unit, super::units::unit_names, super::units::merge_units,
         super::plans::list_plans, super::plans::get_plan, super::plans::create_plan, super::plans::update_plan,
         super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
         super::targets::list_targets, super::targets::get_target, super::targets::create_target, super::targets::update_target,
@@ -53,7 +53,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         CommuneOut, ContactOut, FeedbackOut, RouteIn, AssignIn, AnswerIn, FeedbackStatsOut, InitiativeIn,
         ReviewOut, CriterionOut, InitiativeOut, InitiativeDetailOut, ReviewersIn, ScoreIn, DecisionIn,
         SourceIn, AutoFigureOut, TargetSourceOut, CommuneReportOut, CommuneReportsOut, ReturnIn,
-        ChildTaskOut, SplitProgressOut, RenameIn, UnitNamesOut, crate::domain::unit::FormerName)),
+        ChildTaskOut, SplitProgressOut, RenameIn, MergeIn, UnitNamesOut, crate::domain::unit::FormerName)),
     modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = [])),
 )]

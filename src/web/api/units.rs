@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::dto::{ListOut, ListParams, RenameIn, UnitIn, UnitNamesOut, UnitOut, with_current};
+use super::dto::{
+    ListOut, ListParams, MergeIn, RenameIn, UnitIn, UnitNamesOut, UnitOut, with_current,
+};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_unit;
 use crate::actions::units::{self, UnitInput, UnitQuery};
@@ -128,4 +130,19 @@ pub async fn unit_names(
         name: unit.name,
         former,
     }))
+}
+
+#[utoipa::path(post, path = "/api/units/{id}/merge", tag = "units", params(("id" = i64, Path)), request_body = MergeIn,
+    responses((status = 200, body = UnitOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn merge_units(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<MergeIn>,
+) -> Result<ApiJson<UnitOut>, ApiError> {
+    let effective_on = parse_date(&input.effective_on, "effective_on")?;
+    let unit =
+        units::merge_units(&state, &auth.caller(&ip), id, &input.sources, effective_on).await?;
+    Ok(ApiJson(unit.into()))
 }

@@ -92,6 +92,11 @@ fn administers(w: &Who) -> bool {
     w.has(&[Role::Administrator]) && matches!(w.at, At::Nation | At::A1)
 }
 /// Acts for Phòng VHXH of A1: its reporter, or A1's managers.
+/// Administers the province of A1: the nation's administrator (none sits on
+/// province A in this world).
+fn administers_province(w: &Who) -> bool {
+    w.has(&[Role::Administrator]) && w.at == At::Nation
+}
 fn reports_for_unit(w: &Who) -> bool {
     manages(w) || (w.at == At::A1Unit && w.has(&[Role::UnitReporter]))
 }
@@ -257,6 +262,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("PUT", "/api/units/{id}", administers),
     ("POST", "/api/units/{id}/rename", administers),
     ("GET", "/api/units/{id}/names", reads),
+    ("POST", "/api/units/{id}/merge", administers_province),
     ("GET", "/api/plans", signed_in),
     ("POST", "/api/plans", manages),
     ("GET", "/api/plans/{id}", reads),
