@@ -53,6 +53,8 @@ pub struct UnitDetails {
     pub plans: Vec<Plan>,
     /// The first tasks it leads or supports.
     pub tasks: Vec<Task>,
+    /// The names it had before, oldest first.
+    pub former_names: Vec<FormerName>,
 }
 
 pub async fn unit_details(
@@ -102,12 +104,14 @@ pub async fn unit_details(
         )
         .await?
         .items;
+    let former_names = state.store.former_names(id).await?;
     Ok(UnitDetails {
         unit,
         parent,
         children,
         plans,
         tasks,
+        former_names,
     })
 }
 
@@ -202,6 +206,9 @@ pub async fn rename_unit(
     let name = crate::domain::text::normalize_spaces(name);
     if name.is_empty() {
         return Err(AppError::invalid(UnitError::EmptyName));
+    }
+    if name.chars().count() > 300 {
+        return Err(AppError::invalid(UnitError::NameTooLong));
     }
     let former = state.store.former_names(id).await?;
     let today = state.store.clock().today();

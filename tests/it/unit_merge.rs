@@ -241,6 +241,21 @@ async fn two_communes_merge_into_a_third_with_their_history() {
             "{e}: a merged commune is not ranked: {ranked:?}"
         );
 
+        let cookie = app.login_cookie("admin_a").await;
+        let (_, _, page) = app
+            .page(
+                Method::GET,
+                &format!("/units/{}", w.commune_a1.id),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert!(page.contains("Đã sáp nhập vào"), "{e}: {page}");
+        assert!(
+            page.contains("Xã An Phú Hòa") && page.contains("01/03/2026"),
+            "{e}"
+        );
+
         // Merged once; only communes of the same province.
         let (status, _) = app
             .api(Method::POST, &merge_uri, Some(&admin_a), Some(body))

@@ -390,6 +390,20 @@ async fn a_renamed_unit_keeps_its_former_name_for_reports_of_earlier_dates() {
             .await;
         assert_eq!(status, StatusCode::OK, "{e}: {history}");
         assert_eq!(history["name"], "Phòng VH-KH-TT");
+        let cookie = app.login_cookie("focal_a1").await;
+        let (_, _, page) = app
+            .page(
+                Method::GET,
+                &format!("/units/{}", w.vhxh_a1.id),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert!(
+            page.contains("Tên trước đây")
+                && page.contains("Phòng Văn hóa - Xã hội (đến 01/03/2026)"),
+            "{e}: {page}"
+        );
         assert_eq!(
             history["former"],
             serde_json::json!([
