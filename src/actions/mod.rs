@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod calendar;
 pub mod cascade;
+pub mod changes;
 pub mod citizen;
 pub mod dashboard;
 mod error;

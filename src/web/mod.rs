@@ -283,6 +283,7 @@ fn sitemap() -> Sitemap {
         .route("/api/units/{id}/rename", post(api::units::rename_unit))
         .route("/api/units/{id}/names", get(api::units::unit_names))
         .route("/api/units/{id}/merge", post(api::units::merge_units))
+        .route("/api/changes", get(api::units::changes))
         .route(
             "/api/plans",
             get(api::plans::list_plans).post(api::plans::create_plan),

@@ -9,6 +9,7 @@ mod audit;
 mod authz_matrix;
 mod backup;
 mod bad_input;
+mod changes;
 mod durability;
 mod e2e;
 mod e2e_feedback;

@@ -400,6 +400,46 @@ impl<T: ToSchema> ListOut<T> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct ChangeParams {
+    /// The cursor of the last change read (`next` of the previous page);
+    /// none to start from the beginning.
+    pub since: Option<String>,
+    /// Changes per page, 100 by default, at most 1000.
+    pub limit: Option<u32>,
+}
+
+/// One change to a shared record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeOut {
+    /// Opaque; changes come in cursor order.
+    pub cursor: String,
+    /// Epoch milliseconds.
+    pub at: i64,
+    /// `create`, `update`, `submit`, `accept`, …
+    pub action: String,
+    /// `unit`, `plan`, `task`, `target`, `round`, `unit_report`,
+    /// `task_update`, `target_figure` or `evidence`.
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+    /// The record after the change, as the audit trail keeps it.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangesOut {
+    pub changes: Vec<ChangeOut>,
+    /// Where to resume: pass it as `since`.
+    pub next: String,
+    /// More changes follow now.
+    pub more: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// 1-based page number.
     pub page: Option<u32>,

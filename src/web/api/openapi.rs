@@ -21,6 +21,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::account::audit,
         super::units::list_units, super::units::get_unit, super::units::create_unit, super::units::update_unit,
         super::units::rename_unit, super::units::unit_names, super::units::merge_units,
+        super::units::changes,
         super::plans::list_plans, super::plans::get_plan, super::plans::create_plan, super::plans::update_plan,
         super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
         super::targets::list_targets, super::targets::get_target, super::targets::create_target, super::targets::update_target,
@@ -53,7 +54,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         CommuneOut, ContactOut, FeedbackOut, RouteIn, AssignIn, AnswerIn, FeedbackStatsOut, InitiativeIn,
         ReviewOut, CriterionOut, InitiativeOut, InitiativeDetailOut, ReviewersIn, ScoreIn, DecisionIn,
         SourceIn, AutoFigureOut, TargetSourceOut, CommuneReportOut, CommuneReportsOut, ReturnIn,
-        ChildTaskOut, SplitProgressOut, RenameIn, MergeIn, UnitNamesOut, crate::domain::unit::FormerName)),
+        ChildTaskOut, SplitProgressOut, RenameIn, MergeIn, UnitNamesOut, ChangeOut, ChangesOut, crate::domain::unit::FormerName)),
     modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = [])),
 )]

@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::dto::{
-    ListOut, ListParams, MergeIn, RenameIn, UnitIn, UnitNamesOut, UnitOut, with_current,
+    ChangeOut, ChangeParams, ChangesOut, ListOut, ListParams, MergeIn, RenameIn, UnitIn,
+    UnitNamesOut, UnitOut, with_current,
 };
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_unit;
@@ -145,4 +146,38 @@ pub async fn merge_units(
     let unit =
         units::merge_units(&state, &auth.caller(&ip), id, &input.sources, effective_on).await?;
     Ok(ApiJson(unit.into()))
+}
+
+#[utoipa::path(get, path = "/api/changes", tag = "units", params(ChangeParams),
+    responses((status = 200, body = ChangesOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiQuery(q): ApiQuery<ChangeParams>,
+) -> Result<ApiJson<ChangesOut>, ApiError> {
+    let page =
+        crate::actions::changes::changes(&state, &auth.principal, q.since.as_deref(), q.limit)
+            .await?;
+    Ok(ApiJson(ChangesOut {
+        changes: page
+            .changes
+            .into_iter()
+            .map(|c| ChangeOut {
+                cursor: c.id.to_string(),
+                at: c.at,
+                action: c.action,
+                entity: c.entity,
+                entity_id: c.entity_id,
+                province_id: c.province_id,
+                commune_id: c.commune_id,
+                data: c
+                    .after
+                    .as_deref()
+                    .and_then(|a| serde_json::from_str(a).ok())
+                    .unwrap_or(serde_json::Value::Null),
+            })
+            .collect(),
+        next: page.next,
+        more: page.more,
+    }))
 }

@@ -263,6 +263,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/units/{id}/rename", administers),
     ("GET", "/api/units/{id}/names", reads),
     ("POST", "/api/units/{id}/merge", administers_province),
+    ("GET", "/api/changes", signed_in),
     ("GET", "/api/plans", signed_in),
     ("POST", "/api/plans", manages),
     ("GET", "/api/plans/{id}", reads),
