@@ -209,6 +209,18 @@ pub enum UnitCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Load the official list of provinces and communes (1 July 2025),
+    /// keyed by code; loading it again changes nothing.
+    Import {
+        /// The official list shipped with Theo Dõi (data/units/).
+        #[arg(long)]
+        official: bool,
+        /// Only this province (its two-digit code, e.g. 01 for Hà Nội).
+        #[arg(long)]
+        province: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// List the tree with ids.
     List {
         #[command(flatten)]
@@ -305,12 +317,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 aliases,
                 db,
             } => add_unit(&db.db, name, kind, parent, side, aliases).await,
+            UnitCommand::Import {
+                official,
+                province,
+                db,
+            } => import_official(&db.db, official, province.as_deref()).await,
             UnitCommand::List { db } => {
                 let store = open(&db.db).await?;
                 for unit in store.subtree("/").await? {
                     let depth = unit.path.matches('/').count().saturating_sub(2);
+                    let code = unit.code.map(|c| format!(" [{c}]")).unwrap_or_default();
                     println!(
-                        "{:>6}  {}{} ({})",
+                        "{:>6}  {}{} ({}){code}",
                         unit.id,
                         "  ".repeat(depth),
                         unit.name,
@@ -629,6 +647,36 @@ async fn add_user(
         "Đã tạo tài khoản {} (#{}) tại {}",
         user.username, user.id, user.unit_name
     );
+    Ok(())
+}
+
+/// `theodoi unit import --official [--province CODE]`.
+async fn import_official(db: &str, official: bool, province: Option<&str>) -> anyhow::Result<()> {
+    use crate::domain::official;
+    if !official {
+        bail!("hãy chọn danh mục cần nạp: --official (danh mục đơn vị hành chính từ 01/7/2025)");
+    }
+    let list = official::official_2025()?;
+    let units = match province {
+        Some(code) => official::of_province(&list, code)
+            .with_context(|| format!("danh mục không có tỉnh/thành phố mã {code}"))?,
+        None => list,
+    };
+    let store = open(db).await?;
+    let started = std::time::Instant::now();
+    let done = store.import_official(&units, &Actor::system()).await?;
+    println!(
+        "Đã nạp danh mục {}: {} tỉnh/thành phố, {} xã/phường/đặc khu; tạo mới {}, gán mã cho {} đơn vị có sẵn, giữ nguyên {} (trong đó {} mang tên khác danh mục) trong {:.1} giây",
+        official::OFFICIAL_2025_EFFECTIVE_ON,
+        done.provinces,
+        done.communes,
+        done.created,
+        done.adopted,
+        done.unchanged,
+        done.named_otherwise,
+        started.elapsed().as_secs_f64()
+    );
+    store.close().await;
     Ok(())
 }
 

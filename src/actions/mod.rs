@@ -11,6 +11,8 @@ pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod calendar;
+pub mod cascade;
+pub mod changes;
 pub mod citizen;
 pub mod dashboard;
 pub mod directions;

@@ -249,6 +249,9 @@ pub async fn update_task(
         .await?)
 }
 
+const LINK_KEPT: &str = "Nhiệm vụ này được giao từ nhiệm vụ cấp trên; không thể đổi nhiệm vụ \
+     cấp trên (parent_task_id) khi sửa nhiệm vụ: hãy bỏ trống hoặc gửi đúng nhiệm vụ hiện tại";
+
 async fn draft_of(
     state: &AppState,
     caller: &Caller<'_>,
@@ -265,10 +268,21 @@ async fn draft_of(
             parent_task_id,
             draft,
         } => {
-            if let Some(parent) = parent_task_id {
-                readable_task(state, caller.principal, parent).await?;
-            }
-            (parent_task_id, draft)
+            let kept = existing.and_then(|t| t.parent_task_id);
+            let parent = match (kept, parent_task_id) {
+                // A task handed down keeps its link to the task it carries
+                // out: editing it (the commune, who may not even read the
+                // province's task) neither drops nor changes the link.
+                (Some(kept), None) => Some(kept),
+                (Some(kept), Some(given)) if given == kept => Some(kept),
+                (Some(_), Some(_)) => return Err(AppError::Invalid(LINK_KEPT.into())),
+                (None, Some(given)) => {
+                    readable_task(state, caller.principal, given).await?;
+                    Some(given)
+                }
+                (None, None) => None,
+            };
+            (parent, draft)
         }
     };
     let was_confidential = existing.is_some_and(|t| t.confidential);

@@ -2,13 +2,15 @@
 //! read the part of it they may see, and (an administrator) add or change
 //! a unit under one they administer.
 
+use chrono::NaiveDate;
+
 use crate::actions::access::{administrable_unit, readable_unit};
 use crate::actions::{AppError, Caller};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::plan::Plan;
 use crate::domain::task::Task;
-use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitError, UnitKind, check_rename};
 use crate::store::{Listing, Page, PlanFilter, TaskFilter, UnitFilter};
 
 /// Which units to list; never more than the caller may read.
@@ -51,6 +53,8 @@ pub struct UnitDetails {
     pub plans: Vec<Plan>,
     /// The first tasks it leads or supports.
     pub tasks: Vec<Task>,
+    /// The names it had before, oldest first.
+    pub former_names: Vec<FormerName>,
 }
 
 pub async fn unit_details(
@@ -100,19 +104,22 @@ pub async fn unit_details(
         )
         .await?
         .items;
+    let former_names = state.store.former_names(id).await?;
     Ok(UnitDetails {
         unit,
         parent,
         children,
         plans,
         tasks,
+        former_names,
     })
 }
 
 /// A unit as a person sends it, before it is checked.
 #[derive(Debug, Clone)]
 pub struct UnitInput {
-    /// Required to create; a unit never moves, so a change ignores it.
+    /// Required to create; a change that names another parent is refused
+    /// (a unit moves only as an event of its history, with its date).
     pub parent_id: Option<i64>,
     pub kind: UnitKind,
     pub name: String,
@@ -151,6 +158,21 @@ pub async fn update_unit(
     input: UnitInput,
 ) -> Result<Unit, AppError> {
     let unit = administrable_unit(state, caller.principal, id).await?;
+    if input.parent_id.is_some() && input.parent_id != unit.parent_id {
+        return Err(AppError::Invalid(
+            "Không thể đổi đơn vị cấp trên (parent_id) khi sửa đơn vị: hãy bỏ trống hoặc gửi \
+             đúng đơn vị cấp trên hiện tại"
+                .into(),
+        ));
+    }
+    if input.kind != unit.kind && (input.kind.is_level() || unit.kind.is_level()) {
+        return Err(AppError::Invalid(format!(
+            "Không thể đổi loại đơn vị từ \"{}\" sang \"{}\": cấp hành chính (tỉnh, xã) \
+             chỉ thay đổi qua sáp nhập, chia tách hoặc giải thể",
+            unit.kind.label_vi(),
+            input.kind.label_vi()
+        )));
+    }
     let parent_kind = match unit.parent_id {
         Some(pid) => state.store.unit(pid).await?.map(|p| p.kind),
         None => None,
@@ -167,5 +189,66 @@ pub async fn update_unit(
     Ok(state
         .store
         .update_unit(id, version, draft, &caller.actor)
+        .await?)
+}
+
+/// Renames a unit read at `version` from `effective_on` (today at the
+/// latest, after its last rename); the name it had is kept until then.
+pub async fn rename_unit(
+    state: &AppState,
+    caller: &Caller<'_>,
+    id: i64,
+    version: i64,
+    name: &str,
+    effective_on: NaiveDate,
+) -> Result<Unit, AppError> {
+    let unit = administrable_unit(state, caller.principal, id).await?;
+    let name = crate::domain::text::normalize_spaces(name);
+    if name.is_empty() {
+        return Err(AppError::invalid(UnitError::EmptyName));
+    }
+    if name.chars().count() > 300 {
+        return Err(AppError::invalid(UnitError::NameTooLong));
+    }
+    let former = state.store.former_names(id).await?;
+    let today = state.store.clock().today();
+    check_rename(&unit.name, &name, &former, effective_on, today).map_err(AppError::invalid)?;
+    Ok(state
+        .store
+        .rename_unit(id, version, &name, effective_on, &caller.actor)
+        .await?)
+}
+
+/// The names a unit the caller reads had before, oldest first.
+pub async fn former_names(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<(Unit, Vec<FormerName>), AppError> {
+    let unit = readable_unit(state, principal, id).await?;
+    let former = state.store.former_names(id).await?;
+    Ok((unit, former))
+}
+
+/// Merges communes into another of their province from `effective_on`
+/// (A + B → C): an administrator of the province (or above) does it.
+pub async fn merge_units(
+    state: &AppState,
+    caller: &Caller<'_>,
+    successor_id: i64,
+    source_ids: &[i64],
+    effective_on: NaiveDate,
+) -> Result<Unit, AppError> {
+    let successor = readable_unit(state, caller.principal, successor_id).await?;
+    let province = successor
+        .province_id
+        .ok_or_else(|| AppError::invalid(UnitError::MergeNotCommunes))?;
+    administrable_unit(state, caller.principal, province).await?;
+    for id in source_ids {
+        readable_unit(state, caller.principal, *id).await?;
+    }
+    Ok(state
+        .store
+        .merge_units(successor.id, source_ids, effective_on, &caller.actor)
         .await?)
 }

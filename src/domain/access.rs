@@ -155,6 +155,13 @@ impl Principal {
         self.can_manage(scope_path)
     }
 
+    /// A focal point or administrator of a level above the plan's unit
+    /// (the province, for a commune's plan) sends its consolidated report
+    /// back; the plan's own level does not.
+    pub fn can_return_consolidated(&self, scope_path: &str) -> bool {
+        self.can_manage(scope_path) && scope_path != self.unit_path
+    }
+
     /// A leader of the plan's level (or above) approves its report.
     pub fn can_approve(&self, scope_path: &str) -> bool {
         scope_path.starts_with(&self.unit_path) && self.has(Role::Leader)
@@ -273,6 +280,17 @@ mod tests {
         assert!(!p.can_approve("/1/2/3/"));
         assert!(!p.can_read("/1/5/"));
         assert_eq!(Role::parse("inspector"), Some(Role::Inspector));
+    }
+
+    #[test]
+    fn only_a_level_above_the_commune_sends_its_consolidated_report_back() {
+        let province = principal("/1/2/", "/1/2/", &[Role::FocalPoint]);
+        let commune = principal("/1/2/3/", "/1/2/3/", &[Role::FocalPoint]);
+        let leader = principal("/1/2/", "/1/2/", &[Role::Leader]);
+        assert!(province.can_return_consolidated("/1/2/3/"));
+        assert!(!province.can_return_consolidated("/1/2/"));
+        assert!(!commune.can_return_consolidated("/1/2/3/"));
+        assert!(!leader.can_return_consolidated("/1/2/3/"));
     }
 
     #[test]

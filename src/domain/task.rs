@@ -343,6 +343,9 @@ mod tests {
             path: format!("/1/{id}/"),
             province_id: Some(1),
             commune_id: None,
+            code: None,
+            ended_on: None,
+            successor_id: None,
             version: 1,
         }
     }

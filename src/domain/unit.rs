@@ -2,6 +2,7 @@
 //! village and school of a commune. Every record that belongs to a commune
 //! carries the ids of its province and commune, taken from this tree.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -154,6 +155,15 @@ pub struct Unit {
     pub path: String,
     pub province_id: Option<i64>,
     pub commune_id: Option<i64>,
+    /// The official code of a province or commune (the statistics office's),
+    /// unique; none for a unit made by hand.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The day it was merged into `successor_id`, when it was.
+    #[serde(default)]
+    pub ended_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub successor_id: Option<i64>,
     pub version: i64,
 }
 
@@ -173,6 +183,46 @@ pub struct UnitDraft {
     pub side: Side,
 }
 
+/// A name a unit had until a rename took effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FormerName {
+    pub name: String,
+    /// The day the next name took effect: this one was the unit's before it.
+    pub until_on: NaiveDate,
+}
+
+/// The name a unit had on `date`, from its current name and its former
+/// names (in any order).
+pub fn name_at<'a>(current: &'a str, former: &'a [FormerName], date: NaiveDate) -> &'a str {
+    former
+        .iter()
+        .filter(|f| f.until_on > date)
+        .min_by_key(|f| f.until_on)
+        .map(|f| f.name.as_str())
+        .unwrap_or(current)
+}
+
+/// Checks a rename taking effect on `effective_on`: a new name, not in the
+/// future, and after the last rename.
+pub fn check_rename(
+    current: &str,
+    new_name: &str,
+    former: &[FormerName],
+    effective_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), UnitError> {
+    if crate::domain::text::search_key(current) == crate::domain::text::search_key(new_name) {
+        return Err(UnitError::SameName);
+    }
+    if effective_on > today {
+        return Err(UnitError::RenameInFuture);
+    }
+    if former.iter().any(|f| f.until_on >= effective_on) {
+        return Err(UnitError::RenameBeforeLast);
+    }
+    Ok(())
+}
+
 /// Why a unit draft cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitError {
@@ -182,6 +232,56 @@ pub enum UnitError {
     NameTooLong,
     #[error("Loại đơn vị này không thể đặt dưới đơn vị cha đã chọn")]
     WrongParent,
+    #[error("Tên mới trùng tên hiện tại của đơn vị")]
+    SameName,
+    #[error("Ngày hiệu lực của việc đổi tên không được sau hôm nay")]
+    RenameInFuture,
+    #[error("Ngày hiệu lực phải sau lần đổi tên gần nhất của đơn vị")]
+    RenameBeforeLast,
+    #[error("Chỉ sáp nhập được xã, phường, đặc khu vào một xã, phường, đặc khu")]
+    MergeNotCommunes,
+    #[error("Các đơn vị sáp nhập phải cùng tỉnh với đơn vị sau sáp nhập")]
+    MergeOtherProvince,
+    #[error("Đơn vị đã được sáp nhập hoặc giải thể trước đó")]
+    MergeEnded,
+    #[error("Hãy chọn ít nhất một đơn vị khác đơn vị sau sáp nhập")]
+    MergeNothing,
+    #[error("Ngày hiệu lực của việc sáp nhập không được sau hôm nay")]
+    MergeInFuture,
+}
+
+/// Checks a merge of `sources` into `successor` on `effective_on`: communes
+/// of one province, none already ended, the successor not among them.
+pub fn check_merge(
+    successor: &Unit,
+    sources: &[Unit],
+    effective_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), UnitError> {
+    if effective_on > today {
+        return Err(UnitError::MergeInFuture);
+    }
+    if sources.is_empty() || sources.iter().any(|s| s.id == successor.id) {
+        return Err(UnitError::MergeNothing);
+    }
+    for (i, unit) in sources.iter().chain([successor]).enumerate() {
+        if unit.kind != UnitKind::Commune {
+            return Err(UnitError::MergeNotCommunes);
+        }
+        if unit.ended_on.is_some() {
+            return Err(UnitError::MergeEnded);
+        }
+        if unit.province_id != successor.province_id {
+            return Err(UnitError::MergeOtherProvince);
+        }
+        if sources[..i.min(sources.len())]
+            .iter()
+            .any(|s| s.id == unit.id)
+        {
+            return Err(UnitError::MergeNothing);
+        }
+    }
+    Ok(())
 }
 
 impl UnitDraft {
@@ -255,6 +355,106 @@ mod tests {
         let ok = draft.validate(Some(UnitKind::Commune)).expect("valid");
         assert_eq!(ok.name, "Phòng Văn hóa - Xã hội");
         assert_eq!(ok.aliases, vec!["Phòng VHXH".to_string()]);
+    }
+
+    #[test]
+    fn a_unit_is_named_as_it_was_on_a_date() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let former = vec![
+            FormerName {
+                name: "Xã B".into(),
+                until_on: d("2026-03-01"),
+            },
+            FormerName {
+                name: "Xã A".into(),
+                until_on: d("2025-07-01"),
+            },
+        ];
+        assert_eq!(name_at("Xã C", &former, d("2025-06-30")), "Xã A");
+        assert_eq!(name_at("Xã C", &former, d("2025-07-01")), "Xã B");
+        assert_eq!(name_at("Xã C", &former, d("2026-02-28")), "Xã B");
+        assert_eq!(name_at("Xã C", &former, d("2026-03-01")), "Xã C");
+        assert_eq!(name_at("Xã C", &[], d("2020-01-01")), "Xã C");
+        let today = d("2026-03-10");
+        assert_eq!(
+            check_rename("Xã C", "Xã D", &former, d("2026-03-11"), today),
+            Err(UnitError::RenameInFuture)
+        );
+        assert_eq!(
+            check_rename("Xã C", "Xã D", &former, d("2026-03-01"), today),
+            Err(UnitError::RenameBeforeLast)
+        );
+        assert_eq!(
+            check_rename("Xã C", "xã c", &former, d("2026-03-05"), today),
+            Err(UnitError::SameName)
+        );
+        assert_eq!(
+            check_rename("Xã C", "Xã D", &former, d("2026-03-05"), today),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn communes_of_one_province_merge_into_another_once() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let commune = |id: i64, province: i64| Unit {
+            id,
+            parent_id: Some(province),
+            kind: UnitKind::Commune,
+            name: format!("Xã {id}"),
+            aliases: vec![],
+            side: Side::Government,
+            path: format!("/1/{province}/{id}/"),
+            province_id: Some(province),
+            commune_id: Some(id),
+            code: None,
+            ended_on: None,
+            successor_id: None,
+            version: 1,
+        };
+        let today = d("2026-03-10");
+        let on = d("2026-03-01");
+        let c = commune(5, 2);
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2), commune(4, 2)], on, today),
+            Ok(())
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2), commune(7, 6)], on, today),
+            Err(UnitError::MergeOtherProvince)
+        );
+        assert_eq!(
+            check_merge(&c, &[], on, today),
+            Err(UnitError::MergeNothing)
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(5, 2)], on, today),
+            Err(UnitError::MergeNothing)
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2), commune(3, 2)], on, today),
+            Err(UnitError::MergeNothing)
+        );
+        let ended = Unit {
+            ended_on: Some(on),
+            ..commune(3, 2)
+        };
+        assert_eq!(
+            check_merge(&c, &[ended], on, today),
+            Err(UnitError::MergeEnded)
+        );
+        let department = Unit {
+            kind: UnitKind::Department,
+            ..commune(3, 2)
+        };
+        assert_eq!(
+            check_merge(&c, &[department], on, today),
+            Err(UnitError::MergeNotCommunes)
+        );
+        assert_eq!(
+            check_merge(&c, &[commune(3, 2)], d("2026-03-11"), today),
+            Err(UnitError::MergeInFuture)
+        );
     }
 
     #[test]

@@ -324,6 +324,58 @@ impl Store {
         Ok(Listing { items, total, page })
     }
 
+    /// The change feed: entries about the shared records (units, plans,
+    /// tasks, targets, rounds, reports and their items) inside `scope`, after
+    /// entry `since`, oldest first, at most `limit`; and whether more follow.
+    pub async fn changes(
+        &self,
+        scope: AuditScope,
+        since: i64,
+        limit: u32,
+    ) -> StoreResult<(Vec<AuditEntry>, bool)> {
+        let mut c = Conditions::default();
+        c.push("a.id > ?", Bind::Int(since));
+        match scope {
+            AuditScope::All => {}
+            AuditScope::Province(p) => c.push("a.province_id = ?", Bind::Int(p)),
+            AuditScope::Commune(id) => c.push("a.commune_id = ?", Bind::Int(id)),
+        }
+        c.push_raw(&format!(
+            "a.entity IN ({})",
+            FEED_ENTITIES
+                .iter()
+                .map(|e| format!("'{e}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let n = c.next_placeholder();
+        let sql = format!(
+            "SELECT a.id, a.at, a.user_id, u.username, a.ip, a.action, a.entity, a.entity_id,
+                    a.province_id, a.commune_id, a.before_json, a.after_json
+             FROM audit_log a LEFT JOIN users u ON u.id = a.user_id{} ORDER BY a.id LIMIT ${n}",
+            c.sql()
+        );
+        let query =
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds).bind(i64::from(limit) + 1);
+        let rows = match super::dialect::change_feed_lock(self.engine) {
+            None => query.fetch_all(&self.read).await?,
+            Some(lock) => {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(lock).execute(&mut *tx).await?;
+                let rows = query.fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(entry_from_row(r)?);
+        }
+        let more = out.len() > limit as usize;
+        out.truncate(limit as usize);
+        Ok((out, more))
+    }
+
     /// The history of one record, newest first.
     pub async fn audit_of(&self, entity: &str, entity_id: i64) -> StoreResult<Vec<AuditEntry>> {
         let mut c = Conditions::default();
@@ -355,23 +407,37 @@ impl Store {
             .bind(page.offset())
             .fetch_all(&self.read)
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(AuditEntry {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                user_id: r.try_get("user_id")?,
-                username: r.try_get("username")?,
-                ip: r.try_get("ip")?,
-                action: r.try_get("action")?,
-                entity: r.try_get("entity")?,
-                entity_id: r.try_get("entity_id")?,
-                province_id: r.try_get("province_id")?,
-                commune_id: r.try_get("commune_id")?,
-                before: r.try_get("before_json")?,
-                after: r.try_get("after_json")?,
-            });
-        }
-        Ok(out)
+        rows.iter().map(entry_from_row).collect()
     }
+}
+
+/// The entities the change feed carries: the shared records, never
+/// accounts, sessions or citizens' feedback.
+const FEED_ENTITIES: &[&str] = &[
+    "unit",
+    "plan",
+    "task",
+    "target",
+    "round",
+    "unit_report",
+    "task_update",
+    "target_figure",
+    "evidence",
+];
+
+fn entry_from_row(r: &sqlx::any::AnyRow) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        user_id: r.try_get("user_id")?,
+        username: r.try_get("username")?,
+        ip: r.try_get("ip")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        province_id: r.try_get("province_id")?,
+        commune_id: r.try_get("commune_id")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+    })
 }

@@ -42,6 +42,7 @@ const PAGE_ROWS: i64 = 500;
 pub const TABLES: &[(&str, &str)] = &[
     ("units", "id"),
     ("unit_aliases", "unit_id, folded_alias"),
+    ("unit_names", "unit_id, until_on"),
     ("users", "id"),
     ("user_roles", "user_id, role"),
     ("plans", "id"),

@@ -172,7 +172,8 @@ impl Store {
             "INSERT INTO consolidated_reports (round_id, province_id, commune_id, status, number,
                     consolidated_at, consolidated_by, version)
              VALUES ($1, $2, $3, 'consolidated', $4, $5, $6, 1)
-             ON CONFLICT (round_id) DO UPDATE SET number = $4, consolidated_at = $5, consolidated_by = $6,
+             ON CONFLICT (round_id) DO UPDATE SET status = 'consolidated', number = $4,
+                    consolidated_at = $5, consolidated_by = $6,
                     version = consolidated_reports.version + 1",
         )
         .bind(round_id)

@@ -144,6 +144,17 @@ pub fn bulk_transaction_setting(engine: Engine) -> Option<&'static str> {
     }
 }
 
+/// Makes the change feed see a complete prefix of the trail: on
+/// PostgreSQL an entry's id is drawn before its transaction commits, so the
+/// feed waits for the writers already adding entries (and holds new ones
+/// back for the read); SQLite's single writer commits ids in order.
+pub fn change_feed_lock(engine: Engine) -> Option<&'static str> {
+    match engine {
+        Engine::Sqlite => None,
+        Engine::Postgres => Some("LOCK TABLE audit_log IN SHARE MODE"),
+    }
+}
+
 pub async fn restart_ids(
     pool: &AnyPool,
     engine: Engine,

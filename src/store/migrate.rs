@@ -55,6 +55,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0008_task_life.sql"),
     },
     Migration {
+        version: 9,
+        name: "real_country",
+        sql: include_str!("../../migrations/0009_real_country.sql"),
+    },
+    Migration {
         version: 10,
         name: "hardening",
         sql: include_str!("../../migrations/0010_hardening.sql"),

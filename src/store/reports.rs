@@ -45,8 +45,11 @@ const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS s
     r.province_id, r.commune_id, r.period_key, r.kind, r.title, r.unit_due_on, r.consolidated_due_on";
 const ROUND_FROM: &str = "FROM report_rounds r JOIN plans p ON p.id = r.plan_id
     JOIN units u ON u.id = p.issuer_unit_id";
-const REPORT_COLUMNS: &str =
-    "ur.id, ur.round_id, ur.unit_id, un.name AS unit_name, un.path AS unit_path,
+const REPORT_COLUMNS: &str = "ur.id, ur.round_id, ur.unit_id,
+    COALESCE((SELECT n.name FROM unit_names n JOIN report_rounds nr ON nr.id = ur.round_id
+              WHERE n.unit_id = ur.unit_id AND n.until_on > nr.unit_due_on
+              ORDER BY n.until_on LIMIT 1), un.name) AS unit_name,
+    un.path AS unit_path,
     ur.status, ur.difficulties, ur.recommendations, ur.first_submitted_at, ur.submitted_at,
     ur.reviewed_at, ur.review_comment, ur.version";
 

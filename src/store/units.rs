@@ -1,14 +1,15 @@
 //! Units of the organisation tree.
 
+use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::rows::{Bind, Conditions, fetch_page, map_unique};
+use super::rows::{Bind, Conditions, date_text, fetch_page, map_unique, parse_date};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::text::search_key;
-use crate::domain::unit::{Side, Unit, UnitDraft, UnitKind};
+use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitKind};
 use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,8 @@ pub struct UnitFilter {
 }
 
 const UNIT_COLUMNS: &str =
-    "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.version";
+    "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.code,
+     u.ended_on, u.successor_id, u.version";
 
 impl Store {
     pub async fn create_unit(&self, draft: Valid<UnitDraft>, actor: &Actor) -> StoreResult<Unit> {
@@ -78,6 +80,9 @@ impl Store {
             path,
             province_id,
             commune_id,
+            code: None,
+            ended_on: None,
+            successor_id: None,
             version: 1,
         };
         audit::record(
@@ -131,6 +136,10 @@ impl Store {
                 current: before.version,
             });
         }
+        if search_key(&before.name) != search_key(&draft.name) {
+            // A plain change of name takes effect today.
+            keep_former_name(&mut tx, id, &before.name, self.clock.today(), now, actor).await?;
+        }
         sqlx::query("DELETE FROM unit_aliases WHERE unit_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -177,6 +186,91 @@ impl Store {
                 unit.aliases = self.aliases_of(id).await?;
                 Ok(Some(unit))
             }
+        }
+    }
+
+    /// The names a unit had before its renames, oldest first.
+    pub async fn former_names(&self, id: i64) -> StoreResult<Vec<FormerName>> {
+        let rows = sqlx::query(
+            "SELECT name, until_on FROM unit_names WHERE unit_id = $1 ORDER BY until_on",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(FormerName {
+                name: r.try_get("name")?,
+                until_on: parse_date(r.try_get("until_on")?)?
+                    .ok_or_else(|| StoreError::Corrupt("unit_names.until_on".into()))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Renames a unit read at `expected_version` from `effective_on` (a
+    /// day checked by the domain): the name it had is kept until that day.
+    pub async fn rename_unit(
+        &self,
+        id: i64,
+        expected_version: i64,
+        name: &str,
+        effective_on: NaiveDate,
+        actor: &Actor,
+    ) -> StoreResult<Unit> {
+        let before = self.unit(id).await?.ok_or(StoreError::NotFound)?;
+        let now = self.now_ms();
+        let mut tx = self.write.begin().await?;
+        let done = sqlx::query(
+            "UPDATE units SET name = $1, folded_name = $2, updated_at = $3, version = version + 1
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(name.to_string())
+        .bind(search_key(name))
+        .bind(now)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                current: before.version,
+            });
+        }
+        keep_former_name(&mut tx, id, &before.name, effective_on, now, actor).await?;
+        let after = Unit {
+            name: name.to_string(),
+            version: before.version + 1,
+            ..before.clone()
+        };
+        audit::record(
+            &mut tx,
+            now,
+            actor,
+            Change {
+                action: "rename",
+                entity: "unit",
+                entity_id: Some(id),
+                province_id: after.province_id,
+                commune_id: after.commune_id,
+                before: Some(json!({"name": before.name})),
+                after: Some(json!({"name": after.name, "effective_on": effective_on})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The unit carrying an official code.
+    pub async fn unit_by_code(&self, code: &str) -> StoreResult<Option<Unit>> {
+        let row = sqlx::query("SELECT id FROM units WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            Some(row) => self.unit(row.try_get("id")?).await,
+            None => Ok(None),
         }
     }
 
@@ -258,6 +352,30 @@ impl Store {
     }
 }
 
+/// Keeps `name` as the unit's name until `until_on`; a second change the
+/// same day keeps the name the day began with.
+async fn keep_former_name(
+    conn: &mut sqlx::AnyConnection,
+    unit_id: i64,
+    name: &str,
+    until_on: NaiveDate,
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO unit_names (unit_id, until_on, name, recorded_at, recorded_by)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, until_on) DO NOTHING",
+    )
+    .bind(unit_id)
+    .bind(date_text(Some(until_on)))
+    .bind(name.to_string())
+    .bind(now)
+    .bind(actor.user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn insert_aliases(
     conn: &mut sqlx::AnyConnection,
     unit_id: i64,
@@ -291,6 +409,9 @@ fn unit_from_row(row: &AnyRow) -> StoreResult<Unit> {
         path: row.try_get("path")?,
         province_id: row.try_get("province_id")?,
         commune_id: row.try_get("commune_id")?,
+        code: row.try_get("code")?,
+        ended_on: parse_date(row.try_get("ended_on")?)?,
+        successor_id: row.try_get("successor_id")?,
         version: row.try_get("version")?,
     })
 }

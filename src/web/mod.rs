@@ -287,6 +287,10 @@ fn sitemap() -> Sitemap {
             "/api/units/{id}",
             get(api::units::get_unit).put(api::units::update_unit),
         )
+        .route("/api/units/{id}/rename", post(api::units::rename_unit))
+        .route("/api/units/{id}/names", get(api::units::unit_names))
+        .route("/api/units/{id}/merge", post(api::units::merge_units))
+        .route("/api/changes", get(api::units::changes))
         .route(
             "/api/plans",
             get(api::plans::list_plans).post(api::plans::create_plan),
@@ -330,6 +334,7 @@ fn sitemap() -> Sitemap {
             "/api/escalations/{id}/explanation",
             post(api::escalations::explain),
         )
+        .route("/api/tasks/{id}/communes", get(api::tasks::split_progress))
         .route(
             "/api/rounds",
             get(api::reports::list_rounds).post(api::reports::create_round),
@@ -343,6 +348,11 @@ fn sitemap() -> Sitemap {
             "/api/rounds/{id}/approve",
             post(api::reports::approve_round),
         )
+        .route(
+            "/api/rounds/{id}/communes",
+            get(api::reports::commune_reports),
+        )
+        .route("/api/rounds/{id}/return", post(api::reports::return_round))
         .route("/api/reports", get(api::reports::my_reports))
         .route(
             "/api/reports/{id}",

@@ -222,6 +222,12 @@ impl Fixture {
                 "name": "Thôn Mới", "side": "government"}),
             ("PUT", "/api/units/{id}") => json!({"parent_id": self.commune, "kind": "department",
                 "name": "Phòng Văn hóa", "side": "government", "version": 999}),
+            ("POST", "/api/units/{id}/merge") => {
+                json!({"sources": [], "effective_on": "2026-03-01"})
+            }
+            ("POST", "/api/units/{id}/rename") => {
+                json!({"name": "Phòng Mới", "effective_on": "2026-03-10", "version": 999})
+            }
             ("POST", "/api/plans") => {
                 json!({"issuer_unit_id": self.commune, "title": "Kế hoạch mới"})
             }
@@ -246,6 +252,7 @@ impl Fixture {
                 json!({"plan_id": self.plan, "title": "Báo cáo đột xuất", "due": "2026-04-30"})
             }
             ("POST", "/api/rounds/{id}/consolidate") => json!({}),
+            ("POST", "/api/rounds/{id}/return") => json!({"reason": "Bổ sung số liệu"}),
             ("PUT", "/api/reports/{id}") => json!({"difficulties": "Thiếu người"}),
             ("POST", "/api/reports/{id}/review") => {
                 json!({"decision": "return", "comment": "Bổ sung"})

@@ -27,6 +27,11 @@ pub struct UnitOut {
     pub side: Side,
     pub province_id: Option<i64>,
     pub commune_id: Option<i64>,
+    /// The official code of a province or commune, if it has one.
+    pub code: Option<String>,
+    /// The day it was merged into `successor_id`, if it was.
+    pub ended_on: Option<String>,
+    pub successor_id: Option<i64>,
     pub version: i64,
 }
 
@@ -41,9 +46,39 @@ impl From<Unit> for UnitOut {
             side: u.side,
             province_id: u.province_id,
             commune_id: u.commune_id,
+            code: u.code,
+            ended_on: u.ended_on.map(|d| d.to_string()),
+            successor_id: u.successor_id,
             version: u.version,
         }
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameIn {
+    pub name: String,
+    /// The day the new name takes effect (`YYYY-MM-DD`, today at the latest).
+    pub effective_on: String,
+    /// The version read.
+    pub version: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The communes merged into this one.
+    pub sources: Vec<i64>,
+    /// The day the merge takes effect (`YYYY-MM-DD`, today at the latest).
+    pub effective_on: String,
+}
+
+/// A unit's name now and the names it had before.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitNamesOut {
+    pub unit_id: i64,
+    pub name: String,
+    pub former: Vec<crate::domain::unit::FormerName>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -367,6 +402,46 @@ impl<T: ToSchema> ListOut<T> {
             items: l.items.into_iter().map(f).collect(),
         }
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeParams {
+    /// The cursor of the last change read (`next` of the previous page);
+    /// none to start from the beginning.
+    pub since: Option<String>,
+    /// Changes per page, 100 by default, at most 1000.
+    pub limit: Option<u32>,
+}
+
+/// One change to a shared record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeOut {
+    /// Opaque; changes come in cursor order.
+    pub cursor: String,
+    /// Epoch milliseconds.
+    pub at: i64,
+    /// `create`, `update`, `submit`, `accept`, …
+    pub action: String,
+    /// `unit`, `plan`, `task`, `target`, `round`, `unit_report`,
+    /// `task_update`, `target_figure` or `evidence`.
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+    /// The record after the change, as the audit trail keeps it.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangesOut {
+    pub changes: Vec<ChangeOut>,
+    /// Where to resume: pass it as `since`.
+    pub next: String,
+    /// More changes follow now.
+    pub more: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

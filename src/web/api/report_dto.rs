@@ -388,3 +388,72 @@ pub struct MyReportOut {
     pub round: RoundOut,
     pub plan_title: String,
 }
+
+/// One commune's consolidated report of a province round.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneReportOut {
+    pub commune_id: i64,
+    pub commune_name: String,
+    pub plan_id: i64,
+    /// The commune's round of the same period, if it has opened it.
+    pub round_id: Option<i64>,
+    /// The commune's consolidation day.
+    pub due_on: String,
+    /// `on_time`, `late`, `missing`, `waiting` (not due yet) or `returned`.
+    pub state: String,
+    pub state_label: String,
+    /// `consolidated`, `approved` or `returned`; none when never consolidated.
+    pub status: Option<String>,
+    pub number: Option<String>,
+    /// When it was last consolidated, epoch milliseconds.
+    pub consolidated_at: Option<i64>,
+    /// Why the province sent it back.
+    pub return_reason: Option<String>,
+}
+
+/// A province round with its communes' consolidated reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneReportsOut {
+    pub round: RoundOut,
+    pub on_time: usize,
+    pub late: usize,
+    pub missing: usize,
+    pub waiting: usize,
+    pub returned: usize,
+    pub communes: Vec<CommuneReportOut>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnIn {
+    /// Why the consolidated report goes back to the commune.
+    pub reason: String,
+}
+
+/// A commune's copy of a split task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildTaskOut {
+    pub task_id: i64,
+    pub plan_id: i64,
+    pub commune_id: i64,
+    pub commune_name: String,
+    /// The status of its last accepted update, if any.
+    pub status: Option<String>,
+    /// Its share done, 0 to 100 (a done task counts 100).
+    pub percent: u8,
+    pub not_applicable: bool,
+}
+
+/// A split task with its communes' copies and its progress rolled up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SplitProgressOut {
+    pub task_id: i64,
+    /// Copies that count (not marked not applicable), every commune's.
+    pub communes: usize,
+    pub done: usize,
+    /// The mean share done of the copies that count.
+    pub percent: Option<u8>,
+    /// `not_started`, `in_progress` or `done`, rolled up.
+    pub status: Option<String>,
+    pub children: Vec<ChildTaskOut>,
+}

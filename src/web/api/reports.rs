@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use super::report_dto::*;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::Edit;
+use crate::actions::cascade;
 use crate::actions::reports::{
     self, EvidenceDraft, ReportInput, ReviewInput, TargetItemInput, TaskItemInput, parse_decision,
     parse_status,
@@ -304,4 +305,58 @@ pub async fn completeness(
             })
             .collect(),
     ))
+}
+
+#[utoipa::path(get, path = "/api/rounds/{id}/communes", tag = "reporting", params(("id" = i64, Path)),
+    responses((status = 200, body = CommuneReportsOut), (status = 404, body = ErrorBody)))]
+pub async fn commune_reports(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<CommuneReportsOut>, ApiError> {
+    use crate::domain::cascade::CommuneReportState as S;
+    let view = cascade::commune_reports(&state, &auth.principal, id).await?;
+    let count = |s: S| view.communes.iter().filter(|c| c.state == s).count();
+    Ok(ApiJson(CommuneReportsOut {
+        round: RoundOut::from(&view.round),
+        on_time: count(S::OnTime),
+        late: count(S::Late),
+        missing: count(S::Missing),
+        waiting: count(S::Waiting),
+        returned: count(S::Returned),
+        communes: view
+            .communes
+            .into_iter()
+            .map(|c| CommuneReportOut {
+                commune_id: c.commune.unit_id,
+                commune_name: c.commune.unit_name,
+                plan_id: c.commune.plan_id,
+                round_id: c.commune.round_id,
+                due_on: c.due_on.to_string(),
+                state: serde_json::to_value(c.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                state_label: c.state.label_vi().to_string(),
+                status: c.commune.status,
+                number: c.commune.number,
+                consolidated_at: c.commune.consolidated_at,
+                return_reason: c.commune.return_reason,
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/rounds/{id}/return", tag = "reporting", params(("id" = i64, Path)), request_body = ReturnIn,
+    responses((status = 200, body = RoundDetailOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn return_round(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ReturnIn>,
+) -> Result<ApiJson<RoundDetailOut>, ApiError> {
+    cascade::return_commune_report(&state, &auth.caller(&ip), id, &input.reason).await?;
+    let detail = rounds::detail(&state, &auth.principal, id).await?;
+    Ok(ApiJson(round_detail_out(detail)))
 }

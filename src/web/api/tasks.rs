@@ -5,10 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::dto::{ListOut, ListParams, MentionIn, TaskIn, TaskOut, with_current};
-use super::report_dto::{DeadlineIn, NotApplicableIn, SplitIn};
+use super::report_dto::{ChildTaskOut, DeadlineIn, NotApplicableIn, SplitIn, SplitProgressOut};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_task;
+use crate::actions::cascade;
 use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery};
+use crate::domain::cascade::ChildProgress;
 use crate::domain::deadline::Deadline;
 use crate::domain::report::TaskStatus;
 use crate::domain::task::MentionInput;
@@ -175,4 +177,39 @@ pub async fn split_task(
         StatusCode::CREATED,
         ApiJson(created.into_iter().map(TaskOut::from).collect()),
     ))
+}
+
+#[utoipa::path(get, path = "/api/tasks/{id}/communes", tag = "tasks", params(("id" = i64, Path)),
+    responses((status = 200, body = SplitProgressOut), (status = 404, body = ErrorBody)))]
+pub async fn split_progress(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<ApiJson<SplitProgressOut>, ApiError> {
+    let split = cascade::split_progress(&state, &auth.principal, id).await?;
+    Ok(ApiJson(SplitProgressOut {
+        task_id: split.task.id,
+        communes: split.progress.communes,
+        done: split.progress.done,
+        percent: split.progress.percent,
+        status: split.progress.status.map(|s| s.as_str().to_string()),
+        children: split
+            .children
+            .into_iter()
+            .map(|c| ChildTaskOut {
+                task_id: c.task_id,
+                plan_id: c.plan_id,
+                commune_id: c.unit_id,
+                commune_name: c.unit_name,
+                status: c.status.map(|s| s.as_str().to_string()),
+                percent: ChildProgress {
+                    status: c.status,
+                    percent: c.percent,
+                    not_applicable: c.not_applicable,
+                }
+                .percent_done(),
+                not_applicable: c.not_applicable,
+            })
+            .collect(),
+    }))
 }

@@ -38,6 +38,12 @@ pub struct UnitPage {
     side: &'static str,
     aliases: String,
     parent: Option<(i64, String)>,
+    /// The official code of a province or commune.
+    code: Option<String>,
+    /// The day it was merged into its parent, as dd/mm/yyyy.
+    merged_on: Option<String>,
+    /// "Tên cũ (đến dd/mm/yyyy)", oldest first.
+    former_names: Vec<String>,
     children: Vec<UnitRow>,
     plans: Vec<PlanRow>,
     tasks: Vec<TaskRow>,
@@ -57,6 +63,13 @@ pub async fn show_unit(
         aliases: unit.aliases.join(", "),
         name: unit.name,
         parent: d.parent.map(|u| (u.id, u.name)),
+        code: unit.code,
+        merged_on: unit.ended_on.map(|d| d.format("%d/%m/%Y").to_string()),
+        former_names: d
+            .former_names
+            .iter()
+            .map(|f| format!("{} (đến {})", f.name, f.until_on.format("%d/%m/%Y")))
+            .collect(),
         children: unit_rows(&d.children),
         plans: d.plans.iter().map(PlanRow::from).collect(),
         tasks: task_rows(&d.tasks),

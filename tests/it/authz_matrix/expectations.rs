@@ -93,6 +93,11 @@ fn administers(w: &Who) -> bool {
     w.has(&[Role::Administrator]) && matches!(w.at, At::Nation | At::A1)
 }
 /// Acts for Phòng VHXH of A1: its reporter, or A1's managers.
+/// Administers the province of A1: the nation's administrator (none sits on
+/// province A in this world).
+fn administers_province(w: &Who) -> bool {
+    w.has(&[Role::Administrator]) && w.at == At::Nation
+}
 fn reports_for_unit(w: &Who) -> bool {
     manages(w) || (w.at == At::A1Unit && w.has(&[Role::UnitReporter]))
 }
@@ -102,6 +107,10 @@ fn views_report(w: &Who) -> bool {
 }
 fn follows_round(w: &Who) -> bool {
     manages(w) || (reads(w) && w.at_level() && w.has(LEVEL_READERS))
+}
+/// Sends A1's consolidated report back: a manager of a level above A1.
+fn returns_consolidated(w: &Who) -> bool {
+    manages(w) && w.at == At::Nation
 }
 fn approves(w: &Who) -> bool {
     w.has(&[Role::Leader]) && matches!(w.at, At::Nation | At::ProvinceA | At::A1)
@@ -261,6 +270,10 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/units", administers),
     ("GET", "/api/units/{id}", reads),
     ("PUT", "/api/units/{id}", administers),
+    ("POST", "/api/units/{id}/rename", administers),
+    ("GET", "/api/units/{id}/names", reads),
+    ("POST", "/api/units/{id}/merge", administers_province),
+    ("GET", "/api/changes", signed_in),
     ("GET", "/api/plans", signed_in),
     ("POST", "/api/plans", manages),
     ("GET", "/api/plans/{id}", reads),
@@ -284,11 +297,14 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
         "/api/escalations/{id}/explanation",
         reports_for_unit,
     ),
+    ("GET", "/api/tasks/{id}/communes", reads),
     ("GET", "/api/rounds", reads),
     ("POST", "/api/rounds", manages),
     ("GET", "/api/rounds/{id}", follows_round),
     ("POST", "/api/rounds/{id}/consolidate", manages),
     ("POST", "/api/rounds/{id}/approve", approves),
+    ("GET", "/api/rounds/{id}/communes", follows_round),
+    ("POST", "/api/rounds/{id}/return", returns_consolidated),
     ("GET", "/api/reports", signed_in),
     ("GET", "/api/reports/{id}", views_report),
     ("PUT", "/api/reports/{id}", reports_for_unit),
