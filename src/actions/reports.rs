@@ -132,8 +132,9 @@ pub struct Saved {
     pub report: UnitReport,
     pub evidence: usize,
     /// The report as it is now: the one read to check access, with what
-    /// this save wrote (read again only when evidence was attached).
-    pub view: ReportView,
+    /// this save wrote; `None` when evidence was attached too (the caller
+    /// reads it again if it needs it).
+    pub view: Option<ReportView>,
 }
 
 /// Reads a status code as sent by a form or the API; blank means none.
@@ -246,15 +247,7 @@ async fn apply(state: &AppState, caller: &Caller<'_>, p: Prepared) -> Result<Sav
         .save_report_on(&p.view, p.edits, p.submit, &caller.actor)
         .await?;
     let report = saved.report.clone();
-    let view = if attached > 0 {
-        state
-            .store
-            .report_view(report.id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    } else {
-        p.view.with_saved(saved.report, saved.tasks, saved.figures)
-    };
+    let view = (attached == 0).then(|| p.view.with_saved(saved.report, saved.tasks, saved.figures));
     Ok(Saved {
         report,
         evidence: attached,
