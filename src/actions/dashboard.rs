@@ -4,7 +4,8 @@
 //!
 //! The figures (the unit's own and its children's) are kept per unit in a
 //! [`DashboardCache`], keyed on the day, the time the unit's counters last
-//! moved (which every change below it moves too) and the calendar's state:
+//! moved (which every change below it moves too, a target's trend among
+//! them) and the calendar's state:
 //! a change anywhere in the subtree makes the next reader compute them
 //! again, and until then a dashboard reads one small row for its figures.
 //! One reader at a time fills a unit's entry; the others wait and take
@@ -67,7 +68,7 @@ pub async fn dashboard(
             .filter(|p| principal.can_read(&p.path)),
         None => None,
     };
-    let cached = state.dashboards.figures(store, unit.id).await?;
+    let cached = state.dashboards.figures(store, &unit).await?;
     let below = store
         .units(
             &UnitFilter {
@@ -90,13 +91,12 @@ pub async fn dashboard(
             (u.id, u.name, f)
         })
         .collect();
-    let off_track = store.off_track_targets(&unit.path, OFF_TRACK_SHOWN).await?;
     Ok(Dashboard {
         unit,
         parent,
         figures: cached.own.clone(),
         ranking: ranked(scored),
-        off_track,
+        off_track: cached.off_track.clone(),
     })
 }
 
@@ -133,6 +133,9 @@ pub struct CachedFigures {
     pub children: HashMap<i64, Figures>,
     /// The figures of a child with no counters yet.
     pub empty: Figures,
+    /// Targets in scope whose trend misses their goal (a target's trend
+    /// moving moves its levels' time too).
+    pub off_track: Vec<OffTrackTarget>,
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<CachedFigures>>>>;
@@ -157,8 +160,9 @@ impl DashboardCache {
     pub async fn figures(
         &self,
         store: &Store,
-        unit_id: i64,
+        unit: &Unit,
     ) -> Result<Arc<CachedFigures>, AppError> {
+        let unit_id = unit.id;
         let today = store.clock().today();
         // Read before the counters: a change landing in between gives an
         // entry older than its key says, computed again next time, never
@@ -169,7 +173,7 @@ impl DashboardCache {
         if let Some(cached) = entry.as_ref().filter(|c| c.key == key) {
             return Ok(cached.clone());
         }
-        let fresh = Arc::new(compute(store, unit_id, key).await?);
+        let fresh = Arc::new(compute(store, (unit_id, &unit.path), key).await?);
         *entry = Some(fresh.clone());
         Ok(fresh)
     }
@@ -177,11 +181,12 @@ impl DashboardCache {
 
 async fn compute(
     store: &Store,
-    unit_id: i64,
+    (unit_id, path): (i64, &str),
     key: (NaiveDate, DashboardKey),
 ) -> Result<CachedFigures, AppError> {
     let today = key.0;
     let used = BucketsUsed::on(today);
+    let off_track = store.off_track_targets(path, OFF_TRACK_SHOWN).await?;
     let calendar = store.work_calendar().await?;
     let own = store
         .rollup_for_figures(unit_id, &used, key.1.counters_at)
@@ -197,5 +202,6 @@ async fn compute(
         own: figures(&own, today, &calendar),
         children,
         empty: figures(&Rollup::default(), today, &calendar),
+        off_track,
     })
 }

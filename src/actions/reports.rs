@@ -139,8 +139,9 @@ pub struct Saved {
     pub report: UnitReport,
     pub evidence: usize,
     /// The report as it is now: the one read to check access, with what
-    /// this save wrote (read again only when evidence was attached).
-    pub view: ReportView,
+    /// this save wrote; `None` when evidence was attached too (the caller
+    /// reads it again if it needs it).
+    pub view: Option<ReportView>,
 }
 
 /// Reads a status code as sent by a form or the API; blank means none.
@@ -341,15 +342,7 @@ async fn apply(state: &AppState, caller: &Caller<'_>, p: Prepared) -> Result<Sav
             .answer_direction(id, answer, report.id, &caller.actor)
             .await?;
     }
-    let view = if attached > 0 {
-        state
-            .store
-            .report_view(report.id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    } else {
-        p.view.with_saved(saved.report, saved.tasks, saved.figures)
-    };
+    let view = (attached == 0).then(|| p.view.with_saved(saved.report, saved.tasks, saved.figures));
     Ok(Saved {
         report,
         evidence: attached,

@@ -123,8 +123,9 @@ pub async fn secondary_indexes(
                AND UPPER(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
         }
         Engine::Postgres => {
-            "SELECT indexname AS name, indexdef AS def FROM pg_indexes
-             WHERE schemaname = current_schema() AND tablename = $1
+            // `name` is a type of its own, which the Any driver reads as text only when cast.
+            "SELECT CAST(indexname AS TEXT) AS name, indexdef AS def FROM pg_indexes
+             WHERE schemaname = current_schema() AND tablename = CAST($1 AS name)
                AND UPPER(indexdef) NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
         }
     };

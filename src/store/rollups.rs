@@ -75,6 +75,15 @@ impl RollupDeltas {
         }
     }
 
+    /// Marks every level of a plan's path as moved without changing a
+    /// counter: what a dashboard shows besides its counters (a target's
+    /// trend) changed.
+    fn touch(&mut self, path: &str) {
+        for (unit_id, _) in levels(path) {
+            self.touched.insert(unit_id);
+        }
+    }
+
     /// Counts `n` reports expected in a round due on `due`.
     pub(super) fn reports_expected(&mut self, path: &str, due: NaiveDate, n: i64) {
         let mut change = Counts::default();
@@ -354,6 +363,9 @@ pub(super) async fn refresh_target(
             .await?;
     }
     deltas.add(&path, &Counts::change(&before, &after));
+    // Its trend may have moved even when no counter did: the dashboards
+    // above it list targets off track.
+    deltas.touch(&path);
     Ok(())
 }
 

@@ -178,7 +178,7 @@ pub async fn save_report(
 ) -> Result<ApiJson<ReportOut>, ApiError> {
     let input = input_from(input)?;
     // The answer is the report as read for the save, with what it wrote.
-    let view = match reports::save(&state, &auth.caller(&ip), id, input).await {
+    let saved = match reports::save(&state, &auth.caller(&ip), id, input).await {
         Ok(saved) => saved.view,
         // A conflict carries the report as it is now, to merge from.
         Err(AppError::Conflict { .. }) => {
@@ -189,6 +189,10 @@ pub async fn save_report(
             return Err(AppError::Conflict { current }.into());
         }
         Err(e) => return Err(e.into()),
+    };
+    let view = match saved {
+        Some(view) => view,
+        None => reports::report(&state, &auth.principal, id).await?,
     };
     Ok(ApiJson(report_out(&state, &view)))
 }
