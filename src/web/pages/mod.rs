@@ -6,6 +6,7 @@ pub mod assets;
 pub mod attachments;
 pub mod audit;
 pub mod calendar;
+pub mod charts;
 pub mod dashboard;
 pub mod exports;
 pub mod feedback;
@@ -19,6 +20,7 @@ pub mod reports;
 pub mod rounds;
 pub mod targets;
 pub mod tasks;
+pub mod todo;
 pub mod units;
 pub mod views;
 
