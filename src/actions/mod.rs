@@ -25,6 +25,7 @@ pub mod rounds;
 pub mod sign_in;
 pub mod targets;
 pub mod tasks;
+pub mod todo;
 pub mod units;
 
 pub use error::AppError;

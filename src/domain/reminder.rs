@@ -177,10 +177,7 @@ mod tests {
             }
         }
         let steps: Vec<String> = sent.iter().map(|(_, s)| s.key()).collect();
-        assert_eq!(
-            steps,
-            ["t-7", "t-3", "t0", "after-1", "after-2", "after-3"]
-        );
+        assert_eq!(steps, ["t-7", "t-3", "t0", "after-1", "after-2", "after-3"]);
         // After the Friday deadline comes the weekend and Monday 27/4,
         // the day off for Giỗ Tổ: the first overdue reminder is Tuesday.
         assert_eq!(sent[3].0, d(2026, 4, 28));

@@ -30,6 +30,7 @@ mod sessions;
 mod targets;
 mod task_admin;
 mod tasks;
+mod todo;
 mod units;
 mod users;
 

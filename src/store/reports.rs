@@ -32,11 +32,11 @@ pub struct ReportEdits {
     pub targets: Vec<(i64, i64, Valid<TargetFigureDraft>)>,
 }
 
-const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
+pub(super) const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
     r.province_id, r.commune_id, r.period_key, r.kind, r.title, r.unit_due_on, r.consolidated_due_on";
-const ROUND_FROM: &str = "FROM report_rounds r JOIN plans p ON p.id = r.plan_id
+pub(super) const ROUND_FROM: &str = "FROM report_rounds r JOIN plans p ON p.id = r.plan_id
     JOIN units u ON u.id = p.issuer_unit_id";
-const REPORT_COLUMNS: &str =
+pub(super) const REPORT_COLUMNS: &str =
     "ur.id, ur.round_id, ur.unit_id, un.name AS unit_name, un.path AS unit_path,
     ur.status, ur.difficulties, ur.recommendations, ur.first_submitted_at, ur.submitted_at,
     ur.reviewed_at, ur.review_comment, ur.version";
@@ -639,7 +639,7 @@ async fn comment_item(
     Ok(())
 }
 
-fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
+pub(super) fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
     let kind: String = row.try_get("kind")?;
     Ok(Round {
         id: row.try_get("id")?,
@@ -659,7 +659,7 @@ fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
     })
 }
 
-fn report_from_row(row: &AnyRow) -> StoreResult<UnitReport> {
+pub(super) fn report_from_row(row: &AnyRow) -> StoreResult<UnitReport> {
     let status: String = row.try_get("status")?;
     Ok(UnitReport {
         id: row.try_get("id")?,

@@ -29,3 +29,4 @@ mod report_typing;
 mod reporting;
 mod rollups;
 mod store_story;
+mod todo;
