@@ -130,62 +130,231 @@ pub fn report_status(code: &str) -> &'static str {
     }
 }
 
+/// Every audited action with its words, in the order the audit page
+/// offers them.
+pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
+    ("create", "Tạo mới"),
+    ("update", "Cập nhật"),
+    ("delete", "Xóa"),
+    ("import", "Nhập từ văn bản"),
+    ("change_deadline", "Đổi thời hạn"),
+    ("not_applicable", "Đổi trạng thái áp dụng"),
+    ("split_task", "Giao từ nhiệm vụ cấp trên"),
+    ("submit_feedback", "Người dân gửi phản ánh"),
+    ("route_feedback", "Chuyển xã, phường"),
+    ("assign_feedback", "Giao đơn vị xử lý"),
+    ("answer_feedback", "Trả lời phản ánh"),
+    ("rate_feedback", "Người dân đánh giá"),
+    ("erase_personal_data", "Xóa thông tin cá nhân"),
+    ("name_reviewers", "Cử thành viên hội đồng"),
+    ("score", "Chấm điểm"),
+    ("decide", "Quyết định công nhận"),
+    ("add_file", "Thêm tệp"),
+    ("link_source", "Liên kết số liệu tự động"),
+    ("save_report", "Lưu báo cáo"),
+    ("submit_report", "Gửi báo cáo"),
+    ("review_report", "Xem xét báo cáo"),
+    ("review", "Xem xét báo cáo"),
+    ("accept_report", "Tiếp nhận báo cáo"),
+    ("accept", "Tiếp nhận báo cáo"),
+    ("return_report", "Trả lại báo cáo"),
+    ("return", "Trả lại báo cáo"),
+    ("add_evidence", "Thêm minh chứng"),
+    ("consolidate", "Tổng hợp báo cáo"),
+    ("approve", "Phê duyệt báo cáo tổng hợp"),
+    ("open_round", "Mở kỳ báo cáo"),
+    ("login", "Đăng nhập"),
+    ("login_failed", "Đăng nhập không thành công"),
+    ("logout", "Đăng xuất"),
+    ("lockout", "Khóa tài khoản tạm thời"),
+    ("locked", "Khóa tài khoản tạm thời"),
+    ("create_user", "Tạo tài khoản"),
+    ("update_user", "Sửa tài khoản"),
+    ("set_password", "Đổi mật khẩu"),
+    ("change_password", "Đổi mật khẩu"),
+    ("reset_password", "Đổi mật khẩu"),
+    ("enable_totp", "Bật xác thực hai bước"),
+    ("totp_enabled", "Bật xác thực hai bước"),
+    ("disable_totp", "Tắt xác thực hai bước"),
+    ("reset_totp", "Tắt xác thực hai bước"),
+    ("set_email", "Đổi thư điện tử"),
+    ("bulk_update", "Cập nhật hàng loạt"),
+    ("apply_bulk", "Cập nhật hàng loạt"),
+    ("report_task", "Báo cáo nhiệm vụ"),
+    ("report_target", "Báo cáo chỉ tiêu"),
+    ("calendar_day", "Đặt ngày nghỉ, ngày làm bù"),
+    ("calendar_day_removed", "Bỏ ngày nghỉ, ngày làm bù"),
+    ("export", "Xuất văn bản"),
+    ("logout_all", "Đăng xuất mọi phiên"),
+    ("password_change", "Đổi mật khẩu"),
+    ("totp_disabled", "Tắt xác thực hai bước"),
+    ("account_disabled", "Khóa tài khoản"),
+    ("account_enabled", "Mở khóa tài khoản"),
+    ("roles_changed", "Đổi vai trò"),
+    ("backup", "Sao lưu"),
+    ("restore", "Khôi phục"),
+];
+
 /// What an audited action did, in words; an action with no words yet is
 /// named generically rather than by its code.
 pub fn audit_action(code: &str) -> &'static str {
-    match code {
-        "create" => "Tạo mới",
-        "update" => "Cập nhật",
-        "delete" => "Xóa",
-        "import" => "Nhập từ văn bản",
-        "change_deadline" => "Đổi thời hạn",
-        "not_applicable" => "Đổi trạng thái áp dụng",
-        "split_task" => "Giao từ nhiệm vụ cấp trên",
-        "submit_feedback" => "Người dân gửi phản ánh",
-        "route_feedback" => "Chuyển xã, phường",
-        "assign_feedback" => "Giao đơn vị xử lý",
-        "answer_feedback" => "Trả lời phản ánh",
-        "rate_feedback" => "Người dân đánh giá",
-        "erase_personal_data" => "Xóa thông tin cá nhân",
-        "name_reviewers" => "Cử thành viên hội đồng",
-        "score" => "Chấm điểm",
-        "decide" => "Quyết định công nhận",
-        "add_file" => "Thêm tệp",
-        "link_source" => "Liên kết số liệu tự động",
-        "save_report" => "Lưu báo cáo",
-        "submit_report" => "Gửi báo cáo",
-        "review_report" | "review" => "Xem xét báo cáo",
-        "accept_report" | "accept" => "Tiếp nhận báo cáo",
-        "return_report" | "return" => "Trả lại báo cáo",
-        "add_evidence" => "Thêm minh chứng",
-        "consolidate" => "Tổng hợp báo cáo",
-        "approve" => "Phê duyệt báo cáo tổng hợp",
-        "open_round" => "Mở kỳ báo cáo",
-        "login" => "Đăng nhập",
-        "login_failed" => "Đăng nhập không thành công",
-        "logout" => "Đăng xuất",
-        "lockout" | "locked" => "Khóa tài khoản tạm thời",
-        "create_user" => "Tạo tài khoản",
-        "update_user" => "Sửa tài khoản",
-        "set_password" | "change_password" | "reset_password" => "Đổi mật khẩu",
-        "enable_totp" | "totp_enabled" => "Bật xác thực hai bước",
-        "disable_totp" | "reset_totp" => "Tắt xác thực hai bước",
-        "set_email" => "Đổi thư điện tử",
-        "bulk_update" | "apply_bulk" => "Cập nhật hàng loạt",
-        "report_task" => "Báo cáo nhiệm vụ",
-        "report_target" => "Báo cáo chỉ tiêu",
-        "calendar_day" => "Đặt ngày nghỉ, ngày làm bù",
-        "calendar_day_removed" => "Bỏ ngày nghỉ, ngày làm bù",
-        "export" => "Xuất văn bản",
-        "logout_all" => "Đăng xuất mọi phiên",
-        "password_change" => "Đổi mật khẩu",
-        "totp_disabled" => "Tắt xác thực hai bước",
-        "account_disabled" => "Khóa tài khoản",
-        "account_enabled" => "Mở khóa tài khoản",
-        "roles_changed" => "Đổi vai trò",
-        "backup" => "Sao lưu",
-        "restore" => "Khôi phục",
-        _ => "Thao tác khác",
+    AUDIT_ACTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+        .unwrap_or("Thao tác khác")
+}
+
+/// The kinds of record the audit trail names, in words.
+pub const AUDIT_ENTITIES: &[(&str, &str)] = &[
+    ("plan", "Kế hoạch"),
+    ("task", "Nhiệm vụ"),
+    ("target", "Chỉ tiêu"),
+    ("round", "Kỳ báo cáo"),
+    ("unit_report", "Báo cáo của đơn vị"),
+    ("report", "Báo cáo"),
+    ("unit", "Đơn vị"),
+    ("user", "Tài khoản"),
+    ("session", "Phiên đăng nhập"),
+    ("feedback", "Phản ánh, kiến nghị"),
+    ("initiative", "Sáng kiến"),
+    ("calendar", "Lịch làm việc"),
+    ("audit", "Nhật ký"),
+    ("import", "Nhập kế hoạch"),
+    ("attachment", "Tệp đính kèm"),
+    ("evidence", "Minh chứng"),
+];
+
+/// A kind of record in words; an unknown kind is named generically.
+pub fn audit_entity(code: &str) -> &'static str {
+    AUDIT_ENTITIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+        .unwrap_or("Dữ liệu khác")
+}
+
+/// The fields a change names, in words; others keep their name with
+/// spaces for underscores.
+pub fn field_name(key: &str) -> String {
+    let known = [
+        ("status", "Tình trạng"),
+        ("title", "Tên"),
+        ("name", "Tên"),
+        ("number", "Số"),
+        ("percent", "Tỷ lệ (%)"),
+        ("result", "Kết quả"),
+        ("deadline", "Thời hạn"),
+        ("deadline_text", "Thời hạn"),
+        ("lead", "Chủ trì"),
+        ("support", "Phối hợp"),
+        ("product", "Sản phẩm"),
+        ("roles", "Vai trò"),
+        ("unit_id", "Đơn vị"),
+        ("email", "Thư điện tử"),
+        ("value", "Giá trị"),
+        ("source", "Nguồn số liệu"),
+        ("comment", "Ý kiến"),
+        ("review_comment", "Ý kiến"),
+        ("reason", "Lý do"),
+        ("difficulties", "Khó khăn"),
+        ("recommendations", "Kiến nghị"),
+        ("accepted_reports", "Số báo cáo đã tiếp nhận"),
+        ("tasks", "Số nhiệm vụ"),
+        ("targets", "Số chỉ tiêu"),
+        ("username", "Tên đăng nhập"),
+        ("period", "Kỳ"),
+        ("period_key", "Kỳ"),
+        ("plan_id", "Kế hoạch số"),
+        ("task_id", "Nhiệm vụ số"),
+        ("target_id", "Chỉ tiêu số"),
+        ("report_id", "Báo cáo số"),
+        ("round_id", "Kỳ báo cáo số"),
+        ("unit_due_on", "Hạn nộp của đơn vị"),
+        ("consolidated_due_on", "Hạn tổng hợp"),
+        ("digest", "Mã kiểm tra tệp"),
+        ("file_name", "Tên tệp"),
+        ("issued_on", "Ngày ban hành"),
+        ("due_on", "Hạn"),
+        ("full_name", "Họ tên"),
+        ("disabled", "Khóa"),
+    ];
+    known
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, l)| (*l).to_string())
+        .unwrap_or_else(|| key.replace('_', " "))
+}
+
+/// What changed between two JSON records, as short lines "field: before →
+/// after" (or "field: value" for a new record); long values are cut.
+pub fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<String> {
+    use serde_json::Value;
+    let parse = |s: Option<&str>| s.and_then(|s| serde_json::from_str::<Value>(s).ok());
+    let (b, a) = (parse(before), parse(after));
+    let empty = serde_json::Map::new();
+    let as_map = |v: &Option<Value>| match v {
+        Some(Value::Object(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let (bm, am) = (as_map(&b), as_map(&a));
+    if bm.is_none() && am.is_none() {
+        // Not objects: show the values themselves.
+        return [("Trước", b), ("Sau", a)]
+            .into_iter()
+            .filter_map(|(w, v)| v.map(|v| format!("{w}: {}", short_value("", &v))))
+            .collect();
+    }
+    let (bm, am) = (bm.unwrap_or_else(|| empty.clone()), am.unwrap_or(empty));
+    let keys: std::collections::BTreeSet<&String> = am.keys().chain(bm.keys()).collect();
+    let mut out = Vec::new();
+    // The version moves with every change; it says nothing to a reader.
+    for k in keys.into_iter().filter(|k| k.as_str() != "version") {
+        let (old, new) = (bm.get(k), am.get(k));
+        if old == new {
+            continue;
+        }
+        let name = field_name(k);
+        out.push(match (old, new) {
+            (Some(o), Some(n)) => format!("{name}: {} → {}", short_value(k, o), short_value(k, n)),
+            (None, Some(n)) => format!("{name}: {}", short_value(k, n)),
+            (Some(o), None) => format!("{name}: {} → (bỏ)", short_value(k, o)),
+            (None, None) => continue,
+        });
+    }
+    out
+}
+
+/// A JSON value as a person reads it, cut at 80 characters.
+fn short_value(key: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = match v {
+        Value::Null => "(trống)".to_string(),
+        Value::Bool(true) => "có".to_string(),
+        Value::Bool(false) => "không".to_string(),
+        Value::Number(n) => n
+            .as_f64()
+            .map(|f| number(f, 2))
+            .unwrap_or_else(|| n.to_string()),
+        Value::String(s) if key == "status" && report_status(s) != "Khác" => {
+            report_status(s).to_string()
+        }
+        Value::String(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => date(d),
+            Err(_) if key.starts_with("period") => period_key(s),
+            Err(_) => s.clone(),
+        },
+        Value::Array(items) => items
+            .iter()
+            .map(|i| short_value("", i))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(m) => format!("{} mục", m.len()),
+    };
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(79).collect::<String>())
+    } else {
+        text
     }
 }
 
@@ -225,6 +394,32 @@ mod tests {
             .and_utc()
             .timestamp_millis();
         assert_eq!(date_time(ms), "15/12/2026 08:30");
+    }
+
+    #[test]
+    fn a_change_reads_as_its_changed_fields() {
+        let lines = changed_fields(
+            Some(r#"{"status":"submitted","title":"A","version":3}"#),
+            Some(r#"{"status":"returned","title":"A","version":4,"comment":"Bổ sung"}"#),
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "Ý kiến: Bổ sung",
+                "Tình trạng: Đã gửi, chờ xem xét → Bị trả lại",
+            ]
+        );
+        assert_eq!(changed_fields(None, Some("12")), vec!["Sau: 12"]);
+        assert_eq!(
+            changed_fields(
+                None,
+                Some(r#"{"period":"2026-12","unit_due_on":"2026-12-15"}"#)
+            ),
+            vec!["Kỳ: Tháng 12/2026", "Hạn nộp của đơn vị: 15/12/2026"]
+        );
+        assert!(changed_fields(None, None).is_empty());
+        let long = format!(r#"{{"title":"{}"}}"#, "x".repeat(200));
+        assert!(changed_fields(None, Some(&long))[0].chars().count() < 100);
     }
 
     #[test]

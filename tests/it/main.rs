@@ -13,6 +13,7 @@ mod durability;
 mod e2e;
 mod e2e_feedback;
 mod e2e_kept;
+mod e2e_pages;
 mod e2e_reporting;
 mod feedback;
 mod feedback_guards;

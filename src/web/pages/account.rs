@@ -11,13 +11,14 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use crate::actions::accounts::{self, vietnam_time};
+use crate::actions::accounts;
 use crate::actions::sign_in::Enrolment;
 use crate::domain::access::Role;
 use crate::store::User;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, answer_form};
+use crate::web::labels;
 use crate::web::login::session_cookie;
 use crate::web::session::{ClientIp, PageAuth};
 
@@ -45,7 +46,7 @@ async fn account_page(
         username: user.username.clone(),
         unit_name: user.unit_name.clone(),
         roles: auth.principal.role_labels(),
-        totp_since: user.totp_enabled_at.map(vietnam_time),
+        totp_since: user.totp_enabled_at.map(labels::date_time),
         is_admin: auth.principal.has(Role::Administrator),
         sessions,
         error,
@@ -188,7 +189,7 @@ impl From<&User> for UserRow {
         } else if u.disabled_reason.as_deref() == Some(crate::store::DORMANT) {
             format!(
                 "Đã khóa do không dùng quá 45 ngày ({})",
-                u.disabled_at.map(vietnam_time).unwrap_or_default()
+                u.disabled_at.map(labels::date_time).unwrap_or_default()
             )
         } else {
             "Đã khóa".to_string()
@@ -206,7 +207,7 @@ impl From<&User> for UserRow {
                 .join(", "),
             active: u.active,
             status,
-            last_login: u.last_login_at.map(vietnam_time).unwrap_or_default(),
+            last_login: u.last_login_at.map(labels::date_time).unwrap_or_default(),
             totp: u.totp_enabled(),
         }
     }

@@ -99,7 +99,7 @@ pub struct Line {
 }
 
 pub const LINE_HEIGHT: u32 = 150;
-const PLOT_LEFT: u32 = 40;
+const PLOT_LEFT: u32 = 48;
 const PLOT_RIGHT: u32 = 290;
 const PLOT_TOP: u32 = 12;
 const PLOT_BOTTOM: u32 = 120;
@@ -147,12 +147,12 @@ pub fn line_chart(title: &str, periods: &[(String, String)], series: Vec<Series>
             }
         })
         .collect();
-    // Every third period from the newest is named under the axis.
+    // Every fourth period from the newest is named under the axis.
     let last = periods.len().saturating_sub(1);
     let ticks = periods
         .iter()
         .enumerate()
-        .filter(|(i, _)| (last - i).is_multiple_of(3))
+        .filter(|(i, _)| (last - i).is_multiple_of(4))
         .map(|(i, p)| {
             let anchor = if i == last && i > 0 { "end" } else { "middle" };
             let anchor = if i == 0 && last > 0 { "start" } else { anchor };
@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn a_line_chart_names_every_third_period_and_keeps_gaps() {
+    fn a_line_chart_names_every_fourth_period_and_keeps_gaps() {
         let periods: Vec<(String, String)> = (1..=12)
             .map(|m| (format!("{m}/26"), format!("Tháng {m}/2026")))
             .collect();
@@ -224,7 +224,7 @@ mod tests {
                 values,
             }],
         );
-        assert_eq!(c.ticks.len(), 4);
+        assert_eq!(c.ticks.len(), 3);
         assert_eq!(c.ticks.last().map(|t| t.2), Some("end"));
         assert_eq!(c.lines[0].dots.len(), 11);
         assert_eq!(c.rows[4][1], "—");
