@@ -29,5 +29,6 @@ mod report_property;
 mod report_typing;
 mod reporting;
 mod rollups;
+mod status_pages;
 mod store_story;
 mod todo;

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod exports;
 pub mod feedback;
+pub mod filters;
 pub mod home;
 pub mod imports;
 pub mod initiatives;
