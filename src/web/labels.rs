@@ -116,14 +116,12 @@ pub fn period_key(key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-/// A unit report's status in words.
+/// A unit report's or a consolidated report's status in words.
 pub fn report_status(code: &str) -> &'static str {
+    if let Some(s) = crate::domain::report::ReportStatus::parse(code) {
+        return s.label_vi();
+    }
     match code {
-        "pending" => "Chưa nhập",
-        "draft" => "Đang nhập",
-        "submitted" => "Đã gửi, chờ xem xét",
-        "returned" => "Bị trả lại",
-        "accepted" => "Đã tiếp nhận",
         "consolidated" => "Đã tổng hợp, chờ phê duyệt",
         "approved" => "Đã phê duyệt",
         _ => "Khác",
@@ -406,7 +404,7 @@ mod tests {
             lines,
             vec![
                 "Ý kiến: Bổ sung",
-                "Tình trạng: Đã gửi, chờ xem xét → Bị trả lại",
+                "Tình trạng: Đã gửi, chờ xem xét → Bị trả lại, cần bổ sung",
             ]
         );
         assert_eq!(changed_fields(None, Some("12")), vec!["Sau: 12"]);
@@ -426,7 +424,8 @@ mod tests {
     fn codes_shown_to_people_are_words() {
         assert_eq!(audit_action("submit_report"), "Gửi báo cáo");
         assert_eq!(audit_action("something_new"), "Thao tác khác");
-        assert_eq!(report_status("returned"), "Bị trả lại");
+        assert_eq!(report_status("returned"), "Bị trả lại, cần bổ sung");
+        assert_eq!(report_status("approved"), "Đã phê duyệt");
         assert!(!report_status("x").contains('_'));
     }
 }

@@ -154,7 +154,7 @@ pub struct TargetRow {
 }
 
 pub fn goal_label(op: Comparator, value: f64) -> String {
-    let number = format_number(value);
+    let number = crate::web::labels::number(value, 4);
     match op {
         Comparator::Ge => format!("≥ {number}"),
         Comparator::Gt => format!("> {number}"),
@@ -165,7 +165,9 @@ pub fn goal_label(op: Comparator, value: f64) -> String {
     }
 }
 
-/// Vietnamese numbers use the decimal comma.
+/// A number as typed back into a form: the decimal comma, no thousands
+/// dots (so it reads back as it was). Pages show numbers with
+/// [`crate::web::labels::number`].
 pub fn format_number(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)
