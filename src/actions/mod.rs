@@ -20,6 +20,7 @@ pub mod home;
 pub mod imports;
 pub mod initiatives;
 pub mod plans;
+pub mod public;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;

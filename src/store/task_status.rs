@@ -137,6 +137,36 @@ impl Store {
             .collect()
     }
 
+    /// Each target's state (`met`, `not_met`, `no_data`) and latest
+    /// accepted value for a goal year: (target id, state, value).
+    pub async fn target_standings(
+        &self,
+        ids: &[i64],
+        year: i32,
+    ) -> StoreResult<Vec<(i64, String, Option<f64>)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT target_id, state, value FROM target_facts WHERE year = $1 AND target_id IN ({})",
+            list.join(",")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(i64::from(year))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("target_id")?,
+                    r.try_get("state")?,
+                    r.try_get("value")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Every report that named the task, newest period first.
     pub async fn task_report_lines(&self, task_id: i64) -> StoreResult<Vec<TaskReportLine>> {
         let rows = sqlx::query(

@@ -199,6 +199,9 @@ fn sitemap() -> Sitemap {
             get(pages::public_feedback::answered_list),
         )
         .route("/sang-kien", get(pages::initiatives::public_initiatives))
+        // Public pages per commune
+        .route("/cong-khai", get(pages::public_commune::communes))
+        .route("/cong-khai/{id}", get(pages::public_commune::commune))
         // Citizen feedback and initiatives: staff
         .route("/feedback", get(pages::feedback::list_feedback))
         .route("/feedback/{id}", get(pages::feedback::show_feedback))

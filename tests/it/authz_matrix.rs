@@ -65,7 +65,10 @@ impl Fixture {
     fn uri(&self, path: &str) -> String {
         let id = if path.starts_with("/units/") || path.starts_with("/api/units/") {
             self.unit
-        } else if path.starts_with("/dashboard/") || path.starts_with("/api/dashboard/") {
+        } else if path.starts_with("/dashboard/")
+            || path.starts_with("/api/dashboard/")
+            || path.starts_with("/cong-khai/")
+        {
             self.commune
         } else if path.starts_with("/plans/import/") {
             0

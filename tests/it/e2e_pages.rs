@@ -230,6 +230,10 @@ async fn a_role_at(
     if let Some(task) = first_link(client, base, "/tasks", "ul.list li a").await {
         pages.push(("task", task));
     }
+    pages.push(("public", "/cong-khai".to_string()));
+    if let Some(commune) = first_link(client, base, "/cong-khai", "ul.communes li a").await {
+        pages.push(("commune", commune));
+    }
     for (name, path) in pages {
         client.goto(&format!("{base}{path}")).await?;
         match check_page(client, &Visit { role, name, width }).await {

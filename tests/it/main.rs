@@ -24,6 +24,7 @@ mod initiatives;
 mod monitoring;
 mod notifications;
 mod pages;
+mod public_page;
 mod report_content;
 mod report_property;
 mod report_typing;

@@ -15,6 +15,7 @@ pub mod home;
 pub mod imports;
 pub mod initiatives;
 pub mod plans;
+pub mod public_commune;
 pub mod public_feedback;
 pub mod report_form;
 pub mod reports;

@@ -225,6 +225,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/gop-y/xoa-thong-tin", anyone),
     ("GET", "/gop-y/da-tra-loi", anyone),
     ("GET", "/sang-kien", anyone),
+    ("GET", "/cong-khai", anyone),
+    ("GET", "/cong-khai/{id}", anyone),
     ("GET", "/feedback", signed_in),
     ("GET", "/feedback/{id}", views_report),
     ("POST", "/feedback/{id}/route", manages),
