@@ -214,3 +214,43 @@ async fn filters_are_chips_and_the_pager_keeps_them() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_report_list_filters_by_status_and_pages() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let store = &app.store;
+        World::build(store).await;
+        set_clock(&app, march(10, 9));
+        store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open");
+        let focal = app.login_cookie("focal_a1").await;
+        let html = get(&app, &focal, "/reports").await;
+        assert!(
+            select_texts(&html, "h2")
+                .iter()
+                .any(|h| h.starts_with("Báo cáo của các đơn vị trong phạm vi")),
+            "{e}"
+        );
+        let all = select_texts(&html, "ul.reports li").len();
+        assert!(all >= 2, "{e}: {all}");
+        let html = get(&app, &focal, "/reports?status=pending").await;
+        let rows = select_texts(&html, "ul.reports li");
+        assert_eq!(rows.len(), all, "{e}: nothing sent yet");
+        assert!(rows.iter().all(|r| r.contains("Chưa báo cáo")), "{e}");
+        assert_eq!(attr_all(&html, "a.chip", "href"), vec!["/reports"], "{e}");
+        let html = get(&app, &focal, "/reports?status=accepted").await;
+        assert!(select_texts(&html, "ul.reports li").is_empty(), "{e}");
+        let reporter = app.login_cookie("reporter_a1").await;
+        let html = get(&app, &reporter, "/reports").await;
+        assert!(
+            select_texts(&html, "h2")
+                .iter()
+                .any(|h| h.starts_with("Báo cáo của đơn vị")),
+            "{e}"
+        );
+        app.finish().await;
+    }
+}
