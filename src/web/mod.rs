@@ -129,7 +129,10 @@ fn sitemap() -> Sitemap {
         // Periodic reporting
         .route("/notifications/read", post(pages::home::read_notifications))
         // Administration
-        .route("/admin/users", get(pages::account::list_users))
+        .route(
+            "/admin/users",
+            get(pages::account::list_users).post(pages::account::create_user_submit),
+        )
         .route(
             "/admin/users/{id}/enable",
             post(pages::account::enable_user_submit),

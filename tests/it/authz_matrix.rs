@@ -122,6 +122,13 @@ impl Fixture {
                 ("username", s("nobody")),
                 ("password", s("sai mat khau dai")),
             ],
+            "/admin/users" => vec![
+                ("username", s("can.bo.moi")),
+                ("full_name", s("Cán bộ mới")),
+                ("unit_id", self.unit.to_string()),
+                ("role", s("viewer")),
+                ("password", s("mot cum tu rat dai de nho 2026")),
+            ],
             "/plans" => vec![
                 ("issuer_unit_id", self.commune.to_string()),
                 ("title", s("Kế hoạch mới")),

@@ -30,6 +30,7 @@ mod report_property;
 mod report_typing;
 mod reporting;
 mod rollups;
+mod staff_admin;
 mod status_pages;
 mod store_story;
 mod todo;

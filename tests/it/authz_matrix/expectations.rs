@@ -154,6 +154,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/account/totp/disable", signed_in),
     // Accounts and the audit trail, for administrators
     ("GET", "/admin/users", any_admin),
+    ("POST", "/admin/users", administers),
     ("POST", "/admin/users/{id}/enable", administers),
     ("POST", "/admin/users/{id}/totp-reset", administers),
     ("GET", "/admin/audit", any_admin),
