@@ -78,8 +78,10 @@ pub async fn warn(
                 event_key: format!("missing:{}", m.report_id),
                 kind: "missing_report",
                 message: format!(
-                    "Chưa nộp báo cáo kỳ {} của {} (hạn {})",
-                    m.period_key,
+                    "Chưa nộp báo cáo {} của {} (hạn {})",
+                    crate::domain::period::ReportingPeriod::parse_key(&m.period_key)
+                        .map(|p| crate::domain::text::lower_first(&p.label_vi()))
+                        .unwrap_or_else(|| format!("kỳ {}", m.period_key)),
                     m.unit_name,
                     m.due_on.format("%d/%m/%Y")
                 ),

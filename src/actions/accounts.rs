@@ -210,6 +210,88 @@ pub async fn set_roles(
     state.store.user(id).await?.ok_or(AppError::NotFound)
 }
 
+/// A staff account an administrator creates.
+pub struct NewAccount {
+    pub username: String,
+    pub full_name: String,
+    pub unit_id: i64,
+    pub role: Role,
+    pub email: Option<String>,
+    /// The first password, given to the person, who changes it.
+    pub password: String,
+}
+
+/// An administrator creates an account on a unit of its own subtree
+/// (404 outside it, 403 for anyone but an administrator); the creation is
+/// recorded in the audit trail.
+pub async fn create_account(
+    state: &AppState,
+    caller: &Caller<'_>,
+    input: NewAccount,
+) -> Result<User, AppError> {
+    require_admin(caller.principal)?;
+    let unit = super::access::readable_unit(state, caller.principal, input.unit_id).await?;
+    if !caller.principal.can_administer(&unit.path) {
+        return Err(AppError::Forbidden);
+    }
+    let username = input.username.trim().to_lowercase();
+    let full_name = input
+        .full_name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(AppError::Invalid(
+            "Tên đăng nhập gồm chữ không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang (tối đa 64 ký tự)"
+                .into(),
+        ));
+    }
+    if full_name.is_empty() {
+        return Err(AppError::Invalid("Họ tên không được để trống".into()));
+    }
+    if state.store.user_by_username(&username).await?.is_some() {
+        return Err(AppError::Invalid("Tên đăng nhập đã có người dùng".into()));
+    }
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string);
+    if email
+        .as_deref()
+        .is_some_and(|e| !e.contains('@') || e.len() > 200)
+    {
+        return Err(AppError::Invalid("Thư điện tử không hợp lệ".into()));
+    }
+    password::check_rules(&input.password, &username).map_err(AppError::invalid)?;
+    let hash = password::hash_queued(input.password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = state
+        .store
+        .create_user(
+            crate::store::NewUser {
+                unit_id: unit.id,
+                username,
+                full_name,
+                password_hash: hash,
+                roles: vec![input.role],
+            },
+            &caller.actor,
+        )
+        .await?;
+    if let Some(email) = email.as_deref() {
+        state.store.set_email(user.id, Some(email)).await?;
+    }
+    state.store.user(user.id).await?.ok_or(AppError::NotFound)
+}
+
 fn require_admin(principal: &Principal) -> Result<(), AppError> {
     if principal.has(Role::Administrator) {
         Ok(())

@@ -24,11 +24,13 @@ pub mod home;
 pub mod imports;
 pub mod initiatives;
 pub mod plans;
+pub mod public;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;
 pub mod targets;
 pub mod tasks;
+pub mod todo;
 pub mod units;
 
 pub use error::AppError;

@@ -170,3 +170,13 @@ async fn check_readable(state: &AppState, p: &Principal, plans: &[i64]) -> Resul
     }
     Ok(())
 }
+
+/// The progress of each of these plans (already read, so readable).
+pub async fn progress(
+    state: &AppState,
+    plans: &[Plan],
+) -> Result<Vec<crate::store::PlanProgress>, AppError> {
+    let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+    let today = state.store.clock().today();
+    Ok(state.store.plan_progress(&ids, today).await?)
+}

@@ -13,12 +13,15 @@ use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
+use crate::domain::status::{Badge, badge, due_soon_until};
 use crate::domain::task::{
     Applicability, DeadlineChange, MentionInput, Task, TaskDraft, TaskError, resolve_mentions,
 };
 use crate::domain::unit::Unit;
 use crate::domain::valid::Valid;
-use crate::store::{AuditEntry, Change, Listing, Page, StateFilter, TaskFilter};
+use crate::store::{
+    AuditEntry, Change, Listing, Page, StateFilter, TaskFilter, TaskReportLine, TaskStanding,
+};
 
 /// Where a task stands against its deadline, as a list may be narrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +164,53 @@ pub async fn task_details(
         split_choices,
         can_manage,
     })
+}
+
+/// A task's standing with the badge it carries today.
+pub struct Standing {
+    pub standing: TaskStanding,
+    pub badge: Option<Badge>,
+}
+
+/// The standing of each of these tasks (already read, so readable), in
+/// their order; a task never reported stands with no status.
+pub async fn standings(state: &AppState, tasks: &[Task]) -> Result<Vec<Standing>, AppError> {
+    let store = &state.store;
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let found = store.task_standings(&ids).await?;
+    let today = store.clock().today();
+    let soon = due_soon_until(today, &store.work_calendar().await?);
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let standing = found
+                .iter()
+                .find(|s| s.task_id == *id)
+                .cloned()
+                .unwrap_or_else(|| TaskStanding {
+                    task_id: *id,
+                    ..TaskStanding::default()
+                });
+            let badge = badge(
+                standing.live,
+                standing.due_on,
+                standing.done.as_deref(),
+                today,
+                soon,
+            );
+            Standing { standing, badge }
+        })
+        .collect())
+}
+
+/// Every report that named a task the principal reads, newest first.
+pub async fn report_lines(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<Vec<TaskReportLine>, AppError> {
+    let task = readable_task(state, principal, id).await?;
+    Ok(state.store.task_report_lines(task.id).await?)
 }
 
 async fn unit_name(state: &AppState, id: i64) -> Result<String, AppError> {

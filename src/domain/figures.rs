@@ -48,12 +48,17 @@ pub struct ReportFigures {
     pub missing: i64,
 }
 
+/// How many months the dashboards' trend covers.
+pub const TREND_MONTHS: usize = 12;
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Figures {
     pub tasks: TaskFigures,
     pub targets: TargetFigures,
     /// This month's reports and last month's.
     pub reports: Vec<ReportFigures>,
+    /// The last twelve months' reports, oldest first: the trend.
+    pub trend: Vec<ReportFigures>,
     #[schema(value_type = Object)]
     pub score: Score,
     /// When the counters last moved (epoch ms), the figures' "as of".
@@ -117,28 +122,35 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         no_data: r.get(Counter::TargetsNoData(year)),
     };
     let this_month = Month::of(today);
+    let month_figures = |m: Month| {
+        let expected = r.get(Counter::ReportsExpected(m));
+        let on_time = r.get(Counter::ReportsOnTime(m));
+        let late = r.get(Counter::ReportsLate(m));
+        // Reports are due by the middle of the month at the latest; a
+        // past month's gap is missing, this month's is not yet.
+        let past = m < this_month;
+        ReportFigures {
+            month: m.to_string(),
+            expected,
+            on_time,
+            late,
+            missing: if past {
+                (expected - on_time - late).max(0)
+            } else {
+                0
+            },
+        }
+    };
     let reports = [this_month, this_month.previous()]
         .into_iter()
-        .map(|m| {
-            let expected = r.get(Counter::ReportsExpected(m));
-            let on_time = r.get(Counter::ReportsOnTime(m));
-            let late = r.get(Counter::ReportsLate(m));
-            // Reports are due by the middle of the month at the latest; a
-            // past month's gap is missing, this month's is not yet.
-            let past = m < this_month;
-            ReportFigures {
-                month: m.to_string(),
-                expected,
-                on_time,
-                late,
-                missing: if past {
-                    (expected - on_time - late).max(0)
-                } else {
-                    0
-                },
-            }
-        })
+        .map(month_figures)
         .collect();
+    let mut months = vec![this_month];
+    for _ in 1..TREND_MONTHS {
+        let earlier = months[months.len() - 1].previous();
+        months.push(earlier);
+    }
+    let trend = months.into_iter().rev().map(month_figures).collect();
     // The score counts the year so far.
     let this_year = |m: Month| m.year() == year && m <= this_month;
     let inputs = ScoreInputs {
@@ -163,6 +175,7 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         },
         targets,
         reports,
+        trend,
         score: score(&inputs),
         as_of: r.updated_at,
     }
@@ -261,6 +274,11 @@ mod tests {
         let f = figures(&r, d(2026, 3, 10), &WorkCalendar::vietnam());
         assert_eq!(f.reports[0].missing, 0, "this month is not over");
         assert_eq!(f.reports[1].missing, 1);
+        // The trend: twelve months, oldest first, ending this month.
+        assert_eq!(f.trend.len(), TREND_MONTHS);
+        assert_eq!(f.trend[11].month, "2026-03");
+        assert_eq!(f.trend[10].on_time, 2);
+        assert_eq!(f.trend[0].month, "2025-04");
         assert_eq!(f.score.parts.len(), 3);
     }
 

@@ -235,6 +235,59 @@ pub fn due_soon_until(today: NaiveDate, cal: &WorkCalendar) -> NaiveDate {
     first_too_far.pred_opt().unwrap_or(first_too_far)
 }
 
+/// The mark a task carries in lists: overdue, due soon, or done (on time
+/// or late); none for a task not yet near its date or not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Badge {
+    Overdue,
+    DueSoon,
+    DoneOnTime,
+    DoneLate,
+}
+
+impl Badge {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Badge::Overdue => "Quá hạn",
+            Badge::DueSoon => "Sắp đến hạn",
+            Badge::DoneOnTime => "Hoàn thành đúng hạn",
+            Badge::DoneLate => "Hoàn thành trễ hạn",
+        }
+    }
+
+    /// The class the pages colour it by.
+    pub fn class(self) -> &'static str {
+        match self {
+            Badge::Overdue => "bad",
+            Badge::DueSoon => "warn",
+            Badge::DoneOnTime => "good",
+            Badge::DoneLate => "late",
+        }
+    }
+}
+
+/// A task's badge from its counted fact: `live` (counted), the due date it
+/// answers to, and `done` (`on_time`/`late`) — the same facts the
+/// dashboards count, so a list and a dashboard never disagree.
+pub fn badge(
+    live: bool,
+    due_on: Option<NaiveDate>,
+    done: Option<&str>,
+    today: NaiveDate,
+    soon_until: NaiveDate,
+) -> Option<Badge> {
+    if !live {
+        return None;
+    }
+    match (done, due_on) {
+        (Some("on_time"), _) => Some(Badge::DoneOnTime),
+        (Some(_), _) => Some(Badge::DoneLate),
+        (None, Some(d)) if d < today => Some(Badge::Overdue),
+        (None, Some(d)) if d <= soon_until => Some(Badge::DueSoon),
+        _ => None,
+    }
+}
+
 /// The state of a task on `on` (see the module documentation for the rules).
 pub fn task_state(f: &TaskFacts, on: NaiveDate, cal: &WorkCalendar) -> TaskState {
     if f.not_applicable {
@@ -547,6 +600,37 @@ pub(crate) fn format_vi(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_badge_follows_the_counted_fact() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).expect("date");
+        let (today, soon) = (d(10), d(19));
+        assert_eq!(
+            badge(true, Some(d(9)), None, today, soon),
+            Some(Badge::Overdue)
+        );
+        assert_eq!(
+            badge(true, Some(d(10)), None, today, soon),
+            Some(Badge::DueSoon)
+        );
+        assert_eq!(
+            badge(true, Some(d(19)), None, today, soon),
+            Some(Badge::DueSoon)
+        );
+        assert_eq!(badge(true, Some(d(20)), None, today, soon), None);
+        assert_eq!(badge(true, None, None, today, soon), None);
+        assert_eq!(
+            badge(true, Some(d(1)), Some("late"), today, soon),
+            Some(Badge::DoneLate)
+        );
+        assert_eq!(
+            badge(true, Some(d(1)), Some("on_time"), today, soon),
+            Some(Badge::DoneOnTime)
+        );
+        assert_eq!(badge(false, Some(d(1)), None, today, soon), None);
+        assert_eq!(Badge::Overdue.label_vi(), "Quá hạn");
+    }
+
     use super::*;
     use crate::domain::goal::Direction;
 

@@ -38,7 +38,9 @@ pub use model::{
     ParsedPlan, ParsedTarget, ParsedTask, PlanInfo, Reporting, Row, RowChoice, RowOutcome,
     RowReading, TableReading,
 };
-pub use units::{Resolution, UnitEntry, resolve_units, split_by_directory, split_units};
+pub use units::{
+    Resolution, UnitEntry, looks_like_unit_name, resolve_units, split_by_directory, split_units,
+};
 
 use archive::OfficeKind;
 

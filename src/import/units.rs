@@ -274,6 +274,37 @@ fn starts_with_unit_word(s: &str) -> bool {
     })
 }
 
+/// Whether a name a plan gives as a lead or support unit reads as a unit's
+/// name, rather than a fragment of a sentence the reader cut out: a name
+/// starts with a capital letter (or a unit word such as "các phòng"), is
+/// at most twelve words, and holds no clause marks (`:`, `;`) nor a verb
+/// of instruction.
+pub fn looks_like_unit_name(name: &str) -> bool {
+    let t = name.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    let lower = t.to_lowercase();
+    let starts_well = first.is_uppercase()
+        || starts_with_unit_word(t)
+        || ["các ", "phòng ", "ban ", "ủy ban ", "uỷ ban "]
+            .iter()
+            .any(|w| lower.starts_with(w));
+    let clause = t.contains([':', ';', '?', '!'])
+        || [
+            " để ",
+            " nhằm ",
+            " thực hiện ",
+            " triển khai ",
+            " đảm bảo ",
+            " bảo đảm ",
+        ]
+        .iter()
+        .any(|v| format!(" {lower} ").contains(v));
+    starts_well && !clause && (1..=12).contains(&words.len())
+}
+
 /// Trims spaces, bullets and the trailing full stop of a name.
 fn tidy_name(s: &str) -> String {
     let t = s.trim().trim_start_matches(['-', '+', '•']).trim();
@@ -407,6 +438,29 @@ fn match_key(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fragments_of_sentences_are_not_unit_names() {
+        for name in [
+            "Phòng Văn hóa - Xã hội",
+            "Các phòng, đơn vị thuộc UBND xã",
+            "UBND các xã, phường",
+            "phòng Văn hoá – Xã hội",
+            "Trường TH&THCS Tân Phong",
+            "Hợp tác xã Tân Phong Xanh",
+        ] {
+            assert!(looks_like_unit_name(name), "{name}");
+        }
+        for fragment in [
+            "trên cơ sở kết quả rà soát",
+            "Tổ chức thực hiện: các đơn vị chủ động",
+            "Các đơn vị triển khai thực hiện để đảm bảo tiến độ theo kế hoạch đã đề ra của tỉnh",
+            "",
+        ] {
+            assert!(!looks_like_unit_name(fragment), "{fragment}");
+        }
+    }
+
     use super::*;
 
     #[test]

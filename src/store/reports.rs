@@ -41,11 +41,11 @@ pub struct SavedReport {
     pub figures: Vec<TargetFigure>,
 }
 
-const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
+pub(super) const ROUND_COLUMNS: &str = "r.id, r.plan_id, p.title AS plan_title, u.path AS scope_path,
     r.province_id, r.commune_id, r.period_key, r.kind, r.title, r.unit_due_on, r.consolidated_due_on";
-const ROUND_FROM: &str = "FROM report_rounds r JOIN plans p ON p.id = r.plan_id
+pub(super) const ROUND_FROM: &str = "FROM report_rounds r JOIN plans p ON p.id = r.plan_id
     JOIN units u ON u.id = p.issuer_unit_id";
-const REPORT_COLUMNS: &str = "ur.id, ur.round_id, ur.unit_id,
+pub(super) const REPORT_COLUMNS: &str = "ur.id, ur.round_id, ur.unit_id,
     COALESCE((SELECT n.name FROM unit_names n JOIN report_rounds nr ON nr.id = ur.round_id
               WHERE n.unit_id = ur.unit_id AND n.until_on > nr.unit_due_on
               ORDER BY n.until_on LIMIT 1), un.name) AS unit_name,
@@ -709,7 +709,7 @@ async fn comment_item(
     Ok(())
 }
 
-fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
+pub(super) fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
     let kind: String = row.try_get("kind")?;
     Ok(Round {
         id: row.try_get("id")?,
@@ -729,7 +729,7 @@ fn round_from_row(row: &AnyRow) -> StoreResult<Round> {
     })
 }
 
-fn report_from_row(row: &AnyRow) -> StoreResult<UnitReport> {
+pub(super) fn report_from_row(row: &AnyRow) -> StoreResult<UnitReport> {
     let status: String = row.try_get("status")?;
     Ok(UnitReport {
         id: row.try_get("id")?,

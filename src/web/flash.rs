@@ -34,6 +34,7 @@ pub enum Flash {
     },
     PlanImported {
         tasks: u32,
+        drafts: u32,
         targets: u32,
     },
     Saved,
@@ -55,7 +56,11 @@ impl Flash {
             Flash::RoundApproved => "round_approved".into(),
             Flash::AdHocRequested => "ad_hoc_requested".into(),
             Flash::SheetUploaded { rows } => format!("sheet_uploaded.{rows}"),
-            Flash::PlanImported { tasks, targets } => format!("plan_imported.{tasks}.{targets}"),
+            Flash::PlanImported {
+                tasks,
+                drafts,
+                targets,
+            } => format!("plan_imported.{tasks}.{drafts}.{targets}"),
             Flash::Saved => "saved".into(),
             Flash::Explained => "explained".into(),
             Flash::KeptDiscarded => "kept_discarded".into(),
@@ -82,6 +87,7 @@ impl Flash {
             "sheet_uploaded" => Flash::SheetUploaded { rows: number()? },
             "plan_imported" => Flash::PlanImported {
                 tasks: number()?,
+                drafts: number()?,
                 targets: number()?,
             },
             "saved" => Flash::Saved,
@@ -121,9 +127,18 @@ impl Flash {
             Flash::SheetUploaded { rows } => {
                 format!("Đã cập nhật {rows} dòng từ bảng tính vào báo cáo của các đơn vị.")
             }
-            Flash::PlanImported { tasks, targets } => format!(
-                "Đã nhập kế hoạch: {tasks} nhiệm vụ, {targets} chỉ tiêu. Hãy kiểm tra các nhiệm vụ còn ở dạng dự thảo."
-            ),
+            Flash::PlanImported {
+                tasks,
+                drafts,
+                targets,
+            } => {
+                let drafts = if drafts == 0 {
+                    String::new()
+                } else {
+                    format!(" ({drafts} nhiệm vụ dự thảo cần giao đơn vị chủ trì và thời hạn)")
+                };
+                format!("Đã nhập kế hoạch: tạo {tasks} nhiệm vụ{drafts} và {targets} chỉ tiêu.")
+            }
             Flash::Saved => "Đã lưu.".into(),
             Flash::Explained => {
                 "Đã gửi lời giải trình; lãnh đạo xem được trên trang chủ và trong báo cáo tổng hợp."
@@ -187,6 +202,7 @@ mod tests {
             Flash::SheetUploaded { rows: 7 },
             Flash::PlanImported {
                 tasks: 12,
+                drafts: 2,
                 targets: 3,
             },
             Flash::Saved,

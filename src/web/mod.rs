@@ -136,7 +136,10 @@ fn sitemap() -> Sitemap {
         // Periodic reporting
         .route("/notifications/read", post(pages::home::read_notifications))
         // Administration
-        .route("/admin/users", get(pages::account::list_users))
+        .route(
+            "/admin/users",
+            get(pages::account::list_users).post(pages::account::create_user_submit),
+        )
         .route(
             "/admin/users/{id}/enable",
             post(pages::account::enable_user_submit),
@@ -206,6 +209,9 @@ fn sitemap() -> Sitemap {
             get(pages::public_feedback::answered_list),
         )
         .route("/sang-kien", get(pages::initiatives::public_initiatives))
+        // Public pages per commune
+        .route("/cong-khai", get(pages::public_commune::communes))
+        .route("/cong-khai/{id}", get(pages::public_commune::commune))
         // Citizen feedback and initiatives: staff
         .route("/feedback", get(pages::feedback::list_feedback))
         .route("/feedback/{id}", get(pages::feedback::show_feedback))

@@ -5,7 +5,7 @@
 use chrono::Datelike;
 
 use super::labels::{evidence_label, period_label};
-use super::pages::views::{format_number, goal_label, mentions};
+use super::pages::views::{goal_label, mentions};
 use crate::actions::exports::{RoundReport, SheetFacts};
 use crate::domain::auto_figure::AutoSource;
 use crate::domain::round::{ReportView, TaskItem, TaskUpdate};
@@ -232,7 +232,9 @@ fn target_lines(
                     .goal_for(year)
                     .map(|g| goal_label(g.op, g.value))
                     .unwrap_or_default(),
-                value: value.map(format_number).unwrap_or_default(),
+                value: value
+                    .map(|v| crate::web::labels::number(v, 4))
+                    .unwrap_or_default(),
                 assessment: assessment(reached).into(),
                 source: source.unwrap_or_default(),
             }

@@ -176,6 +176,10 @@ async fn the_trail_is_shown_and_exported_and_the_export_is_recorded() {
         assert_eq!(s, StatusCode::OK, "{e}");
         assert!(html.contains("focal_a1"), "{e}");
         assert!(html.contains("/admin/audit.csv?action=login"), "{e}");
+        // Actions are said in words, not by their codes.
+        let actions = crate::harness::select_texts(&html, "ul.audit strong.action");
+        assert!(!actions.is_empty(), "{e}");
+        assert!(actions.iter().all(|a| a == "Đăng nhập"), "{e}: {actions:?}");
         let (s, _, html) = app
             .page(
                 Method::GET,

@@ -67,7 +67,10 @@ impl Fixture {
     fn uri(&self, path: &str) -> String {
         let id = if path.starts_with("/units/") || path.starts_with("/api/units/") {
             self.unit
-        } else if path.starts_with("/dashboard/") || path.starts_with("/api/dashboard/") {
+        } else if path.starts_with("/dashboard/")
+            || path.starts_with("/api/dashboard/")
+            || path.starts_with("/cong-khai/")
+        {
             self.commune
         } else if path.starts_with("/plans/import/") {
             0
@@ -125,6 +128,13 @@ impl Fixture {
             "/login" => vec![
                 ("username", s("nobody")),
                 ("password", s("sai mat khau dai")),
+            ],
+            "/admin/users" => vec![
+                ("username", s("can.bo.moi")),
+                ("full_name", s("Cán bộ mới")),
+                ("unit_id", self.unit.to_string()),
+                ("role", s("viewer")),
+                ("password", s("mot cum tu rat dai de nho 2026")),
             ],
             "/plans" => vec![
                 ("issuer_unit_id", self.commune.to_string()),

@@ -65,6 +65,15 @@ async fn a_focal_point_previews_corrects_and_confirms_an_imported_plan() {
             "{e}: the tasks are shown"
         );
         assert!(!select_texts(&html, "table.targets tr.target").is_empty());
+        // Tasks first, the confirmation last.
+        let (tasks_at, button_at) = (
+            html.find("<table class=\"tasks preview\"").expect("tasks"),
+            html.find("Xác nhận nhập kế hoạch").expect("button"),
+        );
+        assert!(
+            tasks_at < button_at,
+            "{e}: the tasks come before the button"
+        );
         // Names the tree lacks are listed, each with a choice of unit.
         let doc = scraper::Html::parse_document(&html);
         let sel = scraper::Selector::parse("input[type=hidden][name^=name_]").expect("sel");
@@ -108,6 +117,23 @@ async fn a_focal_point_previews_corrects_and_confirms_an_imported_plan() {
             .expect("location")
             .to_string();
         let plan_id: i64 = plan_uri.trim_start_matches("/plans/").parse().expect("id");
+        // The next page says what was created.
+        let flash = crate::harness::set_cookie(&headers, "theodoi_flash").expect("flash");
+        let (_, _, html) = app
+            .page(
+                Method::GET,
+                &plan_uri,
+                Some(&format!("{cookie}; theodoi_flash={flash}")),
+                None,
+            )
+            .await;
+        let said = select_texts(&html, "p.flash");
+        assert_eq!(said.len(), 1, "{e}");
+        assert!(
+            said[0].starts_with("Đã nhập kế hoạch: tạo "),
+            "{e}: {said:?}"
+        );
+        assert!(said[0].contains("chỉ tiêu"), "{e}: {said:?}");
         let stored = app.store.plan(plan_id).await.expect("read").expect("plan");
         assert_eq!(stored.title, "Kế hoạch nhập thử");
         assert_eq!(stored.issuer_unit_id, w.commune_a1.id);

@@ -11,13 +11,14 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use crate::actions::accounts::{self, vietnam_time};
+use crate::actions::accounts;
 use crate::actions::sign_in::Enrolment;
 use crate::domain::access::Role;
 use crate::store::User;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, answer_form};
+use crate::web::labels;
 use crate::web::login::session_cookie;
 use crate::web::session::{ClientIp, PageAuth};
 
@@ -45,7 +46,7 @@ async fn account_page(
         username: user.username.clone(),
         unit_name: user.unit_name.clone(),
         roles: auth.principal.role_labels(),
-        totp_since: user.totp_enabled_at.map(vietnam_time),
+        totp_since: user.totp_enabled_at.map(labels::date_time),
         is_admin: auth.principal.has(Role::Administrator),
         sessions,
         error,
@@ -188,7 +189,7 @@ impl From<&User> for UserRow {
         } else if u.disabled_reason.as_deref() == Some(crate::store::DORMANT) {
             format!(
                 "Đã khóa do không dùng quá 45 ngày ({})",
-                u.disabled_at.map(vietnam_time).unwrap_or_default()
+                u.disabled_at.map(labels::date_time).unwrap_or_default()
             )
         } else {
             "Đã khóa".to_string()
@@ -206,7 +207,7 @@ impl From<&User> for UserRow {
                 .join(", "),
             active: u.active,
             status,
-            last_login: u.last_login_at.map(vietnam_time).unwrap_or_default(),
+            last_login: u.last_login_at.map(labels::date_time).unwrap_or_default(),
             totp: u.totp_enabled(),
         }
     }
@@ -217,17 +218,76 @@ impl From<&User> for UserRow {
 pub struct UsersPage {
     layout: Layout,
     users: Vec<UserRow>,
+    /// Units of the administrator's subtree a new account may sit on.
+    units: Vec<(i64, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    auth: &crate::web::session::Auth,
+    error: Option<String>,
+) -> Result<UsersPage, PageError> {
+    let p = &auth.principal;
+    let users = accounts::managed_users(state, p).await?;
+    let units = crate::actions::units::readable_units(state, p)
+        .await?
+        .into_iter()
+        .filter(|u| p.can_administer(&u.path))
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(UsersPage {
+        layout: Layout::new("Tài khoản người dùng", auth),
+        users: users.iter().map(UserRow::from).collect(),
+        units,
+        roles: crate::domain::access::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label_vi()))
+            .collect(),
+        error,
+    })
+}
+
+/// An administrator creates an account on a unit of its subtree.
+pub async fn create_user_submit(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    PageAuth(auth): PageAuth,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let f = crate::web::forms::FormPairs::parse(&body)?;
+    let role = crate::domain::access::Role::parse(&f.text("role"))
+        .ok_or_else(|| AppError::BadRequest("Vai trò không hợp lệ".into()))?;
+    let input = accounts::NewAccount {
+        username: f.text("username"),
+        full_name: f.text("full_name"),
+        unit_id: f
+            .id("unit_id", "Đơn vị")?
+            .ok_or_else(|| AppError::BadRequest("Chọn đơn vị".into()))?,
+        role,
+        email: f.optional("email"),
+        password: f.text("password"),
+    };
+    match accounts::create_account(&state, &auth.caller(&ip), input).await {
+        Ok(_) => Ok(crate::web::flash::redirect_with(
+            "/admin/users",
+            crate::web::flash::Flash::Saved,
+            state.config.secure_cookies,
+        )),
+        Err(crate::actions::AppError::Invalid(message)) => {
+            let page = users_page(&state, &auth, Some(message)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn list_users(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
 ) -> Result<UsersPage, PageError> {
-    let users = accounts::managed_users(&state, &auth.principal).await?;
-    Ok(UsersPage {
-        layout: Layout::new("Tài khoản người dùng", &auth),
-        users: users.iter().map(UserRow::from).collect(),
-    })
+    users_page(&state, &auth, None).await
 }
 
 pub async fn enable_user_submit(

@@ -9,10 +9,11 @@ use axum::response::Response;
 
 use super::Layout;
 use super::attachments::attachment;
-use crate::actions::accounts::{self, vietnam_time};
+use crate::actions::accounts;
 use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
+use crate::web::labels;
 use crate::web::params::AuditParams;
 use crate::web::session::{ClientIp, PageAuth, encode_component};
 
@@ -21,25 +22,25 @@ pub struct AuditRow {
     pub at: String,
     pub username: String,
     pub ip: String,
-    pub action: String,
+    pub action: &'static str,
     pub entity: String,
-    pub entity_id: String,
-    pub before: String,
-    pub after: String,
+    /// What changed, one short line a field.
+    pub changes: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
     layout: Layout,
-    action: String,
     username: String,
-    entity: String,
     entity_id: String,
     from: String,
     to: String,
     rows: Vec<AuditRow>,
-    total: i64,
+    /// The actions and record kinds to search by: code, words, chosen.
+    actions: Vec<(&'static str, &'static str, bool)>,
+    entities: Vec<(&'static str, &'static str, bool)>,
+    total: String,
     page: u32,
     prev_link: Option<String>,
     next_link: Option<String>,
@@ -65,6 +66,21 @@ fn search_query(p: &AuditParams) -> String {
     parts.join("&")
 }
 
+/// A list of codes in words for a select, the chosen one marked; codes
+/// sharing words are offered once.
+fn choices(
+    list: &'static [(&'static str, &'static str)],
+    chosen: Option<&str>,
+) -> Vec<(&'static str, &'static str, bool)> {
+    let mut out: Vec<(&'static str, &'static str, bool)> = Vec::new();
+    for (code, words) in list {
+        if !out.iter().any(|(_, w, _)| w == words) || chosen == Some(*code) {
+            out.push((code, words, chosen == Some(*code)));
+        }
+    }
+    out
+}
+
 pub async fn show_audit(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
@@ -82,14 +98,15 @@ pub async fn show_audit(
                 .into_iter()
                 .map(|e| AuditRow {
                     id: e.id,
-                    at: vietnam_time(e.at),
+                    at: labels::date_time(e.at),
                     username: e.username.unwrap_or_default(),
                     ip: e.ip.unwrap_or_default(),
-                    action: e.action,
-                    entity: e.entity,
-                    entity_id: e.entity_id.map(|i| i.to_string()).unwrap_or_default(),
-                    before: e.before.unwrap_or_default(),
-                    after: e.after.unwrap_or_default(),
+                    action: labels::audit_action(&e.action),
+                    entity: match e.entity_id {
+                        Some(id) => format!("{} số {id}", labels::audit_entity(&e.entity)),
+                        None => labels::audit_entity(&e.entity).to_string(),
+                    },
+                    changes: labels::changed_fields(e.before.as_deref(), e.after.as_deref()),
                 })
                 .collect();
             (rows, listing.total, None)
@@ -111,14 +128,14 @@ pub async fn show_audit(
     };
     let view = AuditPage {
         layout: Layout::new("Nhật ký hệ thống", &auth),
-        action: params.action.clone().unwrap_or_default(),
         username: params.username.clone().unwrap_or_default(),
-        entity: params.entity.clone().unwrap_or_default(),
         entity_id: params.entity_id.clone().unwrap_or_default(),
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
         rows,
-        total,
+        actions: choices(labels::AUDIT_ACTIONS, params.action.as_deref()),
+        entities: choices(labels::AUDIT_ENTITIES, params.entity.as_deref()),
+        total: labels::int(total),
         page: page.page,
         prev_link: (page.page > 1).then(|| link(page.page - 1)),
         next_link: (shown_to < total).then(|| link(page.page + 1)),

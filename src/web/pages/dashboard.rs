@@ -9,57 +9,32 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
+use super::charts::{BarChart, BarInput, LineChart, Series, bar_chart, line_chart};
 use crate::actions::dashboard::{self, Ranked};
 use crate::domain::score::FORMULA_VI;
 use crate::web::AppState;
 use crate::web::error::PageError;
+use crate::web::labels;
 use crate::web::session::PageAuth;
-
-/// One bar of a horizontal bar chart, in viewBox units (0–100 wide).
-pub struct Bar {
-    pub label: String,
-    pub value: i64,
-    pub width: u32,
-    pub y: u32,
-    pub class: &'static str,
-    pub link: String,
-}
-
-pub struct Chart {
-    pub title: String,
-    pub height: u32,
-    pub bars: Vec<Bar>,
-}
-
-fn chart(title: &str, items: Vec<(String, i64, &'static str, String)>) -> Chart {
-    let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1);
-    let bars: Vec<Bar> = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, (label, value, class, link))| Bar {
-            width: u32::try_from(value.max(0) * 60 / max).unwrap_or(0),
-            y: u32::try_from(i).unwrap_or(0) * 10,
-            label,
-            value,
-            class,
-            link,
-        })
-        .collect();
-    Chart {
-        title: title.to_string(),
-        height: u32::try_from(bars.len()).unwrap_or(0) * 10,
-        bars,
-    }
-}
 
 pub struct RankRow {
     pub rank: u32,
     pub unit_id: i64,
     pub name: String,
     pub score: String,
-    pub parts: String,
-    pub overdue: i64,
+    /// Each part of the score: its points out of its weight.
+    pub parts: Vec<(&'static str, String)>,
+    pub overdue: String,
     pub width: u32,
+}
+
+/// "20,5/40": a part's points out of its weight.
+fn points_of(points: f64, weight: f64) -> String {
+    format!(
+        "{}/{}",
+        labels::number(points, 1),
+        labels::number(weight, 1)
+    )
 }
 
 /// A rank row as the page shows it: the score and its parts in words.
@@ -69,16 +44,15 @@ fn rank_row(r: Ranked) -> RankRow {
         .score
         .parts
         .iter()
-        .map(|p| format!("{}: {:.1}", p.label_vi, p.points))
-        .collect::<Vec<_>>()
-        .join(" · ");
+        .map(|p| (p.label_vi, points_of(p.points, p.weight)))
+        .collect();
     RankRow {
         rank: r.rank,
         unit_id: r.unit_id,
         name: r.name,
-        score: format!("{:.1}", f.score.total),
+        score: labels::number(f.score.total, 1),
         parts,
-        overdue: f.tasks.overdue,
+        overdue: labels::int(f.tasks.overdue),
         width: (f.score.total.clamp(0.0, 100.0) * 0.6) as u32,
     }
 }
@@ -91,16 +65,19 @@ pub struct DashboardPage {
     name: String,
     parent: Option<(i64, String)>,
     as_of: String,
-    overdue: i64,
-    due_soon: i64,
-    done_on_time: i64,
-    done_late: i64,
-    total: i64,
-    charts: Vec<Chart>,
-    reports: Vec<(String, i64, i64, i64, i64)>,
+    overdue: String,
+    due_soon: String,
+    done_on_time: String,
+    done_late: String,
+    total: String,
+    charts: Vec<BarChart>,
+    trend: LineChart,
+    reports: Vec<[String; 5]>,
     score: String,
     score_parts: Vec<(String, String, String)>,
     ranking: Vec<RankRow>,
+    /// The names of the score's parts, the ranking's columns.
+    part_names: Vec<&'static str>,
     child_level: &'static str,
     formula: &'static str,
     /// Targets whose trend misses their goal: id, name, the warning.
@@ -141,73 +118,35 @@ pub async fn show_dashboard(
         _ => "",
     };
     let f = &l.figures;
-    let tasks_link = |state: &str| format!("/tasks?within={unit_id}&state={state}");
-    let tasks_chart = chart(
-        "Nhiệm vụ theo tình trạng",
-        vec![
-            (
-                "Quá hạn".into(),
-                f.tasks.overdue,
-                "bad",
-                tasks_link("overdue"),
-            ),
-            (
-                "Sắp đến hạn (7 ngày làm việc)".into(),
-                f.tasks.due_soon,
-                "warn",
-                tasks_link("due_soon"),
-            ),
-            (
-                "Chưa đến hạn / thường xuyên".into(),
-                f.tasks.open_later,
-                "neutral",
-                format!("/tasks?within={unit_id}"),
-            ),
-            (
-                "Hoàn thành đúng hạn".into(),
-                f.tasks.done_on_time,
-                "good",
-                tasks_link("done_on_time"),
-            ),
-            (
-                "Hoàn thành trễ hạn".into(),
-                f.tasks.done_late,
-                "late",
-                tasks_link("done_late"),
-            ),
-        ],
-    );
-    let targets_chart = chart(
-        &format!("Chỉ tiêu năm {}", f.targets.year),
-        vec![
-            ("Đạt".into(), f.targets.met, "good", String::new()),
-            ("Chưa đạt".into(), f.targets.not_met, "bad", String::new()),
-            (
-                "Chưa có số liệu".into(),
-                f.targets.no_data,
-                "neutral",
-                String::new(),
-            ),
-        ],
-    );
+    let charts = vec![tasks_chart(unit_id, f), targets_chart(f)];
     Ok(DashboardPage {
         layout: Layout::new(format!("Bảng điều hành — {}", l.unit.name), &auth),
         unit_id,
         name: l.unit.name.clone(),
         parent,
         as_of: as_of_text(f.as_of),
-        overdue: f.tasks.overdue,
-        due_soon: f.tasks.due_soon,
-        done_on_time: f.tasks.done_on_time,
-        done_late: f.tasks.done_late,
-        total: f.tasks.total,
-        charts: vec![tasks_chart, targets_chart],
+        overdue: labels::int(f.tasks.overdue),
+        due_soon: labels::int(f.tasks.due_soon),
+        done_on_time: labels::int(f.tasks.done_on_time),
+        done_late: labels::int(f.tasks.done_late),
+        total: labels::int(f.tasks.total),
+        charts,
+        trend: trend_chart(f),
         reports: f
             .reports
             .iter()
-            .map(|r| (r.month.clone(), r.expected, r.on_time, r.late, r.missing))
+            .map(|r| {
+                [
+                    labels::period_key(&r.month),
+                    labels::int(r.expected),
+                    labels::int(r.on_time),
+                    labels::int(r.late),
+                    labels::int(r.missing),
+                ]
+            })
             .collect(),
-        score: format!("{:.1}", f.score.total),
+        part_names: f.score.parts.iter().map(|p| p.label_vi).collect(),
+        score: labels::number(f.score.total, 1),
         score_parts: f
             .score
             .parts
@@ -215,7 +154,7 @@ pub async fn show_dashboard(
             .map(|p| {
                 (
                     p.label_vi.to_string(),
-                    format!("{:.1}/{:.1}", p.points, p.weight),
+                    points_of(p.points, p.weight),
                     p.explain_vi.clone(),
                 )
             })
@@ -229,4 +168,94 @@ pub async fn show_dashboard(
         child_level,
         formula: FORMULA_VI,
     })
+}
+
+fn tasks_chart(unit_id: i64, f: &crate::domain::figures::Figures) -> BarChart {
+    let link = |state: &str| format!("/tasks?within={unit_id}&state={state}");
+    bar_chart(
+        "Nhiệm vụ theo tình trạng",
+        vec![
+            BarInput::new("Quá hạn", f.tasks.overdue, "bad", link("overdue")),
+            BarInput::new(
+                "Sắp đến hạn (7 ngày làm việc)",
+                f.tasks.due_soon,
+                "warn",
+                link("due_soon"),
+            ),
+            BarInput::new(
+                "Chưa đến hạn, thường xuyên",
+                f.tasks.open_later,
+                "neutral",
+                format!("/tasks?within={unit_id}"),
+            ),
+            BarInput::new(
+                "Hoàn thành đúng hạn",
+                f.tasks.done_on_time,
+                "good",
+                link("done_on_time"),
+            ),
+            BarInput::new(
+                "Hoàn thành trễ hạn",
+                f.tasks.done_late,
+                "late",
+                link("done_late"),
+            ),
+        ],
+    )
+}
+
+fn targets_chart(f: &crate::domain::figures::Figures) -> BarChart {
+    bar_chart(
+        &format!("Chỉ tiêu năm {}", f.targets.year),
+        vec![
+            BarInput::new("Đạt", f.targets.met, "good", String::new()),
+            BarInput::new("Chưa đạt", f.targets.not_met, "bad", String::new()),
+            BarInput::new(
+                "Chưa có số liệu",
+                f.targets.no_data,
+                "neutral",
+                String::new(),
+            ),
+        ],
+    )
+}
+
+/// Reports received on time, and at all, month by month over the year.
+fn trend_chart(f: &crate::domain::figures::Figures) -> LineChart {
+    let periods: Vec<(String, String)> = f
+        .trend
+        .iter()
+        .map(|r| {
+            let short = match r.month.split_once('-') {
+                Some((y, m)) => format!("{}/{}", m.trim_start_matches('0'), y),
+                None => r.month.clone(),
+            };
+            (short, labels::period_key(&r.month))
+        })
+        .collect();
+    let share = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
+    line_chart(
+        "Báo cáo của đơn vị 12 tháng qua",
+        &periods,
+        vec![
+            Series {
+                class: "good",
+                label: "Đúng hạn".into(),
+                values: f
+                    .trend
+                    .iter()
+                    .map(|r| share(r.on_time, r.expected))
+                    .collect(),
+            },
+            Series {
+                class: "info",
+                label: "Đã nộp".into(),
+                values: f
+                    .trend
+                    .iter()
+                    .map(|r| share(r.on_time + r.late, r.expected))
+                    .collect(),
+            },
+        ],
+    )
 }

@@ -16,6 +16,7 @@ use crate::actions::imports::{self, Corrections};
 use crate::import;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
+use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::{FormPairs, answer_form, parse_date};
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
@@ -150,6 +151,8 @@ pub struct ImportPreview {
     targets: Vec<PreviewTarget>,
     warnings: Vec<(usize, String)>,
     unresolved: Vec<Unresolved>,
+    /// Mentions that do not read as a unit's name, offered folded away.
+    fragments: Vec<Unresolved>,
     resolved_count: usize,
     already: Option<i64>,
 }
@@ -215,7 +218,12 @@ pub async fn preview_plan(
             name: name.clone(),
             options: unit_options(&s.units, &[]),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Only what reads as a unit's name is asked about first; fragments of
+    // sentences the reader cut out stay offered, folded away.
+    let (unresolved, fragments): (Vec<Unresolved>, Vec<Unresolved>) = unresolved
+        .into_iter()
+        .partition(|u| crate::import::looks_like_unit_name(&u.name));
     let reporting = &info.reporting;
     Ok(ImportPreview {
         layout: Layout::new("Xem trước kế hoạch", &auth),
@@ -258,6 +266,7 @@ pub async fn preview_plan(
             .filter(|(_, id)| id.is_some())
             .count(),
         unresolved,
+        fragments,
         already,
     })
 }
@@ -292,5 +301,16 @@ pub async fn confirm_plan(
         units,
     };
     let plan = imports::confirm(&state, &auth.caller(&ip), &token, corrections).await?;
-    Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
+    let d = crate::actions::plans::plan_details(&state, &auth.principal, plan.id).await?;
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let flash = Flash::PlanImported {
+        tasks: count(d.tasks.len()),
+        drafts: count(d.tasks.iter().filter(|t| t.draft).count()),
+        targets: count(d.targets.len()),
+    };
+    Ok(redirect_with(
+        &format!("/plans/{}", plan.id),
+        flash,
+        state.config.secure_cookies,
+    ))
 }

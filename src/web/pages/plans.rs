@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Layout;
-use super::views::{PlanRow, TargetRow, TaskRow, target_rows, task_rows};
+use super::views::{PlanRow, TargetRow, TaskRow, attach_standings, target_rows, task_rows};
 use crate::actions::access::{issuers_for, manageable_plan};
 use crate::actions::plans::{self, PlanInput, PlanQuery};
 use crate::domain::period::PeriodKind;
@@ -18,6 +18,7 @@ use crate::store::Page;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, answer_form};
+use crate::web::labels;
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 #[derive(Deserialize)]
@@ -32,9 +33,9 @@ pub struct PlansPage {
     layout: Layout,
     q: String,
     plans: Vec<PlanRow>,
-    total: i64,
-    page: u32,
-    pages: u32,
+    total: String,
+    chips: Vec<super::filters::Chip>,
+    pager: super::filters::Pager,
     can_create: bool,
 }
 
@@ -49,16 +50,45 @@ pub async fn list_plans(
         ..PlanQuery::default()
     };
     let listing = plans::list_plans(&state, p, query, Page::new(q.page, Some(30))).await?;
-    let pages = u32::try_from((listing.total + 29) / 30).unwrap_or(1).max(1);
+    let active: Vec<super::filters::Active> =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| super::filters::Active {
+                name: "q",
+                value: v.to_string(),
+                words: format!("Từ khóa: {v}"),
+            })
+            .into_iter()
+            .collect();
     Ok(PlansPage {
         layout: Layout::new("Kế hoạch", &auth),
         q: q.q.unwrap_or_default(),
-        plans: listing.items.iter().map(PlanRow::from).collect(),
-        total: listing.total,
-        page: listing.page.page,
-        pages,
+        plans: with_progress(
+            listing.items.iter().map(PlanRow::from).collect(),
+            &crate::actions::plans::progress(&state, &listing.items).await?,
+        ),
+        total: labels::int(listing.total),
+        chips: super::filters::chips("/plans", &active),
+        pager: super::filters::pager("/plans", &active, listing.page.page, 30, listing.total),
         can_create: !issuers_for(&state, p).await?.is_empty(),
     })
+}
+
+/// Each plan's progress in words: tasks done of those counted, overdue.
+fn with_progress(mut rows: Vec<PlanRow>, progress: &[crate::store::PlanProgress]) -> Vec<PlanRow> {
+    for row in rows.iter_mut() {
+        if let Some(p) = progress.iter().find(|p| p.plan_id == row.id) {
+            row.progress = format!(
+                "{} nhiệm vụ · {} hoàn thành ({})",
+                labels::int(p.tasks),
+                labels::int(p.done),
+                labels::share(p.done, p.tasks)
+            );
+            row.overdue = p.overdue;
+        }
+    }
+    rows
 }
 
 #[derive(Template, WebTemplate)]
@@ -88,6 +118,11 @@ pub async fn show_plan(
     let d = plans::plan_details(&state, &auth.principal, id).await?;
     let plan = d.plan;
     let row = PlanRow::from(&plan);
+    let mut tasks = task_rows(&d.tasks);
+    attach_standings(
+        &mut tasks,
+        &crate::actions::tasks::standings(&state, &d.tasks).await?,
+    );
     Ok(PlanPage {
         layout: Layout::new(plan.title.clone(), &auth),
         id,
@@ -100,7 +135,7 @@ pub async fn show_plan(
         implements: d.implements.iter().map(PlanRow::from).collect(),
         implemented_by: d.implemented_by.iter().map(PlanRow::from).collect(),
         regime: plan.regime.label_vi(),
-        tasks: task_rows(&d.tasks),
+        tasks,
         targets: target_rows(&d.targets),
         can_manage: d.can_manage,
     })

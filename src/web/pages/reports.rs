@@ -5,10 +5,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Request, State};
+use axum::extract::{Multipart, Path, Query, Request, State};
 use axum::response::Response;
 
 use super::Layout;
+use super::filters::{Active, Chip, Pager, chips, pager};
 use super::report_form::{DirectionRow, Part, input_from};
 use super::tasks::{HistoryRow, history_rows};
 use crate::actions::reports::{self, EvidenceDraft, ReportInput, ReviewInput, parse_decision};
@@ -24,6 +25,15 @@ use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::{FormPairs, answer_form, read_form, read_multipart};
 use crate::web::labels::round_label;
 use crate::web::session::{Auth, ClientIp, PageAuth};
+
+/// The statuses the list filters by.
+const STATUSES: [ReportStatus; 5] = [
+    ReportStatus::Pending,
+    ReportStatus::Draft,
+    ReportStatus::Submitted,
+    ReportStatus::Returned,
+    ReportStatus::Accepted,
+];
 
 pub struct DueRow {
     pub report_id: i64,
@@ -49,21 +59,81 @@ pub struct RoundRow {
 #[template(path = "reports.html")]
 pub struct ReportsPage {
     layout: Layout,
+    /// "Báo cáo của đơn vị", or of the units in scope for a level.
+    heading: &'static str,
     mine: Vec<DueRow>,
+    total: String,
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    chips: Vec<Chip>,
+    pager: Pager,
     rounds: Vec<RoundRow>,
 }
 
-/// What is due for the user's unit, and the rounds the user follows.
+#[derive(serde::Deserialize)]
+pub struct ReportsQuery {
+    status: Option<String>,
+    page: Option<u32>,
+}
+
+/// How many reports a page of the list shows.
+const REPORTS_PER_PAGE: u32 = 20;
+
+/// What is due for the user's unit (or, at a level, the units in scope),
+/// by status and a page at a time, and the rounds the user follows.
 pub async fn list_reports(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
+    Query(q): Query<ReportsQuery>,
 ) -> Result<ReportsPage, PageError> {
     let p = &auth.principal;
-    let mine = reports::my_reports(&state, p, false).await?;
+    let chosen = q
+        .status
+        .as_deref()
+        .and_then(ReportStatus::parse)
+        .filter(|_| q.status.is_some());
+    let all = reports::my_reports(&state, p, false).await?;
+    let mine: Vec<_> = all
+        .into_iter()
+        .filter(|(_, r)| chosen.is_none_or(|s| r.status == s))
+        .collect();
+    let total = i64::try_from(mine.len()).unwrap_or(0);
+    let active: Vec<Active> = chosen
+        .map(|s| Active {
+            name: "status",
+            value: s.as_str().to_string(),
+            words: s.label_vi().to_string(),
+        })
+        .into_iter()
+        .collect();
+    let pager = pager(
+        "/reports",
+        &active,
+        q.page.unwrap_or(1),
+        REPORTS_PER_PAGE,
+        total,
+    );
+    let skip = usize::try_from((pager.page - 1) * REPORTS_PER_PAGE).unwrap_or(0);
+    let mine: Vec<_> = mine
+        .into_iter()
+        .skip(skip)
+        .take(REPORTS_PER_PAGE as usize)
+        .collect();
     let followed = rounds::followed_rounds(&state, p).await?;
     let now = state.store.clock().now_ms();
     Ok(ReportsPage {
         layout: Layout::new("Báo cáo định kỳ", &auth),
+        heading: if p.is_at_level() {
+            "Báo cáo của các đơn vị trong phạm vi"
+        } else {
+            "Báo cáo của đơn vị"
+        },
+        total: crate::web::labels::int(total),
+        statuses: STATUSES
+            .iter()
+            .map(|s| (s.as_str(), s.label_vi(), chosen == Some(*s)))
+            .collect(),
+        chips: chips("/reports", &active),
+        pager,
         mine: mine
             .into_iter()
             .map(|(round, r)| DueRow {

@@ -85,8 +85,8 @@ fn round_page(auth: &Auth, d: &RoundDetail) -> RoundPage {
         late: c.late,
         missing: c.missing,
         not_due: c.not_due,
-        received_rate: format!("{:.0}%", c.received_rate()),
-        on_time_rate: format!("{:.0}%", c.on_time_rate()),
+        received_rate: format!("{}%", crate::web::labels::number(c.received_rate(), 1)),
+        on_time_rate: format!("{}%", crate::web::labels::number(c.on_time_rate(), 1)),
         units: d
             .reports
             .iter()

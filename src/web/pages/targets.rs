@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
 use super::tasks::{HistoryRow, history_rows, mention_inputs};
-use super::views::{UnitOption, format_number, goal_label, mentions, unit_options};
+use super::views::{UnitOption, goal_label, mentions, unit_options};
 use crate::actions::access::{manageable_plan, manageable_target, readable_plan, units_of_plan};
 use crate::actions::targets::{self, TargetDetails, TargetInput};
 use crate::domain::auto_figure::AutoSource;
@@ -20,6 +20,7 @@ use crate::domain::unit::Unit;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, answer_form};
+use crate::web::labels;
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 #[derive(Template, WebTemplate)]
@@ -64,8 +65,8 @@ fn auto_view(d: &TargetDetails) -> AutoView {
             let value = f
                 .value
                 .map(|v| match f.source {
-                    AutoSource::FeedbackSatisfaction => format!("{}%", format_number(v)),
-                    AutoSource::InitiativesRecognised => format_number(v),
+                    AutoSource::FeedbackSatisfaction => format!("{}%", labels::number(v, 1)),
+                    AutoSource::InitiativesRecognised => labels::number(v, 2),
                 })
                 .unwrap_or_else(|| "—".into());
             let counts = match f.source {
@@ -128,8 +129,8 @@ pub async fn show_target(
             .iter()
             .map(|f| {
                 (
-                    f.on.format("%m/%Y").to_string(),
-                    format_number(f.value),
+                    labels::period_key(&f.on.format("%Y-%m").to_string()),
+                    labels::number(f.value, 4),
                     f.state.label_vi(),
                 )
             })

@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::Layout;
-use super::views::{TaskRow, UnitOption, mentions, task_rows, unit_options};
+use super::filters::{Active, Chip, Pager, chips, pager};
+use super::views::{
+    StandingView, TaskRow, UnitOption, attach_standings, mentions, task_rows, unit_options,
+};
 use crate::actions::access::{manageable_plan, manageable_task, readable_plan, units_of_plan};
 use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery, TaskState};
 use crate::actions::units::readable_units;
@@ -24,6 +27,7 @@ use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::{FormPairs, answer_form, parse_date};
+use crate::web::labels;
 use crate::web::session::{Auth, ClientIp, PageAuth};
 
 #[derive(Deserialize)]
@@ -33,6 +37,8 @@ pub struct ListQuery {
     due_by: Option<String>,
     /// A level unit whose tasks to list (a dashboard's drill-down).
     within: Option<i64>,
+    /// The tasks of one plan (the plan list's overdue badge).
+    plan: Option<i64>,
     /// `overdue`, `due_soon`, `done_on_time` or `done_late`.
     state: Option<String>,
     unit_id: Option<String>,
@@ -45,13 +51,27 @@ pub struct TasksPage {
     layout: Layout,
     q: String,
     statuses: Vec<(String, &'static str, bool)>,
+    states: Vec<(&'static str, &'static str, bool)>,
     due_by: String,
+    within: String,
+    plan: String,
     units: Vec<UnitOption>,
     tasks: Vec<TaskRow>,
-    total: i64,
-    page: u32,
-    pages: u32,
+    total: String,
+    chips: Vec<Chip>,
+    pager: Pager,
 }
+
+/// Where a task stands against its date, as the list filters it.
+const STATES: [(&str, &str); 4] = [
+    ("overdue", "Quá hạn"),
+    ("due_soon", "Sắp đến hạn"),
+    ("done_on_time", "Hoàn thành đúng hạn"),
+    ("done_late", "Hoàn thành trễ hạn"),
+];
+
+/// How many tasks a page of the list shows.
+const PER_PAGE: u32 = 50;
 
 pub async fn list_tasks(
     State(state): State<AppState>,
@@ -69,6 +89,7 @@ pub async fn list_tasks(
     };
     let query = TaskQuery {
         within: q.within,
+        plan_id: q.plan,
         unit_id,
         query: q.q.clone(),
         status: q.status.clone().filter(|s| !s.is_empty()),
@@ -81,7 +102,7 @@ pub async fn list_tasks(
         state: task_state,
         ..TaskQuery::default()
     };
-    let listing = tasks::list_tasks(&state, p, query, Page::new(q.page, Some(50))).await?;
+    let listing = tasks::list_tasks(&state, p, query, Page::new(q.page, Some(PER_PAGE))).await?;
     let units = readable_units(&state, p).await?;
     let selected: Vec<i64> = unit_id.into_iter().collect();
     let chosen = q.status.clone().unwrap_or_default();
@@ -94,17 +115,98 @@ pub async fn list_tasks(
         "Chưa có báo cáo được tiếp nhận",
         chosen == "none",
     ));
+    let within_name = match q.within {
+        Some(id) => units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| format!("đơn vị số {id}")),
+        None => String::new(),
+    };
+    let active = active_filters(&q, &statuses, &units, &within_name);
+    let mut rows = task_rows(&listing.items);
+    attach_standings(&mut rows, &tasks::standings(&state, &listing.items).await?);
+    let chosen_state = q.state.clone().unwrap_or_default();
     Ok(TasksPage {
         layout: Layout::new("Nhiệm vụ", &auth),
         q: q.q.unwrap_or_default(),
         statuses,
+        states: STATES
+            .iter()
+            .map(|(code, words)| (*code, *words, chosen_state == *code))
+            .collect(),
         due_by: q.due_by.unwrap_or_default(),
+        within: q.within.map(|w| w.to_string()).unwrap_or_default(),
+        plan: q.plan.map(|w| w.to_string()).unwrap_or_default(),
         units: unit_options(&units, &selected),
-        tasks: task_rows(&listing.items),
-        total: listing.total,
-        page: listing.page.page,
-        pages: u32::try_from((listing.total + 49) / 50).unwrap_or(1).max(1),
+        tasks: rows,
+        total: labels::int(listing.total),
+        chips: chips("/tasks", &active),
+        pager: pager(
+            "/tasks",
+            &active,
+            listing.page.page,
+            PER_PAGE,
+            listing.total,
+        ),
     })
+}
+
+/// The list's filters in force, each in words.
+fn active_filters(
+    q: &ListQuery,
+    statuses: &[(String, &'static str, bool)],
+    units: &[Unit],
+    within_name: &str,
+) -> Vec<Active> {
+    let mut out = Vec::new();
+    let mut push = |name: &'static str, value: &Option<String>, words: &dyn Fn(&str) -> String| {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            out.push(Active {
+                name,
+                value: v.to_string(),
+                words: words(v),
+            });
+        }
+    };
+    push("q", &q.q, &|v| format!("Từ khóa: {v}"));
+    push("within", &q.within.map(|w| w.to_string()), &|_| {
+        format!("Trong: {within_name}")
+    });
+    push("plan", &q.plan.map(|w| w.to_string()), &|v| {
+        format!("Kế hoạch số {v}")
+    });
+    push("unit_id", &q.unit_id, &|v| {
+        let name = v
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| units.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| v.to_string());
+        format!("Đơn vị: {name}")
+    });
+    push("status", &q.status, &|v| {
+        let words = statuses
+            .iter()
+            .find(|s| s.0 == v)
+            .map(|s| s.1)
+            .unwrap_or("khác");
+        format!("Báo cáo: {words}")
+    });
+    push("state", &q.state, &|v| {
+        STATES
+            .iter()
+            .find(|s| s.0 == v)
+            .map(|s| s.1.to_string())
+            .unwrap_or_else(|| v.to_string())
+    });
+    push("due_by", &q.due_by, &|v| {
+        let day = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(labels::date)
+            .unwrap_or_else(|_| v.to_string());
+        format!("Hạn đến {day}")
+    });
+    out
 }
 
 pub struct HistoryRow {
@@ -117,34 +219,9 @@ pub fn history_rows(entries: &[AuditEntry]) -> Vec<HistoryRow> {
     entries
         .iter()
         .map(|e| HistoryRow {
-            at: chrono::DateTime::from_timestamp_millis(e.at)
-                .map(|t| {
-                    (t + chrono::Duration::hours(7))
-                        .format("%d/%m/%Y %H:%M")
-                        .to_string()
-                })
-                .unwrap_or_default(),
+            at: labels::date_time(e.at),
             who: e.username.clone().unwrap_or_else(|| "hệ thống".into()),
-            action: match e.action.as_str() {
-                "create" => "Tạo mới".to_string(),
-                "update" => "Cập nhật".to_string(),
-                "import" => "Nhập từ văn bản".to_string(),
-                "change_deadline" => "Đổi thời hạn".to_string(),
-                "not_applicable" => "Đổi trạng thái áp dụng".to_string(),
-                "split_task" => "Giao từ nhiệm vụ cấp trên".to_string(),
-                "submit_feedback" => "Người dân gửi phản ánh".to_string(),
-                "route_feedback" => "Chuyển xã, phường".to_string(),
-                "assign_feedback" => "Giao đơn vị xử lý".to_string(),
-                "answer_feedback" => "Trả lời".to_string(),
-                "rate_feedback" => "Người dân đánh giá".to_string(),
-                "erase_personal_data" => "Xóa thông tin cá nhân".to_string(),
-                "name_reviewers" => "Cử thành viên hội đồng".to_string(),
-                "score" => "Chấm điểm".to_string(),
-                "decide" => "Quyết định công nhận".to_string(),
-                "add_file" => "Thêm tệp".to_string(),
-                "link_source" => "Liên kết số liệu tự động".to_string(),
-                other => other.to_string(),
-            },
+            action: labels::audit_action(&e.action).to_string(),
         })
         .collect()
 }
@@ -169,6 +246,10 @@ pub struct TaskPage {
     basis: String,
     draft: bool,
     history: Vec<HistoryRow>,
+    /// Where it stands, from its latest accepted report.
+    standing: StandingView,
+    /// Every report that named it: who, when, what, the review.
+    reports: Vec<ReportLineView>,
     can_manage: bool,
     not_applicable: Option<String>,
     parent: Option<(i64, String)>,
@@ -229,6 +310,55 @@ async fn escalation_rows(
         .collect())
 }
 
+/// One report on the task page's history of reports.
+pub struct ReportLineView {
+    pub report_id: i64,
+    pub period: String,
+    pub unit: String,
+    pub said: String,
+    pub review: String,
+    pub when: String,
+    pub comment: String,
+}
+
+fn report_line(l: crate::store::TaskReportLine) -> ReportLineView {
+    let status = l
+        .status
+        .as_deref()
+        .and_then(crate::domain::report::TaskStatus::parse)
+        .map(|s| s.label_vi().to_string());
+    let mut said: Vec<String> = Vec::new();
+    if l.nothing_this_period {
+        said.push("Không phát sinh trong kỳ".into());
+    }
+    said.extend(status);
+    said.extend(l.percent.map(|p| format!("{p}%")));
+    said.extend(l.result.clone().filter(|r| !r.is_empty()));
+    if l.evidence > 0 {
+        said.push(format!("{} minh chứng", labels::int(l.evidence)));
+    }
+    let review = crate::domain::report::ReportStatus::parse(&l.report_status)
+        .map(|s| s.label_vi())
+        .unwrap_or("Khác")
+        .to_string();
+    ReportLineView {
+        report_id: l.report_id,
+        period: l
+            .round_title
+            .clone()
+            .unwrap_or_else(|| labels::period_key(&l.period_key)),
+        unit: l.unit_name,
+        said: said.join(" · "),
+        review,
+        when: l
+            .reviewed_at
+            .or(l.submitted_at)
+            .map(labels::date_time)
+            .unwrap_or_default(),
+        comment: l.review_comment.unwrap_or_default(),
+    }
+}
+
 pub async fn show_task(
     State(state): State<AppState>,
     PageAuth(auth): PageAuth,
@@ -239,6 +369,16 @@ pub async fn show_task(
 
 async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, AppError> {
     let d = tasks::task_details(state, &auth.principal, id).await?;
+    let standing = tasks::standings(state, std::slice::from_ref(&d.task))
+        .await?
+        .first()
+        .map(StandingView::from)
+        .ok_or(AppError::NotFound)?;
+    let reports = tasks::report_lines(state, &auth.principal, id)
+        .await?
+        .into_iter()
+        .map(report_line)
+        .collect();
     let task = d.task;
     let reference = task.reference.clone().unwrap_or_default();
     Ok(TaskPage {
@@ -263,6 +403,8 @@ async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, A
         basis: task.legal_basis.clone().unwrap_or_default(),
         draft: task.draft,
         history: history_rows(&d.history),
+        standing,
+        reports,
         can_manage: d.can_manage,
         not_applicable: task.not_applicable_reason.clone(),
         parent: d.parent.map(|t| (t.id, t.title)),

@@ -15,6 +15,9 @@ pub struct PlanRow {
     pub number: String,
     pub date: String,
     pub title: String,
+    /// "20 nhiệm vụ · 5 hoàn thành (25%)", on the plan list.
+    pub progress: String,
+    pub overdue: i64,
 }
 
 impl PlanRow {
@@ -27,7 +30,65 @@ impl PlanRow {
                 .map(|d| d.format("%d/%m/%Y").to_string())
                 .unwrap_or_default(),
             title: plan.title.clone(),
+            progress: String::new(),
+            overdue: 0,
         }
+    }
+}
+
+/// Where a task stands, as the lists and the task page say it.
+pub struct StandingView {
+    /// Class and words of its badge (overdue, due soon, done).
+    pub badge: Option<(&'static str, &'static str)>,
+    /// The latest accepted status, in words.
+    pub status: String,
+    pub percent: String,
+    pub result: String,
+    pub evidence: String,
+    /// Who reported it, for which period.
+    pub source: String,
+}
+
+impl StandingView {
+    pub fn from(s: &crate::actions::tasks::Standing) -> StandingView {
+        let st = &s.standing;
+        let cut = |t: &str| {
+            if t.chars().count() > 160 {
+                format!("{}…", t.chars().take(159).collect::<String>())
+            } else {
+                t.to_string()
+            }
+        };
+        StandingView {
+            badge: s.badge.map(|b| (b.class(), b.label_vi())),
+            status: st
+                .status
+                .as_deref()
+                .and_then(crate::domain::report::TaskStatus::parse)
+                .map(|t| t.label_vi().to_string())
+                .unwrap_or_else(|| "Chưa có báo cáo được tiếp nhận".into()),
+            percent: st.percent.map(|p| format!("{p}%")).unwrap_or_default(),
+            result: st.result.as_deref().map(cut).unwrap_or_default(),
+            evidence: if st.evidence > 0 {
+                format!("{} minh chứng", crate::web::labels::int(st.evidence))
+            } else {
+                String::new()
+            },
+            source: match (&st.reported_by, &st.period_key) {
+                (Some(u), Some(k)) => format!("{u}, {}", crate::web::labels::period_key(k)),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+/// Puts each task's standing on its row.
+pub fn attach_standings(rows: &mut [TaskRow], standings: &[crate::actions::tasks::Standing]) {
+    for row in rows.iter_mut() {
+        row.standing = standings
+            .iter()
+            .find(|s| s.standing.task_id == row.id)
+            .map(StandingView::from);
     }
 }
 
@@ -42,6 +103,7 @@ pub struct TaskRow {
     pub product: String,
     pub deadline: String,
     pub draft: bool,
+    pub standing: Option<StandingView>,
 }
 
 pub fn mentions(list: &[UnitMention]) -> String {
@@ -74,6 +136,7 @@ pub fn task_rows(tasks: &[Task]) -> Vec<TaskRow> {
                 product: t.product.clone().unwrap_or_default(),
                 deadline: t.deadline.label_vi(),
                 draft: t.draft,
+                standing: None,
             }
         })
         .collect()
@@ -91,7 +154,7 @@ pub struct TargetRow {
 }
 
 pub fn goal_label(op: Comparator, value: f64) -> String {
-    let number = format_number(value);
+    let number = crate::web::labels::number(value, 4);
     match op {
         Comparator::Ge => format!("≥ {number}"),
         Comparator::Gt => format!("> {number}"),
@@ -102,7 +165,9 @@ pub fn goal_label(op: Comparator, value: f64) -> String {
     }
 }
 
-/// Vietnamese numbers use the decimal comma.
+/// A number as typed back into a form: the decimal comma, no thousands
+/// dots (so it reads back as it was). Pages show numbers with
+/// [`crate::web::labels::number`].
 pub fn format_number(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)

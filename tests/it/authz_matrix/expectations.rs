@@ -171,6 +171,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/account/totp/disable", signed_in),
     // Accounts and the audit trail, for administrators
     ("GET", "/admin/users", any_admin),
+    ("POST", "/admin/users", administers),
     ("POST", "/admin/users/{id}/enable", administers),
     ("POST", "/admin/users/{id}/totp-reset", administers),
     ("GET", "/admin/audit", reads_audit),
@@ -244,6 +245,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/gop-y/xoa-thong-tin", anyone),
     ("GET", "/gop-y/da-tra-loi", anyone),
     ("GET", "/sang-kien", anyone),
+    ("GET", "/cong-khai", anyone),
+    ("GET", "/cong-khai/{id}", anyone),
     ("GET", "/feedback", signed_in),
     ("GET", "/feedback/{id}", views_report),
     ("POST", "/feedback/{id}/route", manages),
