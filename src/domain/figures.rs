@@ -66,8 +66,9 @@ pub struct Figures {
 }
 
 /// The buckets [`figures`] reads on a day: every task counter, the target
-/// counters of this year, and the report counters of this year's months up
-/// to this one and of last month. A dashboard reads only these rows.
+/// counters of this year, and the report counters of the trend's twelve
+/// months and of this year's months up to this one. A dashboard reads only
+/// these rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BucketsUsed {
     pub target_year: i32,
@@ -79,9 +80,10 @@ impl BucketsUsed {
     pub fn on(today: NaiveDate) -> BucketsUsed {
         let this_month = Month::of(today);
         let january = Month::new(today.year(), 1).unwrap_or(this_month);
+        let trend_start = (1..TREND_MONTHS).fold(this_month, |m, _| m.previous());
         BucketsUsed {
             target_year: today.year(),
-            report_months: (january.min(this_month.previous()), this_month),
+            report_months: (january.min(trend_start), this_month),
         }
     }
 
@@ -258,7 +260,7 @@ mod tests {
         }
         assert_eq!(
             BucketsUsed::on(d(2026, 1, 10)).report_months,
-            (month(2025, 12), month(2026, 1))
+            (month(2025, 2), month(2026, 1))
         );
     }
 
