@@ -133,7 +133,7 @@ fn sitemap() -> Sitemap {
             get(pages::targets::show_target).post(pages::targets::update_target),
         )
         .route("/targets/{id}/edit", get(pages::targets::edit_target))
-        // Periodic reporting
+        // Warnings
         .route("/notifications/read", post(pages::home::read_notifications))
         // Administration
         .route(
@@ -157,6 +157,7 @@ fn sitemap() -> Sitemap {
         // Dashboards
         .route("/dashboard", get(pages::dashboard::my_dashboard))
         .route("/dashboard/{id}", get(pages::dashboard::show_dashboard))
+        // Periodic reporting
         .route("/reports", get(pages::reports::list_reports))
         .route(
             "/reports/{id}",
@@ -321,7 +322,8 @@ fn sitemap() -> Sitemap {
             "/api/targets/{id}",
             get(api::targets::get_target).put(api::targets::update_target),
         )
-        // Reporting
+        // A task's life: deadlines, applicability, hand-down, directions,
+        // escalations
         .route(
             "/api/tasks/{id}/deadline",
             post(api::tasks::change_deadline),
@@ -341,6 +343,7 @@ fn sitemap() -> Sitemap {
             post(api::escalations::explain),
         )
         .route("/api/tasks/{id}/communes", get(api::tasks::split_progress))
+        // Periodic reporting
         .route(
             "/api/rounds",
             get(api::reports::list_rounds).post(api::reports::create_round),
