@@ -44,7 +44,9 @@ use crate::clock::Clock;
 pub use accounts::DORMANT;
 pub use audit::AuditEntry;
 pub use auto_figures::AutoFigure;
-pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_backup};
+pub use backup::{
+    BackupError, BackupSummary, TableRows, backup_tables, check_signature, verify_backup,
+};
 pub use bulk::BulkValue;
 pub use consolidation::{BulkUpdate, bulk_status};
 pub use dialect::Engine;
