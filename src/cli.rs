@@ -80,6 +80,32 @@ pub struct ServeArgs {
     pub trusted_proxy: Vec<String>,
 }
 
+/// The key a backup is signed and checked with: `--backup-key`, else the
+/// data key (HMAC-SHA256 with a key derived from it).
+#[derive(Args, Debug, Clone)]
+pub struct BackupKeys {
+    /// 32 bytes as 64 hex digits or base64, signing backups; defaults to
+    /// the data key.
+    #[arg(long, env = "THEODOI_BACKUP_KEY", hide_env_values = true)]
+    pub backup_key: Option<String>,
+    /// The data key (see `serve --data-key`), used when no backup key is
+    /// given.
+    #[arg(long, env = "THEODOI_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+}
+
+impl BackupKeys {
+    pub fn key(&self) -> anyhow::Result<Option<[u8; 32]>> {
+        let given = |k: &Option<String>| k.clone().filter(|t| !t.trim().is_empty());
+        let (text, what) = match (given(&self.backup_key), given(&self.data_key)) {
+            (Some(k), _) => (k, "--backup-key / THEODOI_BACKUP_KEY"),
+            (None, Some(k)) => (k, "--data-key / THEODOI_DATA_KEY"),
+            (None, None) => return Ok(None),
+        };
+        Ok(Some(DataKey::parse(&text).context(what)?.derive("backup")))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the site and the API.
@@ -126,6 +152,8 @@ pub enum Command {
         /// The backup file to write.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        keys: BackupKeys,
     },
     /// Restore a backup into a new, empty database of either engine. A
     /// damaged or altered backup is refused and nothing is stored.
@@ -135,6 +163,12 @@ pub enum Command {
         /// The backup file to read.
         #[arg(long)]
         from: PathBuf,
+        #[command(flatten)]
+        keys: BackupKeys,
+        /// Restore a backup that is unsigned (or whose signature cannot be
+        /// checked with the key given).
+        #[arg(long)]
+        allow_unsigned: bool,
     },
     /// Manage accounts.
     User {
@@ -267,9 +301,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commune,
             db,
         } => import_file(&file, dry_run, json, commune, &db.db).await,
-        Command::Backup { db, out } => {
+        Command::Backup { db, out, keys } => {
+            let key = keys.key()?;
+            if key.is_none() {
+                eprintln!(
+                    "Cảnh báo: không có --backup-key hay --data-key nên bản sao lưu không được ký; khi khôi phục cần --allow-unsigned"
+                );
+            }
             let store = open(&db.db).await?;
-            let summary = store.backup_to(&out).await?;
+            let summary = store.backup_signed(&out, key.as_ref()).await?;
             println!(
                 "Đã sao lưu {} bảng, {} dòng ({}) vào {}\nSHA-256: {}",
                 summary.tables,
@@ -281,7 +321,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Restore { db, from } => restore(&db.db, &from).await,
+        Command::Restore {
+            db,
+            from,
+            keys,
+            allow_unsigned,
+        } => restore(&db.db, &from, keys.key()?, allow_unsigned).await,
         Command::User { command } => match command {
             UserCommand::Add {
                 username,
@@ -343,8 +388,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Checks the backup before the target is opened (a refused backup leaves
 /// no trace), then restores it in one transaction.
-async fn restore(db: &str, from: &std::path::Path) -> anyhow::Result<()> {
+async fn restore(
+    db: &str,
+    from: &std::path::Path,
+    key: Option<[u8; 32]>,
+    allow_unsigned: bool,
+) -> anyhow::Result<()> {
     let checked = crate::store::verify_backup(from)?;
+    crate::store::check_signature(&checked, key.as_ref(), allow_unsigned)?;
     let store = open(db).await?;
     let summary = store.restore_from(from).await;
     store.close().await;

@@ -129,6 +129,8 @@ pub struct BackupSummary {
     pub tables: usize,
     pub rows: u64,
     pub sha256: String,
+    /// HMAC-SHA256 of the checksum with the backup key, when signed.
+    pub hmac: Option<String>,
 }
 
 /// The rows of one table in a canonical order, for comparing databases.
@@ -294,6 +296,16 @@ impl Store {
     /// Writes a consistent backup of the whole database to `out` (written
     /// beside it first, then renamed, so `out` is never half a backup).
     pub async fn backup_to(&self, out: &Path) -> BackupResult<BackupSummary> {
+        self.backup_signed(out, None).await
+    }
+
+    /// [`Store::backup_to`], signed with `key` when there is one: the end
+    /// line carries the HMAC-SHA256 of the checksum.
+    pub async fn backup_signed(
+        &self,
+        out: &Path,
+        key: Option<&[u8; 32]>,
+    ) -> BackupResult<BackupSummary> {
         let schema_version = migrate::applied_versions(self)
             .await?
             .into_iter()
@@ -307,7 +319,9 @@ impl Store {
             hasher: Sha256::new(),
             rows: 0,
         };
-        let result = self.write_backup(&mut w, schema_version, &snapshot).await;
+        let result = self
+            .write_backup(&mut w, schema_version, &snapshot, key)
+            .await;
         let _ = std::fs::remove_file(&snapshot);
         let finished = result.and_then(|summary| {
             w.file.flush()?;
@@ -332,6 +346,7 @@ impl Store {
         w: &mut Out,
         schema_version: i64,
         snapshot: &Path,
+        key: Option<&[u8; 32]>,
     ) -> BackupResult<BackupSummary> {
         w.line(&json!({
             MAGIC: FORMAT,
@@ -376,9 +391,13 @@ impl Store {
             tables: TABLES.len(),
             rows: w.rows,
             sha256: sha256.clone(),
+            hmac: key.map(|k| signature(k, &sha256)),
         };
-        let end =
+        let mut end =
             json!({"end": {"tables": summary.tables, "rows": summary.rows, "sha256": sha256}});
+        if let Some(mac) = &summary.hmac {
+            end["end"]["hmac_sha256"] = json!(mac);
+        }
         let mut text = end.to_string();
         text.push('\n');
         w.file.write_all(text.as_bytes())?;
@@ -761,7 +780,49 @@ pub fn verify_backup(path: &Path) -> BackupResult<BackupSummary> {
         tables,
         rows,
         sha256: digest,
+        hmac: end
+            .get("hmac_sha256")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
+}
+
+fn signature(key: &[u8; 32], sha256: &str) -> String {
+    crate::auth::token::hex(&crate::auth::sealed::hmac_sha256(
+        key,
+        format!("theodoi backup|{sha256}").as_bytes(),
+    ))
+}
+
+/// Whether a checked backup may be restored: signed with `key`; a file
+/// that is unsigned, signed with another key, or that cannot be checked
+/// for want of a key is refused unless `allow_unsigned`.
+pub fn check_signature(
+    summary: &BackupSummary,
+    key: Option<&[u8; 32]>,
+    allow_unsigned: bool,
+) -> BackupResult<()> {
+    let problem = match (&summary.hmac, key) {
+        (Some(mac), Some(k))
+            if crate::auth::token::constant_time_eq(&signature(k, &summary.sha256), mac) =>
+        {
+            return Ok(());
+        }
+        (Some(_), Some(_)) => {
+            "Chữ ký của bản sao lưu không khớp với khóa (tệp đã bị sửa hoặc được ký bằng khóa khác)"
+        }
+        (Some(_), None) => {
+            "Bản sao lưu có chữ ký nhưng không có khóa để kiểm tra (--backup-key hoặc --data-key)"
+        }
+        (None, _) => "Bản sao lưu không có chữ ký",
+    };
+    if allow_unsigned {
+        tracing::warn!("{problem}; vẫn khôi phục vì có --allow-unsigned");
+        return Ok(());
+    }
+    Err(refused(format!(
+        "{problem}; không khôi phục gì (dùng --allow-unsigned nếu bạn chắc chắn tệp này đáng tin)"
+    )))
 }
 
 /// A row whose text holds a control character other than tab and line

@@ -81,6 +81,9 @@ pub async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error>
     conn.execute("PRAGMA journal_mode = WAL").await?;
     conn.execute("PRAGMA synchronous = FULL").await?;
     conn.execute("PRAGMA foreign_keys = ON").await?;
+    // Deleted rows are overwritten with zeros: erased personal data does
+    // not linger in free pages of the file.
+    conn.execute("PRAGMA secure_delete = ON").await?;
     conn.execute("PRAGMA busy_timeout = 10000").await?;
     Ok(())
 }

@@ -51,7 +51,9 @@ use crate::clock::Clock;
 pub use accounts::DORMANT;
 pub use audit::{AuditEntry, Change};
 pub use auto_figures::AutoFigure;
-pub use backup::{BackupError, BackupSummary, TableRows, backup_tables, verify_backup};
+pub use backup::{
+    BackupError, BackupSummary, TableRows, backup_tables, check_signature, verify_backup,
+};
 pub use bulk::BulkValue;
 pub use cascade::{ChildTask, CommuneRound};
 pub use consolidation::{BulkUpdate, bulk_status};

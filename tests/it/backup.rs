@@ -289,6 +289,8 @@ async fn the_command_line_backs_up_and_restores_and_refuses_a_changed_file() {
         std::process::Command::new(env!("CARGO_BIN_EXE_theodoi"))
             .args(args)
             .env_remove("THEODOI_DB")
+            .env_remove("THEODOI_DATA_KEY")
+            .env("THEODOI_BACKUP_KEY", BACKUP_KEY)
             .output()
             .expect("run theodoi")
     };
@@ -387,4 +389,114 @@ async fn a_backup_with_control_characters_is_refused_naming_the_row() {
         target.finish().await;
     }
     source.finish().await;
+}
+
+const BACKUP_KEY: &str = "4f1c2b3a5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708";
+
+/// The file with `from` replaced by `to` in its rows and the SHA-256 of
+/// the end line recomputed, as someone editing a backup would.
+fn edit_and_rehash(path: &Path, from: &str, to: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let end_line = lines.pop().expect("end line");
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let body = body.replacen(from, to, 1);
+    let mut end: serde_json::Value = serde_json::from_str(end_line).expect("end");
+    let digest: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    end["end"]["sha256"] = serde_json::json!(digest);
+    format!("{body}{end}\n").into_bytes()
+}
+
+#[tokio::test]
+async fn only_a_backup_signed_with_the_key_restores() {
+    let dir = tempfile::tempdir().expect("dir");
+    let source_db = dir.path().join("nguon.db");
+    let source = Store::open(
+        source_db.to_str().expect("path"),
+        theodoi::clock::FixedClock::at(crate::harness::START_MS),
+    )
+    .await
+    .expect("open");
+    World::build(&source).await;
+    source.close().await;
+    let run = |args: &[&str], key: Option<&str>| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_theodoi"));
+        c.args(args)
+            .env_remove("THEODOI_DB")
+            .env_remove("THEODOI_DATA_KEY")
+            .env_remove("THEODOI_BACKUP_KEY");
+        if let Some(k) = key {
+            c.env("THEODOI_BACKUP_KEY", k);
+        }
+        c.output().expect("run theodoi")
+    };
+    let path = |p: &Path| p.to_str().expect("path").to_string();
+    let signed = dir.path().join("signed.theodoi");
+    let unsigned = dir.path().join("unsigned.theodoi");
+    let src = path(&source_db);
+    assert!(
+        run(
+            &["backup", "--db", &src, "--out", &path(&signed)],
+            Some(BACKUP_KEY)
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(&["backup", "--db", &src, "--out", &path(&unsigned)], None)
+            .status
+            .success()
+    );
+    let edited = dir.path().join("edited.theodoi");
+    std::fs::write(
+        &edited,
+        edit_and_rehash(&signed, "Người dùng focal_a1", "Người dùng giả mạo"),
+    )
+    .expect("write");
+    assert!(
+        theodoi::store::verify_backup(&edited).is_ok(),
+        "the checksum alone passes"
+    );
+    let other_key = "00".repeat(32);
+    let cases: Vec<(&Path, Option<&str>, bool, bool)> = vec![
+        (&edited, Some(BACKUP_KEY), false, false),
+        (&signed, Some(other_key.as_str()), false, false),
+        (&signed, None, false, false),
+        (&unsigned, Some(BACKUP_KEY), false, false),
+        (&unsigned, Some(BACKUP_KEY), true, true),
+        (&signed, Some(BACKUP_KEY), false, true),
+    ];
+    for (i, (file, key, allow, ok)) in cases.into_iter().enumerate() {
+        let target = dir.path().join(format!("dich-{i}.db"));
+        let mut args = vec![
+            "restore".to_string(),
+            "--db".into(),
+            path(&target),
+            "--from".into(),
+            path(file),
+        ];
+        if allow {
+            args.push("--allow-unsigned".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args, key);
+        assert_eq!(
+            out.status.success(),
+            ok,
+            "case {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if !ok {
+            assert!(
+                !target.exists(),
+                "case {i}: a refused backup creates nothing"
+            );
+            let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+            assert!(err.contains("chữ ký"), "case {i}: {err}");
+        }
+    }
 }

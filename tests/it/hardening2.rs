@@ -730,3 +730,63 @@ async fn behind_a_trusted_proxy_each_client_is_its_own_address() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn erased_attachments_leave_no_bytes_in_the_sqlite_file() {
+    use crate::feedback::{citizen_fields, submit};
+    let app = TestApp::sqlite().await;
+    let w = World::build(&app.store).await;
+    let marker = "CCCD-001234567890-DAY-LA-SO-CAN-CUOC";
+    let mut png = b"\x89PNG\r\n\x1a\n0000 ".to_vec();
+    for _ in 0..200 {
+        png.extend_from_slice(marker.as_bytes());
+    }
+    let (s, page, code) = submit(
+        &app,
+        &citizen_fields(w.commune_a1.id, "Ảnh giấy tờ kèm theo"),
+        &[("giay-to.png", &png)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(code.is_some());
+    let db = app.sqlite_file().expect("sqlite file");
+    let checkpoint = || async {
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+            "sqlite://{}",
+            db.display()
+        ))
+        .await
+        .expect("connect");
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await
+            .expect("checkpoint");
+    };
+    let bytes = || {
+        let mut b = std::fs::read(&db).expect("db");
+        b.extend(std::fs::read(db.with_extension("db-wal")).unwrap_or_default());
+        b
+    };
+    let holds = |b: &[u8]| b.windows(marker.len()).any(|x| x == marker.as_bytes());
+    checkpoint().await;
+    assert!(holds(&bytes()), "the attachment is stored");
+    let (_, list) = app
+        .api(
+            Method::GET,
+            "/api/feedback",
+            Some(&app.login_token("focal_a1").await),
+            None,
+        )
+        .await;
+    let id = list[0]["id"].as_i64().expect("feedback id");
+    app.store
+        .erase_personal_data(id, "request", &theodoi::store::Actor::system())
+        .await
+        .expect("erase");
+    checkpoint().await;
+    assert!(
+        !holds(&bytes()),
+        "the erased attachment's bytes are gone from the file"
+    );
+    app.finish().await;
+}

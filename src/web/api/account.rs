@@ -62,7 +62,7 @@ pub struct PasswordIn {
 
 /// Every session of the user ends, this one included: sign in again.
 #[utoipa::path(post, path = "/api/account/password", tag = "auth", request_body = PasswordIn,
-    responses((status = 204), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     ip: ClientIp,
