@@ -301,26 +301,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commune,
             db,
         } => import_file(&file, dry_run, json, commune, &db.db).await,
-        Command::Backup { db, out, keys } => {
-            let key = keys.key()?;
-            if key.is_none() {
-                eprintln!(
-                    "Cảnh báo: không có --backup-key hay --data-key nên bản sao lưu không được ký; khi khôi phục cần --allow-unsigned"
-                );
-            }
-            let store = open(&db.db).await?;
-            let summary = store.backup_signed(&out, key.as_ref()).await?;
-            println!(
-                "Đã sao lưu {} bảng, {} dòng ({}) vào {}\nSHA-256: {}",
-                summary.tables,
-                summary.rows,
-                summary.source_engine,
-                out.display(),
-                summary.sha256
-            );
-            store.close().await;
-            Ok(())
-        }
+        Command::Backup { db, out, keys } => backup(&db.db, &out, keys.key()?).await,
         Command::Restore {
             db,
             from,
@@ -384,6 +365,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
     }
+}
+
+/// Writes a backup, signed when a key is given.
+async fn backup(db: &str, out: &std::path::Path, key: Option<[u8; 32]>) -> anyhow::Result<()> {
+    if key.is_none() {
+        eprintln!(
+            "Cảnh báo: không có --backup-key hay --data-key nên bản sao lưu không được ký; khi khôi phục cần --allow-unsigned"
+        );
+    }
+    let store = open(db).await?;
+    let summary = store.backup_signed(out, key.as_ref()).await?;
+    println!(
+        "Đã sao lưu {} bảng, {} dòng ({}) vào {}\nSHA-256: {}",
+        summary.tables,
+        summary.rows,
+        summary.source_engine,
+        out.display(),
+        summary.sha256
+    );
+    store.close().await;
+    Ok(())
 }
 
 /// Checks the backup before the target is opened (a refused backup leaves
