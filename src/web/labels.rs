@@ -191,6 +191,14 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("roles_changed", "Đổi vai trò"),
     ("backup", "Sao lưu"),
     ("restore", "Khôi phục"),
+    ("give_direction", "Ý kiến chỉ đạo"),
+    ("answer_direction", "Trả lời ý kiến chỉ đạo"),
+    ("explain_escalation", "Giải trình nhiệm vụ quá hạn"),
+    ("refuse_confidential_content", "Từ chối nội dung của nhiệm vụ mật"),
+    ("read", "Xem (kiểm tra, giám sát)"),
+    ("rename", "Đổi tên đơn vị"),
+    ("merge", "Hợp nhất đơn vị"),
+    ("import_official", "Nạp danh mục đơn vị hành chính"),
 ];
 
 /// What an audited action did, in words; an action with no words yet is
