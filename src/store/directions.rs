@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::notifications::NewNotification;
+use super::notifications::{NewNotification, insert_notifications};
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::direction::{Direction, DirectionSubject};
 use crate::domain::valid::Valid;
@@ -34,7 +34,8 @@ const DIRECTION_SELECT: &str = "SELECT d.id, d.subject, d.task_id, d.plan_id, d.
     LEFT JOIN plans p2 ON p2.id = d.plan_id LEFT JOIN units pu ON pu.id = p2.issuer_unit_id";
 
 impl Store {
-    /// Gives a direction and tells the people who must act on it.
+    /// Gives a direction and tells the people who must act on it (their
+    /// notifications' event key is the direction's, set here).
     pub async fn give_direction(
         &self,
         d: NewDirection,
@@ -69,22 +70,15 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        for n in notify {
-            sqlx::query(
-                "INSERT INTO notifications (user_id, province_id, commune_id, event_key, kind, message, link, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_key) DO NOTHING",
-            )
-            .bind(n.user_id)
-            .bind(n.province_id)
-            .bind(n.commune_id)
-            .bind(format!("direction:{id}"))
-            .bind(n.kind)
-            .bind(n.message.clone())
-            .bind(n.link.clone())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let event_key = format!("direction:{id}");
+        let events: Vec<NewNotification> = notify
+            .iter()
+            .map(|n| NewNotification {
+                event_key: event_key.clone(),
+                ..n.clone()
+            })
+            .collect();
+        insert_notifications(&mut tx, &events, now).await?;
         audit::record(
             &mut tx,
             now,

@@ -4,7 +4,7 @@
 //! never sent twice.
 
 use chrono::NaiveDate;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::rows::{date_text, parse_date};
 use super::{Store, StoreError, StoreResult};
@@ -204,24 +204,7 @@ impl Store {
     pub async fn notify(&self, events: &[NewNotification]) -> StoreResult<usize> {
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
-        let mut new = 0;
-        for e in events {
-            new += sqlx::query(
-                "INSERT INTO notifications (user_id, province_id, commune_id, event_key, kind, message, link, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_key) DO NOTHING",
-            )
-            .bind(e.user_id)
-            .bind(e.province_id)
-            .bind(e.commune_id)
-            .bind(e.event_key.clone())
-            .bind(e.kind)
-            .bind(e.message.clone())
-            .bind(e.link.clone())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as usize;
-        }
+        let new = insert_notifications(&mut tx, events, now).await?;
         tx.commit().await?;
         Ok(new)
     }
@@ -311,4 +294,32 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Writes notifications in a transaction, each once per person and event
+/// (`UNIQUE (user_id, event_key)`); returns how many were new.
+pub(super) async fn insert_notifications(
+    conn: &mut AnyConnection,
+    events: &[NewNotification],
+    now: i64,
+) -> StoreResult<usize> {
+    let mut new = 0;
+    for e in events {
+        new += sqlx::query(
+            "INSERT INTO notifications (user_id, province_id, commune_id, event_key, kind, message, link, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_key) DO NOTHING",
+        )
+        .bind(e.user_id)
+        .bind(e.province_id)
+        .bind(e.commune_id)
+        .bind(e.event_key.clone())
+        .bind(e.kind)
+        .bind(e.message.clone())
+        .bind(e.link.clone())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected() as usize;
+    }
+    Ok(new)
 }

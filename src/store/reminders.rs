@@ -11,7 +11,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::notifications::NewNotification;
+use super::notifications::{NewNotification, insert_notifications};
 use super::rows::{date_text, parse_date};
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::reminder::Escalation;
@@ -153,24 +153,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let mut new = 0;
-        for n in &run.notifications {
-            new += sqlx::query(
-                "INSERT INTO notifications (user_id, province_id, commune_id, event_key, kind, message, link, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, event_key) DO NOTHING",
-            )
-            .bind(n.user_id)
-            .bind(n.province_id)
-            .bind(n.commune_id)
-            .bind(n.event_key.clone())
-            .bind(n.kind)
-            .bind(n.message.clone())
-            .bind(n.link.clone())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as usize;
-        }
+        let new = insert_notifications(&mut tx, &run.notifications, now).await?;
         tx.commit().await?;
         Ok(new)
     }
