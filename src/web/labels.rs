@@ -194,7 +194,10 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("give_direction", "Ý kiến chỉ đạo"),
     ("answer_direction", "Trả lời ý kiến chỉ đạo"),
     ("explain_escalation", "Giải trình nhiệm vụ quá hạn"),
-    ("refuse_confidential_content", "Từ chối nội dung của nhiệm vụ mật"),
+    (
+        "refuse_confidential_content",
+        "Từ chối nội dung của nhiệm vụ mật",
+    ),
     ("read", "Xem (kiểm tra, giám sát)"),
     ("rename", "Đổi tên đơn vị"),
     ("merge", "Hợp nhất đơn vị"),

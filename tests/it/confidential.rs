@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use theodoi::store::Page;
 
-use crate::harness::{TestApp, World};
+use crate::harness::{TestApp, World, report_holding};
 
 async fn refusals(app: &TestApp) -> Vec<String> {
     app.store
@@ -17,31 +17,6 @@ async fn refusals(app: &TestApp) -> Vec<String> {
         .into_iter()
         .map(|a| format!("{:?} {:?}", a.entity_id, a.after))
         .collect()
-}
-
-/// The editable report of VHXH A1 that holds `task_id`.
-async fn report_holding(app: &TestApp, token: &str, task_id: i64) -> (i64, Value) {
-    let (_, mine) = app
-        .api(Method::GET, "/api/reports?editable=true", Some(token), None)
-        .await;
-    for entry in mine.as_array().cloned().unwrap_or_default() {
-        let id = entry["report"]["id"].as_i64().expect("id");
-        let (_, report) = app
-            .api(
-                Method::GET,
-                &format!("/api/reports/{id}"),
-                Some(token),
-                None,
-            )
-            .await;
-        if report["tasks"]
-            .as_array()
-            .is_some_and(|t| t.iter().any(|i| i["task_id"] == json!(task_id)))
-        {
-            return (id, report);
-        }
-    }
-    panic!("no report holds task {task_id}");
 }
 
 #[tokio::test]

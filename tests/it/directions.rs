@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, World, post_form};
-use crate::report_content::document_text;
+use crate::report_content::round_report_text;
 
 async fn kinds_of(app: &TestApp, username: &str) -> Vec<String> {
     let user = app
@@ -158,15 +158,7 @@ async fn a_direction_reaches_the_lead_unit_is_answered_in_its_report_and_shows_i
             .and_then(|r| r.first())
             .and_then(|r: &Value| r["id"].as_i64())
             .expect("round");
-        let focal_cookie = app.login_cookie("focal_a1").await;
-        let req = axum::http::Request::builder()
-            .uri(format!("/rounds/{round}/report.docx"))
-            .header(axum::http::header::COOKIE, &focal_cookie)
-            .body(axum::body::Body::empty())
-            .expect("request");
-        let (s, _, docx) = app.send(req).await;
-        assert_eq!(s, StatusCode::OK, "{e}");
-        let text = document_text(&docx);
+        let text = round_report_text(&app, "focal_a1", round).await;
         assert!(
             text.contains("Ý kiến chỉ đạo và việc thực hiện (2 ý kiến)"),
             "{e}"

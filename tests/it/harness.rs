@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use theodoi::clock::{Clock, FixedClock};
@@ -873,4 +873,30 @@ pub fn figure(line: &str) {
     {
         let _ = writeln!(f, "{line}");
     }
+}
+
+/// The editable report of the token's unit that holds `task_id`, with its
+/// items as the API gives them.
+pub async fn report_holding(app: &TestApp, token: &str, task_id: i64) -> (i64, Value) {
+    let (_, mine) = app
+        .api(Method::GET, "/api/reports?editable=true", Some(token), None)
+        .await;
+    for entry in mine.as_array().cloned().unwrap_or_default() {
+        let id = entry["report"]["id"].as_i64().expect("id");
+        let (_, report) = app
+            .api(
+                Method::GET,
+                &format!("/api/reports/{id}"),
+                Some(token),
+                None,
+            )
+            .await;
+        if report["tasks"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|i| i["task_id"] == json!(task_id)))
+        {
+            return (id, report);
+        }
+    }
+    panic!("no report holds task {task_id}");
 }

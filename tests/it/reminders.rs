@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use theodoi::notify::run_daily;
 
-use crate::harness::{TestApp, World, post_form, select_texts, task};
-use crate::report_content::document_text;
+use crate::harness::{TestApp, World, post_form, report_holding, select_texts, task};
+use crate::report_content::round_report_text;
 
 const DAY_MS: i64 = 24 * 3_600_000;
 
@@ -59,34 +59,7 @@ async fn kinds_for(app: &TestApp, username: &str, task_id: i64) -> Vec<String> {
 async fn progress_accepted(app: &TestApp, task_id: i64) {
     let reporter = app.login_token("reporter_a1").await;
     let focal = app.login_token("focal_a1").await;
-    let (_, mine) = app
-        .api(
-            Method::GET,
-            "/api/reports?editable=true",
-            Some(&reporter),
-            None,
-        )
-        .await;
-    let mut chosen = None;
-    for entry in mine.as_array().cloned().unwrap_or_default() {
-        let id = entry["report"]["id"].as_i64().expect("id");
-        let (_, report) = app
-            .api(
-                Method::GET,
-                &format!("/api/reports/{id}"),
-                Some(&reporter),
-                None,
-            )
-            .await;
-        if report["tasks"]
-            .as_array()
-            .is_some_and(|t| t.iter().any(|i| i["task_id"] == json!(task_id)))
-        {
-            chosen = Some((id, report));
-            break;
-        }
-    }
-    let (id, report) = chosen.expect("a report holding the task");
+    let (id, report) = report_holding(app, &reporter, task_id).await;
     let tasks: Vec<Value> = report["tasks"]
         .as_array()
         .expect("tasks")
@@ -299,15 +272,7 @@ async fn reminders_climb_the_ladder_and_a_silent_task_goes_to_the_leaders_once()
             )
             .await;
         let round = rounds[0]["id"].as_i64().expect("round");
-        let focal_cookie = app.login_cookie("focal_a1").await;
-        let req = axum::http::Request::builder()
-            .uri(format!("/rounds/{round}/report.docx"))
-            .header(axum::http::header::COOKIE, &focal_cookie)
-            .body(axum::body::Body::empty())
-            .expect("request");
-        let (s, _, docx) = app.send(req).await;
-        assert_eq!(s, StatusCode::OK, "{e}");
-        let text = document_text(&docx);
+        let text = round_report_text(&app, "focal_a1", round).await;
         assert!(text.contains("báo cáo lãnh đạo sau 3 lần nhắc"), "{e}");
         assert!(text.contains(&format!("giải trình: {why}")), "{e}");
         assert!(text.contains("chưa giải trình"), "{e}: the other one");

@@ -309,19 +309,30 @@ async fn a_trend_that_misses_its_goal_is_said_once_a_month_and_in_the_report() {
             .cloned()
             .unwrap_or_default();
         assert_eq!(missing.len(), 1, "{e}: Công an xã did not report: {detail}");
-        let cookie = app.login_cookie("focal_a1").await;
-        let req = axum::http::Request::builder()
-            .uri(format!("/rounds/{february}/report.docx"))
-            .header(axum::http::header::COOKIE, &cookie)
-            .body(axum::body::Body::empty())
-            .expect("request");
-        let (s, _, docx) = app.send(req).await;
-        assert_eq!(s, StatusCode::OK, "{e}");
-        let text = document_text(&docx);
+        let text = round_report_text(&app, "focal_a1", february).await;
         assert!(text.contains("nguy cơ không đạt"), "{e}");
         assert!(text.contains(missing[0].as_str().unwrap_or("?")), "{e}");
         app.finish().await;
     }
+}
+
+/// The text of a round's consolidated report (.docx) as `username` downloads
+/// it; the download must succeed.
+pub(crate) async fn round_report_text(app: &TestApp, username: &str, round: i64) -> String {
+    let cookie = app.login_cookie(username).await;
+    let req = axum::http::Request::builder()
+        .uri(format!("/rounds/{round}/report.docx"))
+        .header(axum::http::header::COOKIE, &cookie)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let (s, _, docx) = app.send(req).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "{}: {username} downloads round {round}",
+        app.engine
+    );
+    document_text(&docx)
 }
 
 /// The text of a .docx's main part, tags dropped.
