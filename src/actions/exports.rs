@@ -3,7 +3,9 @@
 //! period sheet a focal point fills, and its upload. Every download is
 //! written to the audit trail.
 
+use super::reports::task_name;
 use super::rounds::{round, sheet_round};
+use super::tasks::refused_confidential;
 use super::{AppError, Caller};
 use crate::app::AppState;
 use chrono::Datelike;
@@ -13,7 +15,7 @@ use crate::domain::direction::Direction;
 use crate::domain::plan::Plan;
 use crate::domain::reminder::Escalation;
 use crate::domain::report::{
-    Completeness, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
+    Completeness, ReportError, ReportStatus, TargetFigureDraft, TaskStatus, TaskUpdateDraft,
 };
 use crate::domain::round::{Consolidated, ReportView, Round};
 use crate::domain::target::Target;
@@ -186,10 +188,50 @@ pub async fn upload_sheet(
     let rows = export::parse_period_sheet(bytes, &round.period_key)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     let updates = bulk_updates(rows)?;
+    refuse_confidential_rows(state, caller, &updates).await?;
     Ok(state
         .store
         .apply_bulk(round.id, updates, &caller.actor)
         .await?)
+}
+
+/// A sheet row giving a result for a confidential task ("mật") is refused
+/// like the same result typed into the report: the row named, the attempt
+/// audited, nothing stored.
+async fn refuse_confidential_rows(
+    state: &AppState,
+    caller: &Caller<'_>,
+    updates: &[BulkUpdate],
+) -> Result<(), AppError> {
+    for update in updates {
+        let BulkUpdate::Task {
+            row,
+            task_id,
+            draft,
+        } = update
+        else {
+            continue;
+        };
+        if draft.result.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            continue;
+        }
+        let Some(task) = state.store.task(*task_id).await? else {
+            continue;
+        };
+        if !task.confidential {
+            continue;
+        }
+        let refusal = ReportError::ConfidentialContent(task_name(&task));
+        let message = format!("Dòng {row}: {refusal}");
+        let plan = state
+            .store
+            .plan(task.plan_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        refused_confidential(state, caller, &plan, Some(task.id), &message).await?;
+        return Err(AppError::Invalid(message));
+    }
+    Ok(())
 }
 
 /// The reports of a round with their items, only the accepted ones when

@@ -839,3 +839,89 @@ async fn a_bulk_upload_with_one_bad_row_stores_nothing_and_names_the_row() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_sheet_row_with_a_result_for_a_confidential_task_is_refused() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let store = &app.store;
+        let w = World::build(store).await;
+        store
+            .open_current_rounds(store.clock().today())
+            .await
+            .expect("open");
+        let focal_token = app.login_token("focal_a1").await;
+        let task = format!("/api/tasks/{}", w.task_a1);
+        let (_, before) = app.api(Method::GET, &task, Some(&focal_token), None).await;
+        let (s, marked) = app
+            .api(
+                Method::PUT,
+                &task,
+                Some(&focal_token),
+                Some(
+                    serde_json::json!({"title": "", "lead": [{"unit_id": w.vhxh_a1.id}],
+                    "deadline": "Tháng 7/2026", "confidential": true,
+                    "version": before["version"]}),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {marked}");
+        let round = store
+            .rounds_of_plan(w.plan_a1)
+            .await
+            .expect("rounds")
+            .remove(0);
+        let focal = app.login_cookie("focal_a1").await;
+        let rpage = format!("/rounds/{}", round.id);
+        let (_, _, html) = app.page(Method::GET, &rpage, Some(&focal), None).await;
+        let csrf = csrf_of(&html);
+        let sheet = filled_sheet(
+            &round.period_key,
+            &[(
+                w.task_a1,
+                "Hoàn thành",
+                "100",
+                "Nội dung không được đưa lên",
+            )],
+        );
+        let (s, html) = upload(
+            &app,
+            &focal,
+            &format!("{rpage}/sheet"),
+            &csrf,
+            &[],
+            Some(("cap-nhat.xlsx", &sheet)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: {html}");
+        assert!(
+            html.contains("Dòng 3") && html.contains("nhiệm vụ mật"),
+            "{e}: {html}"
+        );
+        for r in store.reports_of_round(round.id).await.expect("reports") {
+            let view = store.report_view(r.id).await.expect("read").expect("view");
+            assert!(view.tasks.iter().all(|i| i.update.is_none()), "{e}");
+        }
+        let refused = store
+            .audit_by_action(
+                "refuse_confidential_content",
+                theodoi::store::Page::new(Some(1), Some(10)),
+            )
+            .await
+            .expect("audit");
+        assert_eq!(refused.len(), 1, "{e}");
+        // Its status alone goes in.
+        let status_only = filled_sheet(&round.period_key, &[(w.task_a1, "Hoàn thành", "100", "")]);
+        let (s, html) = upload(
+            &app,
+            &focal,
+            &format!("{rpage}/sheet"),
+            &csrf,
+            &[],
+            Some(("cap-nhat.xlsx", &status_only)),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{e}: {html}");
+        app.finish().await;
+    }
+}
