@@ -284,6 +284,20 @@ mod tests {
         assert_eq!(f.ids("lead", "Đơn vị").expect("ids"), vec![3, 5]);
     }
 
+    /// The input the fuzzer found (raw NULs in a name, invalid UTF-8 in
+    /// a value): refused as invalid text, never read as fields.
+    #[test]
+    fn raw_control_bytes_are_refused_as_invalid() {
+        let mut body = b"a&b=c&%ZZ=1&x".to_vec();
+        body.extend([0u8; 8]);
+        body.extend(b"=%F0");
+        body.extend([204u8, 205, 197]);
+        match FormPairs::parse(&body) {
+            Err(AppError::Invalid(message)) => assert!(message.contains("Tên trường"), "{message}"),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
     #[test]
     fn dates_read_both_forms() {
         let d = NaiveDate::from_ymd_opt(2026, 1, 23);
