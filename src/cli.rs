@@ -170,6 +170,20 @@ pub enum Command {
         #[arg(long)]
         allow_unsigned: bool,
     },
+    /// Seal every sealed value (citizens' contacts and files, second-factor
+    /// secrets, kept forms) under a new data key, in one transaction; a
+    /// value the old key does not open changes nothing. Stop the server
+    /// first, then serve with the new key.
+    Rekey {
+        #[command(flatten)]
+        db: DbArg,
+        /// The key in use (64 hex digits or base64).
+        #[arg(long, env = "THEODOI_DATA_KEY", hide_env_values = true)]
+        old_key: String,
+        /// The key to use from now on (`openssl rand -hex 32`).
+        #[arg(long, env = "THEODOI_NEW_DATA_KEY", hide_env_values = true)]
+        new_key: String,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -308,6 +322,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             keys,
             allow_unsigned,
         } => restore(&db.db, &from, keys.key()?, allow_unsigned).await,
+        Command::Rekey {
+            db,
+            old_key,
+            new_key,
+        } => rekey(&db.db, &old_key, &new_key).await,
         Command::User { command } => match command {
             UserCommand::Add {
                 username,
@@ -406,6 +425,20 @@ async fn restore(
         "Đã khôi phục {} bảng, {} dòng (sao lưu từ {}, SHA-256 {}) vào {}",
         summary.tables, summary.rows, summary.source_engine, checked.sha256, db
     );
+    Ok(())
+}
+
+async fn rekey(db: &str, old_key: &str, new_key: &str) -> anyhow::Result<()> {
+    let old = DataKey::parse(old_key).context("--old-key / THEODOI_DATA_KEY")?;
+    let new = DataKey::parse(new_key).context("--new-key / THEODOI_NEW_DATA_KEY")?;
+    if old == new {
+        bail!("the new key is the key in use");
+    }
+    let store = open(db).await?;
+    let counts = crate::actions::rekey::rekey(&store, old, new)
+        .await
+        .context("nothing was changed")?;
+    println!("{}", serde_json::to_string(&counts)?);
     Ok(())
 }
 

@@ -7,7 +7,9 @@
 
 use crate::actions::AppError;
 use crate::actions::access::{readable_initiative, visible_feedback};
+use crate::actions::citizen::{FILE_FIELD, SEALED_FILE_UNREADABLE};
 use crate::app::AppState;
+use crate::auth::sealed::is_sealed_bytes;
 use crate::domain::access::Principal;
 use crate::domain::attachment::{AttachedFile, AttachedTo, UploadedFile};
 use crate::domain::valid::Valid;
@@ -65,11 +67,26 @@ pub async fn download(
         .blob(&file.blob_sha256)
         .await?
         .ok_or(AppError::NotFound)?;
+    let bytes = open_sealed(state, bytes)?;
     Ok(Download {
         file_name: file.file_name,
         content_type,
         bytes,
     })
+}
+
+/// A citizen's file is kept sealed (files kept before sealing began are
+/// not); it opens only with the data key it was sealed under.
+fn open_sealed(state: &AppState, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+    if !is_sealed_bytes(&bytes) {
+        return Ok(bytes);
+    }
+    state
+        .config
+        .data_key
+        .as_ref()
+        .and_then(|key| key.open_bytes(FILE_FIELD, &bytes).ok())
+        .ok_or_else(|| AppError::Invalid(SEALED_FILE_UNREADABLE.into()))
 }
 
 /// Who may download a file is who may see its record: the report (its

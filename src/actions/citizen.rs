@@ -23,6 +23,13 @@ const HOUR_MS: i64 = 60 * 60 * 1000;
 /// about 50 bits, this only keeps scanners slow.
 const LOOKUPS_PER_HOUR: i64 = 60;
 
+/// The field a citizen's file is sealed under.
+pub const FILE_FIELD: &str = "feedback_files.bytes";
+
+pub const NO_FILE_KEY_MESSAGE: &str = "Hệ thống chưa được cấu hình khóa bảo vệ dữ liệu cá nhân nên chưa nhận tệp gửi kèm; hãy gửi ý kiến không kèm tệp";
+
+pub const SEALED_FILE_UNREADABLE: &str = "Tệp này được niêm phong bằng một khóa dữ liệu khác khóa đang dùng nên không mở được; hãy báo quản trị hệ thống";
+
 pub const NO_KEY_MESSAGE: &str = "Hệ thống chưa được cấu hình khóa bảo vệ dữ liệu cá nhân nên chưa nhận họ tên, số điện thoại, thư điện tử; hãy xóa các thông tin này và gửi lại (bạn vẫn theo dõi được bằng mã theo dõi)";
 
 /// A submission as typed, with the guards' fields.
@@ -37,9 +44,9 @@ pub struct Submission {
 
 // Each value is sealed bound to its column, so a sealed name cannot be
 // moved into the phone column and opened there.
-const NAME_FIELD: &str = "feedback.contact_name";
-const PHONE_FIELD: &str = "feedback.contact_phone";
-const EMAIL_FIELD: &str = "feedback.contact_email";
+pub(crate) const NAME_FIELD: &str = "feedback.contact_name";
+pub(crate) const PHONE_FIELD: &str = "feedback.contact_phone";
+pub(crate) const EMAIL_FIELD: &str = "feedback.contact_email";
 
 // Sealing needs the data key and a cipher, which the domain does not
 // hold: the domain keeps `SealedContact` as data, and this is the one
@@ -154,6 +161,7 @@ pub async fn submit(
             .ok_or_else(|| AppError::Invalid(NO_KEY_MESSAGE.into()))?;
         SealedContact::seal(key, &valid.contact).map_err(|e| AppError::Internal(e.to_string()))?
     };
+    let files = seal_files(state, s.files)?;
     take_slot(state, ip, "feedback", state.config.public_per_hour).await?;
     let code = new_code()?;
     let today = state.store.clock().today();
@@ -164,13 +172,35 @@ pub async fn submit(
         received_on: today,
         due_on: due_on(today),
         retention_days: state.config.retention_days,
-        files: s.files,
+        files,
     };
     match state.store.create_feedback(new, &anonymous()).await {
         Ok(f) => Ok((f, code)),
         Err(StoreError::InvalidReference(_)) => Err(AppError::invalid(FeedbackError::NoCommune)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A citizen's files sealed under the data key before they are stored: a
+/// photo or a scanned paper may show an ID number. Without a key no file
+/// is taken, as no name or phone is.
+fn seal_files(
+    state: &AppState,
+    files: Vec<Valid<UploadedFile>>,
+) -> Result<Vec<Valid<UploadedFile>>, AppError> {
+    if files.is_empty() {
+        return Ok(files);
+    }
+    let key = state
+        .config
+        .data_key
+        .as_ref()
+        .ok_or_else(|| AppError::Invalid(NO_FILE_KEY_MESSAGE.into()))?;
+    files
+        .into_iter()
+        .map(|f| f.sealed(|bytes| key.seal_bytes(FILE_FIELD, bytes)))
+        .collect::<Result<_, SealError>>()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The feedback a typed tracking code stands for.

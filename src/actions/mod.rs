@@ -25,6 +25,7 @@ pub mod imports;
 pub mod initiatives;
 pub mod plans;
 pub mod public;
+pub mod rekey;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;

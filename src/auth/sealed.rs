@@ -1,5 +1,5 @@
-//! Personal data sealed at rest: a citizen's name, phone and e-mail are
-//! encrypted with XChaCha20-Poly1305 under the data key from configuration,
+//! Personal data sealed at rest: a citizen's name, phone, e-mail and
+//! attached files are encrypted with XChaCha20-Poly1305 under the data key from configuration,
 //! each value with its own random nonce stored beside the ciphertext, and
 //! bound to its field so a value cannot be moved to another column.
 //! Without the key the database holds no readable personal data.
@@ -14,6 +14,13 @@ use sha2::{Digest, Sha256};
 /// Marks the format, so a later scheme can be told apart.
 const PREFIX: &str = "v1.";
 const NONCE_LEN: usize = 24;
+/// What the key sealing kept forms is derived for, and the field they are
+/// bound to.
+pub const KEPT_FORMS_PURPOSE: &str = "kept forms";
+pub const KEPT_FORM_FIELD: &str = "kept_form";
+/// Opens sealed file bytes; no file format the attachments accept (PDF,
+/// Office, PNG, JPEG) starts this way.
+const SEALED_BYTES: &[u8] = b"theodoi-sealed-v1\n";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
@@ -86,21 +93,8 @@ impl DataKey {
     }
 
     pub fn seal(&self, field: &str, plaintext: &str) -> Result<String, SealError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| SealError::NoRandomness)?;
-        let cipher = XChaCha20Poly1305::new((&self.0).into());
-        let sealed = cipher
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: field.as_bytes(),
-                },
-            )
-            .map_err(|_| SealError::Malformed)?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        Ok(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(out)))
+        let sealed = self.encrypt(field, plaintext.as_bytes())?;
+        Ok(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed)))
     }
 
     pub fn open(&self, field: &str, sealed: &str) -> Result<String, SealError> {
@@ -108,13 +102,52 @@ impl DataKey {
         let bytes = URL_SAFE_NO_PAD
             .decode(body)
             .map_err(|_| SealError::Malformed)?;
+        let plain = self.decrypt(field, &bytes)?;
+        String::from_utf8(plain).map_err(|_| SealError::Malformed)
+    }
+
+    /// A file's bytes sealed like a text value, behind [`SEALED_BYTES`] so
+    /// they are told apart from files kept before sealing began.
+    pub fn seal_bytes(&self, field: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        let mut out = SEALED_BYTES.to_vec();
+        out.extend(self.encrypt(field, plaintext)?);
+        Ok(out)
+    }
+
+    pub fn open_bytes(&self, field: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        let body = sealed
+            .strip_prefix(SEALED_BYTES)
+            .ok_or(SealError::Malformed)?;
+        self.decrypt(field, body)
+    }
+
+    /// A fresh nonce, then the ciphertext bound to `field`.
+    fn encrypt(&self, field: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| SealError::NoRandomness)?;
+        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let sealed = cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: field.as_bytes(),
+                },
+            )
+            .map_err(|_| SealError::Malformed)?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    fn decrypt(&self, field: &str, bytes: &[u8]) -> Result<Vec<u8>, SealError> {
         if bytes.len() < NONCE_LEN + 16 {
             return Err(SealError::Malformed);
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| SealError::Malformed)?;
         let cipher = XChaCha20Poly1305::new((&self.0).into());
-        let plain = cipher
+        cipher
             .decrypt(
                 &XNonce::from(nonce),
                 Payload {
@@ -122,9 +155,18 @@ impl DataKey {
                     aad: field.as_bytes(),
                 },
             )
-            .map_err(|_| SealError::WrongKey)?;
-        String::from_utf8(plain).map_err(|_| SealError::Malformed)
+            .map_err(|_| SealError::WrongKey)
     }
+}
+
+/// Whether stored file bytes are sealed ([`DataKey::seal_bytes`]).
+pub fn is_sealed_bytes(bytes: &[u8]) -> bool {
+    bytes.starts_with(SEALED_BYTES)
+}
+
+/// Whether a stored text value is sealed ([`DataKey::seal`]).
+pub fn is_sealed_text(value: &str) -> bool {
+    value.starts_with(PREFIX)
 }
 
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -152,6 +194,30 @@ mod tests {
         let other = DataKey::from_bytes([7; 32]);
         assert_eq!(other.open("name", &a), Err(SealError::WrongKey));
         assert_eq!(key.open("name", "v1.abc"), Err(SealError::Malformed));
+    }
+
+    #[test]
+    fn sealed_bytes_open_with_the_key_and_field_only() {
+        let key = DataKey::demo();
+        let file = b"%PDF-1.7 CCCD 001234567890".to_vec();
+        let sealed = key.seal_bytes("feedback_file", &file).expect("seal");
+        assert!(is_sealed_bytes(&sealed));
+        assert!(!is_sealed_bytes(&file));
+        assert!(!sealed.windows(12).any(|w| w == b"001234567890"));
+        assert_eq!(
+            key.open_bytes("feedback_file", &sealed).expect("open"),
+            file
+        );
+        assert_eq!(key.open_bytes("name", &sealed), Err(SealError::WrongKey));
+        let other = DataKey::from_bytes([7; 32]);
+        assert_eq!(
+            other.open_bytes("feedback_file", &sealed),
+            Err(SealError::WrongKey)
+        );
+        assert_eq!(
+            key.open_bytes("feedback_file", &file),
+            Err(SealError::Malformed)
+        );
     }
 
     #[test]

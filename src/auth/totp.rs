@@ -186,6 +186,13 @@ pub fn open_secret(key: Option<&DataKey>, stored: &str) -> Option<Vec<u8>> {
     base32_decode(&b32)
 }
 
+/// A stored secret under a new data key (key rotation); a secret kept
+/// without a key is sealed too. `None` when the old key does not open it.
+pub fn reseal_secret(old: &DataKey, new: &DataKey, stored: &str) -> Option<String> {
+    let secret = open_secret(Some(old), stored)?;
+    seal_secret(Some(new), &secret).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,6 +72,7 @@ impl AttachedTo {
         Ok(Valid::new(UploadedFile {
             file_name: safe_file_name(file_name, kind),
             content_type: kind.content_type(),
+            size: bytes.len(),
             bytes,
         }))
     }
@@ -80,7 +81,7 @@ impl AttachedTo {
     /// an action handed files it did not read itself.
     pub fn check_all(self, files: &[Valid<UploadedFile>]) -> Result<(), AttachmentError> {
         self.check_count(files.len())?;
-        if files.iter().any(|f| f.bytes.len() > self.max_bytes()) {
+        if files.iter().any(|f| f.size > self.max_bytes()) {
             return Err(self.too_large());
         }
         Ok(())
@@ -101,9 +102,27 @@ pub enum AttachmentError {
 /// [`AttachedTo::check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadedFile {
+    /// The bytes to keep: as received, or sealed
+    /// ([`Valid::<UploadedFile>::sealed`]).
     pub bytes: Vec<u8>,
     pub content_type: &'static str,
     pub file_name: String,
+    /// The size as received, whatever form the bytes are kept in.
+    pub size: usize,
+}
+
+impl Valid<UploadedFile> {
+    /// The same checked file, its bytes replaced by their sealed form
+    /// (a citizen's file may show an ID card): name, type and size stay
+    /// those of the file as received.
+    pub fn sealed<E>(
+        self,
+        seal: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+    ) -> Result<Valid<UploadedFile>, E> {
+        let mut file = self.into_inner();
+        file.bytes = seal(&file.bytes)?;
+        Ok(Valid::new(file))
+    }
 }
 
 /// A file as kept: the record it belongs to (`owner_id`: the report, the

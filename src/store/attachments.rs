@@ -140,19 +140,30 @@ pub(super) async fn put_blob_in(
     Ok(sha)
 }
 
+/// A blob no row refers to any more.
+const UNREFERENCED: &str = "sha256 = $1
+       AND NOT EXISTS (SELECT 1 FROM feedback_files x WHERE x.blob_sha256 = $1)
+       AND NOT EXISTS (SELECT 1 FROM initiative_files x WHERE x.blob_sha256 = $1)
+       AND NOT EXISTS (SELECT 1 FROM evidence x WHERE x.blob_sha256 = $1)
+       AND NOT EXISTS (SELECT 1 FROM import_uploads x WHERE x.blob_sha256 = $1)";
+
 /// Deletes a blob nothing refers to any more, inside the caller's
-/// transaction: the same bytes may have been sent elsewhere too.
+/// transaction: the same bytes may have been sent elsewhere too. Its bytes
+/// are overwritten first, so what a deleted row leaves behind (SQLite's
+/// freed pages, zeroed by `secure_delete`; PostgreSQL's dead tuples until
+/// VACUUM) holds nothing of the file.
 pub(super) async fn forget_blob_in(conn: &mut AnyConnection, sha256: &str) -> StoreResult<()> {
-    sqlx::query(
-        "DELETE FROM blobs WHERE sha256 = $1
-           AND NOT EXISTS (SELECT 1 FROM feedback_files x WHERE x.blob_sha256 = $1)
-           AND NOT EXISTS (SELECT 1 FROM initiative_files x WHERE x.blob_sha256 = $1)
-           AND NOT EXISTS (SELECT 1 FROM evidence x WHERE x.blob_sha256 = $1)
-           AND NOT EXISTS (SELECT 1 FROM import_uploads x WHERE x.blob_sha256 = $1)",
-    )
-    .bind(sha256.to_string())
-    .execute(&mut *conn)
-    .await?;
+    let overwrite = format!("UPDATE blobs SET bytes = $2, size = 0 WHERE {UNREFERENCED}");
+    sqlx::query(sqlx::AssertSqlSafe(overwrite))
+        .bind(sha256.to_string())
+        .bind(Vec::<u8>::new())
+        .execute(&mut *conn)
+        .await?;
+    let delete = format!("DELETE FROM blobs WHERE {UNREFERENCED}");
+    sqlx::query(sqlx::AssertSqlSafe(delete))
+        .bind(sha256.to_string())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -195,7 +206,7 @@ pub(super) async fn attach_in(
         .bind(sha)
         .bind(file.file_name.clone())
         .bind(file.content_type)
-        .bind(file.bytes.len() as i64)
+        .bind(file.size as i64)
         .bind(now);
     if !by_column.is_empty() {
         query = query.bind(actor.user_id);

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::forms::FormPairs;
 use super::session::{CSRF_FIELD, SESSION_COOKIE, cookie, encode_component};
-use crate::auth::sealed::DataKey;
+use crate::auth::sealed::{DataKey, KEPT_FORM_FIELD, KEPT_FORMS_PURPOSE};
 use crate::auth::token::{constant_time_eq, sha256_hex};
 
 /// The long forms: where they are sent, and the page that shows them.
@@ -68,7 +68,7 @@ pub fn post_of(page_path: &str) -> Option<String> {
 /// else this process's form secret (then they do not outlive a restart).
 fn key(state: &AppState) -> DataKey {
     match &state.config.data_key {
-        Some(k) => DataKey::from_bytes(k.derive("kept forms")),
+        Some(k) => DataKey::from_bytes(k.derive(KEPT_FORMS_PURPOSE)),
         None => DataKey::from_bytes(state.config.form_secret),
     }
 }
@@ -113,7 +113,7 @@ pub async fn keep_if_expired(state: &AppState, req: Request) -> Result<Response,
     let Ok(encoded) = serde_urlencoded::to_string(&typed) else {
         return Err(rebuilt);
     };
-    let Ok(sealed) = key(state).seal("kept_form", &encoded) else {
+    let Ok(sealed) = key(state).seal(KEPT_FORM_FIELD, &encoded) else {
         return Err(rebuilt);
     };
     if let Err(e) = state.store.keep_form(session.user_id, &path, &sealed).await {
@@ -165,7 +165,7 @@ async fn read_fields(
 pub async fn kept_for(state: &AppState, user_id: i64, page_path: &str) -> Option<FormPairs> {
     let post = post_of(page_path)?;
     let sealed = state.store.kept_form(user_id, &post).await.ok()??;
-    let encoded = key(state).open("kept_form", &sealed).ok()?;
+    let encoded = key(state).open(KEPT_FORM_FIELD, &sealed).ok()?;
     FormPairs::parse(encoded.as_bytes()).ok()
 }
 

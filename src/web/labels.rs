@@ -144,6 +144,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("answer_feedback", "Trả lời phản ánh"),
     ("rate_feedback", "Người dân đánh giá"),
     ("erase_personal_data", "Xóa thông tin cá nhân"),
+    ("rekey", "Đổi khóa bảo vệ dữ liệu"),
     ("name_reviewers", "Cử thành viên hội đồng"),
     ("score", "Chấm điểm"),
     ("decide", "Quyết định công nhận"),

@@ -223,6 +223,23 @@ impl TestApp {
         theodoi::auth::totp::code_at(&secret, self.clock.now_ms())
     }
 
+    /// The same database served with another data key, as after
+    /// `theodoi rekey` and a restart with the new key.
+    pub async fn send_with_key(
+        &self,
+        key: theodoi::auth::sealed::DataKey,
+        req: Request<Body>,
+    ) -> (StatusCode, Bytes) {
+        let state = AppState::new(
+            self.store.clone(),
+            Config::default().with_data_key(Some(key)),
+        );
+        let res = app(state).oneshot(req).await.expect("response");
+        let status = res.status();
+        let body = res.into_body().collect().await.expect("body").to_bytes();
+        (status, body)
+    }
+
     /// A second store on the same database, as after a restart.
     pub async fn reopen(&self) -> Store {
         match (&self.pg_schema, &self._dir) {
