@@ -282,3 +282,55 @@ async fn rekey_with_a_wrong_old_key_changes_nothing() {
         app.finish().await;
     }
 }
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn rekey_cli(db: &std::path::Path, old: &str, new: &str) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_theodoi"))
+        .args(["rekey", "--db", &db.display().to_string()])
+        .env("THEODOI_DATA_KEY", old)
+        .env("THEODOI_NEW_DATA_KEY", new)
+        .env("THEODOI_LOG", "error")
+        .output()
+        .expect("run theodoi");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_rekey_command_takes_its_keys_from_the_environment() {
+    use sha2::Digest;
+    let app = TestApp::sqlite().await;
+    let w = World::build(&app.store).await;
+    let (id, _) = feedback_with_picture(&app, &w).await;
+    let db = app.sqlite_file().expect("sqlite file");
+    // DataKey::demo(), written as an operator would give it.
+    let demo = hex(&sha2::Sha256::digest(
+        b"theodoi demo data key: never for real data",
+    ));
+    let new = "11".repeat(32);
+    let (ok, _, err) = rekey_cli(&db, &"22".repeat(32), &new);
+    assert!(!ok && err.contains("nothing was changed"), "{err}");
+    let (ok, _, err) = rekey_cli(&db, &demo, &demo);
+    assert!(
+        !ok && err.contains("the new key is the key in use"),
+        "{err}"
+    );
+    let (ok, out, err) = rekey_cli(&db, &demo, &new);
+    assert!(ok, "{err}");
+    let counts: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(counts["contacts"], 1, "{out}");
+    assert_eq!(counts["files"], 1, "{out}");
+    let f = app.store.feedback(id).await.expect("read").expect("kept");
+    let new = DataKey::parse(&new).expect("key");
+    assert_eq!(
+        f.contact.open(&new).expect("new key").name.as_deref(),
+        Some(NAME)
+    );
+    app.finish().await;
+}
