@@ -28,6 +28,7 @@ pub mod public;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;
+pub mod staff;
 pub mod targets;
 pub mod tasks;
 pub mod todo;
