@@ -16,8 +16,7 @@ use crate::auth::password;
 use crate::auth::token::sha256_hex;
 use crate::domain::access::{Principal, Role};
 use crate::domain::staff::{
-    ENROLMENT_MS, EnrolmentPurpose, Profile, format_code, grantable, normalize_code,
-    parse_username,
+    ENROLMENT_MS, EnrolmentPurpose, Profile, format_code, grantable, normalize_code, parse_username,
 };
 use crate::store::{Actor, Listing, NewEnrolment, NewUser, Page, User, UserFilter};
 
@@ -144,7 +143,10 @@ pub async fn reset_password(
 }
 
 /// A fresh code and what the store keeps of it (its hash).
-fn new_code(state: &AppState, purpose: EnrolmentPurpose) -> Result<(String, NewEnrolment), AppError> {
+fn new_code(
+    state: &AppState,
+    purpose: EnrolmentPurpose,
+) -> Result<(String, NewEnrolment), AppError> {
     let mut random = [0u8; 10];
     getrandom::fill(&mut random).map_err(|_| AppError::Internal("no randomness".into()))?;
     let code = format_code(&random);
@@ -284,7 +286,8 @@ fn require_admin(principal: &Principal) -> Result<(), AppError> {
 
 const UNKNOWN_CODE: &str = "Mã kích hoạt không đúng. Hãy kiểm tra lại mã (16 ký tự), hoặc đề nghị quản trị viên cấp mã mới.";
 const USED_CODE: &str = "Mã kích hoạt này đã được dùng: mỗi mã chỉ dùng được một lần. Nếu chưa đặt được mật khẩu, hãy đề nghị quản trị viên cấp mã mới.";
-const EXPIRED_CODE: &str = "Mã kích hoạt đã hết hạn (mã có hiệu lực 72 giờ). Hãy đề nghị quản trị viên cấp mã mới.";
+const EXPIRED_CODE: &str =
+    "Mã kích hoạt đã hết hạn (mã có hiệu lực 72 giờ). Hãy đề nghị quản trị viên cấp mã mới.";
 const DISABLED_ACCOUNT: &str = "Tài khoản này đang bị khóa; hãy liên hệ quản trị viên.";
 
 /// The account an enrolment code is for, while the code still works;

@@ -125,7 +125,11 @@ impl Profile {
             }
         }
         let phone = phone
-            .map(|p| p.chars().filter(|c| !" .-()".contains(*c)).collect::<String>())
+            .map(|p| {
+                p.chars()
+                    .filter(|c| !" .-()".contains(*c))
+                    .collect::<String>()
+            })
             .filter(|p| !p.is_empty());
         if let Some(p) = &phone {
             let digits = p.strip_prefix('+').unwrap_or(p);
@@ -201,8 +205,12 @@ mod tests {
 
     #[test]
     fn a_profile_is_cleaned_and_checked() {
-        let p = Profile::parse("  Trần   Văn  An ", Some(" an@xa.gov.vn "), Some("0912 345 678"))
-            .expect("valid");
+        let p = Profile::parse(
+            "  Trần   Văn  An ",
+            Some(" an@xa.gov.vn "),
+            Some("0912 345 678"),
+        )
+        .expect("valid");
         assert_eq!(p.full_name, "Trần Văn An");
         assert_eq!(p.email.as_deref(), Some("an@xa.gov.vn"));
         assert_eq!(p.phone.as_deref(), Some("0912345678"));

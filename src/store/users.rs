@@ -62,7 +62,8 @@ pub struct NewUser {
     pub roles: Vec<Role>,
 }
 
-pub(super) const USER_COLUMNS: &str = "s.id, s.unit_id, u.name AS unit_name, u.path AS unit_path, s.username,
+pub(super) const USER_COLUMNS: &str =
+    "s.id, s.unit_id, u.name AS unit_name, u.path AS unit_path, s.username,
     s.full_name, s.password_hash, s.active, s.failed_logins, s.locked_until, s.last_login_at,
     s.version, s.created_at, s.totp_secret, s.totp_pending, s.totp_enabled_at, s.totp_last_step,
     s.disabled_at, s.disabled_reason, s.enabled_at, s.email, s.phone";

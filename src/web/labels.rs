@@ -353,6 +353,12 @@ fn short_value(key: &str, v: &serde_json::Value) -> String {
         Value::Number(n) if key.ends_with("_at") && n.as_i64().is_some() => {
             n.as_i64().map(date_time).unwrap_or_default()
         }
+        Value::String(s) if key == "reason" && s == "administrator" => {
+            "Quản trị viên khóa".to_string()
+        }
+        Value::String(s) if key == "reason" && s == "dormant" => {
+            "Không sử dụng quá 45 ngày".to_string()
+        }
         Value::String(s) if key == "purpose" => match s.as_str() {
             "new_account" => "Tài khoản mới".to_string(),
             "password_reset" => "Đặt lại mật khẩu".to_string(),
@@ -392,6 +398,26 @@ fn short_value(key: &str, v: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_changes_read_in_words() {
+        let lines = changed_fields(
+            Some(r#"{"active": true, "roles": ["viewer"]}"#),
+            Some(
+                r#"{"active": false, "reason": "administrator", "roles": ["viewer", "leader"],
+                   "purpose": "password_reset", "expires_at": 1773108000000}"#,
+            ),
+        );
+        let text = lines.join("\n");
+        assert!(text.contains("Lý do: Quản trị viên khóa"), "{text}");
+        assert!(
+            text.contains("Vai trò: Người xem → Người xem, Lãnh đạo"),
+            "{text}"
+        );
+        assert!(text.contains("Mục đích: Đặt lại mật khẩu"), "{text}");
+        assert!(text.contains("Hết hạn: 10/03/2026"), "{text}");
+        assert_eq!(audit_action("move_user"), "Chuyển đơn vị công tác");
+    }
 
     #[test]
     fn numbers_are_written_the_vietnamese_way() {

@@ -150,7 +150,10 @@ fn sitemap() -> Sitemap {
             "/admin/users/{id}",
             get(pages::staff::show_user).post(pages::staff::update_user_submit),
         )
-        .route("/admin/users/{id}/unit", post(pages::staff::move_user_submit))
+        .route(
+            "/admin/users/{id}/unit",
+            post(pages::staff::move_user_submit),
+        )
         .route("/admin/users/{id}/roles", post(pages::staff::roles_submit))
         .route(
             "/admin/users/{id}/disable",

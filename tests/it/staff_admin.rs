@@ -243,7 +243,12 @@ async fn an_enrolment_code_expires_after_72_hours() {
                 "role": "viewer"})
         };
         let (s, body) = app
-            .api(Method::POST, "/api/users", Some(&token), Some(new("hoa.le")))
+            .api(
+                Method::POST,
+                "/api/users",
+                Some(&token),
+                Some(new("hoa.le")),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{e}: {body}");
         assert_eq!(body["user"]["password_pending"], json!(true), "{e}");
@@ -363,7 +368,9 @@ async fn an_administrator_edits_moves_and_disables_within_its_subtree() {
         );
         let (_, _, html) = app.page(Method::GET, &page, Some(&admin), None).await;
         assert!(
-            select_texts(&html, "dd.status").concat().contains("Đã khóa"),
+            select_texts(&html, "dd.status")
+                .concat()
+                .contains("Đã khóa"),
             "{e}"
         );
         let (s, _) = post_form(&app, &admin, &page, &format!("{page}/enable"), &[]).await;
@@ -419,7 +426,8 @@ async fn an_administrator_edits_moves_and_disables_within_its_subtree() {
                 None,
             )
             .await;
-        for words in ["Sửa tài khoản", "Chuyển đơn vị công tác", "Khóa tài khoản"] {
+        for words in ["Sửa tài khoản", "Chuyển đơn vị công tác", "Khóa tài khoản"]
+        {
             assert!(html.contains(words), "{e}: {words}");
         }
         app.finish().await;
@@ -546,7 +554,10 @@ async fn nothing_outside_the_administrators_subtree_moves() {
         let all = names(&all);
         assert_eq!(all.len() as i64, total, "{e}");
         assert!(all.contains(&"reporter_a1".to_string()), "{e}");
-        assert!(!all.iter().any(|n| n.ends_with("_a2") || n == "leader_a"), "{e}");
+        assert!(
+            !all.iter().any(|n| n.ends_with("_a2") || n == "leader_a"),
+            "{e}"
+        );
         let (_, reporters) = app
             .api(
                 Method::GET,

@@ -63,7 +63,9 @@ pub async fn get_user(
     ApiAuth(auth): ApiAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<ApiJson<UserOut>, ApiError> {
-    Ok(ApiJson(managed_user(&state, &auth.principal, id).await?.into()))
+    Ok(ApiJson(
+        managed_user(&state, &auth.principal, id).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

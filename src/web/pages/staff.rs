@@ -199,7 +199,12 @@ async fn users_page(
         active.push(Active {
             name: "active",
             value: if a { "1" } else { "0" }.into(),
-            words: if a { "Đang hoạt động" } else { "Đã khóa" }.into(),
+            words: if a {
+                "Đang hoạt động"
+            } else {
+                "Đã khóa"
+            }
+            .into(),
         });
     }
     let selected: Vec<i64> = query.unit_id.into_iter().collect();
@@ -535,7 +540,12 @@ fn enrol_response(page: EnrolPage, status: StatusCode, cookie_carrier: Response)
     res
 }
 
-async fn show_enrol(state: &AppState, auth: Option<&Auth>, headers: &HeaderMap, code: String) -> Response {
+async fn show_enrol(
+    state: &AppState,
+    auth: Option<&Auth>,
+    headers: &HeaderMap,
+    code: String,
+) -> Response {
     let (layout, carrier) = enrol_layout(state, auth, headers);
     let (username, error, status) = if code.is_empty() {
         (None, None, StatusCode::OK)
