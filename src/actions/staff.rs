@@ -218,14 +218,15 @@ pub async fn move_user(
 ) -> Result<User, AppError> {
     let user = managed_user(state, caller.principal, id).await?;
     let to = super::access::administrable_unit(state, caller.principal, unit_id).await?;
+    if to.id == user.unit_id {
+        return Ok(user);
+    }
     if user.id == caller.principal.user_id {
         return Err(AppError::Invalid(
             "Không tự chuyển tài khoản của chính mình sang đơn vị khác".into(),
         ));
     }
-    if to.id != user.unit_id {
-        state.store.move_user(user.id, &to, &caller.actor).await?;
-    }
+    state.store.move_user(user.id, &to, &caller.actor).await?;
     state.store.user(id).await?.ok_or(AppError::NotFound)
 }
 

@@ -587,3 +587,84 @@ async fn nothing_outside_the_administrators_subtree_moves() {
         app.finish().await;
     }
 }
+
+/// The enrolment code in a message as the SMTP sink received it, whatever
+/// transfer encoding the mailer chose.
+fn code_in_mail(data: &str) -> Option<String> {
+    use base64::Engine as _;
+    let find = |text: &str| {
+        let at = text.find("/enrol/")? + "/enrol/".len();
+        let code: String = text[at..].chars().take(19).collect();
+        (code.len() == 19).then_some(code)
+    };
+    let unwrapped = data.replace("=\n", "");
+    if let Some(code) = find(&unwrapped) {
+        return Some(code);
+    }
+    let body = data.split("\n\n").nth(1)?.replace('\n', "");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .ok()?;
+    find(&String::from_utf8_lossy(&bytes))
+}
+
+#[tokio::test]
+async fn with_mail_set_up_the_code_is_emailed_and_not_shown() {
+    for mut app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let (port, sink) = crate::notifications::smtp_sink().await;
+        let config = theodoi::config::Config {
+            mail: Some(theodoi::notify::MailConfig {
+                smtp_url: format!("smtp://127.0.0.1:{port}"),
+                from: "Theo Dõi <theodoi@localhost>".into(),
+            }),
+            public_url: Some("https://theodoi.anbinh.test/".into()),
+            ..theodoi::config::Config::default()
+        }
+        .with_data_key(Some(theodoi::auth::sealed::DataKey::demo()));
+        app.router = theodoi::web::app(theodoi::web::AppState::new(app.store.clone(), config));
+        let token = app.login_token("admin_a1").await;
+        let (s, body) = app
+            .api(
+                Method::POST,
+                "/api/users",
+                Some(&token),
+                Some(json!({"username": "thu.nguyen", "full_name": "Nguyễn Thu",
+                    "unit_id": w.vhxh_a1.id, "role": "unit_reporter",
+                    "email": "thu@anphu.test"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {body}");
+        assert_eq!(body["emailed_to"], json!("thu@anphu.test"), "{e}");
+        assert_eq!(body["code"], Value::Null, "{e}: not shown when e-mailed");
+        let mails = sink.lock().expect("sink").clone();
+        assert_eq!(mails.len(), 1, "{e}");
+        assert!(mails[0].0.iter().any(|r| r.contains("thu@anphu.test")), "{e}");
+        let code = code_in_mail(&mails[0].1).expect("a link with the code");
+        let (s, body) = app
+            .api(
+                Method::POST,
+                "/api/enrol",
+                None,
+                Some(json!({"code": code, "password": NEW_PASSWORD})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}: {body}");
+        assert_eq!(body["username"], json!("thu.nguyen"), "{e}");
+        // Without an address the code is shown, mail or not.
+        let (s, body) = app
+            .api(
+                Method::POST,
+                "/api/users",
+                Some(&token),
+                Some(json!({"username": "khong.thu", "full_name": "Không Thư",
+                    "unit_id": w.vhxh_a1.id, "role": "viewer"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}: {body}");
+        assert!(body["code"].is_string(), "{e}: {body}");
+        assert_eq!(sink.lock().expect("sink").len(), 1, "{e}");
+        app.finish().await;
+    }
+}
