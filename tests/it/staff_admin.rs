@@ -640,7 +640,10 @@ async fn with_mail_set_up_the_code_is_emailed_and_not_shown() {
         assert_eq!(body["code"], Value::Null, "{e}: not shown when e-mailed");
         let mails = sink.lock().expect("sink").clone();
         assert_eq!(mails.len(), 1, "{e}");
-        assert!(mails[0].0.iter().any(|r| r.contains("thu@anphu.test")), "{e}");
+        assert!(
+            mails[0].0.iter().any(|r| r.contains("thu@anphu.test")),
+            "{e}"
+        );
         let code = code_in_mail(&mails[0].1).expect("a link with the code");
         let (s, body) = app
             .api(
