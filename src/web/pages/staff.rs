@@ -117,7 +117,6 @@ pub struct UsersPage {
     error: Option<String>,
 }
 
-#[derive(Default)]
 pub struct NewForm {
     username: String,
     full_name: String,
@@ -125,6 +124,21 @@ pub struct NewForm {
     phone: String,
     unit_id: Option<i64>,
     role: String,
+}
+
+impl NewForm {
+    /// An empty form; a new account is a unit reporter unless chosen
+    /// otherwise (never an administrator by default).
+    fn blank() -> NewForm {
+        NewForm {
+            username: String::new(),
+            full_name: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            unit_id: None,
+            role: Role::UnitReporter.as_str().to_string(),
+        }
+    }
 }
 
 const STATES: [(&str, &str); 2] = [("1", "Đang hoạt động"), ("0", "Đã khóa")];
@@ -240,7 +254,7 @@ pub async fn list_users(
     PageAuth(auth): PageAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<UsersPage, PageError> {
-    Ok(users_page(&state, &auth, &q, NewForm::default(), None).await?)
+    Ok(users_page(&state, &auth, &q, NewForm::blank(), None).await?)
 }
 
 #[derive(Template, WebTemplate)]
