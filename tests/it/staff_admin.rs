@@ -567,6 +567,10 @@ async fn nothing_outside_the_administrators_subtree_moves() {
             )
             .await;
         assert_eq!(names(&reporters), vec!["reporter_a1".to_string()], "{e}");
+        let (_, found) = app
+            .api(Method::GET, "/api/users?q=REPORTER_A", Some(&token), None)
+            .await;
+        assert_eq!(names(&found), vec!["reporter_a1".to_string()], "{e}");
         let (_, disabled) = app
             .api(Method::GET, "/api/users?active=false", Some(&token), None)
             .await;
