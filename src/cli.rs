@@ -62,6 +62,10 @@ pub struct ServeArgs {
         default_value = "Theo Dõi <theodoi@localhost>"
     )]
     pub mail_from: String,
+    /// The address people open the server at, e.g. https://theodoi.tinh.gov.vn:
+    /// with mail set up, enrolment codes are e-mailed as links to it.
+    #[arg(long, env = "THEODOI_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Working days between reminders once a deadline has passed; after three
     /// reminders with no accepted progress the task goes to the leaders.
     #[arg(long, env = "THEODOI_ESCALATE_AFTER_DAYS", default_value_t = 5)]
@@ -478,6 +482,7 @@ fn config(db: &str, serve: &ServeArgs, fallback_key: Option<DataKey>) -> anyhow:
                 smtp_url,
                 from: serve.mail_from.clone(),
             }),
+        public_url: serve.public_url.clone(),
         escalate_after_days: serve.escalate_after_days.max(1),
         retention_days: serve.retention_days.max(1),
         ..Config::default()

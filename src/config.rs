@@ -27,6 +27,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Where warnings are e-mailed; none means in-app only.
     pub mail: Option<crate::notify::MailConfig>,
+    /// The address people open the server at (`https://theodoi.tinh.gov.vn`),
+    /// for links sent by e-mail (enrolment codes); none means codes are
+    /// shown to the administrator instead of e-mailed.
+    pub public_url: Option<String>,
     /// Working days between reminders once a deadline has passed.
     pub escalate_after_days: i64,
     /// Seals citizens' personal data. Without it, feedback is still taken
@@ -76,6 +80,7 @@ impl Default for Config {
             secure_cookies: false,
             max_body_bytes: 2 * 1024 * 1024,
             mail: None,
+            public_url: None,
             escalate_after_days: 5,
             data_key: None,
             retention_days: 365,

@@ -302,6 +302,43 @@ pub async fn email(store: &Store, mail: &MailConfig) -> Result<usize, String> {
     Ok(sent)
 }
 
+/// Sends one person the link that sets their password (a new account, or
+/// a reset by an administrator). The code is in the link and in the text,
+/// for someone who types it on another device.
+pub async fn send_enrolment(
+    mail: &MailConfig,
+    to: &str,
+    username: &str,
+    code: &str,
+    link: &str,
+) -> Result<(), String> {
+    let (host, port) = smtp_host_port(&mail.smtp_url)?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .build();
+    let from: Mailbox = mail.from.parse().map_err(|e| format!("sender: {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
+    let hours = crate::domain::staff::ENROLMENT_HOURS;
+    let body = format!(
+        "Tài khoản Theo Dõi của bạn (tên đăng nhập: {username}) cần đặt mật khẩu.\n\n\
+         Mở liên kết sau để đặt mật khẩu:\n{link}\n\n\
+         hoặc nhập mã kích hoạt {code} tại trang đặt mật khẩu.\n\n\
+         Mã chỉ dùng được một lần và hết hạn sau {hours} giờ. \
+         Nếu bạn không đề nghị việc này, hãy báo quản trị viên.\n"
+    );
+    let email = Message::builder()
+        .from(from)
+        .to(to)
+        .subject("[Theo Dõi] Đặt mật khẩu cho tài khoản")
+        .body(body)
+        .map_err(|e| e.to_string())?;
+    transport
+        .send(email)
+        .await
+        .map_err(|e| format!("SMTP: {e}"))?;
+    Ok(())
+}
+
 /// `smtp://host:port` (port 25 when absent).
 pub fn smtp_host_port(url: &str) -> Result<(String, u16), String> {
     let rest = url

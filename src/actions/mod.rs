@@ -29,6 +29,7 @@ pub mod rekey;
 pub mod reports;
 pub mod rounds;
 pub mod sign_in;
+pub mod staff;
 pub mod targets;
 pub mod tasks;
 pub mod todo;

@@ -178,9 +178,12 @@ pub async fn sign_in(
     refuse_held_back(state, username, ip).await?;
     let user = store.user_by_username(username).await?;
     let now = store.clock().now_ms();
+    // An account waiting for its owner to enrol has no password: checked
+    // against the dummy hash, so it answers as slowly as any other.
     let stored = user
         .as_ref()
         .map(|u| u.password_hash.clone())
+        .filter(|h| h != crate::store::NO_PASSWORD)
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let ok = password::verify_queued(password_text.to_string(), stored).await;
     const WRONG: &str = "Tên đăng nhập hoặc mật khẩu không đúng";

@@ -45,6 +45,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("unit_names", "unit_id, until_on"),
     ("users", "id"),
     ("user_roles", "user_id, role"),
+    ("enrolment_codes", "id"),
     ("plans", "id"),
     ("plan_links", "plan_id, implements_plan_id"),
     ("tasks", "id"),

@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "dashboard_reads",
         sql: include_str!("../../migrations/0011_dashboard_reads.sql"),
     },
+    Migration {
+        version: 15,
+        name: "staff_enrolment",
+        sql: include_str!("../../migrations/0015_staff_enrolment.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

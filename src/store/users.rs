@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
-use super::rows::{Bind, Conditions, bind_all, flag, map_unique};
+use super::rows::{Bind, bind_all, flag, map_unique};
 use super::sessions::end_all_sessions;
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::access::Role;
@@ -39,6 +39,8 @@ pub struct User {
     pub disabled_reason: Option<String>,
     /// When an administrator last enabled the account again.
     pub enabled_at: Option<i64>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
 impl User {
@@ -60,19 +62,33 @@ pub struct NewUser {
     pub roles: Vec<Role>,
 }
 
-const USER_COLUMNS: &str = "s.id, s.unit_id, u.name AS unit_name, u.path AS unit_path, s.username,
+pub(super) const USER_COLUMNS: &str =
+    "s.id, s.unit_id, u.name AS unit_name, u.path AS unit_path, s.username,
     s.full_name, s.password_hash, s.active, s.failed_logins, s.locked_until, s.last_login_at,
     s.version, s.created_at, s.totp_secret, s.totp_pending, s.totp_enabled_at, s.totp_last_step,
-    s.disabled_at, s.disabled_reason, s.enabled_at";
+    s.disabled_at, s.disabled_reason, s.enabled_at, s.email, s.phone";
 
 impl Store {
     pub async fn create_user(&self, new: NewUser, actor: &Actor) -> StoreResult<User> {
+        let mut tx = self.write.begin().await?;
+        let id = self.insert_user(&mut tx, &new, actor).await?;
+        tx.commit().await?;
+        self.user(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Writes a new account, its roles and the audit entry, in `conn`'s
+    /// transaction; returns its id.
+    pub(super) async fn insert_user(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        new: &NewUser,
+        actor: &Actor,
+    ) -> StoreResult<i64> {
         let unit = self
             .unit(new.unit_id)
             .await?
             .ok_or_else(|| StoreError::InvalidReference("unit".into()))?;
         let now = self.now_ms();
-        let mut tx = self.write.begin().await?;
         let row = sqlx::query(
             "INSERT INTO users (unit_id, province_id, commune_id, username, full_name, password_hash,
                     active, failed_logins, locked_until, last_login_at, created_at, updated_at, version)
@@ -85,7 +101,7 @@ impl Store {
         .bind(new.full_name.clone())
         .bind(new.password_hash.clone())
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| map_unique(e, "username"))?;
         let id: i64 = row.try_get("id")?;
@@ -93,11 +109,11 @@ impl Store {
             sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
                 .bind(id)
                 .bind(role.as_str())
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
         audit::record(
-            &mut tx,
+            conn,
             now,
             actor,
             Change {
@@ -116,8 +132,7 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.user(id).await?.ok_or(StoreError::NotFound)
+        Ok(id)
     }
 
     pub async fn user(&self, id: i64) -> StoreResult<Option<User>> {
@@ -147,33 +162,14 @@ impl Store {
     }
 
     pub async fn users(&self, within_path: &str, page: Page) -> StoreResult<Listing<User>> {
-        let mut c = Conditions::default();
-        c.push("u.path LIKE ?", Bind::Text(format!("{within_path}%")));
-        let from = "FROM users s JOIN units u ON u.id = s.unit_id";
-        let count_sql = format!("SELECT COUNT(*) AS n {from}{}", c.sql());
-        let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-            .fetch_one(&self.read)
-            .await?
-            .try_get("n")?;
-        let sql = format!(
-            "SELECT {USER_COLUMNS} {from}{} ORDER BY u.path, s.username LIMIT $2 OFFSET $3",
-            c.sql()
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.binds)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.read)
-            .await?;
-        let mut items = Vec::new();
-        for row in &rows {
-            let mut user = user_from_row(row)?;
-            user.roles = self.roles_of(user.id).await?;
-            items.push(user);
-        }
-        Ok(Listing { items, total, page })
+        let filter = super::UserFilter {
+            within_path: within_path.to_string(),
+            ..Default::default()
+        };
+        self.users_filtered(&filter, page).await
     }
 
-    async fn roles_of(&self, user_id: i64) -> StoreResult<Vec<Role>> {
+    pub(super) async fn roles_of(&self, user_id: i64) -> StoreResult<Vec<Role>> {
         let rows = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
             .bind(user_id)
             .fetch_all(&self.read)
@@ -227,7 +223,7 @@ impl Store {
     }
 }
 
-fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+pub(super) fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     Ok(User {
         id: row.try_get("id")?,
         unit_id: row.try_get("unit_id")?,
@@ -250,5 +246,7 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
         disabled_at: row.try_get("disabled_at")?,
         disabled_reason: row.try_get("disabled_reason")?,
         enabled_at: row.try_get("enabled_at")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
     })
 }

@@ -42,6 +42,11 @@ pub enum Flash {
     Explained,
     /// What was kept when a session ended was put aside by the person.
     KeptDiscarded,
+    /// An administrator disabled an account (its sessions ended).
+    AccountDisabled,
+    AccountEnabled,
+    /// An administrator turned off an account's second factor.
+    TotpReset,
 }
 
 impl Flash {
@@ -64,6 +69,9 @@ impl Flash {
             Flash::Saved => "saved".into(),
             Flash::Explained => "explained".into(),
             Flash::KeptDiscarded => "kept_discarded".into(),
+            Flash::AccountDisabled => "account_disabled".into(),
+            Flash::AccountEnabled => "account_enabled".into(),
+            Flash::TotpReset => "totp_reset".into(),
         }
     }
 
@@ -93,6 +101,9 @@ impl Flash {
             "saved" => Flash::Saved,
             "explained" => Flash::Explained,
             "kept_discarded" => Flash::KeptDiscarded,
+            "account_disabled" => Flash::AccountDisabled,
+            "account_enabled" => Flash::AccountEnabled,
+            "totp_reset" => Flash::TotpReset,
             _ => return None,
         })
     }
@@ -145,6 +156,13 @@ impl Flash {
                     .into()
             }
             Flash::KeptDiscarded => "Đã bỏ nội dung được giữ lại.".into(),
+            Flash::AccountDisabled => {
+                "Đã khóa tài khoản; mọi phiên đăng nhập của tài khoản đã kết thúc.".into()
+            }
+            Flash::AccountEnabled => "Đã mở lại tài khoản.".into(),
+            Flash::TotpReset => {
+                "Đã tắt xác thực hai lớp; người dùng đăng ký lại ở lần đăng nhập sau.".into()
+            }
         }
     }
 

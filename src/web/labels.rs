@@ -171,7 +171,10 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("update_user", "Sửa tài khoản"),
     ("set_password", "Đổi mật khẩu"),
     ("change_password", "Đổi mật khẩu"),
-    ("reset_password", "Đổi mật khẩu"),
+    ("reset_password", "Đặt lại mật khẩu"),
+    ("move_user", "Chuyển đơn vị công tác"),
+    ("enrolment_issued", "Cấp mã kích hoạt"),
+    ("enrolment_used", "Đặt mật khẩu bằng mã kích hoạt"),
     ("enable_totp", "Bật xác thực hai bước"),
     ("totp_enabled", "Bật xác thực hai bước"),
     ("disable_totp", "Tắt xác thực hai bước"),
@@ -288,6 +291,12 @@ pub fn field_name(key: &str) -> String {
         ("due_on", "Hạn"),
         ("full_name", "Họ tên"),
         ("disabled", "Khóa"),
+        ("phone", "Số điện thoại"),
+        ("unit", "Đơn vị"),
+        ("active", "Đang hoạt động"),
+        ("sessions_ended", "Số phiên đăng nhập kết thúc"),
+        ("expires_at", "Hết hạn"),
+        ("purpose", "Mục đích"),
     ];
     known
         .iter()
@@ -342,6 +351,20 @@ fn short_value(key: &str, v: &serde_json::Value) -> String {
         Value::Null => "(trống)".to_string(),
         Value::Bool(true) => "có".to_string(),
         Value::Bool(false) => "không".to_string(),
+        Value::Number(n) if key.ends_with("_at") && n.as_i64().is_some() => {
+            n.as_i64().map(date_time).unwrap_or_default()
+        }
+        Value::String(s) if key == "reason" && s == "administrator" => {
+            "Quản trị viên khóa".to_string()
+        }
+        Value::String(s) if key == "reason" && s == "dormant" => {
+            "Không sử dụng quá 45 ngày".to_string()
+        }
+        Value::String(s) if key == "purpose" => match s.as_str() {
+            "new_account" => "Tài khoản mới".to_string(),
+            "password_reset" => "Đặt lại mật khẩu".to_string(),
+            other => other.to_string(),
+        },
         Value::Number(n) => n
             .as_f64()
             .map(|f| number(f, 2))
@@ -356,7 +379,12 @@ fn short_value(key: &str, v: &serde_json::Value) -> String {
         },
         Value::Array(items) => items
             .iter()
-            .map(|i| short_value("", i))
+            .map(|i| match (key, i) {
+                ("roles", Value::String(r)) => crate::domain::access::Role::parse(r)
+                    .map(|r| r.label_vi().to_string())
+                    .unwrap_or_else(|| r.clone()),
+                _ => short_value("", i),
+            })
             .collect::<Vec<_>>()
             .join(", "),
         Value::Object(m) => format!("{} mục", m.len()),
@@ -371,6 +399,26 @@ fn short_value(key: &str, v: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_changes_read_in_words() {
+        let lines = changed_fields(
+            Some(r#"{"active": true, "roles": ["viewer"]}"#),
+            Some(
+                r#"{"active": false, "reason": "administrator", "roles": ["viewer", "leader"],
+                   "purpose": "password_reset", "expires_at": 1773108000000}"#,
+            ),
+        );
+        let text = lines.join("\n");
+        assert!(text.contains("Lý do: Quản trị viên khóa"), "{text}");
+        assert!(
+            text.contains("Vai trò: Người xem → Người xem, Lãnh đạo"),
+            "{text}"
+        );
+        assert!(text.contains("Mục đích: Đặt lại mật khẩu"), "{text}");
+        assert!(text.contains("Hết hạn: 10/03/2026"), "{text}");
+        assert_eq!(audit_action("move_user"), "Chuyển đơn vị công tác");
+    }
 
     #[test]
     fn numbers_are_written_the_vietnamese_way() {

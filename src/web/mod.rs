@@ -81,6 +81,12 @@ fn sitemap() -> Sitemap {
             "/account/totp/disable",
             post(pages::account::totp_disable_submit),
         )
+        // Setting a password with a one-time enrolment code (no login)
+        .route(
+            "/enrol",
+            get(pages::staff::enrol_form).post(pages::staff::enrol_submit),
+        )
+        .route("/enrol/{code}", get(pages::staff::enrol_with_code))
         // Home
         .route("/", get(pages::home::show_home))
         // The unit tree
@@ -138,15 +144,32 @@ fn sitemap() -> Sitemap {
         // Administration
         .route(
             "/admin/users",
-            get(pages::account::list_users).post(pages::account::create_user_submit),
+            get(pages::staff::list_users).post(pages::staff::create_user_submit),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(pages::staff::show_user).post(pages::staff::update_user_submit),
+        )
+        .route(
+            "/admin/users/{id}/unit",
+            post(pages::staff::move_user_submit),
+        )
+        .route("/admin/users/{id}/roles", post(pages::staff::roles_submit))
+        .route(
+            "/admin/users/{id}/disable",
+            post(pages::staff::disable_user_submit),
         )
         .route(
             "/admin/users/{id}/enable",
-            post(pages::account::enable_user_submit),
+            post(pages::staff::enable_user_submit),
         )
         .route(
             "/admin/users/{id}/totp-reset",
-            post(pages::account::reset_totp_submit),
+            post(pages::staff::reset_totp_submit),
+        )
+        .route(
+            "/admin/users/{id}/password-reset",
+            post(pages::staff::reset_password_submit),
         )
         .route("/admin/audit", get(pages::audit::show_audit))
         .route("/admin/audit.csv", get(pages::audit::export_csv))
@@ -280,10 +303,23 @@ fn sitemap() -> Sitemap {
             "/api/account/totp/confirm",
             post(api::account::totp_confirm),
         )
-        .route("/api/users", get(api::account::list_users))
+        .route("/api/enrol", post(api::staff::enrol))
+        .route(
+            "/api/users",
+            get(api::staff::list_users).post(api::staff::create_user),
+        )
+        .route(
+            "/api/users/{id}",
+            get(api::staff::get_user).put(api::staff::update_user),
+        )
         .route("/api/users/{id}/enable", post(api::account::enable_user))
+        .route("/api/users/{id}/disable", post(api::staff::disable_user))
         .route("/api/users/{id}/totp/reset", post(api::account::reset_totp))
         .route("/api/users/{id}/roles", put(api::account::set_roles))
+        .route(
+            "/api/users/{id}/password-reset",
+            post(api::staff::reset_password),
+        )
         .route("/api/audit", get(api::account::audit))
         .route("/api/me", get(api::auth::me))
         .route(

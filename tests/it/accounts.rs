@@ -594,7 +594,7 @@ async fn accounts_unused_for_45_days_are_disabled_and_enabled_again_by_an_admini
             .api(Method::GET, "/api/users", Some(&admin_token), None)
             .await;
         assert_eq!(s, StatusCode::OK, "{e}: {list}");
-        let row = list
+        let row = list["items"]
             .as_array()
             .expect("users")
             .iter()

@@ -109,6 +109,10 @@ impl Fixture {
         if uri.contains("{token}") {
             uri = uri.replace("{token}", &self.token);
         }
+        if uri.contains("{code}") {
+            // An enrolment code no account has.
+            uri = uri.replace("{code}", "AAAA-BBBB-CCCC-DDDD");
+        }
         assert!(
             !uri.contains('{'),
             "{path}: a path parameter this test does not fill"
@@ -134,7 +138,16 @@ impl Fixture {
                 ("full_name", s("Cán bộ mới")),
                 ("unit_id", self.unit.to_string()),
                 ("role", s("viewer")),
+            ],
+            // A stale version: an allowed edit is refused as a conflict.
+            "/admin/users/{id}" => vec![("full_name", s("Đổi tên")), ("version", s("999"))],
+            // The unit and roles reporter_a1 already has.
+            "/admin/users/{id}/unit" => vec![("unit_id", self.unit.to_string())],
+            "/admin/users/{id}/roles" => vec![("role", s("unit_reporter"))],
+            "/enrol" => vec![
+                ("code", s("AAAA-BBBB-CCCC-DDDD")),
                 ("password", s("mot cum tu rat dai de nho 2026")),
+                ("confirm_password", s("mot cum tu rat dai de nho 2026")),
             ],
             "/plans" => vec![
                 ("issuer_unit_id", self.commune.to_string()),
@@ -228,6 +241,11 @@ impl Fixture {
             ("POST", "/api/login") => json!({"username": "nobody", "password": "sai mat khau dai"}),
             // The roles reporter_a1 already has: allowed calls change nothing.
             ("PUT", "/api/users/{id}/roles") => json!({"roles": ["unit_reporter"]}),
+            ("POST", "/api/users") => json!({"username": "can.bo.moi", "full_name": "Cán bộ mới",
+                "unit_id": self.unit, "role": "viewer"}),
+            ("PUT", "/api/users/{id}") => json!({"full_name": "Đổi tên", "version": 999}),
+            ("POST", "/api/enrol") => json!({"code": "AAAA-BBBB-CCCC-DDDD",
+                "password": "mot cum tu rat dai de nho 2026"}),
             ("POST", "/api/units") => json!({"parent_id": self.commune, "kind": "village",
                 "name": "Thôn Mới", "side": "government"}),
             ("PUT", "/api/units/{id}") => json!({"parent_id": self.commune, "kind": "department",

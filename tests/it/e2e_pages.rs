@@ -131,6 +131,7 @@ fn pages_of(role: &str) -> Vec<(&'static str, String)> {
     if role.ends_with("quantri") {
         pages.push(("audit", "/admin/audit".to_string()));
         pages.push(("users", "/admin/users".to_string()));
+        pages.push(("enrol", "/enrol".to_string()));
     }
     pages
 }
@@ -229,6 +230,11 @@ async fn a_role_at(
     }
     if let Some(task) = first_link(client, base, "/tasks", "ul.list li a").await {
         pages.push(("task", task));
+    }
+    if role.ends_with("quantri")
+        && let Some(user) = first_link(client, base, "/admin/users", "table.users a").await
+    {
+        pages.push(("user", user));
     }
     pages.push(("public", "/cong-khai".to_string()));
     if let Some(commune) = first_link(client, base, "/cong-khai", "ul.communes li a").await {

@@ -12,7 +12,7 @@ use crate::harness::{TestApp, World, select_texts, task};
 
 /// A minimal SMTP server that accepts every message and keeps the
 /// recipients and the data of each.
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+pub(crate) async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -131,12 +131,22 @@ pub struct UserOut {
     pub disabled_at: Option<i64>,
     pub last_login_at: Option<i64>,
     pub totp_enabled: bool,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// No password yet (a new account, or one reset): waiting for its
+    /// owner to use the enrolment code.
+    pub password_pending: bool,
+    pub version: i64,
 }
 
 impl From<User> for UserOut {
     fn from(u: User) -> Self {
         UserOut {
             totp_enabled: u.totp_enabled(),
+            password_pending: u.password_hash == crate::store::NO_PASSWORD,
+            email: u.email,
+            phone: u.phone,
+            version: u.version,
             id: u.id,
             username: u.username,
             full_name: u.full_name,
@@ -149,16 +159,6 @@ impl From<User> for UserOut {
             last_login_at: u.last_login_at,
         }
     }
-}
-
-#[utoipa::path(get, path = "/api/users", tag = "accounts",
-    responses((status = 200, body = [UserOut]), (status = 403, body = ErrorBody)))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    ApiAuth(auth): ApiAuth,
-) -> Result<ApiJson<Vec<UserOut>>, ApiError> {
-    let users = accounts::managed_users(&state, &auth.principal).await?;
-    Ok(ApiJson(users.into_iter().map(UserOut::from).collect()))
 }
 
 /// Enables an account again (after 45 days unused, or disabled otherwise).
@@ -205,7 +205,8 @@ pub async fn set_roles(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RolesIn>,
 ) -> Result<ApiJson<UserOut>, ApiError> {
-    let user = accounts::set_roles(&state, &auth.caller(&ip), id, &input.roles).await?;
+    let user =
+        crate::actions::staff::set_roles(&state, &auth.caller(&ip), id, &input.roles).await?;
     Ok(ApiJson(user.into()))
 }
 

@@ -1,11 +1,10 @@
 //! The user's own account page (password, second factor, logout
-//! everywhere) and the administrators' list of accounts, where a disabled
-//! account is enabled again.
+//! everywhere). Other people's accounts are administered in `staff.rs`.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +13,6 @@ use super::Layout;
 use crate::actions::accounts;
 use crate::actions::sign_in::Enrolment;
 use crate::domain::access::Role;
-use crate::store::User;
 use crate::web::AppState;
 use crate::web::error::{AppError, PageError};
 use crate::web::forms::{FormPairs, answer_form};
@@ -168,144 +166,4 @@ pub async fn totp_disable_submit(
         |e| account_page(&state, &auth, Some(e.to_string())),
     )
     .await
-}
-
-pub struct UserRow {
-    pub id: i64,
-    pub username: String,
-    pub full_name: String,
-    pub unit_name: String,
-    pub roles: String,
-    pub active: bool,
-    pub status: String,
-    pub last_login: String,
-    pub totp: bool,
-}
-
-impl From<&User> for UserRow {
-    fn from(u: &User) -> Self {
-        let status = if u.active {
-            "Đang hoạt động".to_string()
-        } else if u.disabled_reason.as_deref() == Some(crate::store::DORMANT) {
-            format!(
-                "Đã khóa do không dùng quá 45 ngày ({})",
-                u.disabled_at.map(labels::date_time).unwrap_or_default()
-            )
-        } else {
-            "Đã khóa".to_string()
-        };
-        UserRow {
-            id: u.id,
-            username: u.username.clone(),
-            full_name: u.full_name.clone(),
-            unit_name: u.unit_name.clone(),
-            roles: u
-                .roles
-                .iter()
-                .map(|r| r.label_vi())
-                .collect::<Vec<_>>()
-                .join(", "),
-            active: u.active,
-            status,
-            last_login: u.last_login_at.map(labels::date_time).unwrap_or_default(),
-            totp: u.totp_enabled(),
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "admin_users.html")]
-pub struct UsersPage {
-    layout: Layout,
-    users: Vec<UserRow>,
-    /// Units of the administrator's subtree a new account may sit on.
-    units: Vec<(i64, String)>,
-    roles: Vec<(&'static str, &'static str)>,
-    error: Option<String>,
-}
-
-async fn users_page(
-    state: &AppState,
-    auth: &crate::web::session::Auth,
-    error: Option<String>,
-) -> Result<UsersPage, PageError> {
-    let p = &auth.principal;
-    let users = accounts::managed_users(state, p).await?;
-    let units = crate::actions::units::readable_units(state, p)
-        .await?
-        .into_iter()
-        .filter(|u| p.can_administer(&u.path))
-        .map(|u| (u.id, u.name))
-        .collect();
-    Ok(UsersPage {
-        layout: Layout::new("Tài khoản người dùng", auth),
-        users: users.iter().map(UserRow::from).collect(),
-        units,
-        roles: crate::domain::access::Role::ALL
-            .iter()
-            .map(|r| (r.as_str(), r.label_vi()))
-            .collect(),
-        error,
-    })
-}
-
-/// An administrator creates an account on a unit of its subtree.
-pub async fn create_user_submit(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    PageAuth(auth): PageAuth,
-    body: axum::body::Bytes,
-) -> Result<Response, PageError> {
-    let f = crate::web::forms::FormPairs::parse(&body)?;
-    let role = crate::domain::access::Role::parse(&f.text("role"))
-        .ok_or_else(|| AppError::BadRequest("Vai trò không hợp lệ".into()))?;
-    let input = accounts::NewAccount {
-        username: f.text("username"),
-        full_name: f.text("full_name"),
-        unit_id: f
-            .id("unit_id", "Đơn vị")?
-            .ok_or_else(|| AppError::BadRequest("Chọn đơn vị".into()))?,
-        role,
-        email: f.optional("email"),
-        password: f.text("password"),
-    };
-    match accounts::create_account(&state, &auth.caller(&ip), input).await {
-        Ok(_) => Ok(crate::web::flash::redirect_with(
-            "/admin/users",
-            crate::web::flash::Flash::Saved,
-            state.config.secure_cookies,
-        )),
-        Err(crate::actions::AppError::Invalid(message)) => {
-            let page = users_page(&state, &auth, Some(message)).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn list_users(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-) -> Result<UsersPage, PageError> {
-    users_page(&state, &auth, None).await
-}
-
-pub async fn enable_user_submit(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    accounts::enable_user(&state, &auth.caller(&ip), id).await?;
-    Ok(Redirect::to("/admin/users").into_response())
-}
-
-pub async fn reset_totp_submit(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    accounts::reset_totp(&state, &auth.caller(&ip), id).await?;
-    Ok(Redirect::to("/admin/users").into_response())
 }

@@ -20,6 +20,7 @@ pub mod public_feedback;
 pub mod report_form;
 pub mod reports;
 pub mod rounds;
+pub mod staff;
 pub mod targets;
 pub mod tasks;
 pub mod todo;
