@@ -26,6 +26,7 @@ pub mod initiatives;
 pub mod plans;
 pub mod public;
 pub mod reports;
+pub mod reviews;
 pub mod rounds;
 pub mod sign_in;
 pub mod targets;

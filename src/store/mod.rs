@@ -28,6 +28,7 @@ mod plans;
 mod reminders;
 mod report_items;
 mod reports;
+mod reviews;
 mod rollups;
 mod rows;
 mod sessions;
