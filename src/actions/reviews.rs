@@ -67,10 +67,13 @@ pub async fn plan_review(
     // periods inside its columns.
     let to = span.end() + chrono::Days::new(31);
     let mut answers = Vec::new();
-    for (unit_id, mut answer) in store.accepted_task_answers(plan.id, span.start(), to).await? {
-        answer.leads = tasks.iter().any(|t| {
-            t.id == answer.task_id && t.lead.iter().any(|m| m.unit_id == Some(unit_id))
-        });
+    for (unit_id, mut answer) in store
+        .accepted_task_answers(plan.id, span.start(), to)
+        .await?
+    {
+        answer.leads = tasks
+            .iter()
+            .any(|t| t.id == answer.task_id && t.lead.iter().any(|m| m.unit_id == Some(unit_id)));
         answers.push(answer);
     }
     let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();

@@ -12,8 +12,8 @@ use crate::domain::plan::Plan;
 use crate::domain::round::{ReportView, TaskItem, TaskUpdate};
 use crate::domain::target::Target;
 use crate::domain::task::Task;
-use crate::domain::unit::Unit;
 use crate::domain::text::lower_first;
+use crate::domain::unit::Unit;
 use crate::export::{
     DocumentFormat, PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask, TargetLine,
     TaskLine,

@@ -10,7 +10,9 @@ use super::pages::views::{goal_label, mentions};
 use super::report_document::{frame_of, plan_reference_of, strip_level};
 use crate::actions::reviews::ReviewFacts;
 use crate::domain::report::TaskStatus;
-use crate::domain::review::{Accumulation, FigureCell, ReviewKind, TargetReview, TaskCell, TaskReview};
+use crate::domain::review::{
+    Accumulation, FigureCell, ReviewKind, TargetReview, TaskCell, TaskReview,
+};
 use crate::domain::target::Target;
 use crate::domain::task::Task;
 use crate::export::{ReportDocument, ReviewTables, ReviewTargetLine, ReviewTaskLine, Section};
@@ -201,7 +203,11 @@ fn sections(f: &ReviewFacts, plan_ref: &str, speaker: &str) -> Vec<Section> {
     let completed: usize = f.completed.iter().sum();
     let unreported = f.task_reviews.iter().filter(|t| t.last.is_none()).count();
     let year = f.span.end_year();
-    let measured = f.target_reviews.iter().filter(|t| t.total.is_some()).count();
+    let measured = f
+        .target_reviews
+        .iter()
+        .filter(|t| t.total.is_some())
+        .count();
     let met = f
         .targets
         .iter()

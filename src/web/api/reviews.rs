@@ -49,23 +49,33 @@ pub fn review_request(
     params: &ReviewParams,
     this_year: i32,
 ) -> Result<ReviewRequest, AppError> {
-    fn number<T: std::str::FromStr>(value: Option<&String>, name: &str) -> Result<Option<T>, AppError> {
+    fn number<T: std::str::FromStr>(
+        value: Option<&String>,
+        name: &str,
+    ) -> Result<Option<T>, AppError> {
         match value.map(|v| v.trim()).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::Invalid(format!("{name} “{}” không phải là số", v.chars().take(20).collect::<String>()))),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                AppError::Invalid(format!(
+                    "{name} “{}” không phải là số",
+                    v.chars().take(20).collect::<String>()
+                ))
+            }),
         }
     }
     let year = number::<i32>(params.year.as_ref(), "Năm")?.unwrap_or(this_year);
     let quarter = number::<u32>(params.quarter.as_ref(), "Quý")?;
     let half = number::<u32>(params.half.as_ref(), "Nửa năm")?;
-    let kind = ReviewKind::parse(kind, quarter, half).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let kind =
+        ReviewKind::parse(kind, quarter, half).map_err(|e| AppError::Invalid(e.to_string()))?;
     let xlsx = match params.format.as_deref().map(str::trim) {
         None | Some("") | Some("docx") => false,
         Some("xlsx") => true,
-        Some(_) => return Err(AppError::Invalid("Định dạng tệp phải là docx hoặc xlsx".into())),
+        Some(_) => {
+            return Err(AppError::Invalid(
+                "Định dạng tệp phải là docx hoặc xlsx".into(),
+            ));
+        }
     };
     Ok(ReviewRequest { kind, year, xlsx })
 }

@@ -4,8 +4,8 @@
 //! `web::report_document`, the files from `export`.
 
 use axum::extract::{Multipart, Path, Query, State};
-use chrono::Datelike;
 use axum::response::Response;
+use chrono::Datelike;
 
 use super::attachments::attachment;
 use crate::actions::exports;
