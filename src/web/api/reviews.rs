@@ -22,6 +22,7 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// Which review and in which file.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewParams {
     /// The year of the quarter, half or year (2026–2030); this year when
     /// left out. The term's reviews (mid_term: 2026–2028, end_of_term:
