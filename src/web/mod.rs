@@ -15,6 +15,7 @@ pub mod pages;
 pub mod params;
 pub mod report_document;
 pub mod review_document;
+pub mod review_file;
 pub mod security;
 pub mod session;
 

@@ -13,11 +13,11 @@ use crate::domain::attachment::AttachedTo;
 use crate::domain::round::Round;
 use crate::export;
 use crate::web::AppState;
-use crate::web::api::reviews::{ReviewParams, review_file, review_request};
 use crate::web::error::{AppError, PageError};
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::read_multipart;
 use crate::web::report_document::{period_sheet, report_document};
+use crate::web::review_file::{ReviewParams, review_file, review_request};
 use crate::web::session::{ClientIp, PageAuth};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
