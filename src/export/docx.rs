@@ -383,13 +383,15 @@ fn roman(n: usize) -> String {
 /// its first letter kept capital.
 fn issuer_in_words(doc: &ReportDocument) -> String {
     let folded = fold_vietnamese(&doc.issuer);
-    for (prefix, kind) in [
-        ("uy ban nhan dan xa ", "xã"),
-        ("uy ban nhan dan phuong ", "phường"),
-        ("uy ban nhan dan thi tran ", "thị trấn"),
+    for (prefix, body) in [
+        ("uy ban nhan dan xa ", "Ủy ban nhân dân xã"),
+        ("uy ban nhan dan phuong ", "Ủy ban nhân dân phường"),
+        ("uy ban nhan dan thi tran ", "Ủy ban nhân dân thị trấn"),
+        ("dang uy xa ", "Đảng ủy xã"),
+        ("dang uy phuong ", "Đảng ủy phường"),
     ] {
         if folded.starts_with(prefix) {
-            return format!("Ủy ban nhân dân {kind} {}", doc.place.trim());
+            return format!("{body} {}", doc.place.trim());
         }
     }
     let lower = doc.issuer.trim().to_lowercase();

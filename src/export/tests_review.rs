@@ -117,6 +117,14 @@ fn a_party_review_has_the_party_header_number_and_recipients() {
     }
     assert!(!has(&texts, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
     assert!(!texts.iter().any(|t| t.contains("BC-UBND")));
+    // The appendices name the committee with its place's capitals.
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("(Kèm theo Báo cáo số -BC/ĐU")
+                && t.ends_with("của Đảng ủy xã Đồng Tâm)")),
+        "{texts:?}"
+    );
 }
 
 #[test]
