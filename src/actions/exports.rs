@@ -253,7 +253,7 @@ async fn views_of(
     Ok(views)
 }
 
-async fn live_tasks(store: &Store, plan_id: i64) -> Result<Vec<Task>, AppError> {
+pub(super) async fn live_tasks(store: &Store, plan_id: i64) -> Result<Vec<Task>, AppError> {
     Ok(store
         .tasks_of_plan(plan_id)
         .await?

@@ -27,6 +27,7 @@ pub mod plans;
 pub mod public;
 pub mod rekey;
 pub mod reports;
+pub mod reviews;
 pub mod rounds;
 pub mod sign_in;
 pub mod staff;

@@ -20,6 +20,7 @@ pub mod period;
 pub mod plan;
 pub mod reminder;
 pub mod report;
+pub mod review;
 pub mod rollup;
 pub mod round;
 pub mod score;

@@ -85,10 +85,12 @@ pub fn report_docx(doc: &ReportDocument) -> Result<Vec<u8>, ExportError> {
     });
 
     let mut appendices: Vec<(String, String)> = Vec::new();
-    if !doc.tasks.is_empty() {
+    if let Some(review) = &doc.review {
+        appendices.extend(super::docx_review::appendices(doc, review));
+    } else if !doc.tasks.is_empty() {
         appendices.push((doc.tasks_title.clone(), task_table(&doc.tasks)));
     }
-    if !doc.targets.is_empty() {
+    if doc.review.is_none() && !doc.targets.is_empty() {
         appendices.push((doc.targets_title.clone(), target_table(&doc.targets)));
     }
 
@@ -381,13 +383,15 @@ fn roman(n: usize) -> String {
 /// its first letter kept capital.
 fn issuer_in_words(doc: &ReportDocument) -> String {
     let folded = fold_vietnamese(&doc.issuer);
-    for (prefix, kind) in [
-        ("uy ban nhan dan xa ", "xã"),
-        ("uy ban nhan dan phuong ", "phường"),
-        ("uy ban nhan dan thi tran ", "thị trấn"),
+    for (prefix, body) in [
+        ("uy ban nhan dan xa ", "Ủy ban nhân dân xã"),
+        ("uy ban nhan dan phuong ", "Ủy ban nhân dân phường"),
+        ("uy ban nhan dan thi tran ", "Ủy ban nhân dân thị trấn"),
+        ("dang uy xa ", "Đảng ủy xã"),
+        ("dang uy phuong ", "Đảng ủy phường"),
     ] {
         if folded.starts_with(prefix) {
-            return format!("Ủy ban nhân dân {kind} {}", doc.place.trim());
+            return format!("{body} {}", doc.place.trim());
         }
     }
     let lower = doc.issuer.trim().to_lowercase();
@@ -422,7 +426,7 @@ fn appendix_heading(doc: &ReportDocument, n: usize, title: &str) -> String {
 /// practice and ND30 sets no table size.
 const CELL_FONT: Font = Font::plain(24);
 
-fn header_row(headers: &[&str], widths: &[u32]) -> String {
+pub(super) fn header_row(headers: &[&str], widths: &[u32]) -> String {
     let cells: String = headers
         .iter()
         .zip(widths)
@@ -431,7 +435,7 @@ fn header_row(headers: &[&str], widths: &[u32]) -> String {
     row(&cells, true)
 }
 
-fn group_row(reference: &str, group: &str, widths: &[u32]) -> String {
+pub(super) fn group_row(reference: &str, group: &str, widths: &[u32]) -> String {
     let reference = reference.trim().trim_end_matches('.');
     let text = if reference.is_empty() {
         group.to_string()
@@ -451,7 +455,7 @@ fn group_row(reference: &str, group: &str, widths: &[u32]) -> String {
 }
 
 /// A data row: the TT column and short values centred, prose justified.
-fn data_row(values: &[&str], centred: &[bool], widths: &[u32]) -> String {
+pub(super) fn data_row(values: &[&str], centred: &[bool], widths: &[u32]) -> String {
     let cells: String = values
         .iter()
         .zip(centred)

@@ -141,6 +141,7 @@ pub fn report() -> ReportDocument {
         ],
         tasks_title: "Kết quả thực hiện nhiệm vụ tháng 7 năm 2026".to_string(),
         targets_title: "Kết quả thực hiện chỉ tiêu tháng 7 năm 2026".to_string(),
+        review: None,
     }
 }
 

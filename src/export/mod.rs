@@ -8,10 +8,12 @@
 
 pub mod docx;
 mod docx_party;
+mod docx_review;
 mod docx_xml;
 pub mod model;
 pub mod xlsx;
 mod xlsx_read;
+mod xlsx_review;
 
 #[cfg(test)]
 mod fixture;
@@ -22,14 +24,17 @@ mod tests_docx;
 #[cfg(test)]
 mod tests_docx_party;
 #[cfg(test)]
+mod tests_review;
+#[cfg(test)]
 mod tests_xlsx;
 
 pub use docx::report_docx;
 pub use model::{
-    BulkRow, DocumentFormat, PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask,
-    TargetLine, TaskLine,
+    BulkRow, DocumentFormat, PeriodSheet, ReportDocument, ReviewTables, ReviewTargetLine,
+    ReviewTaskLine, Section, SheetTarget, SheetTask, TargetLine, TaskLine,
 };
 pub use xlsx::{parse_period_sheet, period_sheet_xlsx, report_xlsx};
+pub use xlsx_review::review_xlsx;
 
 /// A file could not be produced. Only a library failure gets here: every
 /// input value is laid out as text, so no user data can make export fail.

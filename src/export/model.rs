@@ -49,6 +49,56 @@ pub struct ReportDocument {
     /// Title of each appendix, upper case.
     pub tasks_title: String,
     pub targets_title: String,
+    /// A review over several periods (giao ban quý, sơ kết, tổng kết): its
+    /// appendices hold a column a period instead of `tasks` and `targets`.
+    pub review: Option<ReviewTables>,
+}
+
+/// The appendices of a review: each task and target with a cell a period
+/// and the span's total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewTables {
+    /// The periods' names, one a column: `Quý I/2026`, `Năm 2027`.
+    pub columns: Vec<String>,
+    /// The span's column heading: `Cả giai đoạn 2026 - 2030`.
+    pub span: String,
+    pub tasks: Vec<ReviewTaskLine>,
+    /// Tasks completed in each period, and over the span (their sum).
+    pub completed: Vec<String>,
+    pub completed_total: String,
+    pub targets: Vec<ReviewTargetLine>,
+}
+
+/// A task of a review. A row with only `group` set is a group heading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewTaskLine {
+    pub group: Option<String>,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub deadline: String,
+    /// `Hoàn thành (100%)`, `Đang thực hiện (40%)`, `Chưa có báo cáo`.
+    pub cells: Vec<String>,
+    /// The latest status over the span, and its result.
+    pub last: String,
+    /// The period in which it was completed: `Quý II/2026`, or empty.
+    pub completed_in: String,
+}
+
+/// A target of a review. A row with only `group` set is a group heading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewTargetLine {
+    pub group: Option<String>,
+    pub reference: String,
+    pub name: String,
+    pub measure_unit: String,
+    /// The goal of the span's last year.
+    pub goal: String,
+    /// `92,5`, `Không phát sinh`, `Chưa có số liệu`.
+    pub cells: Vec<String>,
+    /// `Cộng: 25 (thiếu Năm 2028)`, `Mới nhất: 90`, `Chưa có số liệu`.
+    pub total: String,
+    pub assessment: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -51,7 +51,7 @@ const TARGET_COLUMN_WIDTHS: [f64; 8] = [6.0, 45.0, 12.0, 22.0, 12.0, 14.0, 14.0,
 const PERIOD_TASK_WIDTHS: [f64; 8] = [8.0, 6.0, 50.0, 22.0, 14.0, 20.0, 12.0, 45.0];
 const PERIOD_TARGET_WIDTHS: [f64; 7] = [8.0, 6.0, 50.0, 12.0, 14.0, 16.0, 35.0];
 
-struct Formats {
+pub(super) struct Formats {
     title: Format,
     header: Format,
     group: Format,
@@ -60,7 +60,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let base = Format::new()
             .set_font_name("Times New Roman")
             .set_font_size(12)
@@ -87,17 +87,17 @@ impl Formats {
     }
 }
 
-fn col(i: usize) -> u16 {
+pub(super) fn col(i: usize) -> u16 {
     // Column indexes here come from fixed arrays of at most eight entries.
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
-fn row_num(i: usize) -> u32 {
+pub(super) fn row_num(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Title row, header row (frozen) and column widths.
-fn sheet_head(
+pub(super) fn sheet_head(
     ws: &mut Worksheet,
     f: &Formats,
     first_col: u16,
@@ -121,7 +121,7 @@ fn sheet_head(
 }
 
 /// A group heading row merged across the table.
-fn group_row(
+pub(super) fn group_row(
     ws: &mut Worksheet,
     f: &Formats,
     r: u32,
@@ -139,7 +139,7 @@ fn group_row(
     Ok(())
 }
 
-fn write_row(
+pub(super) fn write_row(
     ws: &mut Worksheet,
     f: &Formats,
     r: u32,

@@ -196,6 +196,14 @@ impl Store {
                 )
                 .await?
             }
+            "plan" => {
+                scope_of(
+                    &mut conn,
+                    "SELECT province_id, commune_id FROM plans WHERE id = $1",
+                    entity_id,
+                )
+                .await?
+            }
             _ => user_scope(&mut conn, actor.user_id).await?,
         };
         record(

@@ -29,6 +29,7 @@ mod rekey;
 mod reminders;
 mod report_items;
 mod reports;
+mod reviews;
 mod rollups;
 mod rows;
 mod sessions;

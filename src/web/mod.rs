@@ -14,6 +14,8 @@ pub mod login;
 pub mod pages;
 pub mod params;
 pub mod report_document;
+pub mod review_document;
+pub mod review_file;
 pub mod security;
 pub mod session;
 
@@ -206,6 +208,7 @@ fn sitemap() -> Sitemap {
         .route("/rounds/{id}/report.docx", get(pages::exports::report_docx))
         .route("/rounds/{id}/report.xlsx", get(pages::exports::report_xlsx))
         .route("/rounds/{id}/sheet.xlsx", get(pages::exports::sheet_xlsx))
+        .route("/plans/{id}/reviews", get(pages::exports::review_download))
         .route(
             "/rounds/{id}/sheet",
             post(pages::exports::upload_sheet)
@@ -412,6 +415,10 @@ fn sitemap() -> Sitemap {
             post(api::reports::add_evidence),
         )
         .route("/api/completeness", get(api::reports::completeness))
+        .route(
+            "/api/plans/{id}/reviews/{kind}",
+            get(api::reviews::download_review),
+        )
         // Monitoring
         .route("/api/dashboard/{id}", get(api::dashboard::dashboard))
         // Citizen feedback and initiatives: public API (no login)

@@ -8,10 +8,12 @@ use super::labels::{evidence_label, period_label};
 use super::pages::views::{goal_label, mentions};
 use crate::actions::exports::{RoundReport, SheetFacts};
 use crate::domain::auto_figure::AutoSource;
+use crate::domain::plan::Plan;
 use crate::domain::round::{ReportView, TaskItem, TaskUpdate};
 use crate::domain::target::Target;
 use crate::domain::task::Task;
 use crate::domain::text::lower_first;
+use crate::domain::unit::Unit;
 use crate::export::{
     DocumentFormat, PeriodSheet, ReportDocument, Section, SheetTarget, SheetTask, TargetLine,
     TaskLine,
@@ -20,23 +22,28 @@ use crate::export::{
 /// Who issues a report and signs it, in the state's words (Nghị định
 /// 30/2020, for a People's Committee's plan) or the Party's (Hướng dẫn
 /// 36-HD/VPTW, for a Đảng ủy's).
-struct Frame {
-    format: DocumentFormat,
-    parent_body: Option<String>,
-    issuer: String,
+pub(super) struct Frame {
+    pub(super) format: DocumentFormat,
+    pub(super) parent_body: Option<String>,
+    pub(super) issuer: String,
     /// How the body names the issuer: "Ủy ban nhân dân xã", "Đảng ủy xã".
-    speaker: &'static str,
-    symbol: &'static str,
-    addressees: Vec<String>,
-    recipients: Vec<String>,
-    signer_authority: &'static str,
-    signer_titles: Vec<String>,
+    pub(super) speaker: &'static str,
+    pub(super) symbol: &'static str,
+    pub(super) addressees: Vec<String>,
+    pub(super) recipients: Vec<String>,
+    pub(super) signer_authority: &'static str,
+    pub(super) signer_titles: Vec<String>,
 }
 
 fn frame(r: &RoundReport) -> Frame {
-    let place = strip_level(&r.issuer.name);
-    let province = r.province.as_ref().map(|p| p.name.clone());
-    if r.plan.is_party() {
+    frame_of(&r.plan, &r.issuer, r.province.as_ref())
+}
+
+/// The frame of a report on `plan`, issued by `issuer` under `province`.
+pub(super) fn frame_of(plan: &Plan, issuer: &Unit, province: Option<&Unit>) -> Frame {
+    let place = strip_level(&issuer.name);
+    let province = province.map(|p| p.name.clone());
+    if plan.is_party() {
         return Frame {
             format: DocumentFormat::Party,
             parent_body: province
@@ -60,7 +67,7 @@ fn frame(r: &RoundReport) -> Frame {
     Frame {
         format: DocumentFormat::State,
         parent_body: None,
-        issuer: format!("ỦY BAN NHÂN DÂN {}", r.issuer.name.to_uppercase()),
+        issuer: format!("ỦY BAN NHÂN DÂN {}", issuer.name.to_uppercase()),
         speaker: "Ủy ban nhân dân xã",
         symbol: "BC-UBND",
         addressees: province
@@ -107,6 +114,7 @@ pub fn report_document(r: &RoundReport) -> ReportDocument {
         targets,
         tasks_title: format!("KẾT QUẢ THỰC HIỆN NHIỆM VỤ {}", period.to_uppercase()),
         targets_title: format!("KẾT QUẢ THỰC HIỆN CHỈ TIÊU {}", period.to_uppercase()),
+        review: None,
     }
 }
 
@@ -392,10 +400,15 @@ fn notes(views: &[ReportView], pick: fn(&ReportView) -> Option<String>) -> Vec<S
 }
 
 fn plan_reference(r: &RoundReport) -> String {
-    match (&r.plan.number, r.plan.issued_on) {
+    plan_reference_of(&r.plan)
+}
+
+/// `Kế hoạch số 21/KH-UBND ngày 15/4/2026`, or the plan's title.
+pub(super) fn plan_reference_of(plan: &Plan) -> String {
+    match (&plan.number, plan.issued_on) {
         (Some(n), Some(d)) => format!("Kế hoạch số {n} ngày {}", d.format("%d/%m/%Y")),
         (Some(n), None) => format!("Kế hoạch số {n}"),
-        _ => format!("Kế hoạch “{}”", r.plan.title),
+        _ => format!("Kế hoạch “{}”", plan.title),
     }
 }
 
@@ -421,7 +434,7 @@ fn report_date(r: &RoundReport) -> chrono::NaiveDate {
 }
 
 /// The place name of a level unit: "Tân Phong" for "Xã Tân Phong".
-fn strip_level(name: &str) -> String {
+pub(super) fn strip_level(name: &str) -> String {
     const LEVELS: [&str; 8] = [
         "Xã ",
         "xã ",

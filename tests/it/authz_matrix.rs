@@ -113,12 +113,21 @@ impl Fixture {
             // An enrolment code no account has.
             uri = uri.replace("{code}", "AAAA-BBBB-CCCC-DDDD");
         }
+        if uri.contains("{kind}") {
+            uri = uri.replace("{kind}", "year");
+        }
         assert!(
             !uri.contains('{'),
             "{path}: a path parameter this test does not fill"
         );
         if path == "/api/rounds" {
             uri.push_str(&format!("?plan_id={}", self.plan));
+        }
+        if path == "/plans/{id}/reviews" {
+            uri.push_str("?kind=year&year=2026&format=docx");
+        }
+        if path == "/api/plans/{id}/reviews/{kind}" {
+            uri.push_str("?year=2026&format=xlsx");
         }
         if path == "/api/directions" {
             uri.push_str(&format!("?task_id={}", self.task));

@@ -36,6 +36,7 @@ mod report_content;
 mod report_property;
 mod report_typing;
 mod reporting;
+mod reviews;
 mod rollups;
 mod sealed_files;
 mod staff_admin;

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod plans;
 pub mod report_dto;
 pub mod reports;
+pub mod reviews;
 pub mod staff;
 pub mod targets;
 pub mod tasks;

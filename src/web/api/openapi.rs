@@ -30,7 +30,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::reports::list_rounds, super::reports::create_round, super::reports::get_round,
         super::reports::my_reports, super::reports::get_report, super::reports::save_report, super::reports::review_report,
         super::reports::add_evidence, super::reports::consolidate_round, super::reports::approve_round,
-        super::reports::completeness, super::tasks::change_deadline, super::tasks::set_not_applicable,
+        super::reports::completeness, super::reviews::download_review, super::tasks::change_deadline, super::tasks::set_not_applicable,
         super::tasks::split_task, super::escalations::list, super::escalations::explain,
         super::directions::give, super::directions::list,
         super::tasks::split_progress, super::reports::commune_reports,

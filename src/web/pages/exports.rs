@@ -3,8 +3,9 @@
 //! facts come from `actions::exports`, the words from
 //! `web::report_document`, the files from `export`.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
+use chrono::Datelike;
 
 use super::attachments::attachment;
 use crate::actions::exports;
@@ -16,6 +17,7 @@ use crate::web::error::{AppError, PageError};
 use crate::web::flash::{Flash, redirect_with};
 use crate::web::forms::read_multipart;
 use crate::web::report_document::{period_sheet, report_document};
+use crate::web::review_file::{ReviewParams, review_file, review_request};
 use crate::web::session::{ClientIp, PageAuth};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -88,4 +90,34 @@ pub async fn upload_sheet(
     };
     let to = format!("/rounds/{id}");
     Ok(redirect_with(&to, flash, state.config.secure_cookies))
+}
+
+/// What the plan page's review form sends.
+#[derive(Debug, serde::Deserialize)]
+pub struct ReviewForm {
+    kind: Option<String>,
+    year: Option<String>,
+    quarter: Option<String>,
+    half: Option<String>,
+    format: Option<String>,
+}
+
+/// A review over the term of a plan (giao ban quý, sơ kết, tổng kết) as
+/// .docx or .xlsx, asked for from the plan page.
+pub async fn review_download(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+    Query(form): Query<ReviewForm>,
+) -> Result<Response, PageError> {
+    let params = ReviewParams {
+        year: form.year,
+        quarter: form.quarter,
+        half: form.half,
+        format: form.format,
+    };
+    let kind = form.kind.unwrap_or_default();
+    let request = review_request(&kind, &params, state.store.clock().today().year())?;
+    Ok(review_file(&state, &auth.caller(&ip), id, request).await?)
 }

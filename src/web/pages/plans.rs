@@ -1,6 +1,7 @@
 //! Plans: the list, one plan with its tasks and targets, and the form to
 //! create or change a plan's header and reporting regime.
 
+use crate::domain::review::{TERM_END, TERM_START};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -108,6 +109,10 @@ pub struct PlanPage {
     tasks: Vec<TaskRow>,
     targets: Vec<TargetRow>,
     can_manage: bool,
+    /// Follows the plan's rounds, so may download its reviews over the term.
+    can_review_term: bool,
+    review_years: Vec<i32>,
+    this_year: i32,
 }
 
 pub async fn show_plan(
@@ -138,6 +143,9 @@ pub async fn show_plan(
         tasks,
         targets: target_rows(&d.targets),
         can_manage: d.can_manage,
+        can_review_term: auth.principal.can_follow_round(&plan.issuer_path),
+        review_years: (TERM_START..=TERM_END).collect(),
+        this_year: chrono::Datelike::year(&state.store.clock().today()).clamp(TERM_START, TERM_END),
     })
 }
 
