@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "dashboard_reads",
         sql: include_str!("../../migrations/0011_dashboard_reads.sql"),
     },
+    Migration {
+        version: 12,
+        name: "extensions",
+        sql: include_str!("../../migrations/0012_extensions.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -43,3 +43,4 @@ mod store_story;
 mod todo;
 mod unit_merge;
 mod units_official;
+mod update_rate;
