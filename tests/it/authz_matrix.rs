@@ -58,6 +58,8 @@ struct Fixture {
     initiative: i64,
     initiative_file: i64,
     escalation: i64,
+    /// A request of Phòng VHXH to extend `task_a1`, waiting.
+    extension: i64,
     token: String,
 }
 
@@ -98,6 +100,8 @@ impl Fixture {
             self.user
         } else if path.starts_with("/escalations/") || path.starts_with("/api/escalations/") {
             self.escalation
+        } else if path.starts_with("/extensions/") || path.starts_with("/api/extensions/") {
+            self.extension
         } else {
             -1
         };
@@ -156,6 +160,11 @@ impl Fixture {
             "/tasks/{id}/deadline" => vec![("deadline", s("Tháng 12/2026")), ("reason", s("Lùi"))],
             "/tasks/{id}/not-applicable" => vec![("reason", s("Không áp dụng"))],
             "/tasks/{id}/directions" => vec![("body", s("Hoàn thành trước 30/6"))],
+            "/tasks/{id}/extensions" => vec![
+                ("deadline", s("Tháng 9/2026")),
+                ("reason", s("Chờ kinh phí")),
+            ],
+            "/extensions/{id}/decision" => vec![("decision", s("approve")), ("version", s("999"))],
             "/escalations/{id}/explanation" => {
                 vec![("explanation", s("Chờ kinh phí")), ("version", s("999"))]
             }
@@ -257,6 +266,12 @@ impl Fixture {
                 "body": "Hoàn thành trước 30/6"}),
             ("POST", "/api/escalations/{id}/explanation") => {
                 json!({"explanation": "Chờ kinh phí", "version": 999})
+            }
+            ("POST", "/api/tasks/{id}/extensions") => {
+                json!({"deadline": "Tháng 9/2026", "reason": "Chờ kinh phí"})
+            }
+            ("POST", "/api/extensions/{id}/decision") => {
+                json!({"decision": "approve", "version": 999})
             }
             ("POST", "/api/rounds") => {
                 json!({"plan_id": self.plan, "title": "Báo cáo đột xuất", "due": "2026-04-30"})
@@ -688,8 +703,44 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         initiative,
         initiative_file,
         escalation: escalation(app, w).await,
+        extension: extension(app, w).await,
         token,
     }
+}
+
+/// A waiting request of Phòng VHXH (reporter_a1) to extend `task_a1`: a
+/// second request is refused while it waits, and a decision sent with a
+/// stale version changes nothing.
+async fn extension(app: &TestApp, w: &World) -> i64 {
+    use theodoi::domain::deadline::Deadline;
+    use theodoi::domain::extension::ExtensionAsk;
+    use theodoi::store::{Actor, NewExtension};
+    let reporter = app
+        .store
+        .user_by_username("reporter_a1")
+        .await
+        .expect("read")
+        .expect("reporter_a1");
+    let current = Deadline::parse("Tháng 7/2026");
+    let ask =
+        ExtensionAsk::parse(Some("Tháng 9/2026"), None, "Chờ kinh phí", &current).expect("ask");
+    let new = NewExtension {
+        task_id: w.task_a1,
+        province_id: Some(w.province_a.id),
+        commune_id: Some(w.commune_a1.id),
+        deadline_was: current.text().to_string(),
+        product_was: None,
+        ask,
+    };
+    let actor = Actor {
+        user_id: Some(reporter.id),
+        ip: None,
+    };
+    app.store
+        .ask_extension(new, &[], &actor)
+        .await
+        .expect("ask extension")
+        .id
 }
 
 /// `task_a1` escalated to A1's leaders, as the reminders would after three

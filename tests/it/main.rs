@@ -18,6 +18,7 @@ mod e2e_feedback;
 mod e2e_kept;
 mod e2e_pages;
 mod e2e_reporting;
+mod extensions;
 mod feedback;
 mod feedback_guards;
 mod hardening2;

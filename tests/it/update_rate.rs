@@ -12,17 +12,22 @@ const DAY_MS: i64 = 24 * 3_600_000;
 /// `reporter` sends the report holding `task_id` saying `status` for it
 /// (every other item "nothing this period"), and `focal_a1` accepts it.
 pub async fn report_accepted(app: &TestApp, reporter: &str, task_id: i64, status: &str) {
+    reports_accepted(app, reporter, &[(task_id, status)]).await;
+}
+
+/// As [`report_accepted`], for several tasks of the same report.
+pub async fn reports_accepted(app: &TestApp, reporter: &str, said: &[(i64, &str)]) {
     let token = app.login_token(reporter).await;
     let focal = app.login_token("focal_a1").await;
-    let (id, report) = report_holding(app, &token, task_id).await;
+    let (id, report) = report_holding(app, &token, said[0].0).await;
     let tasks: Vec<Value> = report["tasks"]
         .as_array()
         .expect("tasks")
         .iter()
         .map(|i| {
-            if i["task_id"] == json!(task_id) {
+            if let Some((task_id, status)) = said.iter().find(|(t, _)| i["task_id"] == json!(t)) {
                 json!({"task_id": task_id, "version": i["version"], "status": status,
-                    "percent": if status == "done" { 100 } else { 40 },
+                    "percent": if *status == "done" { 100 } else { 40 },
                     "result": "Đã hoàn thành khảo sát các thôn"})
             } else {
                 json!({"task_id": i["task_id"], "version": i["version"], "nothing_this_period": true})

@@ -128,6 +128,34 @@ pub fn sections(todo: &Todo, today: NaiveDate, unit_id: i64, at_level: bool) -> 
         let items = todo.escalated.iter().map(escalated_item).collect();
         out.push(reports("escalated", "Nhiệm vụ báo cáo lãnh đạo", items));
     }
+    if !todo.extensions.is_empty() {
+        let items = todo
+            .extensions
+            .iter()
+            .map(|x| TodoItem {
+                text: match &x.task_reference {
+                    Some(r) => format!("{r}. {}", x.task_title),
+                    None => x.task_title.clone(),
+                },
+                detail: format!(
+                    "{} đề nghị{} · {}",
+                    x.asked_by,
+                    x.deadline_asked
+                        .as_ref()
+                        .map(|d| format!(" gia hạn đến {d}"))
+                        .unwrap_or_else(|| " điều chỉnh sản phẩm".into()),
+                    labels::date_time(x.asked_at)
+                ),
+                link: format!("/tasks/{}#extensions", x.task_id),
+                late: false,
+            })
+            .collect();
+        out.push(reports(
+            "extensions",
+            "Đề nghị gia hạn, điều chỉnh chờ xem xét",
+            items,
+        ));
+    }
     if !todo.overdue.items.is_empty() {
         out.push(overdue(todo, unit_id, at_level));
     }
