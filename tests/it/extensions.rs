@@ -345,3 +345,38 @@ async fn a_request_after_the_deadline_is_refused_with_a_clear_error_and_changes_
         app.finish().await;
     }
 }
+
+/// A waiting request of Phòng VHXH (reporter_a1) to extend `task_a1`: a
+/// second request is refused while it waits, and a decision sent with a
+/// stale version changes nothing.
+pub async fn waiting_extension(app: &TestApp, w: &World) -> i64 {
+    use theodoi::domain::deadline::Deadline;
+    use theodoi::domain::extension::ExtensionAsk;
+    use theodoi::store::{Actor, NewExtension};
+    let reporter = app
+        .store
+        .user_by_username("reporter_a1")
+        .await
+        .expect("read")
+        .expect("reporter_a1");
+    let current = Deadline::parse("Tháng 7/2026");
+    let ask =
+        ExtensionAsk::parse(Some("Tháng 9/2026"), None, "Chờ kinh phí", &current).expect("ask");
+    let new = NewExtension {
+        task_id: w.task_a1,
+        province_id: Some(w.province_a.id),
+        commune_id: Some(w.commune_a1.id),
+        deadline_was: current.text().to_string(),
+        product_was: None,
+        ask,
+    };
+    let actor = Actor {
+        user_id: Some(reporter.id),
+        ip: None,
+    };
+    app.store
+        .ask_extension(new, &[], &actor)
+        .await
+        .expect("ask extension")
+        .id
+}
