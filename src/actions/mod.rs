@@ -19,6 +19,7 @@ pub mod directions;
 mod error;
 pub mod escalations;
 pub mod exports;
+pub mod extensions;
 pub mod feedback;
 pub mod home;
 pub mod imports;

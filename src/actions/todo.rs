@@ -9,6 +9,7 @@
 use super::AppError;
 use crate::app::AppState;
 use crate::domain::access::{Principal, Role};
+use crate::domain::extension::ExtensionRequest;
 use crate::domain::reminder::Escalation;
 use crate::domain::report::ReportStatus;
 use crate::domain::round::{Round, UnitReport};
@@ -21,8 +22,8 @@ pub const SHOWN: i64 = 10;
 
 /// Warnings the lists already say: an overdue task is in the overdue
 /// list, a missing report in the reports to fill, an escalated task in the
-/// escalated ones.
-const SAID_BY_LISTS: [&str; 3] = ["overdue", "missing_report", "escalation"];
+/// escalated ones, a request to decide in the requests.
+const SAID_BY_LISTS: [&str; 4] = ["overdue", "missing_report", "escalation", "extension"];
 
 pub struct Todo {
     /// The person's own unit's reports still to type and send, soonest
@@ -43,6 +44,9 @@ pub struct Todo {
     /// `domain::reminder`): for a level every one beneath it, for a
     /// working unit those it leads, to explain.
     pub escalated: Vec<Escalation>,
+    /// Extension and adjustment requests waiting for this person's
+    /// decision (a focal point or leader of the assigning level).
+    pub extensions: Vec<ExtensionRequest>,
     /// Unread warnings not said by the lists above.
     pub warnings: Vec<Notification>,
 }
@@ -56,6 +60,7 @@ impl Todo {
             && self.to_approve.is_empty()
             && self.overdue.items.is_empty()
             && self.escalated.is_empty()
+            && self.extensions.is_empty()
             && self.warnings.is_empty()
     }
 }
@@ -130,6 +135,11 @@ pub async fn todo(state: &AppState, p: &Principal) -> Result<Todo, AppError> {
             .tasks(&overdue, Page::new(Some(1), Some(shown)))
             .await?,
         escalated,
+        extensions: super::extensions::to_decide(state, p)
+            .await?
+            .into_iter()
+            .take(shown as usize)
+            .collect(),
         warnings,
     })
 }

@@ -24,6 +24,15 @@ pub struct TaskFigures {
     pub open_later: i64,
     pub done_on_time: i64,
     pub done_late: i64,
+    /// Done (on time or late) over the total, in percent; `None` without
+    /// tasks.
+    pub completion_rate: Option<f64>,
+    /// "Chưa cập nhật": not done, and no accepted update for a round due
+    /// in the last reporting period (last month) or since.
+    pub not_updated: i64,
+    /// Tasks not "chưa cập nhật" (done, or updated in the last reporting
+    /// period or since) over the total, in percent; `None` without tasks.
+    pub update_rate: Option<f64>,
     /// By latest accepted status: `none`, `not_started`, `in_progress`,
     /// `done`, `done_late`, `suspended`.
     pub by_status: Vec<(String, i64)>,
@@ -74,6 +83,9 @@ pub struct BucketsUsed {
     pub target_year: i32,
     /// First and last month of the report counters read (`YYYY-MM`).
     pub report_months: (Month, Month),
+    /// The last reporting period (last month): an open task whose latest
+    /// update's round fell due in it or later is up to date.
+    pub updated_since: Month,
 }
 
 impl BucketsUsed {
@@ -84,6 +96,7 @@ impl BucketsUsed {
         BucketsUsed {
             target_year: today.year(),
             report_months: (january.min(trend_start), this_month),
+            updated_since: this_month.previous(),
         }
     }
 
@@ -96,6 +109,7 @@ impl BucketsUsed {
             Counter::ReportsExpected(m) | Counter::ReportsOnTime(m) | Counter::ReportsLate(m) => {
                 self.report_months.0 <= m && m <= self.report_months.1
             }
+            Counter::TasksOpenUpdated(m) => m >= self.updated_since,
             _ => true,
         }
     }
@@ -165,9 +179,16 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         reports_on_time: r.sum(|c| matches!(c, Counter::ReportsOnTime(m) if this_year(m))),
         reports_late: r.sum(|c| matches!(c, Counter::ReportsLate(m) if this_year(m))),
     };
+    let total = r.get(Counter::Tasks);
+    let since = BucketsUsed::on(today).updated_since;
+    let open_updated = r.sum(|c| matches!(c, Counter::TasksOpenUpdated(m) if m >= since));
+    let not_updated = (total - done_on_time - done_late - open_updated).max(0);
     Figures {
         tasks: TaskFigures {
-            total: r.get(Counter::Tasks),
+            total,
+            completion_rate: percent(done_on_time + done_late, total),
+            not_updated,
+            update_rate: percent(total - not_updated, total),
             overdue,
             due_soon,
             open_later: (open_due_total - overdue - due_soon).max(0) + ongoing,
@@ -181,6 +202,15 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         score: score(&inputs),
         as_of: r.updated_at,
     }
+}
+
+/// `part` over `whole` in percent, to one decimal; `None` over nothing.
+pub fn percent(part: i64, whole: i64) -> Option<f64> {
+    if whole <= 0 {
+        return None;
+    }
+    let share = part as f64 * 100.0 / whole as f64;
+    Some((share * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]
@@ -238,6 +268,11 @@ mod tests {
         rows.push((Counter::TasksOpenDue(d(2026, 1, 20)), 2));
         rows.push((Counter::TasksOpenDue(d(2031, 1, 1)), 1));
         rows.push((Counter::TasksDoneOnTime, 3));
+        rows.push((Counter::Tasks, 12));
+        for m in 1..=12 {
+            rows.push((Counter::TasksOpenUpdated(month(2026, m)), 1));
+            rows.push((Counter::TasksOpenUpdated(month(2025, m)), 1));
+        }
         let all = rollup(&rows);
         let cal = WorkCalendar::default();
         for today in [d(2026, 1, 10), d(2026, 7, 31), d(2027, 12, 31)] {
@@ -262,6 +297,31 @@ mod tests {
             BucketsUsed::on(d(2026, 1, 10)).report_months,
             (month(2025, 2), month(2026, 1))
         );
+    }
+
+    #[test]
+    fn tasks_not_updated_in_the_last_period_lower_the_update_rate() {
+        // 10 tasks: 2 done, 8 open; of the open, 3 updated last month, 1
+        // this month, 2 two months ago, 2 never: 4 "chưa cập nhật".
+        let r = rollup(&[
+            (Counter::Tasks, 10),
+            (Counter::TasksDoneOnTime, 1),
+            (Counter::TasksDoneLate, 1),
+            (Counter::TasksOpenDue(d(2026, 12, 31)), 8),
+            (Counter::TasksOpenUpdated(month(2026, 2)), 3),
+            (Counter::TasksOpenUpdated(month(2026, 3)), 1),
+            (Counter::TasksOpenUpdated(month(2026, 1)), 2),
+        ]);
+        let f = figures(&r, d(2026, 3, 10), &WorkCalendar::vietnam());
+        assert_eq!(f.tasks.not_updated, 4);
+        assert_eq!(f.tasks.update_rate, Some(60.0));
+        assert_eq!(f.tasks.completion_rate, Some(20.0));
+        let none = figures(&rollup(&[]), d(2026, 3, 10), &WorkCalendar::vietnam());
+        assert_eq!(
+            (none.tasks.update_rate, none.tasks.completion_rate),
+            (None, None)
+        );
+        assert_eq!(percent(2, 3), Some(66.7));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod cascade;
 pub mod deadline;
 pub mod direction;
 pub mod evidence;
+pub mod extension;
 pub mod feedback;
 pub mod figures;
 pub mod goal;

@@ -14,6 +14,7 @@
 //! | `tasks_open_ongoing` | empty | live tasks not done that have no due date |
 //! | `tasks_done_on_time`, `tasks_done_late` | empty | live tasks done |
 //! | `tasks_status` | a status, or `none` | live tasks by their latest accepted status |
+//! | `tasks_open_updated` | `YYYY-MM` | live tasks not done, by the due month of the round of their latest accepted update |
 //! | `targets_met`, `targets_not_met`, `targets_no_data` | `YYYY` | targets, per goal year |
 //! | `reports_expected`, `reports_on_time`, `reports_late` | `YYYY-MM` | unit reports, by due month |
 //!
@@ -38,7 +39,9 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::deadline::Deadline;
 use crate::domain::report::{TaskStatus, Timeliness, timeliness};
-use crate::domain::status::{AcceptedUpdate, DoneTiming, TargetState, progress};
+use crate::domain::status::{
+    AcceptedUpdate, DoneTiming, EarlierDeadline, TargetState, progress_judged,
+};
 
 /// What a counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,6 +52,7 @@ pub enum Metric {
     TasksDoneOnTime,
     TasksDoneLate,
     TasksStatus,
+    TasksOpenUpdated,
     TargetsMet,
     TargetsNotMet,
     TargetsNoData,
@@ -58,13 +62,14 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 13] = [
         Metric::Tasks,
         Metric::TasksOpenDue,
         Metric::TasksOpenOngoing,
         Metric::TasksDoneOnTime,
         Metric::TasksDoneLate,
         Metric::TasksStatus,
+        Metric::TasksOpenUpdated,
         Metric::TargetsMet,
         Metric::TargetsNotMet,
         Metric::TargetsNoData,
@@ -82,6 +87,7 @@ impl Metric {
             Metric::TasksDoneOnTime => "tasks_done_on_time",
             Metric::TasksDoneLate => "tasks_done_late",
             Metric::TasksStatus => "tasks_status",
+            Metric::TasksOpenUpdated => "tasks_open_updated",
             Metric::TargetsMet => "targets_met",
             Metric::TargetsNotMet => "targets_not_met",
             Metric::TargetsNoData => "targets_no_data",
@@ -140,7 +146,8 @@ impl Month {
         }
     }
 
-    fn parse(s: &str) -> Option<Month> {
+    /// Reads the stored `YYYY-MM` form.
+    pub fn parse(s: &str) -> Option<Month> {
         let (year, month) = s.split_once('-')?;
         Month::new(year.parse().ok()?, month.parse().ok()?)
     }
@@ -164,6 +171,9 @@ pub enum Counter {
     TasksDoneLate,
     /// `None`: never reported (stored as `none`).
     TasksStatus(Option<TaskStatus>),
+    /// An open task by the due month of the round of its latest accepted
+    /// update: the update rate ("chưa cập nhật") is read from these.
+    TasksOpenUpdated(Month),
     TargetsMet(i32),
     TargetsNotMet(i32),
     TargetsNoData(i32),
@@ -181,6 +191,7 @@ impl Counter {
             Counter::TasksDoneOnTime => Metric::TasksDoneOnTime,
             Counter::TasksDoneLate => Metric::TasksDoneLate,
             Counter::TasksStatus(_) => Metric::TasksStatus,
+            Counter::TasksOpenUpdated(_) => Metric::TasksOpenUpdated,
             Counter::TargetsMet(_) => Metric::TargetsMet,
             Counter::TargetsNotMet(_) => Metric::TargetsNotMet,
             Counter::TargetsNoData(_) => Metric::TargetsNoData,
@@ -202,9 +213,10 @@ impl Counter {
             Counter::TargetsMet(y) | Counter::TargetsNotMet(y) | Counter::TargetsNoData(y) => {
                 y.to_string()
             }
-            Counter::ReportsExpected(m) | Counter::ReportsOnTime(m) | Counter::ReportsLate(m) => {
-                m.to_string()
-            }
+            Counter::ReportsExpected(m)
+            | Counter::ReportsOnTime(m)
+            | Counter::ReportsLate(m)
+            | Counter::TasksOpenUpdated(m) => m.to_string(),
         }
     }
 
@@ -222,6 +234,7 @@ impl Counter {
             Metric::TasksDoneLate => Counter::TasksDoneLate,
             Metric::TasksStatus if bucket == "none" => Counter::TasksStatus(None),
             Metric::TasksStatus => Counter::TasksStatus(Some(TaskStatus::parse(bucket)?)),
+            Metric::TasksOpenUpdated => Counter::TasksOpenUpdated(month()?),
             Metric::TargetsMet => Counter::TargetsMet(year()?),
             Metric::TargetsNotMet => Counter::TargetsNotMet(year()?),
             Metric::TargetsNoData => Counter::TargetsNoData(year()?),
@@ -243,6 +256,8 @@ pub struct TaskFact {
     pub done: Option<DoneTiming>,
     /// The latest accepted status, whatever occurrence it was for.
     pub status: Option<TaskStatus>,
+    /// The due month of the round of the latest accepted update.
+    pub last_update: Option<Month>,
 }
 
 impl TaskFact {
@@ -254,12 +269,26 @@ impl TaskFact {
         updates: &[AcceptedUpdate],
         on: NaiveDate,
     ) -> TaskFact {
-        let p = progress(deadline, updates, on);
+        TaskFact::judged(live, deadline, &[], updates, on)
+    }
+
+    /// As [`TaskFact::of`], with the deadlines the task had before its
+    /// current one (oldest first): a completion is judged against the
+    /// deadline in force when it was sent ([`progress_judged`]).
+    pub fn judged(
+        live: bool,
+        deadline: &Deadline,
+        earlier: &[EarlierDeadline],
+        updates: &[AcceptedUpdate],
+        on: NaiveDate,
+    ) -> TaskFact {
+        let p = progress_judged(deadline, earlier, updates, on);
         TaskFact {
             live,
             due_on: p.due,
             done: p.done,
             status: updates.last().map(|u| u.status),
+            last_update: updates.last().map(|u| Month::of(u.round_due_on)),
         }
     }
 
@@ -275,7 +304,11 @@ impl TaskFact {
             (None, Some(due)) => Counter::TasksOpenDue(due),
             (None, None) => Counter::TasksOpenOngoing,
         };
-        vec![Counter::Tasks, Counter::TasksStatus(self.status), stands]
+        let mut out = vec![Counter::Tasks, Counter::TasksStatus(self.status), stands];
+        if let (None, Some(month)) = (self.done, self.last_update) {
+            out.push(Counter::TasksOpenUpdated(month));
+        }
+        out
     }
 }
 
@@ -480,6 +513,7 @@ mod tests {
             due_on: Some(d(2026, 7, 31)),
             done: None,
             status: None,
+            last_update: None,
         };
         assert_eq!(
             open.counters(),
@@ -505,6 +539,59 @@ mod tests {
             ..open
         };
         assert!(ongoing.counters().contains(&Counter::TasksOpenOngoing));
+        // An open task counts by the month of its latest update; a done
+        // one needs no more updates and is not counted there.
+        let updated = TaskFact {
+            last_update: Some(month(2026, 6)),
+            ..open
+        };
+        assert!(
+            updated
+                .counters()
+                .contains(&Counter::TasksOpenUpdated(month(2026, 6)))
+        );
+        let done_updated = TaskFact {
+            done: Some(DoneTiming::OnTime),
+            ..updated
+        };
+        assert!(
+            !done_updated
+                .counters()
+                .iter()
+                .any(|c| matches!(c, Counter::TasksOpenUpdated(_)))
+        );
+        assert_eq!(
+            Counter::parse("tasks_open_updated", "2026-06"),
+            Some(Counter::TasksOpenUpdated(month(2026, 6)))
+        );
+    }
+
+    #[test]
+    fn a_completion_is_judged_by_the_deadline_in_force_when_it_was_sent() {
+        use crate::domain::status::EarlierDeadline;
+        // Due 30/6, extended on 20/6 to 31/7; done on 15/7: on time.
+        let now = Deadline::parse("Tháng 7/2026");
+        let extended_on = end_of_day_ms(d(2026, 6, 20));
+        let earlier = [EarlierDeadline {
+            until: extended_on,
+            deadline: Deadline::parse("Tháng 6/2026"),
+        }];
+        let done = [sent(TaskStatus::Done, d(2026, 7, 15), d(2026, 7, 15))];
+        let fact = TaskFact::judged(true, &now, &earlier, &done, d(2026, 8, 1));
+        assert_eq!(fact.done, Some(DoneTiming::OnTime));
+        // The same change made after the work was sent changes nothing:
+        // it was late by the deadline in force then.
+        let after = [EarlierDeadline {
+            until: end_of_day_ms(d(2026, 7, 20)),
+            ..earlier[0].clone()
+        }];
+        let fact = TaskFact::judged(true, &now, &after, &done, d(2026, 8, 1));
+        assert_eq!(fact.done, Some(DoneTiming::Late));
+        // Without history, the current deadline judges.
+        assert_eq!(
+            TaskFact::of(true, &now, &done, d(2026, 8, 1)).done,
+            Some(DoneTiming::OnTime)
+        );
     }
 
     fn sent(status: TaskStatus, round_due: NaiveDate, at: NaiveDate) -> AcceptedUpdate {
@@ -531,6 +618,7 @@ mod tests {
                 due_on: Some(d(2026, 3, 31)),
                 done: Some(DoneTiming::OnTime),
                 status: Some(TaskStatus::Done),
+                last_update: Some(month(2026, 4)),
             }
         );
         let late = [sent(TaskStatus::Done, d(2026, 4, 15), d(2026, 4, 14))];
@@ -556,7 +644,8 @@ mod tests {
             vec![
                 Counter::Tasks,
                 Counter::TasksStatus(Some(TaskStatus::Done)),
-                Counter::TasksOpenDue(d(2026, 6, 30))
+                Counter::TasksOpenDue(d(2026, 6, 30)),
+                Counter::TasksOpenUpdated(month(2026, 3))
             ]
         );
         // Moving on takes the old counters back and adds the new ones.
@@ -565,7 +654,8 @@ mod tests {
             change.iter().collect::<Vec<_>>(),
             vec![
                 (Counter::TasksOpenDue(d(2026, 6, 30)), 1),
-                (Counter::TasksDoneOnTime, -1)
+                (Counter::TasksDoneOnTime, -1),
+                (Counter::TasksOpenUpdated(month(2026, 3)), 1)
             ]
         );
         // A yearly task: each year's occurrence in turn.

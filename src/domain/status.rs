@@ -187,6 +187,30 @@ pub struct Progress {
 ///   sent after the end of the due day, otherwise on time (always on time
 ///   without a due date).
 pub fn progress(deadline: &Deadline, updates: &[AcceptedUpdate], on: NaiveDate) -> Progress {
+    progress_judged(deadline, &[], updates, on)
+}
+
+/// A deadline a task had before, in force until `until` (epoch
+/// milliseconds), when a change (a focal point's, or an approved
+/// extension) replaced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlierDeadline {
+    pub until: i64,
+    pub deadline: Deadline,
+}
+
+/// [`progress`], with the deadlines the task had before (oldest first): a
+/// completion is on time or late by the deadline in force when the report
+/// that first said done was sent, so an extension approved before the
+/// work makes it on time, and one approved (or a deadline changed) after
+/// it changes nothing. A recurring deadline in force then is judged by the
+/// occurrence the task answers to now.
+pub fn progress_judged(
+    deadline: &Deadline,
+    earlier: &[EarlierDeadline],
+    updates: &[AcceptedUpdate],
+    on: NaiveDate,
+) -> Progress {
     let due = due_date_for(deadline, on);
     let since = occurrence_opened_after(deadline, due);
     let in_occurrence = |u: &&AcceptedUpdate| since.is_none_or(|s| u.round_due_on > s);
@@ -197,9 +221,17 @@ pub fn progress(deadline: &Deadline, updates: &[AcceptedUpdate], on: NaiveDate) 
                 .filter(in_occurrence)
                 .find(|u| u.status.is_done())
                 .unwrap_or(latest);
-            let sent_late = match (first.first_submitted_at, due) {
-                (Some(at), Some(due)) => at > end_of_day_ms(due),
-                _ => false,
+            let sent_late = match first.first_submitted_at {
+                Some(at) => {
+                    // The deadline in force when it was sent: the first
+                    // earlier one not yet replaced then, or the current one.
+                    let judged = match earlier.iter().find(|e| at < e.until) {
+                        Some(e) => e.deadline.final_due_date().or(due),
+                        None => due,
+                    };
+                    judged.is_some_and(|d| at > end_of_day_ms(d))
+                }
+                None => false,
             };
             Some(if first.status == TaskStatus::DoneLate || sent_late {
                 DoneTiming::Late

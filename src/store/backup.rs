@@ -71,6 +71,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("task_reminders", "task_id, due_on, step"),
     ("escalations", "id"),
     ("directions", "id"),
+    ("extension_requests", "id"),
     ("feedback", "id"),
     ("feedback_files", "id"),
     ("public_submissions", "id"),

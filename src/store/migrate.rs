@@ -70,6 +70,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0011_dashboard_reads.sql"),
     },
     Migration {
+        version: 12,
+        name: "extensions",
+        sql: include_str!("../../migrations/0012_extensions.sql"),
+    },
+    Migration {
         version: 15,
         name: "staff_enrolment",
         sql: include_str!("../../migrations/0015_staff_enrolment.sql"),

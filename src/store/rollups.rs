@@ -27,11 +27,11 @@ use crate::domain::figures::BucketsUsed;
 use crate::domain::goal::{Comparator, Goal};
 use crate::domain::report::{TaskStatus, vietnam_date};
 use crate::domain::rollup::{
-    Counter, Counts, Metric, Rollup, TaskFact, levels, report_expected, report_received,
+    Counter, Counts, Metric, Month, Rollup, TaskFact, levels, report_expected, report_received,
     target_counter,
 };
 use crate::domain::status::{
-    AcceptedUpdate, DoneTiming, Measure, TargetState, goal_state, trajectory_of,
+    AcceptedUpdate, DoneTiming, EarlierDeadline, Measure, TargetState, goal_state, trajectory_of,
 };
 
 /// The counter changes of one transaction, by level unit, kept sorted so
@@ -215,14 +215,17 @@ pub(super) async fn refresh_task(
             .is_none();
     let deadline = Deadline::parse(&row.try_get::<String, _>("deadline_text")?);
     let updates = accepted_updates(conn, task_id).await?;
-    let after = TaskFact::of(live, &deadline, &updates, deltas.today);
+    let earlier = earlier_deadlines(conn, task_id).await?;
+    let after = TaskFact::judged(live, &deadline, &earlier, &updates, deltas.today);
     let before = task_fact(conn, task_id).await?;
     let before = before.map(|f| f.counters()).unwrap_or_default();
     deltas.add(&path, &Counts::change(&before, &after.counters()));
     sqlx::query(
-        "INSERT INTO task_facts (task_id, province_id, commune_id, live, due_on, done, status, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (task_id) DO UPDATE SET live = $4, due_on = $5, done = $6, status = $7, updated_at = $8",
+        "INSERT INTO task_facts (task_id, province_id, commune_id, live, due_on, done, status, updated_at,
+                last_update)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (task_id) DO UPDATE SET live = $4, due_on = $5, done = $6, status = $7,
+                updated_at = $8, last_update = $9",
     )
     .bind(task_id)
     .bind(row.try_get::<Option<i64>, _>("province_id")?)
@@ -232,9 +235,32 @@ pub(super) async fn refresh_task(
     .bind(after.done.map(DoneTiming::as_str))
     .bind(after.status.map(TaskStatus::as_str))
     .bind(deltas.now)
+    .bind(after.last_update.map(|m| m.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The deadlines a task had before its current one, oldest first, each
+/// with the moment a change replaced it (`deadline_changes`).
+async fn earlier_deadlines(
+    conn: &mut AnyConnection,
+    task_id: i64,
+) -> StoreResult<Vec<EarlierDeadline>> {
+    let rows = sqlx::query(
+        "SELECT old_text, changed_at FROM deadline_changes WHERE task_id = $1 ORDER BY changed_at, id",
+    )
+    .bind(task_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(EarlierDeadline {
+                until: r.try_get("changed_at")?,
+                deadline: Deadline::parse(&r.try_get::<String, _>("old_text")?),
+            })
+        })
+        .collect()
 }
 
 /// A task's accepted updates that carry a status, oldest round first.
@@ -265,10 +291,12 @@ async fn accepted_updates(
 
 /// The fact the task last contributed by, if it has one.
 async fn task_fact(conn: &mut AnyConnection, task_id: i64) -> StoreResult<Option<TaskFact>> {
-    let row = sqlx::query("SELECT live, due_on, done, status FROM task_facts WHERE task_id = $1")
-        .bind(task_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT live, due_on, done, status, last_update FROM task_facts WHERE task_id = $1",
+    )
+    .bind(task_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(r) = row else { return Ok(None) };
     let done = match r.try_get::<Option<String>, _>("done")? {
         Some(d) => Some(DoneTiming::parse(&d).ok_or_else(|| corrupt("done", &d))?),
@@ -283,6 +311,10 @@ async fn task_fact(conn: &mut AnyConnection, task_id: i64) -> StoreResult<Option
         due_on: parse_date(r.try_get("due_on")?)?,
         done,
         status,
+        last_update: match r.try_get::<Option<String>, _>("last_update")? {
+            Some(m) => Some(Month::parse(&m).ok_or_else(|| corrupt("last_update", &m))?),
+            None => None,
+        },
     }))
 }
 
@@ -493,7 +525,8 @@ fn group_by_unit(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Rollup>> {
 }
 
 /// The condition [`BucketsUsed::keeps`] in SQL, on `$2` (the target year)
-/// and `$3`, `$4` (the first and last report month); bound by
+/// and `$3`, `$4` (the first and last report month), `$5` (the first month
+/// whose updates count as recent); bound by
 /// [`bind_buckets`].
 fn buckets_used_sql() -> String {
     let list = |metrics: &[Metric]| {
@@ -513,10 +546,12 @@ fn buckets_used_sql() -> String {
         Metric::ReportsOnTime,
         Metric::ReportsLate,
     ]);
+    let updated = list(&[Metric::TasksOpenUpdated]);
     format!(
-        "(metric NOT IN ({targets}, {reports})
+        "(metric NOT IN ({targets}, {reports}, {updated})
           OR (metric IN ({targets}) AND bucket = $2)
-          OR (metric IN ({reports}) AND bucket >= $3 AND bucket <= $4))"
+          OR (metric IN ({reports}) AND bucket >= $3 AND bucket <= $4)
+          OR (metric IN ({updated}) AND bucket >= $5))"
     )
 }
 
@@ -527,6 +562,7 @@ fn bind_buckets<'q>(
     q.bind(used.target_year.to_string())
         .bind(used.report_months.0.to_string())
         .bind(used.report_months.1.to_string())
+        .bind(used.updated_since.to_string())
 }
 
 fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {

@@ -3,7 +3,7 @@
 //! tasks that carry it out.
 
 use serde_json::json;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
 use super::rollups::{RollupDeltas, refresh_task};
@@ -28,32 +28,15 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "UPDATE tasks SET deadline_text = $1, deadline_kind = $2, deadline_start = $3, deadline_end = $4,
-                    updated_at = $5, version = version + 1 WHERE id = $6",
-        )
-        .bind(deadline.text().to_string())
-        .bind(deadline.kind().as_str())
-        .bind(date_text(deadline.start()))
-        .bind(date_text(deadline.end()))
-        .bind(now)
-        .bind(task_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO deadline_changes (task_id, province_id, commune_id, old_text, new_text, reason,
-                    changed_at, changed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(task_id)
-        .bind(plan.province_id)
-        .bind(plan.commune_id)
-        .bind(before.deadline.text().to_string())
-        .bind(deadline.text().to_string())
-        .bind(reason.to_string())
-        .bind(now)
-        .bind(actor.user_id)
-        .execute(&mut *tx)
-        .await?;
+        let change = NewDeadline {
+            task_id,
+            province_id: plan.province_id,
+            commune_id: plan.commune_id,
+            old_text: before.deadline.text(),
+            deadline: &deadline,
+            reason,
+        };
+        apply_deadline(&mut tx, &change, now, actor).await?;
         let mut deltas = RollupDeltas::new(now);
         refresh_task(&mut tx, &mut deltas, task_id).await?;
         audit::record(
@@ -73,6 +56,31 @@ impl Store {
         .await?;
         deltas.commit(tx).await?;
         self.task(task_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// A task's deadline changes, oldest first: (old text, new text, when,
+    /// why). The first old text is the original deadline.
+    pub async fn deadline_changes_of(
+        &self,
+        task_id: i64,
+    ) -> StoreResult<Vec<(String, String, i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT old_text, new_text, changed_at, reason FROM deadline_changes
+             WHERE task_id = $1 ORDER BY changed_at, id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("old_text")?,
+                    r.try_get("new_text")?,
+                    r.try_get("changed_at")?,
+                    r.try_get("reason")?,
+                ))
+            })
+            .collect()
     }
 
     /// Marks a task not applicable (with a reason), or applicable again
@@ -206,4 +214,53 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A deadline about to replace a task's current one.
+pub(super) struct NewDeadline<'a> {
+    pub task_id: i64,
+    pub province_id: Option<i64>,
+    pub commune_id: Option<i64>,
+    pub old_text: &'a str,
+    pub deadline: &'a Deadline,
+    pub reason: &'a str,
+}
+
+/// Sets the task's deadline and keeps the change (old, new, when, why,
+/// who) in `deadline_changes`, the task's history of deadlines; the caller
+/// refreshes the task's counters and audits.
+pub(super) async fn apply_deadline(
+    conn: &mut AnyConnection,
+    change: &NewDeadline<'_>,
+    now: i64,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let d = change.deadline;
+    sqlx::query(
+        "UPDATE tasks SET deadline_text = $1, deadline_kind = $2, deadline_start = $3, deadline_end = $4,
+                updated_at = $5, version = version + 1 WHERE id = $6",
+    )
+    .bind(d.text().to_string())
+    .bind(d.kind().as_str())
+    .bind(date_text(d.start()))
+    .bind(date_text(d.end()))
+    .bind(now)
+    .bind(change.task_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO deadline_changes (task_id, province_id, commune_id, old_text, new_text, reason,
+                changed_at, changed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(change.task_id)
+    .bind(change.province_id)
+    .bind(change.commune_id)
+    .bind(change.old_text.to_string())
+    .bind(d.text().to_string())
+    .bind(change.reason.to_string())
+    .bind(now)
+    .bind(actor.user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -298,6 +298,7 @@ impl Generator<'_> {
                     opt_text(fact.done.map(DoneTiming::as_str)),
                     opt_text(fact.status.map(TaskStatus::as_str)),
                     int(self.now),
+                    opt_text(fact.last_update.map(|m| m.to_string()).as_deref()),
                 ],
             );
         }

@@ -234,6 +234,7 @@ pub(super) const TABLES: [TableSpec; 15] = [
             "done",
             "status",
             "updated_at",
+            "last_update",
         ],
     },
     TableSpec {

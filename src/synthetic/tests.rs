@@ -55,7 +55,14 @@ fn goals_are_met_the_way_the_store_judges_them() {
 type Snapshot = (
     Vec<(i64, Option<i64>, String, String, i64)>,
     Vec<i64>,
-    Vec<(i64, i64, Option<String>, Option<String>, Option<String>)>,
+    Vec<(
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )>,
     Vec<(i64, i64, String, Option<f64>)>,
 );
 
@@ -86,22 +93,24 @@ async fn snapshot(url: &str) -> Snapshot {
         .iter()
         .map(|r| r.get("unit_id"))
         .collect();
-    let task_facts =
-        sqlx::query("SELECT task_id, live, due_on, done, status FROM task_facts ORDER BY task_id")
-            .fetch_all(&pool)
-            .await
-            .expect("task facts")
-            .iter()
-            .map(|r| {
-                (
-                    r.get("task_id"),
-                    r.get("live"),
-                    r.get("due_on"),
-                    r.get("done"),
-                    r.get("status"),
-                )
-            })
-            .collect();
+    let task_facts = sqlx::query(
+        "SELECT task_id, live, due_on, done, status, last_update FROM task_facts ORDER BY task_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("task facts")
+    .iter()
+    .map(|r| {
+        (
+            r.get("task_id"),
+            r.get("live"),
+            r.get("due_on"),
+            r.get("done"),
+            r.get("status"),
+            r.get("last_update"),
+        )
+    })
+    .collect();
     let target_facts = sqlx::query(
         "SELECT target_id, year, state, value FROM target_facts ORDER BY target_id, year",
     )

@@ -136,6 +136,12 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("delete", "Xóa"),
     ("import", "Nhập từ văn bản"),
     ("change_deadline", "Đổi thời hạn"),
+    ("ask_extension", "Đề nghị gia hạn, điều chỉnh"),
+    ("decide_extension", "Xem xét đề nghị gia hạn, điều chỉnh"),
+    (
+        "refuse_late_extension",
+        "Đề nghị gia hạn sau thời hạn (không ghi nhận)",
+    ),
     ("not_applicable", "Đổi trạng thái áp dụng"),
     ("split_task", "Giao từ nhiệm vụ cấp trên"),
     ("submit_feedback", "Người dân gửi phản ánh"),

@@ -137,6 +137,14 @@ fn sitemap() -> Sitemap {
         )
         .route("/tasks/{id}/directions", post(pages::tasks::give_direction))
         .route(
+            "/tasks/{id}/extensions",
+            post(pages::extensions::ask_extension),
+        )
+        .route(
+            "/extensions/{id}/decision",
+            post(pages::extensions::decide_extension),
+        )
+        .route(
             "/targets/{id}",
             get(pages::targets::show_target).post(pages::targets::update_target),
         )
@@ -362,7 +370,7 @@ fn sitemap() -> Sitemap {
             get(api::targets::get_target).put(api::targets::update_target),
         )
         // A task's life: deadlines, applicability, hand-down, directions,
-        // escalations
+        // escalations, extensions
         .route(
             "/api/tasks/{id}/deadline",
             post(api::tasks::change_deadline),
@@ -382,6 +390,14 @@ fn sitemap() -> Sitemap {
             post(api::escalations::explain),
         )
         .route("/api/tasks/{id}/communes", get(api::tasks::split_progress))
+        .route(
+            "/api/tasks/{id}/extensions",
+            get(api::extensions::of_task).post(api::extensions::ask),
+        )
+        .route(
+            "/api/extensions/{id}/decision",
+            post(api::extensions::decide),
+        )
         // Periodic reporting
         .route(
             "/api/rounds",

@@ -58,6 +58,8 @@ struct Fixture {
     initiative: i64,
     initiative_file: i64,
     escalation: i64,
+    /// A request of Phòng VHXH to extend `task_a1`, waiting.
+    extension: i64,
     token: String,
 }
 
@@ -98,6 +100,8 @@ impl Fixture {
             self.user
         } else if path.starts_with("/escalations/") || path.starts_with("/api/escalations/") {
             self.escalation
+        } else if path.starts_with("/extensions/") || path.starts_with("/api/extensions/") {
+            self.extension
         } else {
             -1
         };
@@ -178,6 +182,11 @@ impl Fixture {
             "/tasks/{id}/deadline" => vec![("deadline", s("Tháng 12/2026")), ("reason", s("Lùi"))],
             "/tasks/{id}/not-applicable" => vec![("reason", s("Không áp dụng"))],
             "/tasks/{id}/directions" => vec![("body", s("Hoàn thành trước 30/6"))],
+            "/tasks/{id}/extensions" => vec![
+                ("deadline", s("Tháng 9/2026")),
+                ("reason", s("Chờ kinh phí")),
+            ],
+            "/extensions/{id}/decision" => vec![("decision", s("approve")), ("version", s("999"))],
             "/escalations/{id}/explanation" => {
                 vec![("explanation", s("Chờ kinh phí")), ("version", s("999"))]
             }
@@ -284,6 +293,12 @@ impl Fixture {
                 "body": "Hoàn thành trước 30/6"}),
             ("POST", "/api/escalations/{id}/explanation") => {
                 json!({"explanation": "Chờ kinh phí", "version": 999})
+            }
+            ("POST", "/api/tasks/{id}/extensions") => {
+                json!({"deadline": "Tháng 9/2026", "reason": "Chờ kinh phí"})
+            }
+            ("POST", "/api/extensions/{id}/decision") => {
+                json!({"decision": "approve", "version": 999})
             }
             ("POST", "/api/rounds") => {
                 json!({"plan_id": self.plan, "title": "Báo cáo đột xuất", "due": "2026-04-30"})
@@ -715,6 +730,7 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         initiative,
         initiative_file,
         escalation: escalation(app, w).await,
+        extension: crate::extensions::waiting_extension(app, w).await,
         token,
     }
 }

@@ -18,6 +18,12 @@ pub struct RankOut {
     pub name: String,
     pub score: f64,
     pub overdue: i64,
+    /// Tasks done over tasks counted, in percent.
+    pub completion_rate: Option<f64>,
+    /// Tasks not "chưa cập nhật" over tasks counted, in percent.
+    pub update_rate: Option<f64>,
+    /// Tasks with no update in the last reporting period.
+    pub not_updated: i64,
     /// The score's parts, so a rank can be explained.
     #[schema(value_type = Vec<Object>)]
     pub parts: serde_json::Value,
@@ -68,6 +74,9 @@ pub async fn dashboard(
                 name: r.name,
                 score: r.figures.score.total,
                 overdue: r.figures.tasks.overdue,
+                completion_rate: r.figures.tasks.completion_rate,
+                update_rate: r.figures.tasks.update_rate,
+                not_updated: r.figures.tasks.not_updated,
                 parts: serde_json::to_value(&r.figures.score.parts).unwrap_or_default(),
             })
             .collect(),

@@ -25,7 +25,15 @@ pub struct RankRow {
     /// Each part of the score: its points out of its weight.
     pub parts: Vec<(&'static str, String)>,
     pub overdue: String,
+    /// The completion rate and, beside it, the update rate.
+    pub completion: String,
+    pub updated: String,
     pub width: u32,
+}
+
+/// A rate in percent as the pages write it, or a dash with nothing counted.
+fn rate(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".into(), |r| format!("{}%", labels::number(r, 1)))
 }
 
 /// "20,5/40": a part's points out of its weight.
@@ -53,6 +61,8 @@ fn rank_row(r: Ranked) -> RankRow {
         score: labels::number(f.score.total, 1),
         parts,
         overdue: labels::int(f.tasks.overdue),
+        completion: rate(f.tasks.completion_rate),
+        updated: rate(f.tasks.update_rate),
         width: (f.score.total.clamp(0.0, 100.0) * 0.6) as u32,
     }
 }
@@ -70,6 +80,9 @@ pub struct DashboardPage {
     done_on_time: String,
     done_late: String,
     total: String,
+    completion_rate: String,
+    update_rate: String,
+    not_updated: String,
     charts: Vec<BarChart>,
     trend: LineChart,
     reports: Vec<[String; 5]>,
@@ -130,6 +143,9 @@ pub async fn show_dashboard(
         done_on_time: labels::int(f.tasks.done_on_time),
         done_late: labels::int(f.tasks.done_late),
         total: labels::int(f.tasks.total),
+        completion_rate: rate(f.tasks.completion_rate),
+        update_rate: rate(f.tasks.update_rate),
+        not_updated: labels::int(f.tasks.not_updated),
         charts,
         trend: trend_chart(f),
         reports: f

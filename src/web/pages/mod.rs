@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod charts;
 pub mod dashboard;
 pub mod exports;
+pub mod extensions;
 pub mod feedback;
 pub mod filters;
 pub mod home;

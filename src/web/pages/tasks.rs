@@ -264,6 +264,8 @@ pub struct TaskPage {
     escalations: Vec<EscalationRow>,
     /// A refused explanation: which escalation, why, and what was typed.
     explain_error: Option<(i64, String, String)>,
+    /// Extension and adjustment: the deadlines, the requests, the forms.
+    pub(super) ext: super::extensions::ExtensionSection,
 }
 
 /// A direction on the task and its answer, as the task page shows them.
@@ -367,7 +369,11 @@ pub async fn show_task(
     Ok(task_page(&state, &auth, id).await?)
 }
 
-async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, AppError> {
+pub(super) async fn task_page(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+) -> Result<TaskPage, AppError> {
     let d = tasks::task_details(state, &auth.principal, id).await?;
     let standing = tasks::standings(state, std::slice::from_ref(&d.task))
         .await?
@@ -434,6 +440,7 @@ async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, A
         direction_error: None,
         escalations: escalation_rows(state, auth, id).await?,
         explain_error: None,
+        ext: super::extensions::section(state, auth, &task).await?,
     })
 }
 

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::actions::todo::Todo;
+use crate::domain::extension::ExtensionRequest;
 use crate::domain::reminder::Escalation;
 use crate::domain::round::{Round, UnitReport};
 use crate::web::labels::{self, round_label};
@@ -50,6 +51,27 @@ fn escalated_item(e: &Escalation) -> TodoItem {
         ),
         link: format!("/tasks/{}#escalations", e.task_id),
         late: e.explanation.is_none(),
+    }
+}
+
+/// A request for more time or a changed product, waiting for a decision.
+fn extension_item(x: &ExtensionRequest) -> TodoItem {
+    TodoItem {
+        text: match &x.task_reference {
+            Some(r) => format!("{r}. {}", x.task_title),
+            None => x.task_title.clone(),
+        },
+        detail: format!(
+            "{} đề nghị{} · {}",
+            x.asked_by,
+            x.deadline_asked
+                .as_ref()
+                .map(|d| format!(" gia hạn đến {d}"))
+                .unwrap_or_else(|| " điều chỉnh sản phẩm".into()),
+            labels::date_time(x.asked_at)
+        ),
+        link: format!("/tasks/{}#extensions", x.task_id),
+        late: false,
     }
 }
 
@@ -127,6 +149,14 @@ pub fn sections(todo: &Todo, today: NaiveDate, unit_id: i64, at_level: bool) -> 
     if !todo.escalated.is_empty() {
         let items = todo.escalated.iter().map(escalated_item).collect();
         out.push(reports("escalated", "Nhiệm vụ báo cáo lãnh đạo", items));
+    }
+    if !todo.extensions.is_empty() {
+        let items = todo.extensions.iter().map(extension_item).collect();
+        out.push(reports(
+            "extensions",
+            "Đề nghị gia hạn, điều chỉnh chờ xem xét",
+            items,
+        ));
     }
     if !todo.overdue.items.is_empty() {
         out.push(overdue(todo, unit_id, at_level));
