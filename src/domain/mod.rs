@@ -23,6 +23,7 @@ pub mod report;
 pub mod rollup;
 pub mod round;
 pub mod score;
+pub mod six_clear;
 pub mod status;
 pub mod target;
 pub mod task;

@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "dashboard_reads",
         sql: include_str!("../../migrations/0011_dashboard_reads.sql"),
     },
+    Migration {
+        version: 13,
+        name: "six_clear",
+        sql: include_str!("../../migrations/0013_six_clear.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

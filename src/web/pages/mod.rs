@@ -21,6 +21,7 @@ pub mod report_form;
 pub mod reports;
 pub mod rounds;
 pub mod targets;
+pub mod task_form;
 pub mod tasks;
 pub mod todo;
 pub mod units;
