@@ -2,6 +2,8 @@
 //! their usual units, sample plans imported through the real importer, and
 //! an account for every role. Running it again reuses what is there.
 
+mod people;
+
 use anyhow::Context;
 
 use crate::auth::password;
@@ -422,9 +424,10 @@ async fn import_plans(store: &Store, province: &Unit, communes: &[Unit]) -> anyh
         let resolution = resolve_units(&parsed, &directory);
         parsed.unresolved_units = resolution.unresolved();
         let digest = sha256_bytes_hex(bytes);
-        store
+        let outcome = store
             .import_plan(&issuer, &parsed, &resolution, &digest, &Actor::system())
             .await?;
+        people::assign_people(store, outcome.plan.id).await?;
         plans += 1;
     }
     Ok(plans)

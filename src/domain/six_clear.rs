@@ -53,6 +53,18 @@ impl Clear {
         }
     }
 
+    /// The principle's words alone, where space is short.
+    pub fn short_vi(self) -> &'static str {
+        match self {
+            Clear::Person => "rõ người",
+            Clear::Work => "rõ việc",
+            Clear::Responsibility => "rõ trách nhiệm",
+            Clear::Product => "rõ sản phẩm",
+            Clear::Deadline => "rõ thời hạn",
+            Clear::Authority => "rõ thẩm quyền",
+        }
+    }
+
     /// How a person reads it: the principle's words and the field behind.
     pub fn label_vi(self) -> &'static str {
         match self {
@@ -127,6 +139,14 @@ pub fn missing_of_task(t: &Task) -> Vec<Clear> {
         assigned_by,
         confidential: t.confidential,
     })
+}
+
+/// How many of these tasks have all six.
+pub fn complete_count(tasks: &[Task]) -> usize {
+    tasks
+        .iter()
+        .filter(|t| missing_of_task(t).is_empty())
+        .count()
 }
 
 /// The six missing, as a sentence names them.
