@@ -163,8 +163,9 @@ impl Server {
 }
 
 /// What one write carries: every text field holds the marker.
-fn task_body(plan: i64, lead: i64, support: i64, marker: &str) -> Value {
+fn task_body(plan: i64, lead: i64, support: i64, person: i64, marker: &str) -> Value {
     json!({
+        "responsible_user_id": person,
         "plan_id": plan,
         "ref": marker,
         "group": [format!("G {marker}")],
@@ -267,6 +268,7 @@ struct Outcome {
 fn run_engine(app: &TestApp, w: &World, db: String, rt: &tokio::runtime::Runtime) {
     let e = app.engine;
     let (plan, lead, support) = (w.plan_a1, w.vhxh_a1.id, w.police_a1.id);
+    let person = rt.block_on(app.user_id("reporter_a1"));
     let mut server = Server {
         db,
         port: 0,
@@ -294,7 +296,7 @@ fn run_engine(app: &TestApp, w: &World, db: String, rt: &tokio::runtime::Runtime
                     };
                     for n in 0.. {
                         let marker = format!("D-{e}-{cycle}-{client}-{n}");
-                        let body = task_body(plan, lead, support, &marker);
+                        let body = task_body(plan, lead, support, person, &marker);
                         match send(port, "POST", "/api/tasks", Some(&token), Some(&body)) {
                             Ok((201, v)) => {
                                 out.acked.insert(marker, v["id"].as_i64().expect("id"));

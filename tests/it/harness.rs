@@ -308,6 +308,16 @@ impl TestApp {
         (status, value)
     }
 
+    /// The id of a World account, to name it as a task's responsible person.
+    pub async fn user_id(&self, username: &str) -> i64 {
+        self.store
+            .user_by_username(username)
+            .await
+            .expect("read")
+            .expect("account")
+            .id
+    }
+
     pub async fn login_token(&self, username: &str) -> String {
         self.login_body(username).await["token"]
             .as_str()

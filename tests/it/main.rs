@@ -37,6 +37,7 @@ mod report_property;
 mod report_typing;
 mod reporting;
 mod rollups;
+mod six_clear;
 mod staff_admin;
 mod status_pages;
 mod store_story;
