@@ -403,9 +403,11 @@ async fn check_responsible(
     user_id: i64,
     lead: &[crate::domain::task::UnitMention],
 ) -> Result<(), AppError> {
-    let fits = state.store.user(user_id).await?.is_some_and(|u| {
-        u.active && lead.iter().any(|m| m.unit_id == Some(u.unit_id))
-    });
+    let fits = state
+        .store
+        .user(user_id)
+        .await?
+        .is_some_and(|u| u.active && lead.iter().any(|m| m.unit_id == Some(u.unit_id)));
     if fits {
         Ok(())
     } else {

@@ -252,7 +252,10 @@ mod tests {
         for (facts, lacking) in cases {
             assert_eq!(missing(&facts), vec![lacking]);
             let refused = check_live(false, &facts).expect_err("refused");
-            assert!(refused.to_string().contains(lacking.label_vi()), "{refused}");
+            assert!(
+                refused.to_string().contains(lacking.label_vi()),
+                "{refused}"
+            );
             assert_eq!(check_live(true, &facts), Ok(()), "a draft may lack it");
         }
     }

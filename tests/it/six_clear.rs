@@ -76,7 +76,11 @@ async fn a_task_cannot_go_live_missing_any_of_the_six_but_a_draft_may() {
         ];
         for (body, named, code) in cases {
             let (s, refused) = post(body.clone()).await;
-            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: {named}: {refused}");
+            assert_eq!(
+                s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{e}: {named}: {refused}"
+            );
             assert_eq!(refused["error"]["code"], json!("invalid"), "{e}");
             let message = refused["error"]["message"].as_str().unwrap_or_default();
             assert!(message.contains("6 rõ"), "{e}: {message}");
@@ -84,9 +88,16 @@ async fn a_task_cannot_go_live_missing_any_of_the_six_but_a_draft_may() {
             let mut draft = body;
             draft["draft"] = json!(true);
             let (s, kept) = post(draft).await;
-            assert_eq!(s, StatusCode::CREATED, "{e}: a draft may lack {named}: {kept}");
+            assert_eq!(
+                s,
+                StatusCode::CREATED,
+                "{e}: a draft may lack {named}: {kept}"
+            );
             assert_eq!(kept["draft"], json!(true), "{e}");
-            let missing = kept["six_clear_missing"].as_array().cloned().unwrap_or_default();
+            let missing = kept["six_clear_missing"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             assert!(missing.contains(&json!(code)), "{e}: {code}: {kept}");
         }
         // The work itself: no task at all without a title, draft or not.
@@ -176,7 +187,9 @@ async fn the_responsible_person_is_an_active_account_of_the_lead_unit() {
                 assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}: {who}: {refused}");
                 assert_eq!(
                     refused["error"]["message"],
-                    json!("Người phụ trách phải là tài khoản đang hoạt động của đơn vị chủ trì nhiệm vụ"),
+                    json!(
+                        "Người phụ trách phải là tài khoản đang hoạt động của đơn vị chủ trì nhiệm vụ"
+                    ),
                     "{e}: {who}"
                 );
             }
@@ -202,8 +215,15 @@ async fn the_plan_page_counts_the_tasks_complete_on_the_six() {
         let plan_uri = format!("/plans/{}", w.plan_a1);
         let (s, _, html) = app.page(Method::GET, &plan_uri, Some(&cookie), None).await;
         assert_eq!(s, StatusCode::OK, "{e}");
-        assert_eq!(select_texts(&html, "dd.six-clear-count"), vec!["2/2 nhiệm vụ"], "{e}");
-        assert!(select_texts(&html, "small.six-clear-missing").is_empty(), "{e}");
+        assert_eq!(
+            select_texts(&html, "dd.six-clear-count"),
+            vec!["2/2 nhiệm vụ"],
+            "{e}"
+        );
+        assert!(
+            select_texts(&html, "small.six-clear-missing").is_empty(),
+            "{e}"
+        );
         let mut draft = without(complete(&w, 0), "responsible_user_id");
         draft["draft"] = json!(true);
         draft["product"] = json!("");
@@ -212,7 +232,11 @@ async fn the_plan_page_counts_the_tasks_complete_on_the_six() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{e}");
         let (_, _, html) = app.page(Method::GET, &plan_uri, Some(&cookie), None).await;
-        assert_eq!(select_texts(&html, "dd.six-clear-count"), vec!["2/3 nhiệm vụ"], "{e}");
+        assert_eq!(
+            select_texts(&html, "dd.six-clear-count"),
+            vec!["2/3 nhiệm vụ"],
+            "{e}"
+        );
         assert_eq!(
             select_texts(&html, "small.six-clear-missing"),
             vec!["Chưa đủ 6 rõ: rõ người, rõ sản phẩm"],
@@ -249,11 +273,19 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
             .await;
         let id = task["id"].as_i64().expect("id");
         let (_, _, html) = app
-            .page(Method::GET, &format!("/tasks/{id}/edit"), Some(&cookie), None)
+            .page(
+                Method::GET,
+                &format!("/tasks/{id}/edit"),
+                Some(&cookie),
+                None,
+            )
             .await;
         assert_eq!(
             select_texts(&html, "ul.six-clear-missing li"),
-            vec!["rõ người (người phụ trách)", "rõ sản phẩm (kết quả, sản phẩm)"],
+            vec![
+                "rõ người (người phụ trách)",
+                "rõ sản phẩm (kết quả, sản phẩm)"
+            ],
             "{e}"
         );
         // Confirming it as it is is refused, the form naming what is
@@ -267,7 +299,12 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
             )
         };
         let (s, _, refused) = app
-            .page(Method::POST, &format!("/tasks/{id}"), Some(&cookie), Some(form("")))
+            .page(
+                Method::POST,
+                &format!("/tasks/{id}"),
+                Some(&cookie),
+                Some(form("")),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         let error = select_texts(&refused, "p.error");
@@ -275,13 +312,19 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
             error.len() == 1 && error[0].contains("rõ người") && error[0].contains("rõ sản phẩm"),
             "{e}: {error:?}"
         );
-        assert_eq!(select_texts(&refused, "ul.six-clear-missing li").len(), 2, "{e}");
+        assert_eq!(
+            select_texts(&refused, "ul.six-clear-missing li").len(),
+            2,
+            "{e}"
+        );
         let (s, _, _) = app
             .page(
                 Method::POST,
                 &format!("/tasks/{id}"),
                 Some(&cookie),
-                Some(form(&format!("&responsible={person}&product=Kho+s%E1%BB%91"))),
+                Some(form(&format!(
+                    "&responsible={person}&product=Kho+s%E1%BB%91"
+                ))),
             )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{e}");
@@ -297,7 +340,11 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
                 None,
             )
             .await;
-        assert_eq!(select_texts(&new, "ul.six-clear-missing li").len(), 5, "{e}");
+        assert_eq!(
+            select_texts(&new, "ul.six-clear-missing li").len(),
+            5,
+            "{e}"
+        );
         let body = format!(
             "_csrf={}&title=Vi%E1%BB%87c+m%E1%BB%9Bi&draft=1&version=0",
             csrf_of(&new)
@@ -389,7 +436,11 @@ async fn the_import_preview_lists_what_each_task_lacks_and_stores_them_as_drafts
         assert_eq!(tasks.len(), 2, "{e}");
         assert!(tasks.iter().all(|t| t.draft), "{e}");
         let (_, _, html) = app.page(Method::GET, &plan_uri, Some(&cookie), None).await;
-        assert_eq!(select_texts(&html, "dd.six-clear-count"), vec!["0/2 nhiệm vụ"], "{e}");
+        assert_eq!(
+            select_texts(&html, "dd.six-clear-count"),
+            vec!["0/2 nhiệm vụ"],
+            "{e}"
+        );
         app.finish().await;
     }
 }
