@@ -117,6 +117,8 @@ pub struct TaskDetails {
     /// to, each with the name of the unit that issued it.
     pub split_choices: Vec<(Plan, String)>,
     pub can_manage: bool,
+    /// The responsible person's name and unit ("rõ người"), if named.
+    pub responsible: Option<String>,
 }
 
 pub async fn task_details(
@@ -156,9 +158,18 @@ pub async fn task_details(
             }
         }
     }
+    let responsible = match task.responsible_user_id {
+        Some(uid) => state
+            .store
+            .user(uid)
+            .await?
+            .map(|u| format!("{} — {}", u.full_name, u.unit_name)),
+        None => None,
+    };
     Ok(TaskDetails {
         task,
         plan,
+        responsible,
         history,
         parent,
         children,

@@ -272,6 +272,19 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
             .api(Method::POST, "/api/tasks", Some(&focal), Some(draft))
             .await;
         let id = task["id"].as_i64().expect("id");
+        let (_, _, page) = app
+            .page(Method::GET, &format!("/tasks/{id}"), Some(&cookie), None)
+            .await;
+        assert_eq!(
+            select_texts(&page, "dd.responsible"),
+            vec!["Chưa giao"],
+            "{e}"
+        );
+        assert_eq!(
+            select_texts(&page, "dd.six-clear"),
+            vec!["Còn thiếu: rõ người (người phụ trách), rõ sản phẩm (kết quả, sản phẩm)"],
+            "{e}"
+        );
         let (_, _, html) = app
             .page(
                 Method::GET,
@@ -331,6 +344,15 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
         let stored = app.store.task(id).await.expect("read").expect("task");
         assert!(!stored.draft, "{e}");
         assert_eq!(stored.responsible_user_id, Some(person), "{e}");
+        let (_, _, page) = app
+            .page(Method::GET, &format!("/tasks/{id}"), Some(&cookie), None)
+            .await;
+        assert_eq!(
+            select_texts(&page, "dd.responsible"),
+            vec!["Người dùng reporter_a1 — Phòng Văn hóa - Xã hội"],
+            "{e}"
+        );
+        assert_eq!(select_texts(&page, "dd.six-clear"), vec!["Đủ"], "{e}");
         // A new task may be saved as a draft from the form.
         let (_, _, new) = app
             .page(

@@ -241,6 +241,10 @@ pub struct TaskPage {
     funding: String,
     basis: String,
     draft: bool,
+    /// The responsible person and unit, empty when none is named.
+    responsible: String,
+    /// Which of the "6 rõ" it lacks, named; empty when none.
+    six_clear_missing: String,
     history: Vec<HistoryRow>,
     /// Where it stands, from its latest accepted report.
     standing: StandingView,
@@ -398,6 +402,10 @@ async fn task_page(state: &AppState, auth: &Auth, id: i64) -> Result<TaskPage, A
         funding: task.funding.clone().unwrap_or_default(),
         basis: task.legal_basis.clone().unwrap_or_default(),
         draft: task.draft,
+        responsible: d.responsible.unwrap_or_default(),
+        six_clear_missing: crate::domain::six_clear::names_vi(
+            &crate::domain::six_clear::missing_of_task(&task),
+        ),
         history: history_rows(&d.history),
         standing,
         reports,
