@@ -362,9 +362,6 @@ async fn draft_of(
         Some(given) => given,
         None => existing.and_then(|t| t.responsible_user_id),
     };
-    if let Some(id) = responsible_user_id {
-        check_responsible(state, id, &lead).await?;
-    }
     let draft = TaskDraft {
         reference: input.reference,
         group_path: input.group_path,
@@ -389,6 +386,9 @@ async fn draft_of(
     };
     match draft.validate() {
         Ok(valid) => {
+            if let Some(id) = valid.responsible_user_id {
+                check_responsible(state, id, &valid.lead).await?;
+            }
             // A live task has all of the "6 rõ"; a draft may lack them.
             six_clear::check_live(
                 valid.draft,

@@ -265,10 +265,10 @@ struct Outcome {
     refused: Vec<String>,
 }
 
-fn run_engine(app: &TestApp, w: &World, db: String, rt: &tokio::runtime::Runtime) {
+/// `person` answers for the tasks written (the lead unit's reporter).
+fn run_engine(app: &TestApp, w: &World, person: i64, db: String, rt: &tokio::runtime::Runtime) {
     let e = app.engine;
     let (plan, lead, support) = (w.plan_a1, w.vhxh_a1.id, w.police_a1.id);
-    let person = rt.block_on(app.user_id("reporter_a1"));
     let mut server = Server {
         db,
         port: 0,
@@ -442,6 +442,7 @@ fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
         app.clock
             .advance_ms(now - theodoi::clock::Clock::now_ms(app.clock.as_ref()));
         let w = rt.block_on(World::build(&app.store));
+        let person = rt.block_on(app.user_id("reporter_a1"));
         rt.block_on(app.store.close());
         let db = match app.pg_schema() {
             Some(schema) => format!("{}?options=-c%20search_path%3D{schema}", pg_url()),
@@ -452,7 +453,7 @@ fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
                 .expect("path")
                 .to_string(),
         };
-        run_engine(&app, &w, db, &rt);
+        run_engine(&app, &w, person, db, &rt);
         rt.block_on(app.finish());
     }
 }
