@@ -281,6 +281,13 @@ async fn the_task_form_shows_what_is_missing_and_picks_the_person() {
             "{e}"
         );
         assert_eq!(
+            select_texts(&page, "p.notice"),
+            vec![
+                "Nhiệm vụ dự thảo, chưa giao chính thức: cần bổ sung rõ người (người phụ trách), rõ sản phẩm (kết quả, sản phẩm) rồi xác nhận."
+            ],
+            "{e}"
+        );
+        assert_eq!(
             select_texts(&page, "dd.six-clear"),
             vec!["Còn thiếu: rõ người (người phụ trách), rõ sản phẩm (kết quả, sản phẩm)"],
             "{e}"
