@@ -12,6 +12,8 @@ use crate::app::AppState;
 use crate::auth::token::{random_token, sha256_bytes_hex};
 use crate::domain::access::Principal;
 use crate::domain::plan::Plan;
+use crate::domain::six_clear;
+use crate::domain::task::UnitMention;
 use crate::domain::unit::Unit;
 use crate::import::{self, ParsedPlan, Resolution, UnitEntry, resolve_units};
 use crate::store::StagedUpload;
@@ -62,6 +64,30 @@ pub struct Staged {
     pub resolution: Resolution,
     /// The file's digest, which makes importing it twice change nothing.
     pub digest: String,
+}
+
+/// Which of the "6 rõ" a task read from the plan lacks, its unit names
+/// matched as the confirmation stores them. A plan names units, never
+/// accounts, so the responsible person is always still to be chosen: the
+/// task is stored as a draft until it has all six.
+pub fn six_clear_missing(staged: &Staged, t: &import::ParsedTask) -> Vec<six_clear::Clear> {
+    let lead: Vec<UnitMention> = t
+        .lead
+        .iter()
+        .map(|name| UnitMention {
+            name: name.clone(),
+            unit_id: staged.resolution.get(name),
+        })
+        .collect();
+    six_clear::missing(&six_clear::Facts {
+        title: &t.title,
+        lead: &lead,
+        responsible_user_id: None,
+        product: t.product.as_deref(),
+        deadline: &t.deadline,
+        assigned_by: Some(staged.issuer.id),
+        confidential: false,
+    })
 }
 
 /// The caller's own held upload (anyone else's is a 404, like one that

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::deadline::Deadline;
 use crate::domain::plan::Plan;
+use crate::domain::six_clear;
 use crate::domain::status::{Badge, badge, due_soon_until};
 use crate::domain::task::{
     Applicability, DeadlineChange, MentionInput, Task, TaskDraft, TaskError, resolve_mentions,
@@ -116,6 +117,8 @@ pub struct TaskDetails {
     /// to, each with the name of the unit that issued it.
     pub split_choices: Vec<(Plan, String)>,
     pub can_manage: bool,
+    /// The responsible person's name and unit ("rõ người"), if named.
+    pub responsible: Option<String>,
 }
 
 pub async fn task_details(
@@ -155,9 +158,18 @@ pub async fn task_details(
             }
         }
     }
+    let responsible = match task.responsible_user_id {
+        Some(uid) => state
+            .store
+            .user(uid)
+            .await?
+            .map(|u| format!("{} — {}", u.full_name, u.unit_name)),
+        None => None,
+    };
     Ok(TaskDetails {
         task,
         plan,
+        responsible,
         history,
         parent,
         children,
@@ -231,9 +243,10 @@ async fn plans_to_hand_down_to(state: &AppState, task: &Task) -> Result<Vec<Plan
 /// whether it is still a draft read from a plan's narrative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// As stored (a new task: no parent, not a draft), except that
-    /// `confirm` ends the draft: the page's form shows neither field.
-    Kept { confirm: bool },
+    /// As stored, except that `confirm` ends the draft: the page's form
+    /// shows neither field. A new task has no parent and is live unless
+    /// `as_draft` keeps it a draft.
+    Kept { confirm: bool, as_draft: bool },
     /// As given: the API sends both.
     Given {
         parent_task_id: Option<i64>,
@@ -252,6 +265,9 @@ pub struct TaskInput {
     pub title: String,
     pub lead: Vec<MentionInput>,
     pub support: Vec<MentionInput>,
+    /// The responsible person ("rõ người"), an active account of a lead
+    /// unit: `None` keeps what the task has (a new one has none).
+    pub responsible: Option<Option<i64>>,
     pub product: Option<String>,
     pub deadline: Deadline,
     pub funding: Option<String>,
@@ -310,9 +326,12 @@ async fn draft_of(
     input: TaskInput,
 ) -> Result<Valid<TaskDraft>, AppError> {
     let (parent_task_id, draft) = match input.origin {
-        Origin::Kept { confirm } => (
+        Origin::Kept { confirm, as_draft } => (
             existing.and_then(|t| t.parent_task_id),
-            existing.is_some_and(|t| t.draft) && !confirm,
+            match existing {
+                Some(t) => t.draft && !confirm,
+                None => as_draft,
+            },
         ),
         Origin::Given {
             parent_task_id,
@@ -338,12 +357,18 @@ async fn draft_of(
     let was_confidential = existing.is_some_and(|t| t.confidential);
     let confidential = input.confidential.unwrap_or(was_confidential);
     let units = units_named(state, plan, &[&input.lead, &input.support]).await?;
+    let lead = resolve_mentions(input.lead, &units).map_err(AppError::invalid)?;
+    let responsible_user_id = match input.responsible {
+        Some(given) => given,
+        None => existing.and_then(|t| t.responsible_user_id),
+    };
     let draft = TaskDraft {
         reference: input.reference,
         group_path: input.group_path,
         title: input.title,
-        lead: resolve_mentions(input.lead, &units).map_err(AppError::invalid)?,
+        lead,
         support: resolve_mentions(input.support, &units).map_err(AppError::invalid)?,
+        responsible_user_id,
         product: input.product,
         deadline: input.deadline,
         funding: input.funding,
@@ -360,12 +385,44 @@ async fn draft_of(
         draft
     };
     match draft.validate() {
-        Ok(valid) => Ok(valid),
+        Ok(valid) => {
+            if let Some(id) = valid.responsible_user_id {
+                check_responsible(state, id, &valid.lead).await?;
+            }
+            // A live task has all of the "6 rõ"; a draft may lack them.
+            six_clear::check_live(
+                valid.draft,
+                &six_clear::facts_of_draft(&valid, Some(plan.issuer_unit_id)),
+            )
+            .map_err(AppError::invalid)?;
+            Ok(valid)
+        }
         Err(e @ TaskError::ConfidentialContent(_)) => {
             refused_confidential(state, caller, plan, existing.map(|t| t.id), &e).await?;
             Err(AppError::invalid(e))
         }
         Err(e) => Err(AppError::invalid(e)),
+    }
+}
+
+const NOT_RESPONSIBLE: &str =
+    "Người phụ trách phải là tài khoản đang hoạt động của đơn vị chủ trì nhiệm vụ";
+
+/// A responsible person is an active account of one of the lead units.
+async fn check_responsible(
+    state: &AppState,
+    user_id: i64,
+    lead: &[crate::domain::task::UnitMention],
+) -> Result<(), AppError> {
+    let fits = state
+        .store
+        .user(user_id)
+        .await?
+        .is_some_and(|u| u.active && lead.iter().any(|m| m.unit_id == Some(u.unit_id)));
+    if fits {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(NOT_RESPONSIBLE.into()))
     }
 }
 

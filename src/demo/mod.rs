@@ -2,6 +2,8 @@
 //! their usual units, sample plans imported through the real importer, and
 //! an account for every role. Running it again reuses what is there.
 
+mod people;
+
 use anyhow::Context;
 
 use crate::auth::password;
@@ -255,7 +257,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
     for (name, login) in COMMUNES {
         communes.push(seed_commune(store, &province, name, login, &hash, &mut accounts).await?);
     }
-    let plans = import_plans(store, &province, &communes).await?;
+    let plans = import_plans(store, &province, &communes, &hash).await?;
     // This period's rounds, so the demo opens on something to report.
     store.open_current_rounds(store.clock().today()).await?;
     let tasks = store
@@ -394,7 +396,12 @@ async fn seed_commune(
 
 /// The sample plans, read by the importer as an official's upload would
 /// be, each under its issuer.
-async fn import_plans(store: &Store, province: &Unit, communes: &[Unit]) -> anyhow::Result<usize> {
+async fn import_plans(
+    store: &Store,
+    province: &Unit,
+    communes: &[Unit],
+    hash: &str,
+) -> anyhow::Result<usize> {
     let mut plans = 0;
     for (file, issuer_name, bytes) in PLANS {
         let issuer = if issuer_name == PROVINCE {
@@ -422,9 +429,15 @@ async fn import_plans(store: &Store, province: &Unit, communes: &[Unit]) -> anyh
         let resolution = resolve_units(&parsed, &directory);
         parsed.unresolved_units = resolution.unresolved();
         let digest = sha256_bytes_hex(bytes);
-        store
+        let outcome = store
             .import_plan(&issuer, &parsed, &resolution, &digest, &Actor::system())
             .await?;
+        let prefix = COMMUNES
+            .iter()
+            .find(|(name, _)| *name == issuer.name)
+            .map_or("tinh", |(_, login)| login);
+        let staffing = people::Staffing { prefix, hash };
+        people::assign_people(store, outcome.plan.id, &staffing).await?;
         plans += 1;
     }
     Ok(plans)

@@ -25,6 +25,7 @@ pub mod review;
 pub mod rollup;
 pub mod round;
 pub mod score;
+pub mod six_clear;
 pub mod staff;
 pub mod status;
 pub mod target;

@@ -36,13 +36,16 @@ pub struct Task {
     pub title: String,
     pub lead: Vec<UnitMention>,
     pub support: Vec<UnitMention>,
+    /// The named person answering for it ("rõ người"): an account of the
+    /// lead unit.
+    pub responsible_user_id: Option<i64>,
     pub product: Option<String>,
     pub deadline: Deadline,
     pub funding: Option<String>,
     pub legal_basis: Option<String>,
     pub parent_task_id: Option<i64>,
-    /// A candidate read from a plan's narrative that still lacks a lead
-    /// unit and a deadline.
+    /// Not live yet: a candidate read from a plan, or a task still lacking
+    /// one of the "6 rõ" (see [`crate::domain::six_clear`]).
     pub draft: bool,
     /// Set when the task does not apply to this plan's unit, with why.
     pub not_applicable_reason: Option<String>,
@@ -59,6 +62,7 @@ pub struct TaskDraft {
     pub title: String,
     pub lead: Vec<UnitMention>,
     pub support: Vec<UnitMention>,
+    pub responsible_user_id: Option<i64>,
     pub product: Option<String>,
     pub deadline: Deadline,
     pub funding: Option<String>,
@@ -316,6 +320,7 @@ mod tests {
                 },
             ],
             support: vec![],
+            responsible_user_id: None,
             product: Some("".into()),
             deadline: Deadline::parse("Thường xuyên"),
             funding: None,
@@ -427,6 +432,7 @@ mod tests {
             title: "".into(),
             lead: vec![],
             support: vec![],
+            responsible_user_id: None,
             product: None,
             deadline: Deadline::parse(""),
             funding: None,

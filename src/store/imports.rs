@@ -12,6 +12,7 @@ use super::targets::insert_target;
 use super::tasks::insert_task;
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
+use crate::domain::six_clear;
 use crate::domain::target::TargetDraft;
 use crate::domain::task::{TaskDraft, UnitMention};
 use crate::domain::unit::Unit;
@@ -106,6 +107,9 @@ impl Store {
                 title: t.title.clone(),
                 lead: t.lead.iter().map(mention).collect(),
                 support: t.support.iter().map(mention).collect(),
+                // A plan names units, never accounts: a person is chosen
+                // on the system, so an imported task starts as a draft.
+                responsible_user_id: None,
                 product: t.product.clone(),
                 deadline: t.deadline.clone(),
                 funding: t.funding.clone(),
@@ -113,6 +117,13 @@ impl Store {
                 parent_task_id: None,
                 draft: t.draft,
                 confidential: false,
+            };
+            // It goes live once it has all of the "6 rõ"; what it still
+            // lacks is what the preview listed.
+            let lacking = six_clear::missing(&six_clear::facts_of_draft(&draft, Some(issuer.id)));
+            let draft = TaskDraft {
+                draft: draft.draft || !lacking.is_empty(),
+                ..draft
             };
             // A row the importer kept but that fails the rules (no title)
             // is skipped here; the preview already warned about it.

@@ -75,6 +75,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0012_extensions.sql"),
     },
     Migration {
+        version: 13,
+        name: "six_clear",
+        sql: include_str!("../../migrations/0013_six_clear.sql"),
+    },
+    Migration {
         version: 15,
         name: "staff_enrolment",
         sql: include_str!("../../migrations/0015_staff_enrolment.sql"),

@@ -81,7 +81,7 @@ pub use targets::TargetFilter;
 pub use task_status::{PlanProgress, TaskReportLine, TaskStanding};
 pub use tasks::{StateFilter, TaskFilter};
 pub use units::UnitFilter;
-pub use users::{NewUser, User};
+pub use users::{AccountName, NewUser, User};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -167,6 +167,7 @@ impl Store {
                 // are not the commune's.
                 lead: Vec::new(),
                 support: Vec::new(),
+                responsible_user_id: None,
                 product: parent.product.clone(),
                 deadline: parent.deadline.clone(),
                 funding: parent.funding.clone(),

@@ -47,7 +47,8 @@ pub enum StateFilter {
 
 const TASK_COLUMNS: &str = "t.id, t.plan_id, u.path AS scope_path, t.ref, t.group_path,
     t.position, t.title, t.product, t.deadline_text, t.funding, t.legal_basis,
-    t.parent_task_id, t.draft, t.not_applicable_reason, t.confidential, t.version";
+    t.parent_task_id, t.draft, t.not_applicable_reason, t.confidential, t.responsible_user_id,
+    t.version";
 /// The accepted updates of a task, newest round first.
 const LATEST_ACCEPTED: &str =
     "SELECT 1 FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id
@@ -129,7 +130,8 @@ impl Store {
             "UPDATE tasks SET ref = $1, group_path = $2, title = $3, folded_title = $4,
                     product = $5, deadline_text = $6, deadline_kind = $7, deadline_start = $8,
                     deadline_end = $9, funding = $10, legal_basis = $11, parent_task_id = $12,
-                    draft = $13, updated_at = $14, confidential = $17, version = version + 1
+                    draft = $13, updated_at = $14, confidential = $17, responsible_user_id = $18,
+                    version = version + 1
              WHERE id = $15 AND version = $16",
         )
         .bind(draft.reference.clone())
@@ -149,6 +151,7 @@ impl Store {
         .bind(id)
         .bind(expected_version)
         .bind(i64::from(draft.confidential))
+        .bind(draft.responsible_user_id)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -170,6 +173,7 @@ impl Store {
             title: draft.title,
             lead: draft.lead,
             support: draft.support,
+            responsible_user_id: draft.responsible_user_id,
             product: draft.product,
             deadline: draft.deadline,
             funding: draft.funding,
@@ -371,9 +375,9 @@ pub(super) async fn insert_task(
         "INSERT INTO tasks (plan_id, province_id, commune_id, ref, group_path, position, title,
                 folded_title, product, deadline_text, deadline_kind, deadline_start, deadline_end,
                 funding, legal_basis, parent_task_id, draft, created_at, updated_at, version,
-                confidential)
+                confidential, responsible_user_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $18, 1, $19)
+                 $18, $18, 1, $19, $20)
          RETURNING id",
     )
     .bind(plan.id)
@@ -395,6 +399,7 @@ pub(super) async fn insert_task(
     .bind(i64::from(draft.draft))
     .bind(now)
     .bind(i64::from(draft.confidential))
+    .bind(draft.responsible_user_id)
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -411,6 +416,7 @@ pub(super) async fn insert_task(
         title: draft.title,
         lead: draft.lead,
         support: draft.support,
+        responsible_user_id: draft.responsible_user_id,
         product: draft.product,
         deadline: draft.deadline,
         funding: draft.funding,
@@ -464,6 +470,7 @@ pub(super) fn task_json(task: &Task) -> serde_json::Value {
         "title": task.title,
         "lead": mentions(&task.lead),
         "support": mentions(&task.support),
+        "responsible_user_id": task.responsible_user_id,
         "product": task.product,
         "deadline": task.deadline,
         "funding": task.funding,
@@ -487,6 +494,7 @@ fn task_from_row(row: &AnyRow) -> StoreResult<Task> {
         title: row.try_get("title")?,
         lead: Vec::new(),
         support: Vec::new(),
+        responsible_user_id: row.try_get("responsible_user_id")?,
         product: row.try_get("product")?,
         deadline: Deadline::parse(&deadline),
         funding: row.try_get("funding")?,

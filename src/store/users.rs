@@ -53,6 +53,16 @@ impl User {
     }
 }
 
+/// An account as a list to choose from names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountName {
+    pub id: i64,
+    pub full_name: String,
+    pub username: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub unit_id: i64,
@@ -167,6 +177,36 @@ impl Store {
             ..Default::default()
         };
         self.users_filtered(&filter, page).await
+    }
+
+    /// The active accounts of a unit's subtree, by unit then name, at most
+    /// `limit`: whom a task of a plan may name as its responsible person.
+    pub async fn active_accounts(
+        &self,
+        within_path: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<AccountName>> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.full_name, s.username, s.unit_id, u.name AS unit_name
+             FROM users s JOIN units u ON u.id = s.unit_id
+             WHERE u.path LIKE $1 AND s.active = 1
+             ORDER BY u.path, s.full_name, s.id LIMIT $2",
+        )
+        .bind(format!("{within_path}%"))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccountName {
+                    id: r.try_get("id")?,
+                    full_name: r.try_get("full_name")?,
+                    username: r.try_get("username")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_name: r.try_get("unit_name")?,
+                })
+            })
+            .collect()
     }
 
     pub(super) async fn roles_of(&self, user_id: i64) -> StoreResult<Vec<Role>> {

@@ -146,7 +146,7 @@ impl Flash {
                 let drafts = if drafts == 0 {
                     String::new()
                 } else {
-                    format!(" ({drafts} nhiệm vụ dự thảo cần giao đơn vị chủ trì và thời hạn)")
+                    format!(" ({drafts} nhiệm vụ dự thảo chưa đủ «6 rõ», cần bổ sung rồi xác nhận)")
                 };
                 format!("Đã nhập kế hoạch: tạo {tasks} nhiệm vụ{drafts} và {targets} chỉ tiêu.")
             }

@@ -115,16 +115,16 @@ fn sitemap() -> Sitemap {
             get(pages::plans::show_plan).post(pages::plans::update_plan),
         )
         .route("/plans/{id}/edit", get(pages::plans::edit_plan))
-        .route("/plans/{id}/tasks", post(pages::tasks::create_task))
-        .route("/plans/{id}/tasks/new", get(pages::tasks::new_task))
+        .route("/plans/{id}/tasks", post(pages::task_form::create_task))
+        .route("/plans/{id}/tasks/new", get(pages::task_form::new_task))
         .route("/plans/{id}/targets", post(pages::targets::create_target))
         .route("/plans/{id}/targets/new", get(pages::targets::new_target))
         .route("/tasks", get(pages::tasks::list_tasks))
         .route(
             "/tasks/{id}",
-            get(pages::tasks::show_task).post(pages::tasks::update_task),
+            get(pages::tasks::show_task).post(pages::task_form::update_task),
         )
-        .route("/tasks/{id}/edit", get(pages::tasks::edit_task))
+        .route("/tasks/{id}/edit", get(pages::task_form::edit_task))
         .route("/tasks/{id}/deadline", post(pages::tasks::change_deadline))
         .route(
             "/tasks/{id}/not-applicable",

@@ -80,7 +80,8 @@ async fn each_role_changes_only_what_it_may() {
     for app in TestApp::all().await {
         let w = World::build(&app.store).await;
         let e = app.engine;
-        let edit = json!({"title": "Đổi tên", "version": 1});
+        let edit = json!({"title": "Đổi tên", "version": 1, "lead": [{"unit_id": w.vhxh_a1.id}],
+            "product": "Báo cáo", "deadline": "Tháng 7/2026"});
         let uri = format!("/api/tasks/{}", w.task_a1);
         for (user, expected) in [
             ("viewer_a1", StatusCode::FORBIDDEN),
@@ -151,7 +152,11 @@ async fn a_form_post_without_the_csrf_token_is_refused() {
     for app in TestApp::all().await {
         let w = World::build(&app.store).await;
         let cookie = app.login_cookie("focal_a1").await;
-        let body = "title=Kh%C3%B4ng+c%C3%B3+token&deadline=&version=1".to_string();
+        let body = format!(
+            "title=Kh%C3%B4ng+c%C3%B3+token&lead={}&product=B%C3%A1o+c%C3%A1o&deadline=Th%C3%A1ng+7%2F2026&responsible={}&version=1",
+            w.vhxh_a1.id,
+            app.user_id("reporter_a1").await
+        );
         let (s, _, html) = app
             .page(
                 Method::POST,

@@ -93,7 +93,8 @@ async fn every_entity_can_be_created_read_updated_and_listed() {
                 Some(json!({
                     "plan_id": plan_id, "ref": "2.1", "group": ["II. Nhiệm vụ cụ thể"],
                     "title": "Số hóa hồ sơ một cửa", "lead": [{"unit_id": w.vhxh_a1.id}],
-                    "support": [{"name": "Các doanh nghiệp viễn thông"}], "deadline": "Quý III/2026"
+                    "support": [{"name": "Các doanh nghiệp viễn thông"}], "deadline": "Quý III/2026",
+                    "product": "Kho hồ sơ số", "responsible_user_id": app.user_id("reporter_a1").await
                 })),
             )
             .await;
@@ -107,7 +108,8 @@ async fn every_entity_can_be_created_read_updated_and_listed() {
         let (s, upd) = app
             .api(Method::PUT, &format!("/api/tasks/{task_id}"), Some(&focal), Some(json!({
                 "title": "Số hóa hồ sơ một cửa liên thông", "deadline": "Thường xuyên", "version": 1,
-                "lead": [{"unit_id": w.police_a1.id}]
+                "lead": [{"unit_id": w.police_a1.id}], "product": "Kho hồ sơ số",
+                "responsible_user_id": app.user_id("police_a1").await
             })))
             .await;
         assert_eq!(s, StatusCode::OK, "{e}: {upd}");
@@ -175,8 +177,12 @@ async fn a_second_save_of_a_stale_version_is_refused_with_the_current_values() {
         let w = World::build(&app.store).await;
         let focal = app.login_token("focal_a1").await;
         let uri = format!("/api/tasks/{}", w.task_a1);
-        let first = json!({"title": "Bản của người thứ nhất", "version": 1});
-        let second = json!({"title": "Bản của người thứ hai", "version": 1});
+        let rest = |title: &str| {
+            json!({"title": title, "version": 1, "lead": [{"unit_id": w.vhxh_a1.id}],
+                "product": "Báo cáo", "deadline": "Tháng 7/2026"})
+        };
+        let first = rest("Bản của người thứ nhất");
+        let second = rest("Bản của người thứ hai");
         let (s, _) = app.api(Method::PUT, &uri, Some(&focal), Some(first)).await;
         assert_eq!(s, StatusCode::OK);
         let (s, body) = app.api(Method::PUT, &uri, Some(&focal), Some(second)).await;

@@ -26,9 +26,11 @@ async fn a_confidential_task_keeps_no_content_and_refusals_are_audited() {
         let w = World::build(&app.store).await;
         let focal = app.login_token("focal_a1").await;
         let secret = "Diễn tập phương án bảo vệ mục tiêu X";
+        let person = app.user_id("reporter_a1").await;
         let body = |title: &str| {
             json!({"plan_id": w.plan_a1, "title": title, "confidential": true,
-                "lead": [{"unit_id": w.vhxh_a1.id}], "deadline": "Tháng 3/2026"})
+                "lead": [{"unit_id": w.vhxh_a1.id}], "deadline": "Tháng 3/2026",
+                "responsible_user_id": person})
         };
         // Content offered is refused, and the attempt kept without it.
         let (s, refused) = app

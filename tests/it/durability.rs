@@ -163,8 +163,9 @@ impl Server {
 }
 
 /// What one write carries: every text field holds the marker.
-fn task_body(plan: i64, lead: i64, support: i64, marker: &str) -> Value {
+fn task_body(plan: i64, lead: i64, support: i64, person: i64, marker: &str) -> Value {
     json!({
+        "responsible_user_id": person,
         "plan_id": plan,
         "ref": marker,
         "group": [format!("G {marker}")],
@@ -264,7 +265,8 @@ struct Outcome {
     refused: Vec<String>,
 }
 
-fn run_engine(app: &TestApp, w: &World, db: String, rt: &tokio::runtime::Runtime) {
+/// `person` answers for the tasks written (the lead unit's reporter).
+fn run_engine(app: &TestApp, w: &World, person: i64, db: String, rt: &tokio::runtime::Runtime) {
     let e = app.engine;
     let (plan, lead, support) = (w.plan_a1, w.vhxh_a1.id, w.police_a1.id);
     let mut server = Server {
@@ -294,7 +296,7 @@ fn run_engine(app: &TestApp, w: &World, db: String, rt: &tokio::runtime::Runtime
                     };
                     for n in 0.. {
                         let marker = format!("D-{e}-{cycle}-{client}-{n}");
-                        let body = task_body(plan, lead, support, &marker);
+                        let body = task_body(plan, lead, support, person, &marker);
                         match send(port, "POST", "/api/tasks", Some(&token), Some(&body)) {
                             Ok((201, v)) => {
                                 out.acked.insert(marker, v["id"].as_i64().expect("id"));
@@ -440,6 +442,7 @@ fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
         app.clock
             .advance_ms(now - theodoi::clock::Clock::now_ms(app.clock.as_ref()));
         let w = rt.block_on(World::build(&app.store));
+        let person = rt.block_on(app.user_id("reporter_a1"));
         rt.block_on(app.store.close());
         let db = match app.pg_schema() {
             Some(schema) => format!("{}?options=-c%20search_path%3D{schema}", pg_url()),
@@ -450,7 +453,7 @@ fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
                 .expect("path")
                 .to_string(),
         };
-        run_engine(&app, &w, db, &rt);
+        run_engine(&app, &w, person, db, &rt);
         rt.block_on(app.finish());
     }
 }

@@ -51,6 +51,7 @@ async fn add_task_after_sending(db: &Path, report_path: &str) -> anyhow::Result<
             view.report.unit_id,
         )],
         support: vec![],
+        responsible_user_id: None,
         product: None,
         deadline: Deadline::parse("Tháng 12/2026"),
         funding: None,

@@ -325,6 +325,16 @@ impl TestApp {
         (status, value)
     }
 
+    /// The id of a World account, to name it as a task's responsible person.
+    pub async fn user_id(&self, username: &str) -> i64 {
+        self.store
+            .user_by_username(username)
+            .await
+            .expect("read")
+            .expect("account")
+            .id
+    }
+
     pub async fn login_token(&self, username: &str) -> String {
         self.login_body(username).await["token"]
             .as_str()
@@ -633,13 +643,24 @@ async fn plan(store: &Store, issuer: &Unit, title: &str) -> i64 {
         .id
 }
 
+/// A live task of a plan, with all of the "6 rõ" when its lead unit has an
+/// account: the first of them answers for it.
 pub async fn task(store: &Store, plan_id: i64, title: &str, lead: &Unit, deadline: &str) -> i64 {
+    let responsible = store
+        .users(&lead.path, theodoi::store::Page::new(Some(1), Some(100)))
+        .await
+        .expect("accounts")
+        .items
+        .into_iter()
+        .find(|u| u.unit_id == lead.id && u.active)
+        .map(|u| u.id);
     let draft = TaskDraft {
         reference: Some("1".into()),
         group_path: vec!["I. Hạ tầng số".into()],
         title: title.into(),
         lead: vec![UnitMention::resolved(lead.name.clone(), lead.id)],
         support: vec![],
+        responsible_user_id: responsible,
         product: Some("Báo cáo".into()),
         deadline: Deadline::parse(deadline),
         funding: None,

@@ -40,6 +40,7 @@ mod reporting;
 mod reviews;
 mod rollups;
 mod sealed_files;
+mod six_clear;
 mod staff_admin;
 mod status_pages;
 mod store_story;

@@ -144,8 +144,10 @@ async fn a_focal_point_creates_a_plan_a_task_and_a_target_through_the_forms() {
             .parse()
             .expect("plan id");
         let body = format!(
-            "_csrf={csrf}&ref=1&title=Tri%E1%BB%83n+khai+ch%E1%BB%AF+k%C3%BD+s%E1%BB%91&lead={}&support={}&support_other=Vi%E1%BB%85n+th%C3%B4ng&deadline=Qu%C3%BD+II%2F2026&version=0",
-            w.vhxh_a1.id, w.police_a1.id
+            "_csrf={csrf}&ref=1&title=Tri%E1%BB%83n+khai+ch%E1%BB%AF+k%C3%BD+s%E1%BB%91&lead={}&support={}&support_other=Vi%E1%BB%85n+th%C3%B4ng&product=Ch%E1%BB%AF+k%C3%BD+s%E1%BB%91&deadline=Qu%C3%BD+II%2F2026&responsible={}&version=0",
+            w.vhxh_a1.id,
+            w.police_a1.id,
+            app.user_id("reporter_a1").await
         );
         let (s, headers, _) = app
             .page(

@@ -53,8 +53,9 @@ async fn plan(store: &Store, issuer: &Unit, implements: Vec<i64>) -> i64 {
 
 /// The commune's focal point confirms its copy: its own lead unit, no
 /// longer a draft, and no `parent_task_id` in the body.
-async fn confirm_copy(app: &TestApp, token: &str, copy: &Value, lead: &Unit) {
+async fn confirm_copy(app: &TestApp, token: &str, copy: &Value, lead: &Unit, person: &str) {
     let id = copy["id"].as_i64().expect("id");
+    let person = app.user_id(person).await;
     let (status, body) = app
         .api(
             Method::PUT,
@@ -63,6 +64,7 @@ async fn confirm_copy(app: &TestApp, token: &str, copy: &Value, lead: &Unit) {
             Some(json!({
                 "title": copy["title"], "deadline": "Năm 2026",
                 "lead": [{"unit_id": lead.id}], "draft": false,
+                "product": copy["product"], "responsible_user_id": person,
                 "version": copy["version"],
             })),
         )
@@ -160,8 +162,8 @@ async fn the_province_follows_its_communes_reports_and_its_split_task() {
 
         // Editing a copy keeps its link; naming another parent is refused,
         // naming the same one (which the commune cannot read) is not.
-        confirm_copy(&app, &focal_a1, &copies[0], &w.vhxh_a1).await;
-        confirm_copy(&app, &focal_a2, &copies[1], &w.vhxh_a2).await;
+        confirm_copy(&app, &focal_a1, &copies[0], &w.vhxh_a1, "reporter_a1").await;
+        confirm_copy(&app, &focal_a2, &copies[1], &w.vhxh_a2, "reporter_a2").await;
         let copy_a1 = copies[0]["id"].as_i64().expect("id");
         let (_, current) = app
             .api(
@@ -192,7 +194,7 @@ async fn the_province_follows_its_communes_reports_and_its_split_task() {
                     Some(json!({
                         "title": current["title"], "deadline": "Năm 2026",
                         "lead": [{"unit_id": w.vhxh_a1.id}], "parent_task_id": parent,
-                        "version": current["version"],
+                        "product": current["product"], "version": current["version"],
                     })),
                 )
                 .await;

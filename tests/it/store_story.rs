@@ -15,7 +15,7 @@ async fn migrations_apply_from_empty_and_again_without_change() {
     for app in TestApp::all().await {
         assert_eq!(
             app.store.migration_versions().await.expect("versions"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15],
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15],
             "{}",
             app.engine
         );
@@ -24,7 +24,7 @@ async fn migrations_apply_from_empty_and_again_without_change() {
         let again = app.reopen().await;
         assert_eq!(
             again.migration_versions().await.expect("versions"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15]
         );
         assert!(
             again
@@ -224,6 +224,7 @@ async fn the_store_keeps_every_entity_and_its_history() {
                             unit_id: None,
                         },
                     ],
+                    responsible_user_id: task.responsible_user_id,
                     product: Some("Kế hoạch".into()),
                     deadline: Deadline::parse("Quý III/2026"),
                     funding: Some("Ngân sách xã".into()),
@@ -279,6 +280,7 @@ async fn the_store_keeps_every_entity_and_its_history() {
                     title: "Sai phạm vi".into(),
                     lead: vec![UnitMention::resolved("x", w.vhxh_a2.id)],
                     support: vec![],
+                    responsible_user_id: None,
                     product: None,
                     deadline: Deadline::parse(""),
                     funding: None,

@@ -220,11 +220,21 @@ pub struct TaskOut {
     pub parent_task_id: Option<i64>,
     pub draft: bool,
     pub confidential: bool,
+    /// The responsible person ("rõ người"), an account of the lead unit.
+    pub responsible_user_id: Option<i64>,
+    /// Which of the "6 rõ" the task lacks (`person`, `work`,
+    /// `responsibility`, `product`, `deadline`, `authority`); a live task
+    /// lacks none.
+    pub six_clear_missing: Vec<String>,
     pub version: i64,
 }
 
 impl From<Task> for TaskOut {
     fn from(t: Task) -> Self {
+        let six_clear_missing = crate::domain::six_clear::missing_of_task(&t)
+            .into_iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
         TaskOut {
             id: t.id,
             plan_id: t.plan_id,
@@ -245,9 +255,20 @@ impl From<Task> for TaskOut {
             parent_task_id: t.parent_task_id,
             draft: t.draft,
             confidential: t.confidential,
+            responsible_user_id: t.responsible_user_id,
+            six_clear_missing,
             version: t.version,
         }
     }
+}
+
+/// A field that may be sent as `null`: sent (even `null`) is `Some`,
+/// left out is `None` by `#[serde(default)]`.
+fn present<'de, D>(d: D) -> Result<Option<Option<i64>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -271,8 +292,16 @@ pub struct TaskIn {
     pub basis: Option<String>,
     /// A task of a higher-level plan that this one implements.
     pub parent_task_id: Option<i64>,
+    /// A live task (not a draft) needs all of the "6 rõ": a lead unit of
+    /// the tree, `responsible_user_id`, a product and a deadline besides
+    /// its title; a draft may lack them.
     #[serde(default)]
     pub draft: bool,
+    /// An active account of a lead unit; `null` clears it, left out the
+    /// task keeps the one it has.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub responsible_user_id: Option<Option<i64>>,
     /// "Mật": the system keeps only a placeholder title (send `""`), the
     /// deadline and the lead; content, results and evidence are refused.
     /// Left out, a task keeps what it is.

@@ -85,6 +85,7 @@ fn task_input(input: TaskIn) -> TaskInput {
         title: input.title,
         lead: mention_inputs(input.lead),
         support: mention_inputs(input.support),
+        responsible: input.responsible_user_id,
         product: input.product,
         deadline: Deadline::parse(input.deadline.as_deref().unwrap_or("")),
         funding: input.funding,

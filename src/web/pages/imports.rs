@@ -119,6 +119,8 @@ pub struct PreviewTask {
     pub deadline: String,
     pub deadline_kind: &'static str,
     pub draft: bool,
+    /// Which of the "6 rõ" it lacks, named.
+    pub missing: Vec<&'static str>,
 }
 
 pub struct PreviewTarget {
@@ -148,6 +150,8 @@ pub struct ImportPreview {
     regime: String,
     basis: Vec<String>,
     tasks: Vec<PreviewTask>,
+    /// How many tasks already have all of the "6 rõ" (they go live).
+    six_clear_complete: usize,
     targets: Vec<PreviewTarget>,
     warnings: Vec<(usize, String)>,
     unresolved: Vec<Unresolved>,
@@ -182,9 +186,14 @@ pub async fn preview_plan(
                 deadline: t.deadline.label_vi(),
                 deadline_kind: t.deadline.kind().label_vi(),
                 draft: t.draft,
+                missing: imports::six_clear_missing(&s, t)
+                    .into_iter()
+                    .map(|c| c.label_vi())
+                    .collect(),
             }
         })
-        .collect();
+        .collect::<Vec<PreviewTask>>();
+    let six_clear_complete = tasks.iter().filter(|t| t.missing.is_empty()).count();
     let targets = s
         .parsed
         .targets
@@ -252,6 +261,7 @@ pub async fn preview_plan(
         ),
         basis: info.basis.iter().map(|b| b.text.clone()).collect(),
         tasks,
+        six_clear_complete,
         targets,
         warnings: s
             .parsed

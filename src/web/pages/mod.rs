@@ -23,6 +23,7 @@ pub mod reports;
 pub mod rounds;
 pub mod staff;
 pub mod targets;
+pub mod task_form;
 pub mod tasks;
 pub mod todo;
 pub mod units;

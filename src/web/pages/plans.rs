@@ -107,6 +107,8 @@ pub struct PlanPage {
     implemented_by: Vec<PlanRow>,
     regime: String,
     tasks: Vec<TaskRow>,
+    /// "3/10 nhiệm vụ": how many of its tasks have all of the "6 rõ".
+    six_clear: String,
     targets: Vec<TargetRow>,
     can_manage: bool,
     /// Follows the plan's rounds, so may download its reviews over the term.
@@ -140,6 +142,11 @@ pub async fn show_plan(
         implements: d.implements.iter().map(PlanRow::from).collect(),
         implemented_by: d.implemented_by.iter().map(PlanRow::from).collect(),
         regime: plan.regime.label_vi(),
+        six_clear: format!(
+            "{}/{} nhiệm vụ",
+            labels::int(crate::domain::six_clear::complete_count(&d.tasks) as i64),
+            labels::int(d.tasks.len() as i64)
+        ),
         tasks,
         targets: target_rows(&d.targets),
         can_manage: d.can_manage,

@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Layout;
-use super::tasks::{HistoryRow, history_rows, mention_inputs};
+use super::task_form::mention_inputs;
+use super::tasks::{HistoryRow, history_rows};
 use super::views::{UnitOption, goal_label, mentions, unit_options};
 use crate::actions::access::{manageable_plan, manageable_target, readable_plan, units_of_plan};
 use crate::actions::targets::{self, TargetDetails, TargetInput};

@@ -12,15 +12,11 @@ use super::filters::{Active, Chip, Pager, chips, pager};
 use super::views::{
     StandingView, TaskRow, UnitOption, attach_standings, mentions, task_rows, unit_options,
 };
-use crate::actions::access::{manageable_plan, manageable_task, readable_plan, units_of_plan};
-use crate::actions::tasks::{self, Origin, TaskInput, TaskQuery, TaskState};
+use crate::actions::tasks::{self, TaskQuery, TaskState};
 use crate::actions::units::readable_units;
 use crate::actions::{directions, escalations};
 use crate::clock::vietnam_date;
-use crate::domain::deadline::Deadline;
 use crate::domain::direction::DirectionSubject;
-use crate::domain::plan::Plan;
-use crate::domain::task::{MentionInput, Task, UnitMention};
 use crate::domain::unit::Unit;
 use crate::store::{AuditEntry, Page};
 use crate::web::AppState;
@@ -245,6 +241,10 @@ pub struct TaskPage {
     funding: String,
     basis: String,
     draft: bool,
+    /// The responsible person and unit, empty when none is named.
+    responsible: String,
+    /// Which of the "6 rõ" it lacks, named; empty when none.
+    six_clear_missing: String,
     history: Vec<HistoryRow>,
     /// Where it stands, from its latest accepted report.
     standing: StandingView,
@@ -408,6 +408,10 @@ pub(super) async fn task_page(
         funding: task.funding.clone().unwrap_or_default(),
         basis: task.legal_basis.clone().unwrap_or_default(),
         draft: task.draft,
+        responsible: d.responsible.unwrap_or_default(),
+        six_clear_missing: crate::domain::six_clear::names_vi(
+            &crate::domain::six_clear::missing_of_task(&task),
+        ),
         history: history_rows(&d.history),
         standing,
         reports,
@@ -549,258 +553,4 @@ pub async fn split_task(
     let chosen = f.ids("plan", "Kế hoạch")?;
     tasks::split_task(&state, &auth.caller(&ip), id, &chosen).await?;
     Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "task_form.html")]
-pub struct TaskForm {
-    layout: Layout,
-    action: String,
-    plan_id: i64,
-    plan_title: String,
-    editing: bool,
-    version: i64,
-    reference: String,
-    group: String,
-    title: String,
-    lead_units: Vec<UnitOption>,
-    support_units: Vec<UnitOption>,
-    lead_other: String,
-    support_other: String,
-    product: String,
-    deadline: String,
-    funding: String,
-    basis: String,
-    confidential: bool,
-    error: Option<String>,
-    /// The form holds what was typed before the session ended, not saved:
-    /// where the form is sent, to put it aside.
-    kept: Option<String>,
-}
-
-fn ids_of(list: &[UnitMention]) -> Vec<i64> {
-    list.iter().filter_map(|m| m.unit_id).collect()
-}
-
-fn unresolved(list: &[UnitMention]) -> String {
-    list.iter()
-        .filter(|m| m.unit_id.is_none())
-        .map(|m| m.name.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-impl TaskForm {
-    fn new(auth: &Auth, plan: &Plan, units: &[Unit], task: Option<&Task>) -> TaskForm {
-        let (lead, support) = match task {
-            Some(t) => (ids_of(&t.lead), ids_of(&t.support)),
-            None => (Vec::new(), Vec::new()),
-        };
-        TaskForm {
-            layout: Layout::new("Nhiệm vụ", auth),
-            action: match task {
-                Some(t) => format!("/tasks/{}", t.id),
-                None => format!("/plans/{}/tasks", plan.id),
-            },
-            plan_id: plan.id,
-            plan_title: plan.title.clone(),
-            editing: task.is_some(),
-            version: task.map(|t| t.version).unwrap_or(0),
-            reference: task.and_then(|t| t.reference.clone()).unwrap_or_default(),
-            group: task.map(|t| t.group_path.join("\n")).unwrap_or_default(),
-            title: task.map(|t| t.title.clone()).unwrap_or_default(),
-            lead_units: unit_options(units, &lead),
-            support_units: unit_options(units, &support),
-            lead_other: task.map(|t| unresolved(&t.lead)).unwrap_or_default(),
-            support_other: task.map(|t| unresolved(&t.support)).unwrap_or_default(),
-            product: task.and_then(|t| t.product.clone()).unwrap_or_default(),
-            deadline: task
-                .map(|t| t.deadline.text().to_string())
-                .unwrap_or_default(),
-            funding: task.and_then(|t| t.funding.clone()).unwrap_or_default(),
-            basis: task.and_then(|t| t.legal_basis.clone()).unwrap_or_default(),
-            confidential: task.is_some_and(|t| t.confidential),
-            error: None,
-            kept: None,
-        }
-    }
-
-    /// What was typed and kept when the session ended, put back.
-    fn with_kept(self, auth: &Auth, units: &[Unit]) -> TaskForm {
-        match &auth.kept_form {
-            Some(kept) => {
-                let action = self.action.clone();
-                let mut form = self.keep_typed(kept, units);
-                // The version read then, so a change made since is noticed.
-                if let Ok(v) = kept.version() {
-                    form.version = v;
-                }
-                form.kept = Some(action);
-                form
-            }
-            None => self,
-        }
-    }
-
-    fn keep_typed(mut self, f: &FormPairs, units: &[Unit]) -> TaskForm {
-        self.reference = f.text("ref");
-        self.group = f.text("group");
-        self.title = f.text("title");
-        let lead = f.ids("lead", "Đơn vị").unwrap_or_default();
-        let support = f.ids("support", "Đơn vị").unwrap_or_default();
-        self.lead_units = unit_options(units, &lead);
-        self.support_units = unit_options(units, &support);
-        self.lead_other = f.text("lead_other");
-        self.support_other = f.text("support_other");
-        self.product = f.text("product");
-        self.deadline = f.text("deadline");
-        self.funding = f.text("funding");
-        self.basis = f.text("basis");
-        self.confidential = f.optional("confidential").is_some();
-        self
-    }
-}
-
-/// Chosen units by id, then the names typed in for bodies that are not
-/// units of the tree; the targets' form reads its units the same way.
-pub(super) fn mention_inputs(f: &FormPairs, field: &str) -> Result<Vec<MentionInput>, AppError> {
-    let mut out: Vec<MentionInput> = f
-        .ids(field, "Đơn vị")?
-        .into_iter()
-        .map(|id| MentionInput {
-            unit_id: Some(id),
-            name: None,
-        })
-        .collect();
-    out.extend(
-        f.lines(&format!("{field}_other"))
-            .into_iter()
-            .map(|name| MentionInput {
-                unit_id: None,
-                name: Some(name),
-            }),
-    );
-    Ok(out)
-}
-
-/// The form read into a task. It shows neither the parent task nor the
-/// draft flag, so both stay as stored; ticking `confirm` ends a draft.
-fn task_input(f: &FormPairs, plan_id: Option<i64>) -> Result<TaskInput, AppError> {
-    Ok(TaskInput {
-        plan_id,
-        reference: f.optional("ref"),
-        group_path: f.lines("group"),
-        title: f.text("title"),
-        lead: mention_inputs(f, "lead")?,
-        support: mention_inputs(f, "support")?,
-        product: f.optional("product"),
-        deadline: Deadline::parse(&f.text("deadline")),
-        funding: f.optional("funding"),
-        legal_basis: f.optional("basis"),
-        confidential: Some(f.optional("confidential").is_some()),
-        origin: Origin::Kept {
-            confirm: f.optional("confirm").is_some(),
-        },
-    })
-}
-
-/// The empty form for a new task of a plan the user manages.
-async fn new_form(
-    state: &AppState,
-    auth: &Auth,
-    plan_id: i64,
-) -> Result<(TaskForm, Vec<Unit>), AppError> {
-    let plan = manageable_plan(state, &auth.principal, plan_id).await?;
-    let units = units_of_plan(state, &plan).await?;
-    Ok((TaskForm::new(auth, &plan, &units, None), units))
-}
-
-/// The form filled with a task the user manages, as stored now.
-async fn edit_form(
-    state: &AppState,
-    auth: &Auth,
-    id: i64,
-) -> Result<(TaskForm, Vec<Unit>), AppError> {
-    let task = manageable_task(state, &auth.principal, id).await?;
-    let plan = readable_plan(state, &auth.principal, task.plan_id).await?;
-    let units = units_of_plan(state, &plan).await?;
-    Ok((TaskForm::new(auth, &plan, &units, Some(&task)), units))
-}
-
-pub async fn new_task(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(plan_id): Path<i64>,
-) -> Result<TaskForm, PageError> {
-    let (form, units) = new_form(&state, &auth, plan_id).await?;
-    Ok(form.with_kept(&auth, &units))
-}
-
-pub async fn create_task(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    ip: ClientIp,
-    Path(plan_id): Path<i64>,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let f = FormPairs::parse(&body)?;
-    let result = match task_input(&f, Some(plan_id)) {
-        Ok(input) => tasks::create_task(&state, &auth.caller(&ip), input).await,
-        Err(e) => Err(e),
-    };
-    answer_form(
-        result,
-        |task| Redirect::to(&format!("/tasks/{}", task.id)).into_response(),
-        |e| async move {
-            let (form, units) = new_form(&state, &auth, plan_id).await?;
-            let mut form = form.keep_typed(&f, &units);
-            form.error = Some(e.to_string());
-            Ok(form)
-        },
-    )
-    .await
-}
-
-pub async fn edit_task(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<i64>,
-) -> Result<TaskForm, PageError> {
-    let (form, units) = edit_form(&state, &auth, id).await?;
-    Ok(form.with_kept(&auth, &units))
-}
-
-pub async fn update_task(
-    State(state): State<AppState>,
-    PageAuth(auth): PageAuth,
-    ip: ClientIp,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let f = FormPairs::parse(&body)?;
-    let version = f.version()?;
-    let result = match task_input(&f, None) {
-        Ok(input) => tasks::update_task(&state, &auth.caller(&ip), id, version, input).await,
-        Err(e) => Err(e),
-    };
-    answer_form(
-        result,
-        |_| Redirect::to(&format!("/tasks/{id}")).into_response(),
-        |e| async move {
-            let (form, units) = edit_form(&state, &auth, id).await?;
-            // After a conflict the form shows the task as stored now, with
-            // its version, and the person applies their change again; any
-            // other refusal keeps what they typed.
-            let mut form = if matches!(e, AppError::Conflict { .. }) {
-                form
-            } else {
-                let mut typed = form.keep_typed(&f, &units);
-                typed.version = version;
-                typed
-            };
-            form.error = Some(e.to_string());
-            Ok(form)
-        },
-    )
-    .await
 }

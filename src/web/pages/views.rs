@@ -103,6 +103,8 @@ pub struct TaskRow {
     pub product: String,
     pub deadline: String,
     pub draft: bool,
+    /// Which of the "6 rõ" it lacks, in short words; empty when none.
+    pub six_clear_missing: String,
     pub standing: Option<StandingView>,
 }
 
@@ -136,6 +138,11 @@ pub fn task_rows(tasks: &[Task]) -> Vec<TaskRow> {
                 product: t.product.clone().unwrap_or_default(),
                 deadline: t.deadline.label_vi(),
                 draft: t.draft,
+                six_clear_missing: crate::domain::six_clear::missing_of_task(t)
+                    .into_iter()
+                    .map(|c| c.short_vi())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 standing: None,
             }
         })
