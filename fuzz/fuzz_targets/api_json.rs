@@ -48,6 +48,7 @@ fn task(input: TaskIn) {
         parent_task_id: input.parent_task_id,
         draft: input.draft,
         confidential: false,
+        responsible_user_id: None,
     }
     .validate();
 }
