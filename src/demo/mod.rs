@@ -2,6 +2,9 @@
 //! their usual units, sample plans imported through the real importer, and
 //! an account for every role. Running it again reuses what is there.
 
+mod history;
+mod history_public;
+
 use anyhow::Context;
 
 use crate::auth::password;
@@ -258,6 +261,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
     let plans = import_plans(store, &province, &communes).await?;
     // This period's rounds, so the demo opens on something to report.
     store.open_current_rounds(store.clock().today()).await?;
+    // Twelve months of the past, so charts and rankings mean something.
+    history::build(store).await?;
     let tasks = store
         .tasks(&Default::default(), Page::new(Some(1), Some(1)))
         .await?
