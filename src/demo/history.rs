@@ -74,7 +74,7 @@ fn habits(commune: Option<&str>) -> Habits {
 /// province's), and the reporter accounts of units that have one.
 pub(super) struct People {
     pub focal_by_commune: HashMap<Option<i64>, i64>,
-    pub leader_by_commune: HashMap<i64, i64>,
+    pub leader_by_commune: HashMap<Option<i64>, i64>,
     pub reporter_by_unit: HashMap<i64, i64>,
     pub commune_names: HashMap<i64, String>,
 }
@@ -90,6 +90,9 @@ impl People {
         if let Some(u) = store.user_by_username("tinh.daumoi").await? {
             p.focal_by_commune.insert(None, u.id);
         }
+        if let Some(u) = store.user_by_username("tinh.lanhdao").await? {
+            p.leader_by_commune.insert(None, u.id);
+        }
         for (name, login) in COMMUNES {
             let Some(focal) = store.user_by_username(&format!("{login}.daumoi")).await? else {
                 continue;
@@ -97,7 +100,7 @@ impl People {
             p.focal_by_commune.insert(Some(focal.unit_id), focal.id);
             p.commune_names.insert(focal.unit_id, name.to_string());
             if let Some(leader) = store.user_by_username(&format!("{login}.lanhdao")).await? {
-                p.leader_by_commune.insert(focal.unit_id, leader.id);
+                p.leader_by_commune.insert(Some(focal.unit_id), leader.id);
             }
         }
         for username in ["tanphong.vhxh", "tanphong.congan"] {
@@ -110,6 +113,10 @@ impl People {
 
     fn focal(&self, commune_id: Option<i64>) -> Actor {
         actor(self.focal_by_commune.get(&commune_id).copied())
+    }
+
+    fn leader(&self, commune_id: Option<i64>) -> Actor {
+        actor(self.leader_by_commune.get(&commune_id).copied())
     }
 
     fn reporter(&self, unit_id: i64) -> Actor {
@@ -128,6 +135,10 @@ enum Step {
     Send { month: u32 },
     /// The focal point accepts it, or returns it for more detail.
     Review { accept: bool },
+    /// The focal point consolidates the round (the id is the round's).
+    Consolidate,
+    /// A leader approves the consolidated report (the id is the round's).
+    Approve,
 }
 
 /// The moment, in epoch ms, of `minutes` after midnight in Vietnam on `day`.
@@ -201,9 +212,12 @@ pub async fn build(store: &Store) -> anyhow::Result<()> {
         let reports = past.reports_of_round(round.id).await?;
         if round.unit_due_on < this_month {
             let month = month_index(start, round.unit_due_on);
+            let first = steps.len();
             for r in &reports {
                 past_steps(round, r.id, month, h, &mut rng, &mut steps);
             }
+            let last = steps[first..].iter().map(|s| s.0).max();
+            closing_steps(round, last, &rounds, now, &mut steps);
         } else {
             present_steps(round, &reports, &people, (this_month, now), &mut rng, &mut steps);
         }
@@ -211,7 +225,10 @@ pub async fn build(store: &Store) -> anyhow::Result<()> {
     steps.sort();
     for (at, report_id, step) in steps {
         set(&clock, at);
-        run(&past, &people, report_id, step).await?;
+        match step {
+            Step::Consolidate | Step::Approve => close(&past, &people, report_id, step).await?,
+            _ => run(&past, &people, report_id, step).await?,
+        }
     }
     super::history_public::build(store, &past, &clock, &people, &mut rng).await?;
     // The hourly job's work, on today's store.
@@ -256,8 +273,41 @@ fn past_steps(
     out.push((at, report_id, Step::Review { accept: true }));
 }
 
-/// This month's round: some reports accepted, some sent and waiting for
-/// review, one returned, the rest still to fill; the demo reporters'
+/// A past round is consolidated once its reports are in and approved
+/// two days later; the latest past round of each plan waits for its
+/// leader's approval.
+fn closing_steps(
+    round: &Round,
+    last: Option<i64>,
+    rounds: &[Round],
+    now: i64,
+    out: &mut Vec<(i64, i64, Step)>,
+) {
+    let Some(last) = last else {
+        return;
+    };
+    let at = last.max(vn_ms(round.consolidated_due_on, 9 * 60)) + 60 * MINUTE_MS;
+    if at >= now {
+        return;
+    }
+    out.push((at, round.id, Step::Consolidate));
+    let newest = !rounds.iter().any(|r| {
+        r.plan_id == round.plan_id
+            && r.unit_due_on > round.unit_due_on
+            && r.unit_due_on < vietnam_day(now)
+    });
+    let approved = at + 2 * DAY_MS;
+    if !newest && approved < now {
+        out.push((approved, round.id, Step::Approve));
+    }
+}
+
+fn vietnam_day(ms: i64) -> NaiveDate {
+    crate::clock::vietnam_date(ms)
+}
+
+/// This month's round: one report returned and one waiting for review
+/// in each commune, then some accepted, some waiting, the rest to fill; the demo reporters'
 /// units have one returned (Phòng Văn hóa - Xã hội) and one to fill
 /// (Công an xã), so each role has something to do.
 fn present_steps(
@@ -273,6 +323,7 @@ fn present_steps(
     // Moments in order within this month so far, never past now.
     let moment = |k: i64| begin + span * k / 8;
     let mut returned_one = false;
+    let mut waiting_one = false;
     for r in reports {
         let send = Step::Send { month: MONTHS };
         let reporter = people.reporter_by_unit.contains_key(&r.unit_id);
@@ -284,6 +335,11 @@ fn present_steps(
             returned_one = true;
             out.push((moment(1), r.id, send));
             out.push((moment(2), r.id, Step::Review { accept: false }));
+            continue;
+        }
+        if !waiting_one {
+            waiting_one = true;
+            out.push((moment(4), r.id, send));
             continue;
         }
         match rng.below(10) {
@@ -321,6 +377,27 @@ async fn run(past: &Store, people: &People, report_id: i64, step: Step) -> anyho
             past.review_report(report_id, accept, comment, Vec::new(), &who)
                 .await?;
         }
+        Step::Consolidate | Step::Approve => {}
+    }
+    Ok(())
+}
+
+/// A round-level step; the id is the round's.
+async fn close(past: &Store, people: &People, round_id: i64, step: Step) -> anyhow::Result<()> {
+    let Some(round) = past.round(round_id).await? else {
+        return Ok(());
+    };
+    match step {
+        Step::Consolidate => {
+            let number = Some(format!("{}/BC-UBND", 100 + round_id % 900));
+            let who = people.focal(round.commune_id);
+            past.consolidate_round(round_id, number, &who).await?;
+        }
+        Step::Approve => {
+            past.approve_round(round_id, &people.leader(round.commune_id))
+                .await?;
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -236,7 +236,7 @@ pub(super) async fn build(
             Step::Score(i) => {
                 let (id, _) = initiative_ids[i];
                 let mut council: Vec<i64> = focal.user_id.into_iter().collect();
-                council.extend(people.leader_by_commune.get(&commune.id).copied());
+                council.extend(people.leader_by_commune.get(&Some(commune.id)).copied());
                 past.name_reviewers(id, &council, &focal).await?;
                 for (k, reviewer) in council.iter().enumerate() {
                     let share = if text == 2 { 0.35 } else { 0.7 + 0.1 * k as f64 };
