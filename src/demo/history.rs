@@ -170,7 +170,10 @@ pub(super) fn months_before(month: NaiveDate, n: u32) -> NaiveDate {
 pub async fn build(store: &Store) -> anyhow::Result<()> {
     let now = store.clock().now_ms();
     let this_month = first_of_month(store.clock().today());
-    let plans = store.plans(&PlanFilter::default(), Page::all()).await?.items;
+    let plans = store
+        .plans(&PlanFilter::default(), Page::all())
+        .await?
+        .items;
     for p in &plans {
         if store
             .rounds_of_plan(p.id)
@@ -219,7 +222,14 @@ pub async fn build(store: &Store) -> anyhow::Result<()> {
             let last = steps[first..].iter().map(|s| s.0).max();
             closing_steps(round, last, &rounds, now, &mut steps);
         } else {
-            present_steps(round, &reports, &people, (this_month, now), &mut rng, &mut steps);
+            present_steps(
+                round,
+                &reports,
+                &people,
+                (this_month, now),
+                &mut rng,
+                &mut steps,
+            );
         }
     }
     steps.sort();
@@ -417,9 +427,7 @@ fn answers(view: &ReportView, month: u32) -> anyhow::Result<ReportEdits> {
                 ..TaskUpdateDraft::default()
             }
         };
-        edits
-            .tasks
-            .push((item.task.id, version, draft.validate()?));
+        edits.tasks.push((item.task.id, version, draft.validate()?));
     }
     for item in &view.targets {
         let version = item.figure.as_ref().map_or(0, |f| f.version);
@@ -449,7 +457,7 @@ fn stable(text: &str) -> u64 {
 /// (none for the one in ten that never starts).
 fn task_answer(task: &Task, month: u32) -> TaskUpdateDraft {
     let h = stable(&format!("{}|{}", task.plan_id, task.title));
-    let never = h % 10 == 0;
+    let never = h.is_multiple_of(10);
     let begins = ((h >> 8) % 5) as u32;
     let takes = 3 + ((h >> 16) % 14) as u32;
     let (status, percent, result) = if never || month < begins {
@@ -479,7 +487,9 @@ fn task_answer(task: &Task, month: u32) -> TaskUpdateDraft {
 /// A target's figure in month `month`: from about half its goal, climbing.
 fn figure(target: &Target, year: i32, month: u32) -> f64 {
     let h = stable(&format!("{}|{}", target.plan_id, target.name));
-    let goal = target.goal_for(year).map_or(50.0, |g| g.value.abs().max(1.0));
+    let goal = target
+        .goal_for(year)
+        .map_or(50.0, |g| g.value.abs().max(1.0));
     let reach = 0.45 + 0.05 * f64::from(month) + (h % 20) as f64 / 100.0;
     let mut v = goal * reach;
     if target

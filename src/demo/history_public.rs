@@ -13,7 +13,7 @@ use crate::domain::feedback::{
     Contact, FeedbackDraft, Rating, SealedContact, Topic, code_from_random, due_on,
 };
 use crate::domain::initiative::{CRITERIA, Decision, InitiativeDraft, Scores};
-use crate::domain::unit::UnitKind;
+use crate::domain::unit::{Unit, UnitKind};
 use crate::store::{Actor, NewFeedback, Page, Store, UnitFilter};
 use crate::synthetic::Rng;
 
@@ -93,30 +93,18 @@ fn activity(name: &str) -> (f64, usize) {
     }
 }
 
-pub(super) async fn build(
-    store: &Store,
-    past: &Store,
-    clock: &FixedClock,
-    people: &People,
+/// A planned step: (moment, step, commune index, text index, late or
+/// unsatisfied or refused).
+type Planned = (i64, Step, usize, usize, bool);
+
+/// The public life of the communes over the walk, in steps: returns them
+/// with how many feedback items and initiatives they make.
+fn plan(
+    communes: &[Unit],
     rng: &mut Rng,
-) -> anyhow::Result<()> {
-    let now = store.clock().now_ms();
-    let today = store.clock().today();
-    let start = months_before(today.with_day(1).unwrap_or(today), MONTHS);
-    let mut communes = store
-        .units(
-            &UnitFilter {
-                kind: Some(UnitKind::Commune),
-                ..UnitFilter::default()
-            },
-            Page::all(),
-        )
-        .await?
-        .items;
-    communes.retain(|c| people.focal_by_commune.contains_key(&Some(c.id)));
-    communes.sort_by_key(|c| c.id);
-    // (moment, step, commune index, text index, late or unsatisfied)
-    let mut steps: Vec<(i64, Step, usize, usize, bool)> = Vec::new();
+    (start, today, now): (NaiveDate, NaiveDate, i64),
+) -> (Vec<Planned>, usize, usize) {
+    let mut steps: Vec<Planned> = Vec::new();
     let mut n_feedback = 0;
     let mut n_initiatives = 0;
     let days = (today - start).num_days().max(1) as u64;
@@ -129,7 +117,11 @@ pub(super) async fn build(
             let text = k % FEEDBACK.len();
             let late = rng.chance(0.25);
             steps.push((at, Step::Receive(n_feedback), c, text, false));
-            let wait = if late { 17 + rng.below(10) } else { 2 + rng.below(10) };
+            let wait = if late {
+                17 + rng.below(10)
+            } else {
+                2 + rng.below(10)
+            };
             let answered = at + wait as i64 * 86_400_000;
             if answered < now {
                 steps.push((answered, Step::Answer(n_feedback), c, text, late));
@@ -154,6 +146,32 @@ pub(super) async fn build(
             n_initiatives += 1;
         }
     }
+    (steps, n_feedback, n_initiatives)
+}
+
+pub(super) async fn build(
+    store: &Store,
+    past: &Store,
+    clock: &FixedClock,
+    people: &People,
+    rng: &mut Rng,
+) -> anyhow::Result<()> {
+    let now = store.clock().now_ms();
+    let today = store.clock().today();
+    let start = months_before(today.with_day(1).unwrap_or(today), MONTHS);
+    let mut communes = store
+        .units(
+            &UnitFilter {
+                kind: Some(UnitKind::Commune),
+                ..UnitFilter::default()
+            },
+            Page::all(),
+        )
+        .await?
+        .items;
+    communes.retain(|c| people.focal_by_commune.contains_key(&Some(c.id)));
+    communes.sort_by_key(|c| c.id);
+    let (mut steps, n_feedback, n_initiatives) = plan(&communes, rng, (start, today, now));
     steps.sort();
     let mut feedback_ids: Vec<(i64, i64)> = vec![(0, 0); n_feedback];
     let mut initiative_ids: Vec<(i64, i64)> = vec![(0, 0); n_initiatives];
@@ -233,41 +251,68 @@ pub(super) async fn build(
                     .await?;
                 initiative_ids[i] = (made.id, made.version);
             }
-            Step::Score(i) => {
-                let (id, _) = initiative_ids[i];
-                let mut council: Vec<i64> = focal.user_id.into_iter().collect();
-                council.extend(people.leader_by_commune.get(&Some(commune.id)).copied());
-                past.name_reviewers(id, &council, &focal).await?;
-                for (k, reviewer) in council.iter().enumerate() {
-                    let share = if text == 2 { 0.35 } else { 0.7 + 0.1 * k as f64 };
-                    let points = CRITERIA.map(|c| ((c.max as f64) * share).round() as i64);
-                    let who = Actor {
-                        user_id: Some(*reviewer),
-                        ip: None,
-                    };
-                    let comment = Some("Đã xem xét hồ sơ và hiệu quả áp dụng".to_string());
-                    past.score_initiative(id, *reviewer, Scores::validate(points)?, comment, &who)
-                        .await?;
-                }
-            }
-            Step::Decide(i) => {
-                let (id, _) = initiative_ids[i];
-                let current = past
-                    .initiative(id)
-                    .await?
-                    .map(|x| x.version)
-                    .unwrap_or_default();
-                let day: NaiveDate = past.clock().today();
-                let decision = Decision::validate(
-                    !flag,
-                    Some(format!("{}/QĐ-UBND", 10 + i)),
-                    Some(day),
-                    flag.then(|| "Chưa đủ điều kiện công nhận; đề nghị hoàn thiện".to_string()),
-                )?;
-                past.decide_initiative(id, decision, current, &focal)
-                    .await?;
-            }
+            Step::Score(i) => score(past, people, commune, initiative_ids[i].0, text).await?,
+            Step::Decide(i) => decide(past, initiative_ids[i].0, i, flag, &focal).await?,
         }
     }
+    Ok(())
+}
+
+/// The council (the focal point and the leader) is named and scores; the
+/// third initiative scores low.
+async fn score(
+    past: &Store,
+    people: &People,
+    commune: &Unit,
+    id: i64,
+    text: usize,
+) -> anyhow::Result<()> {
+    let focal = people.focal_by_commune.get(&Some(commune.id)).copied();
+    let mut council: Vec<i64> = focal.into_iter().collect();
+    council.extend(people.leader_by_commune.get(&Some(commune.id)).copied());
+    let actor = Actor {
+        user_id: focal,
+        ip: None,
+    };
+    past.name_reviewers(id, &council, &actor).await?;
+    for (k, reviewer) in council.iter().enumerate() {
+        let share = if text == 2 {
+            0.35
+        } else {
+            0.7 + 0.1 * k as f64
+        };
+        let points = CRITERIA.map(|c| ((c.max as f64) * share).round() as i64);
+        let who = Actor {
+            user_id: Some(*reviewer),
+            ip: None,
+        };
+        let comment = Some("Đã xem xét hồ sơ và hiệu quả áp dụng".to_string());
+        past.score_initiative(id, *reviewer, Scores::validate(points)?, comment, &who)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The decision: recognised, or (`refused`) not yet.
+async fn decide(
+    past: &Store,
+    id: i64,
+    i: usize,
+    refused: bool,
+    focal: &Actor,
+) -> anyhow::Result<()> {
+    let current = past
+        .initiative(id)
+        .await?
+        .map(|x| x.version)
+        .unwrap_or_default();
+    let day: NaiveDate = past.clock().today();
+    let decision = Decision::validate(
+        !refused,
+        Some(format!("{}/QĐ-UBND", 10 + i)),
+        Some(day),
+        refused.then(|| "Chưa đủ điều kiện công nhận; đề nghị hoàn thiện".to_string()),
+    )?;
+    past.decide_initiative(id, decision, current, focal).await?;
     Ok(())
 }

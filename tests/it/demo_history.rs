@@ -33,8 +33,7 @@ fn number(cell: &str) -> f64 {
 }
 
 #[tokio::test]
-async fn the_demo_has_a_past_that_ranks_communes_fills_the_trends_and_leaves_work_for_every_role()
-{
+async fn the_demo_has_a_past_that_ranks_communes_fills_the_trends_and_leaves_work_for_every_role() {
     for app in TestApp::all().await {
         let e = app.engine;
         let started = std::time::Instant::now();
@@ -64,8 +63,10 @@ async fn the_demo_has_a_past_that_ranks_communes_fills_the_trends_and_leaves_wor
         assert_eq!(ranks, ["1", "2", "3"], "{e}");
 
         // Reports on time, month by month: the past eleven months have values.
-        let on_time: Vec<String> =
-            select_texts(&html, "figure.trend:not(.tasks-done) table.twin tbody td:nth-child(2)");
+        let on_time: Vec<String> = select_texts(
+            &html,
+            "figure.trend:not(.tasks-done) table.twin tbody td:nth-child(2)",
+        );
         assert_eq!(on_time.len(), 12, "{e}: {on_time:?}");
         assert!(
             on_time[..11].iter().all(|v| number(v) > 0.0),
@@ -86,9 +87,15 @@ async fn the_demo_has_a_past_that_ranks_communes_fills_the_trends_and_leaves_wor
                 .collect();
         assert_eq!(so_far.len(), 12, "{e}");
         assert!(so_far.windows(2).all(|w| w[0] <= w[1]), "{e}: {so_far:?}");
-        assert!(so_far[11] > so_far[0], "{e}: tasks were done this year: {so_far:?}");
+        assert!(
+            so_far[11] > so_far[0],
+            "{e}: tasks were done this year: {so_far:?}"
+        );
         let in_month = select_texts(&html, "figure.tasks-done table.twin tbody td:nth-child(2)");
-        assert!(in_month.iter().any(|c| number(c) > 0.0), "{e}: {in_month:?}");
+        assert!(
+            in_month.iter().any(|c| number(c) > 0.0),
+            "{e}: {in_month:?}"
+        );
 
         // The public page of a commune counts answered feedback.
         let tan_phong = app

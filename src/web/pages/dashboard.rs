@@ -226,9 +226,7 @@ fn trend_chart(f: &crate::domain::figures::Figures) -> LineChart {
     let periods: Vec<(String, String)> = f
         .trend
         .iter()
-        .map(|r| {
-            (short_month(&r.month), labels::period_key(&r.month))
-        })
+        .map(|r| (short_month(&r.month), labels::period_key(&r.month)))
         .collect();
     let share = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
     line_chart(
