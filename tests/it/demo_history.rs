@@ -143,13 +143,19 @@ async fn the_demo_has_a_past_that_ranks_communes_fills_the_trends_and_leaves_wor
             let items = select_texts(&html, "section.todo-list li");
             assert!(!items.is_empty(), "{e}: {user} has a to-do");
         }
-        // The reporter of the returned report is told so.
-        let cookie = demo_cookie(&app, "tanphong.vhxh").await;
-        let (_, _, html) = app.page(Method::GET, "/", Some(&cookie), None).await;
-        assert!(
-            !select_texts(&html, "section.todo-list ul.returned li").is_empty(),
-            "{e}: returned report listed"
-        );
+        // The reporter is told what to fill, the focal point what waits
+        // for review, the leader what waits for approval.
+        for (user, kind) in [
+            ("tanphong.vhxh", "fill"),
+            ("tanphong.daumoi", "review"),
+            ("dongtam.daumoi", "review"),
+            ("tanphong.lanhdao", "approve"),
+        ] {
+            let cookie = demo_cookie(&app, user).await;
+            let (_, _, html) = app.page(Method::GET, "/", Some(&cookie), None).await;
+            let items = select_texts(&html, &format!("section.todo-list ul.{kind} li"));
+            assert!(!items.is_empty(), "{e}: {user} sees {kind}");
+        }
         assert!(took.as_secs() < 120, "{e}: the demo took {took:?}");
         app.finish().await;
     }
