@@ -20,7 +20,7 @@ use super::AppError;
 use super::access::readable_unit;
 use crate::app::AppState;
 use crate::domain::access::Principal;
-use crate::domain::figures::{BucketsUsed, Figures, figures};
+use crate::domain::figures::{BucketsUsed, DoneMonth, Figures, done_trend, figures};
 use crate::domain::rollup::Rollup;
 use crate::domain::score::rank;
 use crate::domain::unit::Unit;
@@ -42,6 +42,8 @@ pub struct Dashboard {
     pub ranking: Vec<Ranked>,
     /// Targets in scope whose trend misses their goal.
     pub off_track: Vec<OffTrackTarget>,
+    /// Tasks done, month by month over the last twelve.
+    pub done_trend: Vec<DoneMonth>,
 }
 
 /// How many off-track targets a dashboard names; the rest are counted.
@@ -97,6 +99,7 @@ pub async fn dashboard(
         figures: cached.own.clone(),
         ranking: ranked(scored),
         off_track: cached.off_track.clone(),
+        done_trend: cached.done_trend.clone(),
     })
 }
 
@@ -136,6 +139,8 @@ pub struct CachedFigures {
     /// Targets in scope whose trend misses their goal (a target's trend
     /// moving moves its levels' time too).
     pub off_track: Vec<OffTrackTarget>,
+    /// The level's tasks done over the last twelve months.
+    pub done_trend: Vec<DoneMonth>,
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<CachedFigures>>>>;
@@ -188,6 +193,7 @@ async fn compute(
     let used = BucketsUsed::on(today);
     let off_track = store.off_track_targets(path, OFF_TRACK_SHOWN).await?;
     let calendar = store.work_calendar().await?;
+    let done_trend = done_trend(&store.tasks_first_done(path).await?, today);
     let own = store
         .rollup_for_figures(unit_id, &used, key.1.counters_at)
         .await?;
@@ -203,5 +209,6 @@ async fn compute(
         children,
         empty: figures(&Rollup::default(), today, &calendar),
         off_track,
+        done_trend,
     })
 }

@@ -2,6 +2,8 @@
 //! their usual units, sample plans imported through the real importer, and
 //! an account for every role. Running it again reuses what is there.
 
+mod history;
+mod history_public;
 mod people;
 
 use anyhow::Context;
@@ -260,6 +262,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<DemoSummary> {
     let plans = import_plans(store, &province, &communes, &hash).await?;
     // This period's rounds, so the demo opens on something to report.
     store.open_current_rounds(store.clock().today()).await?;
+    // Twelve months of the past, so charts and rankings mean something.
+    history::build(store).await?;
     let tasks = store
         .tasks(&Default::default(), Page::new(Some(1), Some(1)))
         .await?

@@ -213,6 +213,52 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
     Some((share * 10.0).round() / 10.0)
 }
 
+/// One month of the "tasks done" trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DoneMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Tasks first reported done in a round due this month.
+    pub done: i64,
+    /// Tasks first reported done by the end of this month.
+    pub done_so_far: i64,
+}
+
+/// The last twelve months of tasks done, oldest first, ending this month,
+/// from each task's first completion (the round due date it was first
+/// reported done in, as `Store::tasks_first_done` gives them).
+pub fn done_trend(first_done: &[(NaiveDate, i64)], today: NaiveDate) -> Vec<DoneMonth> {
+    let this_month = Month::of(today);
+    let start = (1..TREND_MONTHS).fold(this_month, |m, _| m.previous());
+    let mut months = vec![this_month];
+    while months.len() < TREND_MONTHS {
+        let earlier = months[months.len() - 1].previous();
+        months.push(earlier);
+    }
+    months.reverse();
+    let mut so_far: i64 = first_done
+        .iter()
+        .filter(|(d, _)| Month::of(*d) < start)
+        .map(|(_, n)| n)
+        .sum();
+    months
+        .into_iter()
+        .map(|m| {
+            let done: i64 = first_done
+                .iter()
+                .filter(|(d, _)| Month::of(*d) == m)
+                .map(|(_, n)| n)
+                .sum();
+            so_far += done;
+            DoneMonth {
+                month: m.to_string(),
+                done,
+                done_so_far: so_far,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,5 +416,22 @@ mod tests {
         assert_eq!((f.tasks.due_soon, f.tasks.open_later), (1, 0));
         let f = figures(&r, d(2026, 5, 19), &WorkCalendar::vietnam());
         assert_eq!((f.tasks.due_soon, f.tasks.open_later), (0, 1));
+    }
+
+    #[test]
+    fn the_done_trend_counts_each_month_and_carries_the_earlier_ones() {
+        let first = [
+            (d(2025, 1, 15), 4),
+            (d(2025, 6, 15), 2),
+            (d(2025, 6, 30), 1),
+            (d(2026, 3, 15), 3),
+        ];
+        let t = done_trend(&first, d(2026, 3, 10));
+        assert_eq!(t.len(), TREND_MONTHS);
+        assert_eq!(t[0].month, "2025-04");
+        assert_eq!((t[0].done, t[0].done_so_far), (0, 4));
+        assert_eq!((t[2].done, t[2].done_so_far), (3, 7));
+        assert_eq!(t[11].month, "2026-03");
+        assert_eq!((t[11].done, t[11].done_so_far), (3, 10));
     }
 }

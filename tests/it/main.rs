@@ -11,6 +11,7 @@ mod backup;
 mod bad_input;
 mod changes;
 mod confidential;
+mod demo_history;
 mod directions;
 mod durability;
 mod e2e;

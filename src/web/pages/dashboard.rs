@@ -84,7 +84,8 @@ pub struct DashboardPage {
     update_rate: String,
     not_updated: String,
     charts: Vec<BarChart>,
-    trend: LineChart,
+    /// Reports on time, then tasks done, over the last twelve months.
+    trends: Vec<LineChart>,
     reports: Vec<[String; 5]>,
     score: String,
     score_parts: Vec<(String, String, String)>,
@@ -147,7 +148,7 @@ pub async fn show_dashboard(
         update_rate: rate(f.tasks.update_rate),
         not_updated: labels::int(f.tasks.not_updated),
         charts,
-        trend: trend_chart(f),
+        trends: vec![trend_chart(f), done_chart(&l.done_trend, f.tasks.total)],
         reports: f
             .reports
             .iter()
@@ -241,13 +242,7 @@ fn trend_chart(f: &crate::domain::figures::Figures) -> LineChart {
     let periods: Vec<(String, String)> = f
         .trend
         .iter()
-        .map(|r| {
-            let short = match r.month.split_once('-') {
-                Some((y, m)) => format!("{}/{}", m.trim_start_matches('0'), y),
-                None => r.month.clone(),
-            };
-            (short, labels::period_key(&r.month))
-        })
+        .map(|r| (short_month(&r.month), labels::period_key(&r.month)))
         .collect();
     let share = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
     line_chart(
@@ -274,4 +269,44 @@ fn trend_chart(f: &crate::domain::figures::Figures) -> LineChart {
             },
         ],
     )
+}
+
+/// Tasks done so far, as a share of the tasks followed, month by month;
+/// its table gives the month's completions and the total so far.
+fn done_chart(trend: &[crate::domain::figures::DoneMonth], total: i64) -> LineChart {
+    let periods: Vec<(String, String)> = trend
+        .iter()
+        .map(|m| (short_month(&m.month), labels::period_key(&m.month)))
+        .collect();
+    let mut chart = line_chart(
+        "Nhiệm vụ hoàn thành 12 tháng qua",
+        &periods,
+        vec![Series {
+            class: "good",
+            label: "Đã hoàn thành (lũy kế, trên tổng số nhiệm vụ)".into(),
+            values: trend
+                .iter()
+                .map(|m| (total > 0).then(|| (m.done_so_far as f64 / total as f64).min(1.0)))
+                .collect(),
+        }],
+    );
+    chart.columns = vec![
+        "Kỳ".into(),
+        "Hoàn thành trong tháng".into(),
+        "Lũy kế".into(),
+        "Tỷ lệ lũy kế".into(),
+    ];
+    for (row, m) in chart.rows.iter_mut().zip(trend) {
+        let share = row.pop().unwrap_or_default();
+        row.extend([labels::int(m.done), labels::int(m.done_so_far), share]);
+    }
+    chart
+}
+
+/// "3/2026" for the axis, from `2026-03`.
+fn short_month(key: &str) -> String {
+    match key.split_once('-') {
+        Some((y, m)) => format!("{}/{}", m.trim_start_matches('0'), y),
+        None => key.to_string(),
+    }
 }
