@@ -1,16 +1,21 @@
 //! The importer stores a plan's tasks as drafts: a plan names units, never
-//! people, so no imported task has its responsible person ("rõ người").
-//! The demo goes on as a focal point would: for each task that lacks only
-//! that, it names an account of the lead unit (its reporter first; a lead
-//! unit without an account is given a reporter, `<prefix>.cb<unit id>`,
-//! with the demo password, listed on the staff page but not printed) and
-//! the task goes live. A task that lacks anything else of the "6 rõ"
+//! people, so no imported task has its responsible person ("rõ người"); a
+//! Party plan's appendix has no product column either. The demo goes on as
+//! a focal point would: for each task that lacks only those two, it names
+//! the product a Party task usually hands in ([`DEFAULT_PRODUCT`]) where
+//! there is none, and an account of the lead unit (its reporter first; a
+//! lead unit without an account is given a reporter, `<prefix>.cb<unit
+//! id>`, with the demo password, listed on the staff page but not printed),
+//! and the task goes live. A task that lacks anything else of the "6 rõ"
 //! stays a draft, as it would on a real system.
 
 use crate::domain::access::Role;
 use crate::domain::six_clear::{self, Clear};
 use crate::domain::task::{Task, TaskDraft};
 use crate::store::{Actor, NewUser, Page, Store, User};
+
+/// The product the demo gives a task its plan named none for.
+const DEFAULT_PRODUCT: &str = "Báo cáo kết quả thực hiện";
 
 /// Who the demo's new reporters are: their usernames' prefix (the
 /// commune's login, or `tinh`) and the shared password's hash.
@@ -28,9 +33,18 @@ pub async fn assign_people(
 ) -> anyhow::Result<usize> {
     let mut live = 0;
     for task in store.tasks_of_plan(plan_id).await? {
-        if !task.draft || six_clear::missing_of_task(&task) != [Clear::Person] {
+        let missing = six_clear::missing_of_task(&task);
+        let completable = missing
+            .iter()
+            .all(|c| matches!(c, Clear::Person | Clear::Product));
+        if !task.draft || !missing.contains(&Clear::Person) || !completable {
             continue;
         }
+        let product = if missing.contains(&Clear::Product) {
+            Some(DEFAULT_PRODUCT.to_string())
+        } else {
+            task.product.clone()
+        };
         let person = match person_of_lead(store, &task).await? {
             Some(person) => person,
             None => match new_reporter(store, &task, staffing).await? {
@@ -45,7 +59,7 @@ pub async fn assign_people(
             lead: task.lead.clone(),
             support: task.support.clone(),
             responsible_user_id: Some(person),
-            product: task.product.clone(),
+            product,
             deadline: task.deadline.clone(),
             funding: task.funding.clone(),
             legal_basis: task.legal_basis.clone(),
