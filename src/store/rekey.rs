@@ -4,6 +4,7 @@
 //! every value or none.
 
 use serde_json::json;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::attachments::{forget_blob_in, put_blob_in};
@@ -89,6 +90,27 @@ fn refused(what: &str, id: impl std::fmt::Display, why: String) -> StoreError {
     StoreError::Refused(format!("{what} {id}: {why}"))
 }
 
+/// A row's nullable sealed columns, each under the new key (a skipped
+/// value kept as it is), in the order given.
+fn reseal_columns(
+    row: &AnyRow,
+    columns: &[(SealedColumn, &str)],
+    r: &dyn Resealer,
+) -> Result<Vec<Option<String>>, String> {
+    let mut values = Vec::new();
+    for (column, name) in columns {
+        let value: Option<String> = row.try_get(*name).map_err(|e| e.to_string())?;
+        values.push(match value {
+            None => None,
+            Some(v) => match r.text(*column, &v)? {
+                Resealed::Value(new) => Some(new),
+                Resealed::Skip => Some(v),
+            },
+        });
+    }
+    Ok(values)
+}
+
 async fn reseal_contacts(
     conn: &mut AnyConnection,
     r: &dyn Resealer,
@@ -103,21 +125,12 @@ async fn reseal_contacts(
     .await?;
     for row in rows {
         let id: i64 = row.try_get("id")?;
-        let mut values = Vec::new();
-        for (column, name) in [
+        let columns = [
             (SealedColumn::ContactName, "contact_name"),
             (SealedColumn::ContactPhone, "contact_phone"),
             (SealedColumn::ContactEmail, "contact_email"),
-        ] {
-            let value: Option<String> = row.try_get(name)?;
-            values.push(match value {
-                None => None,
-                Some(v) => match r.text(column, &v).map_err(|e| refused("feedback", id, e))? {
-                    Resealed::Value(new) => Some(new),
-                    Resealed::Skip => Some(v),
-                },
-            });
-        }
+        ];
+        let values = reseal_columns(&row, &columns, r).map_err(|e| refused("feedback", id, e))?;
         sqlx::query(
             "UPDATE feedback SET contact_name = $1, contact_phone = $2, contact_email = $3
              WHERE id = $4",
@@ -146,20 +159,11 @@ async fn reseal_totp(
     .await?;
     for row in rows {
         let id: i64 = row.try_get("id")?;
-        let mut values = Vec::new();
-        for (column, name) in [
+        let columns = [
             (SealedColumn::TotpSecret, "totp_secret"),
             (SealedColumn::TotpPending, "totp_pending"),
-        ] {
-            let value: Option<String> = row.try_get(name)?;
-            values.push(match value {
-                None => None,
-                Some(v) => match r.text(column, &v).map_err(|e| refused("user", id, e))? {
-                    Resealed::Value(new) => Some(new),
-                    Resealed::Skip => Some(v),
-                },
-            });
-        }
+        ];
+        let values = reseal_columns(&row, &columns, r).map_err(|e| refused("user", id, e))?;
         sqlx::query("UPDATE users SET totp_secret = $1, totp_pending = $2 WHERE id = $3")
             .bind(values[0].clone())
             .bind(values[1].clone())
