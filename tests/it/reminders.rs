@@ -10,8 +10,9 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use theodoi::notify::run_daily;
 
-use crate::harness::{TestApp, World, post_form, report_holding, select_texts, task};
+use crate::harness::{TestApp, World, post_form, select_texts, task};
 use crate::report_content::round_report_text;
+use crate::update_rate::report_accepted;
 
 const DAY_MS: i64 = 24 * 3_600_000;
 
@@ -54,52 +55,6 @@ async fn kinds_for(app: &TestApp, username: &str, task_id: i64) -> Vec<String> {
         .collect()
 }
 
-/// The unit sends the report holding `task_id` with it under way (every
-/// other item "nothing this period"), and the focal point accepts it.
-async fn progress_accepted(app: &TestApp, task_id: i64) {
-    let reporter = app.login_token("reporter_a1").await;
-    let focal = app.login_token("focal_a1").await;
-    let (id, report) = report_holding(app, &reporter, task_id).await;
-    let tasks: Vec<Value> = report["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .map(|i| {
-            if i["task_id"] == json!(task_id) {
-                json!({"task_id": task_id, "version": i["version"], "status": "in_progress",
-                    "percent": 40, "result": "Đã khảo sát xong 3/7 thôn"})
-            } else {
-                json!({"task_id": i["task_id"], "version": i["version"], "nothing_this_period": true})
-            }
-        })
-        .collect();
-    let targets: Vec<Value> = report["targets"]
-        .as_array()
-        .expect("targets")
-        .iter()
-        .map(|i| json!({"target_id": i["target_id"], "version": i["version"], "nothing_this_period": true}))
-        .collect();
-    let path = format!("/api/reports/{id}");
-    let (s, body) = app
-        .api(
-            Method::PUT,
-            &path,
-            Some(&reporter),
-            Some(json!({"tasks": tasks, "targets": targets, "submit": true})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let (s, body) = app
-        .api(
-            Method::POST,
-            &format!("{path}/review"),
-            Some(&focal),
-            Some(json!({"decision": "accept"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-}
-
 #[tokio::test]
 async fn reminders_climb_the_ladder_and_a_silent_task_goes_to_the_leaders_once() {
     for app in TestApp::all().await {
@@ -124,7 +79,7 @@ async fn reminders_climb_the_ladder_and_a_silent_task_goes_to_the_leaders_once()
         )
         .await;
         walk_to(&app, d(2026, 4, 1)).await;
-        progress_accepted(&app, moving).await;
+        report_accepted(&app, "reporter_a1", moving, "in_progress").await;
         walk_to(&app, d(2026, 4, 16)).await;
 
         let ladder = [

@@ -26,9 +26,13 @@ pub async fn reports_accepted(app: &TestApp, reporter: &str, said: &[(i64, &str)
         .iter()
         .map(|i| {
             if let Some((task_id, status)) = said.iter().find(|(t, _)| i["task_id"] == json!(t)) {
+                let (percent, result) = if *status == "done" {
+                    (100, "Đã hoàn thành khảo sát các thôn")
+                } else {
+                    (40, "Đã khảo sát xong 3/7 thôn")
+                };
                 json!({"task_id": task_id, "version": i["version"], "status": status,
-                    "percent": if *status == "done" { 100 } else { 40 },
-                    "result": "Đã hoàn thành khảo sát các thôn"})
+                    "percent": percent, "result": result})
             } else {
                 json!({"task_id": i["task_id"], "version": i["version"], "nothing_this_period": true})
             }

@@ -159,10 +159,7 @@ pub async fn decide_extension(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
-    let version = f
-        .text("version")
-        .parse::<i64>()
-        .map_err(|_| AppError::BadRequest("Thiếu phiên bản của bản ghi".into()))?;
+    let version = f.version()?;
     let note = f.optional("note");
     let result = extensions::decide(
         &state,

@@ -484,10 +484,7 @@ pub async fn explain_escalation(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
-    let version = f
-        .text("version")
-        .parse::<i64>()
-        .map_err(|_| AppError::BadRequest("Thiếu phiên bản của bản ghi".into()))?;
+    let version = f.version()?;
     let text = f.text("explanation");
     let result = escalations::explain(&state, &auth.caller(&ip), id, version, &text).await;
     let secure = state.config.secure_cookies;
