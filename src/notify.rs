@@ -312,12 +312,6 @@ pub async fn send_enrolment(
     code: &str,
     link: &str,
 ) -> Result<(), String> {
-    let (host, port) = smtp_host_port(&mail.smtp_url)?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port)
-        .build();
-    let from: Mailbox = mail.from.parse().map_err(|e| format!("sender: {e}"))?;
-    let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
     let hours = crate::domain::staff::ENROLMENT_HOURS;
     let body = format!(
         "Tài khoản Theo Dõi của bạn (tên đăng nhập: {username}) cần đặt mật khẩu.\n\n\
@@ -326,10 +320,42 @@ pub async fn send_enrolment(
          Mã chỉ dùng được một lần và hết hạn sau {hours} giờ. \
          Nếu bạn không đề nghị việc này, hãy báo quản trị viên.\n"
     );
+    send_one(mail, to, "[Theo Dõi] Đặt mật khẩu cho tài khoản", body).await
+}
+
+/// Sends the code a person asked for on the "Quên mật khẩu" page. Their
+/// password still works: someone else who asked changes nothing.
+pub async fn send_self_reset(
+    mail: &MailConfig,
+    to: &str,
+    username: &str,
+    code: &str,
+    link: &str,
+) -> Result<(), String> {
+    let minutes = crate::domain::staff::SELF_RESET_MINUTES;
+    let body = format!(
+        "Có người vừa đề nghị đặt lại mật khẩu tài khoản Theo Dõi \
+         (tên đăng nhập: {username}).\n\n\
+         Mở liên kết sau để đặt mật khẩu mới:\n{link}\n\n\
+         hoặc nhập mã {code} tại trang đặt mật khẩu.\n\n\
+         Mã chỉ dùng được một lần và hết hạn sau {minutes} phút. \
+         Nếu không phải bạn đề nghị, hãy bỏ qua thư này: mật khẩu hiện tại \
+         vẫn dùng được.\n"
+    );
+    send_one(mail, to, "[Theo Dõi] Đặt lại mật khẩu", body).await
+}
+
+async fn send_one(mail: &MailConfig, to: &str, subject: &str, body: String) -> Result<(), String> {
+    let (host, port) = smtp_host_port(&mail.smtp_url)?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .build();
+    let from: Mailbox = mail.from.parse().map_err(|e| format!("sender: {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;
     let email = Message::builder()
         .from(from)
         .to(to)
-        .subject("[Theo Dõi] Đặt mật khẩu cho tài khoản")
+        .subject(subject)
         .body(body)
         .map_err(|e| e.to_string())?;
     transport

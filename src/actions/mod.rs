@@ -24,6 +24,7 @@ pub mod feedback;
 pub mod home;
 pub mod imports;
 pub mod initiatives;
+pub mod password_reset;
 pub mod plans;
 pub mod public;
 pub mod rekey;

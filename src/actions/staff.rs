@@ -16,7 +16,8 @@ use crate::auth::password;
 use crate::auth::token::sha256_hex;
 use crate::domain::access::{Principal, Role};
 use crate::domain::staff::{
-    ENROLMENT_MS, EnrolmentPurpose, Profile, format_code, grantable, normalize_code, parse_username,
+    EnrolmentPurpose, Profile, SELF_RESET_MINUTES, format_code, grantable, normalize_code,
+    parse_username,
 };
 use crate::store::{Actor, Listing, NewEnrolment, NewUser, Page, User, UserFilter};
 
@@ -143,7 +144,7 @@ pub async fn reset_password(
 }
 
 /// A fresh code and what the store keeps of it (its hash).
-fn new_code(
+pub(super) fn new_code(
     state: &AppState,
     purpose: EnrolmentPurpose,
 ) -> Result<(String, NewEnrolment), AppError> {
@@ -154,7 +155,7 @@ fn new_code(
     let enrolment = NewEnrolment {
         code_hash: sha256_hex(&normalized),
         purpose,
-        expires_at: state.store.clock().now_ms() + ENROLMENT_MS,
+        expires_at: state.store.clock().now_ms() + purpose.valid_for_ms(),
     };
     Ok((code, enrolment))
 }
@@ -304,7 +305,16 @@ pub async fn enrolment_for(state: &AppState, typed: &str) -> Result<(i64, User),
         return Err(AppError::Invalid(USED_CODE.into()));
     }
     if code.expires_at <= state.store.clock().now_ms() {
-        return Err(AppError::Invalid(EXPIRED_CODE.into()));
+        return Err(AppError::Invalid(
+            if code.purpose == EnrolmentPurpose::SelfReset.as_str() {
+                format!(
+                    "Mã đặt lại mật khẩu đã hết hạn (mã gửi qua thư điện tử có hiệu lực \
+                     {SELF_RESET_MINUTES} phút). Hãy đề nghị gửi mã mới tại trang Quên mật khẩu."
+                )
+            } else {
+                EXPIRED_CODE.into()
+            },
+        ));
     }
     let user = state
         .store

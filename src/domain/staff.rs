@@ -13,6 +13,15 @@ use super::access::{Principal, Role};
 pub const ENROLMENT_HOURS: i64 = 72;
 pub const ENROLMENT_MS: i64 = ENROLMENT_HOURS * 3_600_000;
 
+/// How long a code a person asked for by e-mail ("Quên mật khẩu") stays
+/// valid: short, since the mailbox may be shared or read later by others.
+pub const SELF_RESET_MINUTES: i64 = 60;
+pub const SELF_RESET_MS: i64 = SELF_RESET_MINUTES * 60_000;
+
+/// At most one e-mailed code per account in this time, so the form cannot
+/// be used to flood someone's mailbox.
+pub const SELF_RESET_INTERVAL_MS: i64 = 15 * 60_000;
+
 /// Why an enrolment code was issued (kept with it, shown in the trail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnrolmentPurpose {
@@ -20,6 +29,9 @@ pub enum EnrolmentPurpose {
     NewAccount,
     /// An administrator reset the password.
     PasswordReset,
+    /// The person asked for a code by e-mail: the password keeps working
+    /// until the code is used, so nobody else can lock them out by asking.
+    SelfReset,
 }
 
 impl EnrolmentPurpose {
@@ -27,6 +39,15 @@ impl EnrolmentPurpose {
         match self {
             EnrolmentPurpose::NewAccount => "new_account",
             EnrolmentPurpose::PasswordReset => "password_reset",
+            EnrolmentPurpose::SelfReset => "self_reset",
+        }
+    }
+
+    /// How long a code issued for this stays valid.
+    pub fn valid_for_ms(self) -> i64 {
+        match self {
+            EnrolmentPurpose::SelfReset => SELF_RESET_MS,
+            _ => ENROLMENT_MS,
         }
     }
 }

@@ -25,6 +25,7 @@ mod kept_forms;
 mod migrate;
 mod notifications;
 mod official;
+mod password_reset;
 mod plans;
 mod rekey;
 mod reminders;

@@ -180,6 +180,10 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("reset_password", "Đặt lại mật khẩu"),
     ("move_user", "Chuyển đơn vị công tác"),
     ("enrolment_issued", "Cấp mã kích hoạt"),
+    (
+        "self_reset_requested",
+        "Tự đề nghị đặt lại mật khẩu qua thư điện tử",
+    ),
     ("enrolment_used", "Đặt mật khẩu bằng mã kích hoạt"),
     ("enable_totp", "Bật xác thực hai bước"),
     ("totp_enabled", "Bật xác thực hai bước"),

@@ -89,6 +89,11 @@ fn sitemap() -> Sitemap {
             get(pages::staff::enrol_form).post(pages::staff::enrol_submit),
         )
         .route("/enrol/{code}", get(pages::staff::enrol_with_code))
+        // A code by e-mail for someone who forgot their password (no login)
+        .route(
+            "/password/forgot",
+            get(pages::password_reset::forgot_form).post(pages::password_reset::forgot_submit),
+        )
         // Home
         .route("/", get(pages::home::show_home))
         // The unit tree
@@ -315,6 +320,7 @@ fn sitemap() -> Sitemap {
             post(api::account::totp_confirm),
         )
         .route("/api/enrol", post(api::staff::enrol))
+        .route("/api/password/forgot", post(api::staff::forgot_password))
         .route(
             "/api/users",
             get(api::staff::list_users).post(api::staff::create_user),

@@ -157,6 +157,7 @@ impl Fixture {
             // The unit and roles reporter_a1 already has.
             "/admin/users/{id}/unit" => vec![("unit_id", self.unit.to_string())],
             "/admin/users/{id}/roles" => vec![("role", s("unit_reporter"))],
+            "/password/forgot" => vec![("login", s("khong.co.ai"))],
             "/enrol" => vec![
                 ("code", s("AAAA-BBBB-CCCC-DDDD")),
                 ("password", s("mot cum tu rat dai de nho 2026")),
@@ -262,6 +263,7 @@ impl Fixture {
             ("POST", "/api/users") => json!({"username": "can.bo.moi", "full_name": "Cán bộ mới",
                 "unit_id": self.unit, "role": "viewer"}),
             ("PUT", "/api/users/{id}") => json!({"full_name": "Đổi tên", "version": 999}),
+            ("POST", "/api/password/forgot") => json!({"login": "khong.co.ai"}),
             ("POST", "/api/enrol") => json!({"code": "AAAA-BBBB-CCCC-DDDD",
                 "password": "mot cum tu rat dai de nho 2026"}),
             ("POST", "/api/units") => json!({"parent_id": self.commune, "kind": "village",

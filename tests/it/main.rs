@@ -31,6 +31,7 @@ mod inspection;
 mod monitoring;
 mod notifications;
 mod pages;
+mod password_reset;
 mod province_loop;
 mod public_page;
 mod reminders;

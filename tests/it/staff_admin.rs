@@ -594,7 +594,7 @@ async fn nothing_outside_the_administrators_subtree_moves() {
 
 /// The enrolment code in a message as the SMTP sink received it, whatever
 /// transfer encoding the mailer chose.
-fn code_in_mail(data: &str) -> Option<String> {
+pub(crate) fn code_in_mail(data: &str) -> Option<String> {
     use base64::Engine as _;
     let find = |text: &str| {
         let at = text.find("/enrol/")? + "/enrol/".len();

@@ -229,3 +229,29 @@ pub async fn enrol(
         username: user.username,
     }))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ForgotIn {
+    /// The account's username or e-mail address.
+    pub login: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForgotOut {
+    /// The same answer whether an account matched or not.
+    pub message: String,
+}
+
+/// Asks for a one-time code by e-mail to set a new password (no session
+/// needed); 422 when the server cannot send mail.
+#[utoipa::path(post, path = "/api/password/forgot", tag = "auth", request_body = ForgotIn,
+    security(()), responses((status = 200, body = ForgotOut), (status = 422, body = ErrorBody)))]
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(input): ApiJson<ForgotIn>,
+) -> Result<ApiJson<ForgotOut>, ApiError> {
+    let message =
+        crate::actions::password_reset::request_reset(&state, &input.login, &ip.0).await?;
+    Ok(ApiJson(ForgotOut { message }))
+}

@@ -15,6 +15,7 @@ pub mod filters;
 pub mod home;
 pub mod imports;
 pub mod initiatives;
+pub mod password_reset;
 pub mod plans;
 pub mod public_commune;
 pub mod public_feedback;

@@ -186,6 +186,11 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/enrol", anyone),
     ("GET", "/enrol/{code}", anyone),
     ("POST", "/api/enrol", anyone),
+    // Asking for a reset code by e-mail: no session, the same answer for
+    // any name (here, without mail set up, a refusal for everyone).
+    ("GET", "/password/forgot", anyone),
+    ("POST", "/password/forgot", anyone),
+    ("POST", "/api/password/forgot", anyone),
     ("GET", "/admin/audit", reads_audit),
     ("GET", "/admin/audit.csv", reads_audit),
     ("POST", "/api/login/totp", anyone),
