@@ -29,20 +29,27 @@ pub struct ForgotPage {
     notice: Option<String>,
 }
 
+impl ForgotPage {
+    /// The empty form; `answer` gives it its layout.
+    fn new(state: &AppState) -> ForgotPage {
+        ForgotPage {
+            layout: Layout::public("Quên mật khẩu", None, String::new()),
+            available: password_reset::available(state),
+            no_mail: NO_MAIL,
+            login: String::new(),
+            error: None,
+            notice: None,
+        }
+    }
+}
+
 /// The form (or, without mail, who to ask instead).
 pub async fn forgot_form(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
     headers: HeaderMap,
 ) -> Response {
-    let page = ForgotPage {
-        layout: Layout::public("Quên mật khẩu", None, String::new()),
-        available: password_reset::available(&state),
-        no_mail: NO_MAIL,
-        login: String::new(),
-        error: None,
-        notice: None,
-    };
+    let page = ForgotPage::new(&state);
     answer(&state, auth.as_deref(), &headers, page, StatusCode::OK)
 }
 
@@ -56,14 +63,7 @@ pub async fn forgot_submit(
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body)?;
     let login = f.text("login");
-    let mut page = ForgotPage {
-        layout: Layout::public("Quên mật khẩu", None, String::new()),
-        available: password_reset::available(&state),
-        no_mail: NO_MAIL,
-        login: String::new(),
-        error: None,
-        notice: None,
-    };
+    let mut page = ForgotPage::new(&state);
     let status = match password_reset::request_reset(&state, &login, &ip.0).await {
         Ok(notice) => {
             page.notice = Some(notice);
