@@ -108,6 +108,10 @@ impl Fixture {
             -1
         };
         let mut uri = path.to_string();
+        if path == "/api/external/{kind}/{source}/{id}" {
+            // task_a1, by the external id the fixture gave it.
+            uri = "/api/external/task/matrix/T-1".to_string();
+        }
         if uri.contains("{id}") {
             assert!(id > 0, "{path}: no object of commune A1 for its {{id}}");
             uri = uri.replace("{id}", &id.to_string());
@@ -118,10 +122,6 @@ impl Fixture {
         if uri.contains("{code}") {
             // An enrolment code no account has.
             uri = uri.replace("{code}", "AAAA-BBBB-CCCC-DDDD");
-        }
-        if path == "/api/external/{kind}/{source}/{id}" {
-            // task_a1, by the external id the fixture gave it.
-            uri = "/api/external/task/matrix/T-1".to_string();
         }
         if uri.contains("{kind}") {
             uri = uri.replace("{kind}", "year");
