@@ -533,8 +533,29 @@ async fn a_province_exports_what_the_database_holds_as_json_and_xlsx() {
         assert_eq!(export["figures"][0]["value"], json!(92.5), "{e}");
         assert_eq!(export["figures"][0]["target_id"], json!(w.target_a1), "{e}");
 
-        // The .xlsx holds the same rows, a sheet a kind.
+        // The .xlsx holds the same rows, a sheet a kind; the unit's page
+        // links to it for those who may take it.
         let cookie = app.login_cookie("leader_a").await;
+        let link = format!("/units/{}/export.xlsx", w.province_a.id);
+        let (_, _, html) = app
+            .page(
+                Method::GET,
+                &format!("/units/{}", w.province_a.id),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert!(html.contains(&link), "{e}: the link on the unit's page");
+        let viewer = app.login_cookie("viewer_a1").await;
+        let (_, _, html) = app
+            .page(
+                Method::GET,
+                &format!("/units/{}", w.commune_a1.id),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert!(!html.contains("export.xlsx"), "{e}: no link for a viewer");
         let req = axum::http::Request::builder()
             .uri(format!("/units/{}/export.xlsx", w.province_a.id))
             .header(header::COOKIE, &cookie)
