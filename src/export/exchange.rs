@@ -577,3 +577,89 @@ impl ExchangeSink for XlsxSink {
         Ok(self.book.save_to_buffer()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit_row(id: i64, name: &str) -> UnitRow {
+        UnitRow {
+            id,
+            code: Some("01".into()),
+            name: name.into(),
+            kind: "province",
+            parent_id: Some(1),
+            ended_on: None,
+            successor_id: None,
+            external: Some(ExternalId {
+                source: "vbdh-quoc-gia".into(),
+                id: "T-01".into(),
+            }),
+        }
+    }
+
+    fn write<S: ExchangeSink>(mut sink: S) -> Vec<u8> {
+        for section in Section::ALL {
+            sink.section(section).expect("section");
+            if section == Section::Units {
+                for (id, name) in [(2, "Tỉnh An Bình"), (3, "Xã \"An\" Phú")] {
+                    sink.row(&ExchangeRow::Unit(unit_row(id, name)))
+                        .expect("row");
+                }
+            }
+            if section == Section::Figures {
+                let row = FigureRow {
+                    target_id: 9,
+                    unit_id: 3,
+                    unit_name: "Xã An Phú".into(),
+                    period_key: "2026-03".into(),
+                    value: Some(92.5),
+                    source: None,
+                };
+                sink.row(&ExchangeRow::Figure(row)).expect("row");
+            }
+        }
+        sink.finish().expect("finish")
+    }
+
+    #[test]
+    fn the_json_is_one_document_with_every_section_and_its_count() {
+        let head = ExchangeHead {
+            unit: unit_row(2, "Tỉnh An Bình"),
+            exported_at: "2026-03-10T00:00:00+00:00".into(),
+        };
+        let bytes = write(JsonSink::new(&head).expect("head"));
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+        assert_eq!(doc["unit"]["id"], 2);
+        assert_eq!(doc["units"][1]["name"], "Xã \"An\" Phú");
+        assert_eq!(doc["units"][0]["external"]["id"], "T-01");
+        assert_eq!(doc["plans"], serde_json::json!([]));
+        assert_eq!(doc["figures"][0]["value"], 92.5);
+        assert_eq!(
+            doc["counts"],
+            serde_json::json!({"units": 2, "plans": 0, "tasks": 0, "targets": 0, "figures": 1})
+        );
+    }
+
+    #[test]
+    fn the_sheets_read_back_with_the_rows_written() {
+        let bytes = write(XlsxSink::new());
+        let sheets = super::super::read_sheets(&bytes).expect("reads back");
+        let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Đơn vị", "Kế hoạch", "Nhiệm vụ", "Chỉ tiêu", "Số liệu"]
+        );
+        let units = &sheets[0].1;
+        assert_eq!(units[0], Section::Units.headers());
+        let expected: Vec<String> = ExchangeRow::Unit(unit_row(3, "Xã \"An\" Phú"))
+            .cells()
+            .iter()
+            .map(Cell::as_text)
+            .collect();
+        assert_eq!(units[2], expected);
+        assert_eq!(units[2][3], "Tỉnh/Thành phố");
+        assert_eq!(sheets[1].1.len(), 1, "headers only");
+        assert_eq!(sheets[4].1[1][4], "92.5");
+    }
+}
