@@ -618,3 +618,51 @@ async fn a_province_exports_what_the_database_holds_as_json_and_xlsx() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_command_line_exports_a_unit_by_code_or_id() {
+    let app = TestApp::sqlite().await;
+    let w = World::build(&app.store).await;
+    let db = app.sqlite_file().expect("a SQLite file");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |unit: String, out: std::path::PathBuf| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_theodoi"))
+            .args(["export", "--db"])
+            .arg(&db)
+            .args(["--unit", &unit, "--out"])
+            .arg(out)
+            .env("THEODOI_LOG", "error")
+            .output()
+            .expect("run theodoi")
+    };
+    let json_file = dir.path().join("tinh.json");
+    let out = run(w.province_a.id.to_string(), json_file.clone());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(&json_file).expect("written")).expect("JSON");
+    assert_eq!(doc["counts"]["units"], json!(6));
+    assert_eq!(doc["counts"]["plans"], json!(2));
+    let xlsx_file = dir.path().join("tinh.xlsx");
+    let out = run(w.province_a.id.to_string(), xlsx_file.clone());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sheets =
+        theodoi::export::read_sheets(&std::fs::read(&xlsx_file).expect("written")).expect("xlsx");
+    assert_eq!(sheets[0].1.len(), 7, "headers and six units");
+    for (unit, out) in [
+        ("khong-co".to_string(), dir.path().join("a.json")),
+        (w.province_a.id.to_string(), dir.path().join("a.txt")),
+    ] {
+        let done = run(unit, out.clone());
+        assert!(!done.status.success());
+        assert!(!out.exists());
+    }
+    app.finish().await;
+}
