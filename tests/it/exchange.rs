@@ -620,7 +620,7 @@ async fn a_province_exports_what_the_database_holds_as_json_and_xlsx() {
 }
 
 #[tokio::test]
-async fn the_command_line_exports_a_unit_by_code_or_id() {
+async fn the_command_line_exports_a_unit_named_by_its_id() {
     let app = TestApp::sqlite().await;
     let w = World::build(&app.store).await;
     let db = app.sqlite_file().expect("a SQLite file");
@@ -665,4 +665,57 @@ async fn the_command_line_exports_a_unit_by_code_or_id() {
         assert!(!out.exists());
     }
     app.finish().await;
+}
+
+#[tokio::test]
+async fn two_records_claiming_one_external_id_at_once_get_one_success_and_one_409() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let focal = app.login_token("focal_a1").await;
+        let mut plans = Vec::new();
+        for title in ["Kế hoạch một", "Kế hoạch hai"] {
+            let (s, plan) = app
+                .api(
+                    Method::POST,
+                    "/api/plans",
+                    Some(&focal),
+                    Some(json!({"issuer_unit_id": w.commune_a1.id, "title": title})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{e}: {plan}");
+            plans.push(plan);
+        }
+        let uris: Vec<String> = plans
+            .iter()
+            .map(|p| format!("/api/plans/{}", p["id"]))
+            .collect();
+        let bodies: Vec<Value> = plans
+            .iter()
+            .map(|p| {
+                json!({"issuer_unit_id": w.commune_a1.id, "title": p["title"],
+                    "version": p["version"],
+                    "external": {"source": "vbdh-quoc-gia", "id": "KH-CUNG-LUC"}})
+            })
+            .collect();
+        let ((s1, b1), (s2, b2)) = tokio::join!(
+            app.api(Method::PUT, &uris[0], Some(&focal), Some(bodies[0].clone())),
+            app.api(Method::PUT, &uris[1], Some(&focal), Some(bodies[1].clone()))
+        );
+        let mut statuses = [s1, s2];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "{e}: {b1} {b2}"
+        );
+        let (winner, loser) = if s1 == StatusCode::OK {
+            (b1, b2)
+        } else {
+            (b2, b1)
+        };
+        assert_eq!(loser["error"]["code"], "external_id_taken", "{e}");
+        assert_eq!(loser["error"]["holder"]["id"], winner["id"], "{e}");
+        app.finish().await;
+    }
 }
