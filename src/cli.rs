@@ -148,6 +148,19 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Export a unit's subtree (a province, a commune): its units, plans,
+    /// tasks, targets and accepted figures, as .xlsx or .json (by the
+    /// extension of --out), for another system.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// The unit: its official code (`01`) or its id.
+        #[arg(long)]
+        unit: String,
+        /// The file to write: `….xlsx` or `….json`.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write a consistent backup of the whole database to one file with a
     /// checksum, while the server runs (SQLite or PostgreSQL).
     Backup {
@@ -319,6 +332,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commune,
             db,
         } => import_file(&file, dry_run, json, commune, &db.db).await,
+        Command::Export { db, unit, out } => export(&db.db, &unit, &out).await,
         Command::Backup { db, out, keys } => backup(&db.db, &out, keys.key()?).await,
         Command::Restore {
             db,
@@ -391,6 +405,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Writes a backup, signed when a key is given.
+/// The export of a unit named by official code or id, written beside
+/// `out` and renamed when complete.
+async fn export(db: &str, unit: &str, out: &std::path::Path) -> anyhow::Result<()> {
+    use crate::actions::exchange::{ExportFormat, export_subtree};
+    let format = match out.extension().and_then(|e| e.to_str()) {
+        Some("xlsx") => ExportFormat::Xlsx,
+        Some("json") => ExportFormat::Json,
+        _ => anyhow::bail!("--out phải là tệp .xlsx hoặc .json"),
+    };
+    let store = open(db).await?;
+    let found = match store.unit_by_code(unit.trim()).await? {
+        Some(u) => Some(u),
+        None => match unit.trim().parse::<i64>() {
+            Ok(id) => store.unit(id).await?,
+            Err(_) => None,
+        },
+    };
+    let Some(found) = found else {
+        anyhow::bail!("không có đơn vị mã hoặc số {unit}");
+    };
+    let bytes = export_subtree(&store, &found, format).await?;
+    let partial = out.with_extension("part");
+    std::fs::write(&partial, &bytes)
+        .and_then(|()| std::fs::rename(&partial, out))
+        .with_context(|| format!("không ghi được {}", out.display()))?;
+    println!(
+        "Đã xuất dữ liệu của {} ({} byte) vào {}",
+        found.name,
+        bytes.len(),
+        out.display()
+    );
+    store.close().await;
+    Ok(())
+}
+
 async fn backup(db: &str, out: &std::path::Path, key: Option<[u8; 32]>) -> anyhow::Result<()> {
     if key.is_none() {
         eprintln!(

@@ -2,6 +2,7 @@
 //! The web layer renders it once: as an HTML page for the site and as a
 //! JSON error with a stable code for the API (`web/error.rs`).
 
+use crate::domain::external::{ExternalId, RecordKind};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,17 @@ pub enum AppError {
     Conflict { current: Option<serde_json::Value> },
     #[error("Dữ liệu đã tồn tại: {0}")]
     Duplicate(String),
+    /// Another record of the kind carries the external id sent.
+    #[error(
+        "Mã liên thông {external} đã được gán cho {} khác{}",
+        kind.label_vi(),
+        holder.map(|id| format!(" (số {id})")).unwrap_or_default()
+    )]
+    ExternalIdTaken {
+        kind: RecordKind,
+        external: ExternalId,
+        holder: Option<i64>,
+    },
     #[error("{0}")]
     TooManyRequests(String),
     #[error("Dữ liệu gửi lên quá lớn")]
@@ -48,6 +60,7 @@ impl AppError {
             AppError::Invalid(_)
                 | AppError::Conflict { .. }
                 | AppError::Duplicate(_)
+                | AppError::ExternalIdTaken { .. }
                 | AppError::TooManyRequests(_)
         )
     }
@@ -59,6 +72,15 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict { .. } => AppError::Conflict { current: None },
             StoreError::Duplicate(what) => AppError::Duplicate(what),
+            StoreError::ExternalIdTaken {
+                kind,
+                external,
+                holder,
+            } => AppError::ExternalIdTaken {
+                kind,
+                external,
+                holder,
+            },
             StoreError::Refused(message) => AppError::Invalid(message),
             StoreError::InvalidReference(what) => {
                 AppError::Invalid(format!("Tham chiếu không hợp lệ: {what}"))

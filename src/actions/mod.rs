@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod directions;
 mod error;
 pub mod escalations;
+pub mod exchange;
 pub mod exports;
 pub mod extensions;
 pub mod feedback;

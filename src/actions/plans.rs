@@ -8,6 +8,7 @@ use crate::actions::access::{manageable_plan, readable_plan, readable_unit};
 use crate::actions::{AppError, Caller};
 use crate::app::AppState;
 use crate::domain::access::Principal;
+use crate::domain::external::ExternalChange;
 use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
 use crate::domain::target::Target;
 use crate::domain::task::Task;
@@ -95,6 +96,8 @@ pub struct PlanInput {
     /// page's form does not show them).
     pub implements: Option<Vec<i64>>,
     pub regime: ReportingRegime,
+    /// Its id in another system: left as it is, set, or cleared.
+    pub external: ExternalChange,
 }
 
 impl PlanInput {
@@ -129,11 +132,15 @@ pub async fn create_plan(
     }
     let implements = input.implements.take().unwrap_or_default();
     check_readable(state, p, &implements).await?;
+    let external = input.external.apply(None);
     let draft = input
         .into_draft(issuer.id, implements)
         .validate()
         .map_err(AppError::invalid)?;
-    Ok(state.store.create_plan(draft, &caller.actor).await?)
+    Ok(state
+        .store
+        .create_plan_with_external(draft, external.as_ref(), &caller.actor)
+        .await?)
 }
 
 /// Changes a plan read at `version`; its issuer never changes, and a plan
@@ -154,13 +161,14 @@ pub async fn update_plan(
         }
         None => plan.implements.clone(),
     };
+    let external = input.external.clone();
     let draft = input
         .into_draft(plan.issuer_unit_id, implements)
         .validate()
         .map_err(AppError::invalid)?;
     Ok(state
         .store
-        .update_plan(id, version, draft, &caller.actor)
+        .update_plan_with_external(id, version, draft, &external, &caller.actor)
         .await?)
 }
 

@@ -10,6 +10,7 @@ use crate::actions::{AppError, Caller};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::auto_figure::AutoSource;
+use crate::domain::external::ExternalChange;
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::plan::Plan;
 use crate::domain::status::{Measure, TargetState, TrajectoryWarning, target_state, trajectory};
@@ -121,6 +122,8 @@ pub struct TargetInput {
     pub note: Option<String>,
     /// Inferred from the goals when not given.
     pub direction: Option<Direction>,
+    /// Its id in another system: left as it is, set, or cleared.
+    pub external: ExternalChange,
 }
 
 pub async fn create_target(
@@ -133,10 +136,11 @@ pub async fn create_target(
         .ok_or_else(|| AppError::Invalid("Thiếu kế hoạch (plan_id)".into()))?;
     let plan = manageable_plan(state, caller.principal, plan_id).await?;
     let units = units_named(state, &plan, &[&input.lead]).await?;
+    let external = input.external.apply(None);
     let draft = draft_of(input, &units)?;
     Ok(state
         .store
-        .create_target(plan.id, draft, &caller.actor)
+        .create_target_with_external(plan.id, draft, external.as_ref(), &caller.actor)
         .await?)
 }
 
@@ -156,10 +160,11 @@ pub async fn update_target(
     }
     let plan = readable_plan(state, caller.principal, target.plan_id).await?;
     let units = units_named(state, &plan, &[&input.lead]).await?;
+    let external = input.external.clone();
     let draft = draft_of(input, &units)?;
     Ok(state
         .store
-        .update_target(id, version, draft, &caller.actor)
+        .update_target_with_external(id, version, draft, &external, &caller.actor)
         .await?)
 }
 

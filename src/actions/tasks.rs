@@ -12,6 +12,7 @@ use crate::actions::{AppError, Caller};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::deadline::Deadline;
+use crate::domain::external::ExternalChange;
 use crate::domain::plan::Plan;
 use crate::domain::six_clear;
 use crate::domain::status::{Badge, badge, due_soon_until};
@@ -275,6 +276,8 @@ pub struct TaskInput {
     /// "Mật": `None` keeps what the task is (a new one is not).
     pub confidential: Option<bool>,
     pub origin: Origin,
+    /// Its id in another system: left as it is, set, or cleared.
+    pub external: ExternalChange,
 }
 
 pub async fn create_task(
@@ -286,10 +289,11 @@ pub async fn create_task(
         .plan_id
         .ok_or_else(|| AppError::Invalid("Thiếu kế hoạch (plan_id)".into()))?;
     let plan = manageable_plan(state, caller.principal, plan_id).await?;
+    let external = input.external.apply(None);
     let draft = draft_of(state, caller, &plan, None, input).await?;
     Ok(state
         .store
-        .create_task(plan.id, draft, &caller.actor)
+        .create_task_with_external(plan.id, draft, external.as_ref(), &caller.actor)
         .await?)
 }
 
@@ -308,10 +312,11 @@ pub async fn update_task(
         ));
     }
     let plan = readable_plan(state, caller.principal, task.plan_id).await?;
+    let external = input.external.clone();
     let draft = draft_of(state, caller, &plan, Some(&task), input).await?;
     Ok(state
         .store
-        .update_task(id, version, draft, &caller.actor)
+        .update_task_with_external(id, version, draft, &external, &caller.actor)
         .await?)
 }
 

@@ -8,6 +8,7 @@ use crate::actions::access::{administrable_unit, readable_unit};
 use crate::actions::{AppError, Caller};
 use crate::app::AppState;
 use crate::domain::access::Principal;
+use crate::domain::external::ExternalChange;
 use crate::domain::plan::Plan;
 use crate::domain::task::Task;
 use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitError, UnitKind, check_rename};
@@ -125,6 +126,8 @@ pub struct UnitInput {
     pub name: String,
     pub aliases: Vec<String>,
     pub side: Side,
+    /// Its id in another system: left as it is, set, or cleared.
+    pub external: ExternalChange,
 }
 
 /// Adds a unit under one the caller administers.
@@ -146,7 +149,11 @@ pub async fn create_unit(
     }
     .validate(Some(parent.kind))
     .map_err(AppError::invalid)?;
-    Ok(state.store.create_unit(draft, &caller.actor).await?)
+    let external = input.external.apply(None);
+    Ok(state
+        .store
+        .create_unit_with_external(draft, external.as_ref(), &caller.actor)
+        .await?)
 }
 
 /// Changes a unit read at `version`; one changed since is a conflict.
@@ -177,6 +184,7 @@ pub async fn update_unit(
         Some(pid) => state.store.unit(pid).await?.map(|p| p.kind),
         None => None,
     };
+    let external = input.external.clone();
     let draft = UnitDraft {
         parent_id: unit.parent_id,
         kind: input.kind,
@@ -188,7 +196,7 @@ pub async fn update_unit(
     .map_err(AppError::invalid)?;
     Ok(state
         .store
-        .update_unit(id, version, draft, &caller.actor)
+        .update_unit_with_external(id, version, draft, &external, &caller.actor)
         .await?)
 }
 

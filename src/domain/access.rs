@@ -107,6 +107,16 @@ impl Principal {
         path.starts_with(&self.unit_path) && self.has(Role::Administrator)
     }
 
+    /// The full export of a subtree (its units, plans, tasks, targets and
+    /// accepted figures) for another system: its administrators, leaders
+    /// and focal points, within their own subtree.
+    pub fn can_export(&self, path: &str) -> bool {
+        path.starts_with(&self.unit_path)
+            && (self.has(Role::Administrator)
+                || self.has(Role::Leader)
+                || self.has(Role::FocalPoint))
+    }
+
     /// A reporter acts for its own unit (and units beneath it) only.
     pub fn can_report_for(&self, unit_path: &str) -> bool {
         unit_path.starts_with(&self.unit_path)

@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod direction;
 pub mod evidence;
 pub mod extension;
+pub mod external;
 pub mod feedback;
 pub mod figures;
 pub mod goal;

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::external::ExternalId;
 use crate::domain::period::{PeriodKind, ReportingPeriod};
 use crate::domain::text::normalize_spaces;
 use crate::domain::valid::Valid;
@@ -98,6 +99,8 @@ pub struct Plan {
     /// Plans of a higher level that this plan implements.
     pub implements: Vec<i64>,
     pub regime: ReportingRegime,
+    /// Its id in another system, if one was given.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 

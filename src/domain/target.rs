@@ -1,6 +1,7 @@
 //! Targets (chỉ tiêu) of a plan: what is measured, in which unit, and the
 //! goal for each year.
 
+use crate::domain::external::ExternalId;
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::plan::clean_optional;
 use crate::domain::task::{UnitMention, clean_list, clean_mentions};
@@ -22,6 +23,8 @@ pub struct Target {
     pub goals: Vec<Goal>,
     pub note: Option<String>,
     pub direction: Direction,
+    /// Its id in another system, if one was given.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -124,6 +127,7 @@ mod tests {
             goals,
             note: None,
             direction: Direction::HigherIsBetter,
+            external: None,
             version: 1,
         }
     }

@@ -1,6 +1,7 @@
 //! Tasks (nhiệm vụ) of a plan, with the units that lead and support them.
 
 use crate::domain::deadline::Deadline;
+use crate::domain::external::ExternalId;
 use crate::domain::plan::clean_optional;
 use crate::domain::text::normalize_spaces;
 use crate::domain::unit::Unit;
@@ -52,6 +53,8 @@ pub struct Task {
     /// A task marked "mật": the system keeps only a placeholder title, its
     /// deadline and lead; its content, results and evidence stay off it.
     pub confidential: bool,
+    /// Its id in another system, if one was given.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -351,6 +354,7 @@ mod tests {
             code: None,
             ended_on: None,
             successor_id: None,
+            external: None,
             version: 1,
         }
     }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::external::ExternalId;
 use crate::domain::valid::Valid;
 
 /// What a unit is. The first three are the administrative levels; the rest
@@ -164,6 +165,9 @@ pub struct Unit {
     pub ended_on: Option<NaiveDate>,
     #[serde(default)]
     pub successor_id: Option<i64>,
+    /// Its id in another system, if one was given.
+    #[serde(default)]
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -410,6 +414,7 @@ mod tests {
             code: None,
             ended_on: None,
             successor_id: None,
+            external: None,
             version: 1,
         };
         let today = d("2026-03-10");

@@ -10,6 +10,7 @@ pub mod docx;
 mod docx_party;
 mod docx_review;
 mod docx_xml;
+pub mod exchange;
 pub mod model;
 pub mod xlsx;
 mod xlsx_read;
@@ -34,6 +35,7 @@ pub use model::{
     ReviewTaskLine, Section, SheetTarget, SheetTask, TargetLine, TaskLine,
 };
 pub use xlsx::{parse_period_sheet, period_sheet_xlsx, report_xlsx};
+pub use xlsx_read::{SheetText, read_sheets};
 pub use xlsx_review::review_xlsx;
 
 /// A file could not be produced. Only a library failure gets here: every
@@ -44,6 +46,8 @@ pub enum ExportError {
     Zip(String),
     #[error("Không tạo được bảng tính (.xlsx): {0}")]
     Xlsx(String),
+    #[error("Không ghi được tệp JSON: {0}")]
+    Json(String),
 }
 
 impl From<zip::result::ZipError> for ExportError {

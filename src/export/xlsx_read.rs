@@ -345,3 +345,34 @@ fn number(cell: Option<&Data>) -> Result<Option<f64>, String> {
         Some(other) => Err(other.to_string()),
     }
 }
+
+/// A sheet read back as text: its name and its rows (headers first), each
+/// cell as [`text`] gives it, trailing empty cells dropped.
+pub type SheetText = (String, Vec<Vec<String>>);
+
+/// Every sheet of a workbook as rows of text, in the workbook's order, with
+/// the same zip checks as an upload: how an export
+/// ([`super::exchange::XlsxSink`]) is read back.
+pub fn read_sheets(bytes: &[u8]) -> Result<Vec<SheetText>, BulkError> {
+    check_zip(bytes)?;
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| BulkError::file(NOT_XLSX))?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|_| BulkError::file(NOT_XLSX))?;
+        let rows = range
+            .rows()
+            .map(|row| {
+                let mut cells: Vec<String> = row.iter().map(|c| text(Some(c))).collect();
+                while cells.last().is_some_and(String::is_empty) {
+                    cells.pop();
+                }
+                cells
+            })
+            .collect();
+        sheets.push((name, rows));
+    }
+    Ok(sheets)
+}

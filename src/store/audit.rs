@@ -204,6 +204,14 @@ impl Store {
                 )
                 .await?
             }
+            "unit" => {
+                scope_of(
+                    &mut conn,
+                    "SELECT province_id, commune_id FROM units WHERE id = $1",
+                    entity_id,
+                )
+                .await?
+            }
             _ => user_scope(&mut conn, actor.user_id).await?,
         };
         record(

@@ -84,6 +84,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "staff_enrolment",
         sql: include_str!("../../migrations/0015_staff_enrolment.sql"),
     },
+    Migration {
+        version: 16,
+        name: "external_ids",
+        sql: include_str!("../../migrations/0016_external_ids.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

@@ -17,7 +17,9 @@ mod consolidation;
 mod dialect;
 mod directions;
 mod evidence;
+mod exchange;
 mod extensions;
+mod external;
 mod feedback;
 mod imports;
 mod initiatives;
@@ -64,6 +66,7 @@ pub use cascade::{ChildTask, CommuneRound};
 pub use consolidation::{BulkUpdate, bulk_status};
 pub use dialect::Engine;
 pub use directions::NewDirection;
+pub use exchange::AcceptedFigure;
 pub use extensions::NewExtension;
 pub use feedback::{FeedbackFilter, NewFeedback};
 pub use imports::{ImportOutcome, StagedUpload};
@@ -100,6 +103,13 @@ pub enum StoreError {
     /// message is for people.
     #[error("{0}")]
     Refused(String),
+    /// Another record of the kind carries this external id.
+    #[error("external id {external} of a {} is taken (by {holder:?})", kind.as_str())]
+    ExternalIdTaken {
+        kind: crate::domain::external::RecordKind,
+        external: crate::domain::external::ExternalId,
+        holder: Option<i64>,
+    },
     #[error("invalid reference: {0}")]
     InvalidReference(String),
     #[error("corrupt row: {0}")]

@@ -5,8 +5,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
+use super::external::{external_from_row, set_external};
 use super::rows::{Bind, Conditions, date_text, fetch_page, join_lines, parse_date, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
+use crate::domain::external::{ExternalChange, ExternalId, RecordKind};
 use crate::domain::plan::{Plan, PlanDraft, ReportingRegime};
 use crate::domain::text::search_key;
 use crate::domain::unit::Unit;
@@ -22,17 +24,41 @@ pub struct PlanFilter {
 
 const PLAN_COLUMNS: &str = "p.id, p.issuer_unit_id, u.path AS issuer_path, p.province_id,
     p.commune_id, p.number, p.issued_on, p.place, p.title, p.basis, p.periods, p.unit_due_day,
-    p.consolidated_due_day, p.version";
+    p.consolidated_due_day, p.external_source, p.external_id, p.version";
 
 impl Store {
     pub async fn create_plan(&self, draft: Valid<PlanDraft>, actor: &Actor) -> StoreResult<Plan> {
+        self.create_plan_with_external(draft, None, actor).await
+    }
+
+    /// Creates a plan carrying `external` (refused when another plan has it).
+    pub async fn create_plan_with_external(
+        &self,
+        draft: Valid<PlanDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Plan> {
+        match self.add_plan(draft, external, actor).await {
+            Ok(plan) => Ok(plan),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn add_plan(
+        &self,
+        draft: Valid<PlanDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Plan> {
         let issuer = self
             .unit(draft.issuer_unit_id)
             .await?
             .ok_or_else(|| StoreError::InvalidReference("issuer unit".into()))?;
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
-        let plan = insert_plan(&mut tx, &issuer, draft, None, now).await?;
+        let mut plan = insert_plan(&mut tx, &issuer, draft, None, now).await?;
+        set_external(&mut tx, RecordKind::Plan, plan.id, external, None).await?;
+        plan.external = external.cloned();
         audit::record(
             &mut tx,
             now,
@@ -59,6 +85,36 @@ impl Store {
         id: i64,
         expected_version: i64,
         draft: Valid<PlanDraft>,
+        actor: &Actor,
+    ) -> StoreResult<Plan> {
+        self.update_plan_with_external(id, expected_version, draft, &ExternalChange::Keep, actor)
+            .await
+    }
+
+    /// Changes a plan and its external id in one transaction.
+    pub async fn update_plan_with_external(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<PlanDraft>,
+        external: &ExternalChange,
+        actor: &Actor,
+    ) -> StoreResult<Plan> {
+        match self
+            .change_plan(id, expected_version, draft, external, actor)
+            .await
+        {
+            Ok(plan) => Ok(plan),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn change_plan(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<PlanDraft>,
+        external: &ExternalChange,
         actor: &Actor,
     ) -> StoreResult<Plan> {
         let before = self.plan(id).await?.ok_or(StoreError::NotFound)?;
@@ -97,6 +153,15 @@ impl Store {
             before.commune_id,
         )
         .await?;
+        let wanted = external.apply(before.external.as_ref());
+        set_external(
+            &mut tx,
+            RecordKind::Plan,
+            id,
+            wanted.as_ref(),
+            before.external.as_ref(),
+        )
+        .await?;
         let draft = draft.into_inner();
         let after = Plan {
             number: draft.number,
@@ -106,6 +171,7 @@ impl Store {
             basis: draft.basis,
             implements: draft.implements,
             regime: draft.regime,
+            external: wanted,
             version: before.version + 1,
             ..before.clone()
         };
@@ -263,6 +329,7 @@ pub(super) fn plan_json(plan: &Plan) -> serde_json::Value {
         "periods": plan.regime.periods_text(),
         "unit_due_day": plan.regime.unit_due_day,
         "consolidated_due_day": plan.regime.consolidated_due_day,
+        "external": plan.external,
         "version": plan.version,
     })
 }
@@ -292,6 +359,7 @@ fn plan_from_row(row: &AnyRow) -> StoreResult<Plan> {
             unit_due_day: day("unit_due_day")?,
             consolidated_due_day: day("consolidated_due_day")?,
         },
+        external: external_from_row(row)?,
         version: row.try_get("version")?,
     })
 }
@@ -355,6 +423,7 @@ pub(super) async fn insert_plan(
         basis: draft.basis,
         implements: draft.implements,
         regime: draft.regime,
+        external: None,
         version: 1,
     })
 }

@@ -5,9 +5,11 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
+use super::external::{external_from_row, set_external};
 use super::rollups::{RollupDeltas, refresh_target};
 use super::rows::{Bind, Conditions, fetch_page, join_lines, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
+use crate::domain::external::{ExternalChange, ExternalId, RecordKind};
 use crate::domain::goal::{Comparator, Direction, Goal};
 use crate::domain::plan::Plan;
 use crate::domain::target::{Target, TargetDraft};
@@ -24,7 +26,8 @@ pub struct TargetFilter {
 }
 
 const TARGET_COLUMNS: &str = "g.id, g.plan_id, u.path AS scope_path, g.ref, g.group_path,
-    g.position, g.name, g.measure_unit, g.direction, g.note, g.version";
+    g.position, g.name, g.measure_unit, g.direction, g.note,
+    g.external_source, g.external_id, g.version";
 const TARGET_FROM: &str = "FROM targets g JOIN plans p ON p.id = g.plan_id
     JOIN units u ON u.id = p.issuer_unit_id";
 
@@ -33,6 +36,31 @@ impl Store {
         &self,
         plan_id: i64,
         draft: Valid<TargetDraft>,
+        actor: &Actor,
+    ) -> StoreResult<Target> {
+        self.create_target_with_external(plan_id, draft, None, actor)
+            .await
+    }
+
+    /// Creates a target carrying `external` (refused when another target has it).
+    pub async fn create_target_with_external(
+        &self,
+        plan_id: i64,
+        draft: Valid<TargetDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Target> {
+        match self.add_target(plan_id, draft, external, actor).await {
+            Ok(record) => Ok(record),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn add_target(
+        &self,
+        plan_id: i64,
+        draft: Valid<TargetDraft>,
+        external: Option<&ExternalId>,
         actor: &Actor,
     ) -> StoreResult<Target> {
         let plan = self.plan(plan_id).await?.ok_or(StoreError::NotFound)?;
@@ -48,7 +76,9 @@ impl Store {
         .await?
         .try_get("next")?;
         let mut deltas = RollupDeltas::new(now);
-        let target = insert_target(&mut tx, &mut deltas, &plan, position, draft, now).await?;
+        let mut target = insert_target(&mut tx, &mut deltas, &plan, position, draft, now).await?;
+        set_external(&mut tx, RecordKind::Target, target.id, external, None).await?;
+        target.external = external.cloned();
         audit::record(
             &mut tx,
             now,
@@ -73,6 +103,36 @@ impl Store {
         id: i64,
         expected_version: i64,
         draft: Valid<TargetDraft>,
+        actor: &Actor,
+    ) -> StoreResult<Target> {
+        self.update_target_with_external(id, expected_version, draft, &ExternalChange::Keep, actor)
+            .await
+    }
+
+    /// Changes a target and its external id in one transaction.
+    pub async fn update_target_with_external(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<TargetDraft>,
+        external: &ExternalChange,
+        actor: &Actor,
+    ) -> StoreResult<Target> {
+        match self
+            .change_target(id, expected_version, draft, external, actor)
+            .await
+        {
+            Ok(record) => Ok(record),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn change_target(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<TargetDraft>,
+        external: &ExternalChange,
         actor: &Actor,
     ) -> StoreResult<Target> {
         let before = self.target(id).await?.ok_or(StoreError::NotFound)?;
@@ -117,8 +177,18 @@ impl Store {
         insert_target_parts(&mut tx, id, &plan, &draft.lead, &draft.goals).await?;
         let mut deltas = RollupDeltas::new(now);
         refresh_target(&mut tx, &mut deltas, id).await?;
+        let wanted = external.apply(before.external.as_ref());
+        set_external(
+            &mut tx,
+            RecordKind::Target,
+            id,
+            wanted.as_ref(),
+            before.external.as_ref(),
+        )
+        .await?;
         let draft = draft.into_inner();
         let after = Target {
+            external: wanted,
             reference: draft.reference,
             group_path: draft.group_path,
             name: draft.name,
@@ -306,6 +376,7 @@ pub(super) async fn insert_target(
         goals: draft.goals,
         note: draft.note,
         direction: draft.direction.unwrap_or(Direction::HigherIsBetter),
+        external: None,
         version: 1,
     })
 }
@@ -381,6 +452,7 @@ pub(super) fn target_json(target: &Target) -> serde_json::Value {
         "goals": target.goals,
         "note": target.note,
         "direction": direction_text(target.direction),
+        "external": target.external,
         "version": target.version,
     })
 }
@@ -405,6 +477,7 @@ fn target_from_row(row: &AnyRow) -> StoreResult<Target> {
         } else {
             Direction::HigherIsBetter
         },
+        external: external_from_row(row)?,
         version: row.try_get("version")?,
     })
 }

@@ -5,10 +5,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::audit::{self, Change};
+use super::external::{external_from_row, set_external};
 use super::rollups::{RollupDeltas, refresh_task};
 use super::rows::{Bind, Conditions, date_text, fetch_page, flag, join_lines, split_lines};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::deadline::Deadline;
+use crate::domain::external::{ExternalChange, ExternalId, RecordKind};
 use crate::domain::plan::Plan;
 use crate::domain::status::DoneTiming;
 use crate::domain::task::{Task, TaskDraft, UnitMention};
@@ -48,7 +50,7 @@ pub enum StateFilter {
 const TASK_COLUMNS: &str = "t.id, t.plan_id, u.path AS scope_path, t.ref, t.group_path,
     t.position, t.title, t.product, t.deadline_text, t.funding, t.legal_basis,
     t.parent_task_id, t.draft, t.not_applicable_reason, t.confidential, t.responsible_user_id,
-    t.version";
+    t.external_source, t.external_id, t.version";
 /// The accepted updates of a task, newest round first.
 const LATEST_ACCEPTED: &str =
     "SELECT 1 FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id
@@ -70,6 +72,31 @@ impl Store {
         draft: Valid<TaskDraft>,
         actor: &Actor,
     ) -> StoreResult<Task> {
+        self.create_task_with_external(plan_id, draft, None, actor)
+            .await
+    }
+
+    /// Creates a task carrying `external` (refused when another task has it).
+    pub async fn create_task_with_external(
+        &self,
+        plan_id: i64,
+        draft: Valid<TaskDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Task> {
+        match self.add_task(plan_id, draft, external, actor).await {
+            Ok(record) => Ok(record),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn add_task(
+        &self,
+        plan_id: i64,
+        draft: Valid<TaskDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Task> {
         let plan = self.plan(plan_id).await?.ok_or(StoreError::NotFound)?;
         self.check_mentions(&plan, &draft.lead).await?;
         self.check_mentions(&plan, &draft.support).await?;
@@ -84,7 +111,9 @@ impl Store {
         .await?
         .try_get("next")?;
         let mut deltas = RollupDeltas::new(now);
-        let task = insert_task(&mut tx, &mut deltas, &plan, position, draft, now).await?;
+        let mut task = insert_task(&mut tx, &mut deltas, &plan, position, draft, now).await?;
+        set_external(&mut tx, RecordKind::Task, task.id, external, None).await?;
+        task.external = external.cloned();
         audit::record(
             &mut tx,
             now,
@@ -109,6 +138,36 @@ impl Store {
         id: i64,
         expected_version: i64,
         draft: Valid<TaskDraft>,
+        actor: &Actor,
+    ) -> StoreResult<Task> {
+        self.update_task_with_external(id, expected_version, draft, &ExternalChange::Keep, actor)
+            .await
+    }
+
+    /// Changes a task and its external id in one transaction.
+    pub async fn update_task_with_external(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<TaskDraft>,
+        external: &ExternalChange,
+        actor: &Actor,
+    ) -> StoreResult<Task> {
+        match self
+            .change_task(id, expected_version, draft, external, actor)
+            .await
+        {
+            Ok(record) => Ok(record),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn change_task(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<TaskDraft>,
+        external: &ExternalChange,
         actor: &Actor,
     ) -> StoreResult<Task> {
         let before = self.task(id).await?.ok_or(StoreError::NotFound)?;
@@ -166,8 +225,18 @@ impl Store {
         insert_task_units(&mut tx, id, &plan, &draft.lead, &draft.support).await?;
         let mut deltas = RollupDeltas::new(now);
         refresh_task(&mut tx, &mut deltas, id).await?;
+        let wanted = external.apply(before.external.as_ref());
+        set_external(
+            &mut tx,
+            RecordKind::Task,
+            id,
+            wanted.as_ref(),
+            before.external.as_ref(),
+        )
+        .await?;
         let draft = draft.into_inner();
         let after = Task {
+            external: wanted,
             reference: draft.reference,
             group_path: draft.group_path,
             title: draft.title,
@@ -425,6 +494,7 @@ pub(super) async fn insert_task(
         draft: draft.draft,
         not_applicable_reason: None,
         confidential: draft.confidential,
+        external: None,
         version: 1,
     })
 }
@@ -477,6 +547,7 @@ pub(super) fn task_json(task: &Task) -> serde_json::Value {
         "basis": task.legal_basis,
         "parent_task_id": task.parent_task_id,
         "draft": task.draft,
+        "external": task.external,
         "version": task.version,
     })
 }
@@ -503,6 +574,7 @@ fn task_from_row(row: &AnyRow) -> StoreResult<Task> {
         draft: flag(row, "draft")?,
         confidential: flag(row, "confidential")?,
         not_applicable_reason: row.try_get("not_applicable_reason")?,
+        external: external_from_row(row)?,
         version: row.try_get("version")?,
     })
 }

@@ -6,8 +6,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
+use super::external::{external_from_row, set_external};
 use super::rows::{Bind, Conditions, date_text, fetch_page, map_unique, parse_date};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
+use crate::domain::external::{ExternalChange, ExternalId, RecordKind};
 use crate::domain::text::search_key;
 use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitKind};
 use crate::domain::valid::Valid;
@@ -24,10 +26,32 @@ pub struct UnitFilter {
 
 const UNIT_COLUMNS: &str =
     "u.id, u.parent_id, u.kind, u.name, u.side, u.path, u.province_id, u.commune_id, u.code,
-     u.ended_on, u.successor_id, u.version";
+     u.ended_on, u.successor_id, u.external_source, u.external_id, u.version";
 
 impl Store {
     pub async fn create_unit(&self, draft: Valid<UnitDraft>, actor: &Actor) -> StoreResult<Unit> {
+        self.create_unit_with_external(draft, None, actor).await
+    }
+
+    /// Creates a unit carrying `external` (refused when another unit has it).
+    pub async fn create_unit_with_external(
+        &self,
+        draft: Valid<UnitDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Unit> {
+        match self.insert_unit(draft, external, actor).await {
+            Ok(unit) => Ok(unit),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn insert_unit(
+        &self,
+        draft: Valid<UnitDraft>,
+        external: Option<&ExternalId>,
+        actor: &Actor,
+    ) -> StoreResult<Unit> {
         let parent = match draft.parent_id {
             Some(id) => Some(self.unit(id).await?.ok_or(StoreError::NotFound)?),
             None => None,
@@ -69,6 +93,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_aliases(&mut tx, id, &draft.aliases).await?;
+        set_external(&mut tx, RecordKind::Unit, id, external, None).await?;
         let draft = draft.into_inner();
         let unit = Unit {
             id,
@@ -83,6 +108,7 @@ impl Store {
             code: None,
             ended_on: None,
             successor_id: None,
+            external: external.cloned(),
             version: 1,
         };
         audit::record(
@@ -112,6 +138,36 @@ impl Store {
         id: i64,
         expected_version: i64,
         draft: Valid<UnitDraft>,
+        actor: &Actor,
+    ) -> StoreResult<Unit> {
+        self.update_unit_with_external(id, expected_version, draft, &ExternalChange::Keep, actor)
+            .await
+    }
+
+    /// Changes a unit and its external id in one transaction.
+    pub async fn update_unit_with_external(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<UnitDraft>,
+        external: &ExternalChange,
+        actor: &Actor,
+    ) -> StoreResult<Unit> {
+        match self
+            .change_unit(id, expected_version, draft, external, actor)
+            .await
+        {
+            Ok(unit) => Ok(unit),
+            Err(e) => Err(self.name_external_holder(e).await),
+        }
+    }
+
+    async fn change_unit(
+        &self,
+        id: i64,
+        expected_version: i64,
+        draft: Valid<UnitDraft>,
+        external: &ExternalChange,
         actor: &Actor,
     ) -> StoreResult<Unit> {
         let before = self.unit(id).await?.ok_or(StoreError::NotFound)?;
@@ -145,12 +201,22 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         insert_aliases(&mut tx, id, &draft.aliases).await?;
+        let wanted = external.apply(before.external.as_ref());
+        set_external(
+            &mut tx,
+            RecordKind::Unit,
+            id,
+            wanted.as_ref(),
+            before.external.as_ref(),
+        )
+        .await?;
         let draft = draft.into_inner();
         let after = Unit {
             kind: draft.kind,
             name: draft.name,
             aliases: draft.aliases,
             side: draft.side,
+            external: wanted,
             version: before.version + 1,
             ..before.clone()
         };
@@ -412,6 +478,7 @@ fn unit_from_row(row: &AnyRow) -> StoreResult<Unit> {
         code: row.try_get("code")?,
         ended_on: parse_date(row.try_get("ended_on")?)?,
         successor_id: row.try_get("successor_id")?,
+        external: external_from_row(row)?,
         version: row.try_get("version")?,
     })
 }

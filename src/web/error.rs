@@ -21,7 +21,9 @@ impl AppError {
             }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict { .. } | AppError::Duplicate(_) => StatusCode::CONFLICT,
+            AppError::Conflict { .. }
+            | AppError::Duplicate(_)
+            | AppError::ExternalIdTaken { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -38,6 +40,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::Conflict { .. } => "conflict",
             AppError::Duplicate(_) => "duplicate",
+            AppError::ExternalIdTaken { .. } => "external_id_taken",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal",
@@ -66,6 +69,10 @@ pub struct ErrorDetail {
     /// The record as it is now, sent with a `conflict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<serde_json::Value>,
+    /// The record that holds the external id sent, with an
+    /// `external_id_taken`: `{"kind": "plan", "id": 12}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<serde_json::Value>,
 }
 
 /// The API's rendering.
@@ -86,11 +93,20 @@ impl IntoResponse for ApiError {
             AppError::Conflict { current } => current.clone(),
             _ => None,
         };
+        let holder = match &e {
+            AppError::ExternalIdTaken {
+                kind,
+                holder: Some(id),
+                ..
+            } => Some(serde_json::json!({"kind": kind, "id": id})),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: e.code().to_string(),
                 message: e.to_string(),
                 current,
+                holder,
             },
         };
         (e.status(), Json(body)).into_response()

@@ -99,6 +99,10 @@ fn sitemap() -> Sitemap {
         // The unit tree
         .route("/units", get(pages::units::list_units))
         .route("/units/{id}", get(pages::units::show_unit))
+        .route(
+            "/units/{id}/export.xlsx",
+            get(pages::exports::unit_export_xlsx),
+        )
         // Plans, with their tasks and targets
         .route(
             "/plans",
@@ -351,6 +355,16 @@ fn sitemap() -> Sitemap {
         .route("/api/units/{id}/names", get(api::units::unit_names))
         .route("/api/units/{id}/merge", post(api::units::merge_units))
         .route("/api/changes", get(api::units::changes))
+        // Exchange with other systems: a record by its external id, a
+        // subtree's full export
+        .route(
+            "/api/external/{kind}/{source}/{id}",
+            get(api::exchange::find_by_external),
+        )
+        .route(
+            "/api/units/{id}/export.json",
+            get(api::exchange::export_json),
+        )
         .route(
             "/api/plans",
             get(api::plans::list_plans).post(api::plans::create_plan),

@@ -67,7 +67,9 @@ impl Fixture {
     /// The route with its parameters filled in (and the query a route
     /// needs); a parameter this test does not know fails it.
     fn uri(&self, path: &str) -> String {
-        let id = if path.starts_with("/units/") || path.starts_with("/api/units/") {
+        let id = if path.starts_with("/api/external/") {
+            -1
+        } else if path.starts_with("/units/") || path.starts_with("/api/units/") {
             self.unit
         } else if path.starts_with("/dashboard/")
             || path.starts_with("/api/dashboard/")
@@ -106,6 +108,10 @@ impl Fixture {
             -1
         };
         let mut uri = path.to_string();
+        if path == "/api/external/{kind}/{source}/{id}" {
+            // task_a1, by the external id the fixture gave it.
+            uri = "/api/external/task/matrix/T-1".to_string();
+        }
         if uri.contains("{id}") {
             assert!(id > 0, "{path}: no object of commune A1 for its {{id}}");
             uri = uri.replace("{id}", &id.to_string());
@@ -708,6 +714,12 @@ async fn fixture(app: &TestApp, w: &World) -> Fixture {
         .and_then(|l| l.strip_prefix("/plans/import/"))
         .expect("import token")
         .to_string();
+
+    sqlx::query("UPDATE tasks SET external_source = 'matrix', external_id = 'T-1' WHERE id = $1")
+        .bind(w.task_a1)
+        .execute(&app.raw_pool().await)
+        .await
+        .expect("external id of task_a1");
 
     Fixture {
         user: app

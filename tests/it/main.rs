@@ -19,6 +19,7 @@ mod e2e_feedback;
 mod e2e_kept;
 mod e2e_pages;
 mod e2e_reporting;
+mod exchange;
 mod extensions;
 mod feedback;
 mod feedback_guards;

@@ -424,6 +424,7 @@ fn target(unit: &str, goals: Vec<Goal>) -> Target {
         goals,
         note: None,
         direction,
+        external: None,
         version: 1,
     }
 }

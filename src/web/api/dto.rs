@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::actions::AppError;
 
 use crate::domain::access::Role;
+use crate::domain::external::{ExternalChange, ExternalId};
 use crate::domain::goal::Goal;
 use crate::domain::plan::Plan;
 use crate::domain::target::Target;
@@ -32,6 +33,8 @@ pub struct UnitOut {
     /// The day it was merged into `successor_id`, if it was.
     pub ended_on: Option<String>,
     pub successor_id: Option<i64>,
+    /// Its id in another system (`{"source": "vbdh-quoc-gia", "id": "KH-2025-0012"}`), or `null`.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -49,6 +52,7 @@ impl From<Unit> for UnitOut {
             code: u.code,
             ended_on: u.ended_on.map(|d| d.to_string()),
             successor_id: u.successor_id,
+            external: u.external,
             version: u.version,
         }
     }
@@ -92,6 +96,12 @@ pub struct UnitIn {
     pub aliases: Vec<String>,
     pub side: Side,
     /// The version read; required on update.
+    /// Its id in another system, unique per source: left out keeps the one
+    /// it has, `null` clears it; one another record holds is refused (409
+    /// `external_id_taken`).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ExternalIn>)]
+    pub external: Option<Option<ExternalIn>>,
     pub version: Option<i64>,
 }
 
@@ -117,6 +127,8 @@ pub struct PlanOut {
     pub basis: Vec<String>,
     pub implements: Vec<i64>,
     pub reporting: ReportingOut,
+    /// Its id in another system (`{"source": "vbdh-quoc-gia", "id": "KH-2025-0012"}`), or `null`.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -143,6 +155,7 @@ impl From<Plan> for PlanOut {
                 unit_due_day: p.regime.unit_due_day,
                 consolidated_due_day: p.regime.consolidated_due_day,
             },
+            external: p.external,
             version: p.version,
         }
     }
@@ -164,6 +177,12 @@ pub struct PlanIn {
     #[serde(default)]
     pub implements: Vec<i64>,
     pub reporting: Option<ReportingOut>,
+    /// Its id in another system, unique per source: left out keeps the one
+    /// it has, `null` clears it; one another record holds is refused (409
+    /// `external_id_taken`).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ExternalIn>)]
+    pub external: Option<Option<ExternalIn>>,
     pub version: Option<i64>,
 }
 
@@ -226,6 +245,8 @@ pub struct TaskOut {
     /// `responsibility`, `product`, `deadline`, `authority`); a live task
     /// lacks none.
     pub six_clear_missing: Vec<String>,
+    /// Its id in another system (`{"source": "vbdh-quoc-gia", "id": "KH-2025-0012"}`), or `null`.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -257,6 +278,7 @@ impl From<Task> for TaskOut {
             confidential: t.confidential,
             responsible_user_id: t.responsible_user_id,
             six_clear_missing,
+            external: t.external,
             version: t.version,
         }
     }
@@ -264,11 +286,33 @@ impl From<Task> for TaskOut {
 
 /// A field that may be sent as `null`: sent (even `null`) is `Some`,
 /// left out is `None` by `#[serde(default)]`.
-fn present<'de, D>(d: D) -> Result<Option<Option<i64>>, D::Error>
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
 {
-    Option::<i64>::deserialize(d).map(Some)
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// An external id as sent: the other system's name (a lowercase slug such
+/// as `vbdh-quoc-gia`) and its id there.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalIn {
+    pub source: String,
+    pub id: String,
+}
+
+/// What a body's `external` asks: left out keeps, `null` clears, a value
+/// (checked) sets.
+pub fn external_change(sent: Option<Option<ExternalIn>>) -> Result<ExternalChange, AppError> {
+    match sent {
+        None => Ok(ExternalChange::Keep),
+        Some(None) => Ok(ExternalChange::Clear),
+        Some(Some(e)) => ExternalId::parse(&e.source, &e.id)
+            .map(ExternalChange::Set)
+            .map_err(AppError::invalid),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -306,6 +350,12 @@ pub struct TaskIn {
     /// deadline and the lead; content, results and evidence are refused.
     /// Left out, a task keeps what it is.
     pub confidential: Option<bool>,
+    /// Its id in another system, unique per source: left out keeps the one
+    /// it has, `null` clears it; one another record holds is refused (409
+    /// `external_id_taken`).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ExternalIn>)]
+    pub external: Option<Option<ExternalIn>>,
     pub version: Option<i64>,
 }
 
@@ -347,6 +397,8 @@ pub struct TargetOut {
     pub note: Option<String>,
     /// `higher_is_better` or `lower_is_better`.
     pub direction: String,
+    /// Its id in another system (`{"source": "vbdh-quoc-gia", "id": "KH-2025-0012"}`), or `null`.
+    pub external: Option<ExternalId>,
     pub version: i64,
 }
 
@@ -366,6 +418,7 @@ impl From<Target> for TargetOut {
                 crate::domain::goal::Direction::HigherIsBetter => "higher_is_better".into(),
                 crate::domain::goal::Direction::LowerIsBetter => "lower_is_better".into(),
             },
+            external: t.external,
             version: t.version,
         }
     }
@@ -396,6 +449,12 @@ pub struct TargetIn {
     pub note: Option<String>,
     /// `higher_is_better` or `lower_is_better`; inferred from the goals if absent.
     pub direction: Option<String>,
+    /// Its id in another system, unique per source: left out keeps the one
+    /// it has, `null` clears it; one another record holds is refused (409
+    /// `external_id_taken`).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ExternalIn>)]
+    pub external: Option<Option<ExternalIn>>,
     pub version: Option<i64>,
 }
 

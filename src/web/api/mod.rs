@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod directions;
 pub mod dto;
 pub mod escalations;
+pub mod exchange;
 pub mod extensions;
 pub mod feedback;
 pub mod feedback_dto;

@@ -4,7 +4,7 @@ use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::dto::{ListOut, ListParams, PlanIn, PlanOut, with_current};
+use super::dto::{ListOut, ListParams, PlanIn, PlanOut, external_change, with_current};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_plan;
 use crate::actions::plans::{self, PlanInput, PlanQuery};
@@ -69,6 +69,7 @@ pub fn plan_input(input: PlanIn) -> Result<PlanInput, AppError> {
         }
     };
     Ok(PlanInput {
+        external: external_change(input.external)?,
         number: input.number,
         issued_on,
         place: input.place,

@@ -4,7 +4,7 @@ use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::dto::{ListOut, ListParams, TargetIn, TargetOut, with_current};
+use super::dto::{ListOut, ListParams, TargetIn, TargetOut, external_change, with_current};
 use super::tasks::mention_inputs;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_target;
@@ -62,6 +62,7 @@ fn target_input(input: TargetIn) -> Result<TargetInput, AppError> {
         }
     };
     Ok(TargetInput {
+        external: external_change(input.external)?,
         plan_id: input.plan_id,
         reference: input.reference,
         group_path: input.group,

@@ -4,7 +4,7 @@ use crate::web::params::checked_page;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::dto::{ListOut, ListParams, MentionIn, TaskIn, TaskOut, with_current};
+use super::dto::{ListOut, ListParams, MentionIn, TaskIn, TaskOut, external_change, with_current};
 use super::report_dto::{ChildTaskOut, DeadlineIn, NotApplicableIn, SplitIn, SplitProgressOut};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_task;
@@ -77,8 +77,9 @@ pub(super) fn mention_inputs(input: Vec<MentionIn>) -> Vec<MentionInput> {
 }
 
 /// A task as the API sends it: every field, its parent and draft flag too.
-fn task_input(input: TaskIn) -> TaskInput {
-    TaskInput {
+fn task_input(input: TaskIn) -> Result<TaskInput, AppError> {
+    Ok(TaskInput {
+        external: external_change(input.external)?,
         plan_id: input.plan_id,
         reference: input.reference,
         group_path: input.group,
@@ -95,7 +96,7 @@ fn task_input(input: TaskIn) -> TaskInput {
             parent_task_id: input.parent_task_id,
             draft: input.draft,
         },
-    }
+    })
 }
 
 #[utoipa::path(post, path = "/api/tasks", tag = "tasks", request_body = TaskIn,
@@ -106,7 +107,7 @@ pub async fn create_task(
     ip: ClientIp,
     ApiJson(input): ApiJson<TaskIn>,
 ) -> Result<(StatusCode, ApiJson<TaskOut>), ApiError> {
-    let task = tasks::create_task(&state, &auth.caller(&ip), task_input(input)).await?;
+    let task = tasks::create_task(&state, &auth.caller(&ip), task_input(input)?).await?;
     Ok((StatusCode::CREATED, ApiJson(task.into())))
 }
 
@@ -123,7 +124,7 @@ pub async fn update_task(
         .version
         .ok_or_else(|| AppError::Invalid("Thiếu phiên bản (version) của bản ghi".into()))?;
     let caller = auth.caller(&ip);
-    let result = tasks::update_task(&state, &caller, id, version, task_input(input)).await;
+    let result = tasks::update_task(&state, &caller, id, version, task_input(input)?).await;
     let current = async {
         readable_task(&state, &auth.principal, id)
             .await

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 
 use super::dto::{
     ChangeOut, ChangeParams, ChangesOut, ListOut, ListParams, MergeIn, RenameIn, UnitIn,
-    UnitNamesOut, UnitOut, with_current,
+    UnitNamesOut, UnitOut, external_change, with_current,
 };
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::actions::access::readable_unit;
@@ -44,14 +44,15 @@ pub async fn get_unit(
     ))
 }
 
-fn unit_input(input: UnitIn) -> UnitInput {
-    UnitInput {
+fn unit_input(input: UnitIn) -> Result<UnitInput, AppError> {
+    Ok(UnitInput {
+        external: external_change(input.external)?,
         parent_id: input.parent_id,
         kind: input.kind,
         name: input.name,
         aliases: input.aliases,
         side: input.side,
-    }
+    })
 }
 
 #[utoipa::path(post, path = "/api/units", tag = "units", request_body = UnitIn,
@@ -62,7 +63,7 @@ pub async fn create_unit(
     ip: ClientIp,
     ApiJson(input): ApiJson<UnitIn>,
 ) -> Result<(StatusCode, ApiJson<UnitOut>), ApiError> {
-    let unit = units::create_unit(&state, &auth.caller(&ip), unit_input(input)).await?;
+    let unit = units::create_unit(&state, &auth.caller(&ip), unit_input(input)?).await?;
     Ok((StatusCode::CREATED, ApiJson(unit.into())))
 }
 
@@ -81,7 +82,7 @@ pub async fn update_unit(
     // A parent other than the unit's own is refused: a unit never moves by
     // being edited.
     let caller = auth.caller(&ip);
-    let result = units::update_unit(&state, &caller, id, version, unit_input(input)).await;
+    let result = units::update_unit(&state, &caller, id, version, unit_input(input)?).await;
     let current = async {
         readable_unit(&state, &auth.principal, id)
             .await

@@ -8,6 +8,7 @@ use axum::response::Response;
 use chrono::Datelike;
 
 use super::attachments::attachment;
+use crate::actions::exchange::{self, ExportFormat};
 use crate::actions::exports;
 use crate::domain::attachment::AttachedTo;
 use crate::domain::round::Round;
@@ -67,6 +68,25 @@ pub async fn sheet_xlsx(
         facts.round.period_key.replace("..", "_")
     );
     Ok(attachment(XLSX, &name, bytes))
+}
+
+/// The full export of a unit's subtree (a province, a commune) as one
+/// `.xlsx`, a sheet a kind, for its administrators, leaders and focal
+/// points.
+pub async fn unit_export_xlsx(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (unit, bytes) =
+        exchange::export_unit(&state, &auth.caller(&ip), id, ExportFormat::Xlsx).await?;
+    let stem = unit.code.unwrap_or_else(|| unit.id.to_string());
+    Ok(attachment(
+        XLSX,
+        &format!("xuat-du-lieu-{stem}.xlsx"),
+        bytes,
+    ))
 }
 
 /// A filled period sheet: every row is checked before anything is stored;

@@ -1,6 +1,7 @@
 //! Plans: the list, one plan with its tasks and targets, and the form to
 //! create or change a plan's header and reporting regime.
 
+use crate::domain::external::ExternalChange;
 use crate::domain::review::{TERM_END, TERM_START};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -290,6 +291,8 @@ fn plan_input(f: &FormPairs) -> Result<PlanInput, AppError> {
         .filter_map(|s| PeriodKind::parse(s))
         .collect();
     Ok(PlanInput {
+        // The forms do not show it: a page keeps what the API set.
+        external: ExternalChange::Keep,
         number: f.optional("number"),
         issued_on: f.date("date", "Ngày ban hành")?,
         place: f.optional("place"),

@@ -13,6 +13,7 @@ use super::views::{UnitOption, goal_label, mentions, unit_options};
 use crate::actions::access::{manageable_plan, manageable_target, readable_plan, units_of_plan};
 use crate::actions::targets::{self, TargetDetails, TargetInput};
 use crate::domain::auto_figure::AutoSource;
+use crate::domain::external::ExternalChange;
 use crate::domain::goal::{Direction, Goal};
 use crate::domain::period::ReportingPeriod;
 use crate::domain::plan::Plan;
@@ -280,6 +281,8 @@ fn target_input(f: &FormPairs, plan_id: Option<i64>) -> Result<TargetInput, AppE
         _ => None,
     };
     Ok(TargetInput {
+        // The forms do not show it: a page keeps what the API set.
+        external: ExternalChange::Keep,
         plan_id,
         reference: f.optional("ref"),
         group_path: f.lines("group"),

@@ -12,6 +12,7 @@ use super::views::{Choice, UnitOption, unit_options};
 use crate::actions::access::{manageable_plan, manageable_task, readable_plan, units_of_plan};
 use crate::actions::tasks::{self, Origin, TaskInput};
 use crate::domain::deadline::Deadline;
+use crate::domain::external::ExternalChange;
 use crate::domain::plan::Plan;
 use crate::domain::six_clear;
 use crate::domain::task::{MentionInput, Task, UnitMention};
@@ -244,6 +245,8 @@ pub(super) fn mention_inputs(f: &FormPairs, field: &str) -> Result<Vec<MentionIn
 /// ticked.
 fn task_input(f: &FormPairs, plan_id: Option<i64>) -> Result<TaskInput, AppError> {
     Ok(TaskInput {
+        // The forms do not show it: a page keeps what the API set.
+        external: ExternalChange::Keep,
         plan_id,
         reference: f.optional("ref"),
         group_path: f.lines("group"),

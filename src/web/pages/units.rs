@@ -44,6 +44,8 @@ pub struct UnitPage {
     merged_on: Option<String>,
     /// "Tên cũ (đến dd/mm/yyyy)", oldest first.
     former_names: Vec<String>,
+    /// The unit's id when the reader may download its subtree's export.
+    export: Option<i64>,
     children: Vec<UnitRow>,
     plans: Vec<PlanRow>,
     tasks: Vec<TaskRow>,
@@ -70,6 +72,7 @@ pub async fn show_unit(
             .iter()
             .map(|f| format!("{} (đến {})", f.name, f.until_on.format("%d/%m/%Y")))
             .collect(),
+        export: auth.principal.can_export(&unit.path).then_some(unit.id),
         children: unit_rows(&d.children),
         plans: d.plans.iter().map(PlanRow::from).collect(),
         tasks: task_rows(&d.tasks),

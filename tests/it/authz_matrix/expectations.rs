@@ -149,6 +149,12 @@ const LEVEL_READERS: &[Role] = &[
 fn reads_audit(w: &Who) -> bool {
     w.has(&[Role::Administrator, Role::Inspector])
 }
+/// Takes a subtree out (the full export): administrators, leaders and
+/// focal points of A1 or above.
+fn exports(w: &Who) -> bool {
+    w.has(&[Role::Administrator, Role::Leader, Role::FocalPoint])
+        && matches!(w.at, At::Nation | At::ProvinceA | At::A1)
+}
 fn any_admin(w: &Who) -> bool {
     w.has(&[Role::Administrator])
 }
@@ -212,6 +218,7 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("GET", "/", signed_in),
     ("GET", "/units", signed_in),
     ("GET", "/units/{id}", reads),
+    ("GET", "/units/{id}/export.xlsx", exports),
     ("GET", "/plans", signed_in),
     ("POST", "/plans", manages),
     ("GET", "/plans/new", manages_somewhere),
@@ -302,6 +309,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("GET", "/api/units/{id}/names", reads),
     ("POST", "/api/units/{id}/merge", administers_province),
     ("GET", "/api/changes", signed_in),
+    ("GET", "/api/external/{kind}/{source}/{id}", reads),
+    ("GET", "/api/units/{id}/export.json", exports),
     ("GET", "/api/plans", signed_in),
     ("POST", "/api/plans", manages),
     ("GET", "/api/plans/{id}", reads),
