@@ -32,4 +32,5 @@ pub mod target;
 pub mod task;
 pub mod text;
 pub mod unit;
+pub mod unit_history;
 pub mod valid;

@@ -84,6 +84,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "staff_enrolment",
         sql: include_str!("../../migrations/0015_staff_enrolment.sql"),
     },
+    Migration {
+        version: 17,
+        name: "unit_events",
+        sql: include_str!("../../migrations/0017_unit_events.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {
