@@ -35,6 +35,7 @@ pub mod staff;
 pub mod targets;
 pub mod tasks;
 pub mod todo;
+pub mod unit_history;
 pub mod units;
 
 pub use error::AppError;

@@ -11,6 +11,7 @@ use crate::domain::access::Principal;
 use crate::domain::plan::Plan;
 use crate::domain::task::Task;
 use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitError, UnitKind, check_rename};
+use crate::domain::unit_history::UnitEvent;
 use crate::store::{Listing, Page, PlanFilter, TaskFilter, UnitFilter};
 
 /// Which units to list; never more than the caller may read.
@@ -55,6 +56,8 @@ pub struct UnitDetails {
     pub tasks: Vec<Task>,
     /// The names it had before, oldest first.
     pub former_names: Vec<FormerName>,
+    /// What happened to it, oldest first.
+    pub history: Vec<UnitEvent>,
 }
 
 pub async fn unit_details(
@@ -105,6 +108,7 @@ pub async fn unit_details(
         .await?
         .items;
     let former_names = state.store.former_names(id).await?;
+    let history = state.store.unit_history(id).await?;
     Ok(UnitDetails {
         unit,
         parent,
@@ -112,6 +116,7 @@ pub async fn unit_details(
         plans,
         tasks,
         former_names,
+        history,
     })
 }
 
@@ -247,6 +252,8 @@ pub async fn merge_units(
     for id in source_ids {
         readable_unit(state, caller.principal, *id).await?;
     }
+    let joined: Vec<i64> = source_ids.iter().copied().chain([successor.id]).collect();
+    crate::actions::unit_history::check_merge_date(state, &joined, effective_on).await?;
     Ok(state
         .store
         .merge_units(successor.id, source_ids, effective_on, &caller.actor)

@@ -410,7 +410,10 @@ mod tests {
             check_date(d("2026-03-11"), None, today),
             Err(HistoryError::InFuture)
         );
-        assert_eq!(check_date(d("2026-03-01"), Some(d("2026-03-01")), today), Ok(()));
+        assert_eq!(
+            check_date(d("2026-03-01"), Some(d("2026-03-01")), today),
+            Ok(())
+        );
         assert_eq!(
             check_date(d("2026-02-28"), Some(d("2026-03-01")), today),
             Err(HistoryError::BeforeLast("01/03/2026".into()))
@@ -488,7 +491,10 @@ mod tests {
         let commune = unit(5, UnitKind::Commune, "/1/2/5/", 2);
         let other_province = unit(3, UnitKind::Province, "/1/3/", 1);
         let own_province = unit(2, UnitKind::Province, "/1/2/", 1);
-        assert_eq!(check_move(&commune, &other_province, on, None, today), Ok(()));
+        assert_eq!(
+            check_move(&commune, &other_province, on, None, today),
+            Ok(())
+        );
         assert_eq!(
             check_move(&commune, &own_province, on, None, today),
             Err(HistoryError::MoveSameParent)
@@ -499,7 +505,10 @@ mod tests {
             Err(HistoryError::MoveWrongParent(_, _))
         ));
         let village = unit(9, UnitKind::Village, "/1/2/5/9/", 5);
-        assert_eq!(check_move(&village, &other_commune, on, None, today), Ok(()));
+        assert_eq!(
+            check_move(&village, &other_commune, on, None, today),
+            Ok(())
+        );
         let hamlet = unit(10, UnitKind::Other, "/1/2/5/9/10/", 9);
         assert_eq!(
             check_move(&village, &hamlet, on, None, today),

@@ -40,6 +40,7 @@ mod task_admin;
 mod task_status;
 mod tasks;
 mod todo;
+mod unit_history;
 mod unit_merge;
 mod units;
 mod users;
