@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod extension;
 pub mod feedback;
 pub mod figures;
+pub mod former;
 pub mod goal;
 pub mod initiative;
 pub mod lockout;

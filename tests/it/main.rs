@@ -48,5 +48,6 @@ mod store_story;
 mod todo;
 mod unit_history;
 mod unit_merge;
+mod units_former;
 mod units_official;
 mod update_rate;
