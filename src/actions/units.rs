@@ -218,6 +218,9 @@ pub async fn rename_unit(
     let former = state.store.former_names(id).await?;
     let today = state.store.clock().today();
     check_rename(&unit.name, &name, &former, effective_on, today).map_err(AppError::invalid)?;
+    let last = state.store.last_unit_event_on(id).await?;
+    crate::domain::unit_history::check_date(effective_on, last, today)
+        .map_err(AppError::invalid)?;
     Ok(state
         .store
         .rename_unit(id, version, &name, effective_on, &caller.actor)

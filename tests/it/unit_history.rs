@@ -436,6 +436,23 @@ async fn a_commune_splits_in_two_and_units_are_dissolved_once_nothing_is_open() 
             "{e}: {message}"
         );
 
+        // The split commune is no longer ranked, its new communes are.
+        let (_, dashboard) = app
+            .api(
+                Method::GET,
+                &format!("/api/dashboard/{}", w.province_a.id),
+                Some(&admin),
+                None,
+            )
+            .await;
+        let ranked: Vec<&str> = dashboard["ranking"]
+            .as_array()
+            .expect("ranking")
+            .iter()
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        assert!(ranked.contains(&"Xã An Hòa Bắc"), "{e}: {ranked:?}");
+        assert!(!ranked.contains(&"Xã An Hòa"), "{e}: {ranked:?}");
         let (_, history) = app
             .api(
                 Method::GET,
