@@ -280,6 +280,10 @@ pub enum UnitCommand {
         /// The official list shipped with Theo Dõi (data/units/).
         #[arg(long)]
         official: bool,
+        /// Also the former communes of the 2025 merger (data/units/), as
+        /// ended units, predecessors of the new communes.
+        #[arg(long)]
+        former: bool,
         /// Only this province (its two-digit code, e.g. 01 for Hà Nội).
         #[arg(long)]
         province: Option<String>,
@@ -382,9 +386,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } => add_unit(&db.db, name, kind, parent, side, aliases).await,
             UnitCommand::Import {
                 official,
+                former,
                 province,
                 db,
-            } => import_official(&db.db, official, province.as_deref()).await,
+            } => import_official(&db.db, official, former, province.as_deref()).await,
             UnitCommand::List { db } => {
                 let store = open(&db.db).await?;
                 for unit in store.subtree("/").await? {
@@ -790,17 +795,25 @@ async fn add_user(
     Ok(())
 }
 
-/// `theodoi unit import --official [--province CODE]`.
-async fn import_official(db: &str, official: bool, province: Option<&str>) -> anyhow::Result<()> {
+/// `theodoi unit import --official [--former] [--province CODE]`.
+async fn import_official(
+    db: &str,
+    official: bool,
+    former: bool,
+    province: Option<&str>,
+) -> anyhow::Result<()> {
     use crate::domain::official;
     if !official {
-        bail!("hãy chọn danh mục cần nạp: --official (danh mục đơn vị hành chính từ 01/7/2025)");
+        bail!(
+            "hãy chọn danh mục cần nạp: --official (danh mục đơn vị hành chính từ 01/7/2025), \
+             thêm --former để nạp cả các xã cũ trước sắp xếp"
+        );
     }
     let list = official::official_2025()?;
     let units = match province {
         Some(code) => official::of_province(&list, code)
             .with_context(|| format!("danh mục không có tỉnh/thành phố mã {code}"))?,
-        None => list,
+        None => list.clone(),
     };
     let store = open(db).await?;
     let started = std::time::Instant::now();
@@ -816,7 +829,37 @@ async fn import_official(db: &str, official: bool, province: Option<&str>) -> an
         done.named_otherwise,
         started.elapsed().as_secs_f64()
     );
+    if former {
+        import_former(&store, &list, province).await?;
+    }
     store.close().await;
+    Ok(())
+}
+
+/// The former communes of the 2025 merger, after the official list.
+async fn import_former(
+    store: &Store,
+    official: &[crate::domain::official::OfficialUnit],
+    province: Option<&str>,
+) -> anyhow::Result<()> {
+    use crate::domain::former;
+    let all = former::former_2025()?;
+    let formers = match province {
+        Some(code) => former::of_province(&all, official, code),
+        None => all,
+    };
+    let started = std::time::Instant::now();
+    let done = store.import_former(&formers, &Actor::system()).await?;
+    println!(
+        "Đã nạp {} xã/phường/thị trấn cũ (kết thúc {}): tạo mới {}, giữ nguyên {}, thiếu xã kế thừa {}; {} sự kiện sáp nhập, trong {:.1} giây",
+        formers.len(),
+        former::FORMER_2025_ENDED_ON,
+        done.created,
+        done.unchanged,
+        done.without_successor,
+        done.events,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -81,9 +81,11 @@ pub async fn dashboard(
         )
         .await?
         .items;
+    // Units that ended (merged, split, dissolved, the former communes of
+    // 2025) are not ranked; their history counts where it was filed.
     let scored: Vec<(i64, String, Figures)> = below
         .into_iter()
-        .filter(|u| u.kind.is_level())
+        .filter(|u| u.kind.is_level() && u.ended_on.is_none())
         .map(|u| {
             let f = cached
                 .children

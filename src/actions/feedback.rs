@@ -75,9 +75,12 @@ async fn units_of_kind(state: &AppState, kind: UnitKind) -> Result<Vec<Unit>, Ap
     Ok(state.store.units(&filter, Page::all()).await?.items)
 }
 
-/// Every commune a person may address feedback to.
+/// Every commune a person may address feedback to: those still running
+/// (not the former communes of a merger, split or dissolution).
 pub async fn communes(state: &AppState) -> Result<Vec<Unit>, AppError> {
-    units_of_kind(state, UnitKind::Commune).await
+    let mut communes = units_of_kind(state, UnitKind::Commune).await?;
+    communes.retain(|u| u.ended_on.is_none());
+    Ok(communes)
 }
 
 /// Every province, to name a commune's province beside it.
@@ -178,7 +181,9 @@ pub async fn route(
         .store
         .unit(input.commune_id)
         .await?
-        .filter(|u| u.kind == UnitKind::Commune && u.province_id == f.province_id)
+        .filter(|u| {
+            u.kind == UnitKind::Commune && u.province_id == f.province_id && u.ended_on.is_none()
+        })
         .ok_or_else(|| AppError::Invalid("Hãy chọn một xã, phường trong tỉnh".into()))?;
     Ok(state
         .store

@@ -37,6 +37,7 @@ pub mod staff;
 pub mod targets;
 pub mod tasks;
 pub mod todo;
+pub mod unit_history;
 pub mod units;
 
 pub use error::AppError;

@@ -12,6 +12,7 @@ use crate::domain::external::ExternalChange;
 use crate::domain::plan::Plan;
 use crate::domain::task::Task;
 use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitError, UnitKind, check_rename};
+use crate::domain::unit_history::UnitEvent;
 use crate::store::{Listing, Page, PlanFilter, TaskFilter, UnitFilter};
 
 /// Which units to list; never more than the caller may read.
@@ -56,6 +57,8 @@ pub struct UnitDetails {
     pub tasks: Vec<Task>,
     /// The names it had before, oldest first.
     pub former_names: Vec<FormerName>,
+    /// What happened to it, oldest first.
+    pub history: Vec<UnitEvent>,
 }
 
 pub async fn unit_details(
@@ -106,6 +109,7 @@ pub async fn unit_details(
         .await?
         .items;
     let former_names = state.store.former_names(id).await?;
+    let history = state.store.unit_history(id).await?;
     Ok(UnitDetails {
         unit,
         parent,
@@ -113,6 +117,7 @@ pub async fn unit_details(
         plans,
         tasks,
         former_names,
+        history,
     })
 }
 
@@ -221,6 +226,9 @@ pub async fn rename_unit(
     let former = state.store.former_names(id).await?;
     let today = state.store.clock().today();
     check_rename(&unit.name, &name, &former, effective_on, today).map_err(AppError::invalid)?;
+    let last = state.store.last_unit_event_on(id).await?;
+    crate::domain::unit_history::check_date(effective_on, last, today)
+        .map_err(AppError::invalid)?;
     Ok(state
         .store
         .rename_unit(id, version, &name, effective_on, &caller.actor)
@@ -255,6 +263,8 @@ pub async fn merge_units(
     for id in source_ids {
         readable_unit(state, caller.principal, *id).await?;
     }
+    let joined: Vec<i64> = source_ids.iter().copied().chain([successor.id]).collect();
+    crate::actions::unit_history::check_merge_date(state, &joined, effective_on).await?;
     Ok(state
         .store
         .merge_units(successor.id, source_ids, effective_on, &caller.actor)

@@ -43,6 +43,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("units", "id"),
     ("unit_aliases", "unit_id, folded_alias"),
     ("unit_names", "unit_id, until_on"),
+    ("unit_events", "id"),
+    ("unit_event_links", "event_id, unit_id, part"),
     ("users", "id"),
     ("user_roles", "user_id, role"),
     ("enrolment_codes", "id"),

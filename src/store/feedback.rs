@@ -127,7 +127,7 @@ impl Store {
         let commune = self
             .unit(new.feedback.commune_id)
             .await?
-            .filter(|u| u.kind == crate::domain::unit::UnitKind::Commune)
+            .filter(|u| u.kind == crate::domain::unit::UnitKind::Commune && u.ended_on.is_none())
             .ok_or_else(|| StoreError::InvalidReference("commune".into()))?;
         let now = self.now_ms();
         let personal_until =

@@ -89,6 +89,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "external_ids",
         sql: include_str!("../../migrations/0016_external_ids.sql"),
     },
+    Migration {
+        version: 17,
+        name: "unit_events",
+        sql: include_str!("../../migrations/0017_unit_events.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

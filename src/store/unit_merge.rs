@@ -11,8 +11,10 @@ use sqlx::Row;
 
 use super::audit::{self, Change};
 use super::rows::date_text;
+use super::unit_history::{NewEvent, record_event};
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::unit::{Unit, UnitKind, check_merge};
+use crate::domain::unit_history::{EventKind, LinkPart};
 
 impl Store {
     /// Merges `source_ids` into `successor_id` from `effective_on`; the
@@ -67,6 +69,20 @@ impl Store {
             .await?;
             add_counters(&mut tx, source.id, &successor, now).await?;
         }
+        record_event(
+            &mut tx,
+            NewEvent {
+                kind: EventKind::Merge,
+                unit_id: successor.id,
+                effective_on,
+                name_before: None,
+                name_after: None,
+                links: sources.iter().map(|s| (s.id, LinkPart::Source)).collect(),
+            },
+            now,
+            actor,
+        )
+        .await?;
         audit::record(
             &mut tx,
             now,

@@ -8,10 +8,12 @@ use sqlx::any::AnyRow;
 use super::audit::{self, Change};
 use super::external::{external_from_row, set_external};
 use super::rows::{Bind, Conditions, date_text, fetch_page, map_unique, parse_date};
+use super::unit_history::{NewEvent, record_event};
 use super::{Actor, Listing, Page, Store, StoreError, StoreResult};
 use crate::domain::external::{ExternalChange, ExternalId, RecordKind};
 use crate::domain::text::search_key;
 use crate::domain::unit::{FormerName, Side, Unit, UnitDraft, UnitKind};
+use crate::domain::unit_history::EventKind;
 use crate::domain::valid::Valid;
 
 #[derive(Debug, Clone, Default)]
@@ -194,7 +196,15 @@ impl Store {
         }
         if search_key(&before.name) != search_key(&draft.name) {
             // A plain change of name takes effect today.
-            keep_former_name(&mut tx, id, &before.name, self.clock.today(), now, actor).await?;
+            keep_former_name(
+                &mut tx,
+                id,
+                (&before.name, &draft.name),
+                self.clock.today(),
+                now,
+                actor,
+            )
+            .await?;
         }
         sqlx::query("DELETE FROM unit_aliases WHERE unit_id = $1")
             .bind(id)
@@ -303,7 +313,7 @@ impl Store {
                 current: before.version,
             });
         }
-        keep_former_name(&mut tx, id, &before.name, effective_on, now, actor).await?;
+        keep_former_name(&mut tx, id, (&before.name, name), effective_on, now, actor).await?;
         let after = Unit {
             name: name.to_string(),
             version: before.version + 1,
@@ -423,11 +433,25 @@ impl Store {
 async fn keep_former_name(
     conn: &mut sqlx::AnyConnection,
     unit_id: i64,
-    name: &str,
+    (name, new_name): (&str, &str),
     until_on: NaiveDate,
     now: i64,
     actor: &Actor,
 ) -> StoreResult<()> {
+    record_event(
+        &mut *conn,
+        NewEvent {
+            kind: EventKind::Rename,
+            unit_id,
+            effective_on: until_on,
+            name_before: Some(name),
+            name_after: Some(new_name),
+            links: vec![],
+        },
+        now,
+        actor,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO unit_names (unit_id, until_on, name, recorded_at, recorded_by)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, until_on) DO NOTHING",

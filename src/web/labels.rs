@@ -216,6 +216,10 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("rename", "Đổi tên đơn vị"),
     ("merge", "Hợp nhất đơn vị"),
     ("import_official", "Nạp danh mục đơn vị hành chính"),
+    ("split", "Chia tách đơn vị"),
+    ("move", "Chuyển đơn vị sang đơn vị cấp trên khác"),
+    ("dissolve", "Giải thể đơn vị"),
+    ("import_former", "Nạp danh sách xã cũ trước sắp xếp"),
 ];
 
 /// What an audited action did, in words; an action with no words yet is

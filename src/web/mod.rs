@@ -354,6 +354,13 @@ fn sitemap() -> Sitemap {
         .route("/api/units/{id}/rename", post(api::units::rename_unit))
         .route("/api/units/{id}/names", get(api::units::unit_names))
         .route("/api/units/{id}/merge", post(api::units::merge_units))
+        .route("/api/units/{id}/split", post(api::unit_history::split_unit))
+        .route("/api/units/{id}/move", post(api::unit_history::move_unit))
+        .route(
+            "/api/units/{id}/dissolve",
+            post(api::unit_history::dissolve_unit),
+        )
+        .route("/api/units/{id}/history", get(api::unit_history::history))
         .route("/api/changes", get(api::units::changes))
         // Exchange with other systems: a record by its external id, a
         // subtree's full export

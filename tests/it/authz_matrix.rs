@@ -279,6 +279,13 @@ impl Fixture {
             ("POST", "/api/units/{id}/merge") => {
                 json!({"sources": [], "effective_on": "2026-03-01"})
             }
+            ("POST", "/api/units/{id}/split") => json!({"effective_on": "2026-03-01",
+                "into": [{"name": "Phòng Văn hóa"}, {"name": "Phòng Xã hội"}]}),
+            // Under the parent it has: refused as no move (422) once allowed.
+            ("POST", "/api/units/{id}/move") => {
+                json!({"parent_id": self.commune, "effective_on": "2026-03-01"})
+            }
+            ("POST", "/api/units/{id}/dissolve") => json!({"effective_on": "2026-03-01"}),
             ("POST", "/api/units/{id}/rename") => {
                 json!({"name": "Phòng Mới", "effective_on": "2026-03-10", "version": 999})
             }

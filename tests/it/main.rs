@@ -48,6 +48,8 @@ mod staff_admin;
 mod status_pages;
 mod store_story;
 mod todo;
+mod unit_history;
 mod unit_merge;
+mod units_former;
 mod units_official;
 mod update_rate;

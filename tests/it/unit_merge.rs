@@ -19,7 +19,7 @@ use theodoi::store::{Actor, ReportEdits, Store};
 use crate::harness::{TestApp, World, user};
 
 /// Every report of the plan's March round answered, submitted, accepted.
-async fn report_march(store: &Store, plan_id: i64) -> i64 {
+pub(crate) async fn report_march(store: &Store, plan_id: i64) -> i64 {
     let round = store
         .open_round(
             plan_id,
@@ -75,7 +75,7 @@ async fn report_march(store: &Store, plan_id: i64) -> i64 {
     round.id
 }
 
-async fn counters(store: &Store, unit_id: i64) -> BTreeMap<Counter, i64> {
+pub(crate) async fn counters(store: &Store, unit_id: i64) -> BTreeMap<Counter, i64> {
     let mut out = BTreeMap::new();
     for (counter, value) in store.rollup(unit_id).await.expect("rollup").rows {
         *out.entry(counter).or_insert(0) += value;
@@ -84,7 +84,10 @@ async fn counters(store: &Store, unit_id: i64) -> BTreeMap<Counter, i64> {
     out
 }
 
-fn sum(a: &BTreeMap<Counter, i64>, b: &BTreeMap<Counter, i64>) -> BTreeMap<Counter, i64> {
+pub(crate) fn sum(
+    a: &BTreeMap<Counter, i64>,
+    b: &BTreeMap<Counter, i64>,
+) -> BTreeMap<Counter, i64> {
     let mut out = a.clone();
     for (k, v) in b {
         *out.entry(*k).or_insert(0) += v;

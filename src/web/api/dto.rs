@@ -30,7 +30,8 @@ pub struct UnitOut {
     pub commune_id: Option<i64>,
     /// The official code of a province or commune, if it has one.
     pub code: Option<String>,
-    /// The day it was merged into `successor_id`, if it was.
+    /// The day it ended: merged into `successor_id`, split or dissolved
+    /// (see its history).
     pub ended_on: Option<String>,
     pub successor_id: Option<i64>,
     /// Its id in another system (`{"source": "vbdh-quoc-gia", "id": "KH-2025-0012"}`), or `null`.

@@ -21,6 +21,7 @@ pub mod reviews;
 pub mod staff;
 pub mod targets;
 pub mod tasks;
+pub mod unit_history;
 pub mod units;
 
 pub use super::extract::{ApiJson, ApiPath, ApiQuery};

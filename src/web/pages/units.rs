@@ -42,6 +42,10 @@ pub struct UnitPage {
     code: Option<String>,
     /// The day it was merged into its parent, as dd/mm/yyyy.
     merged_on: Option<String>,
+    /// The day it ended otherwise (split, dissolved), as dd/mm/yyyy.
+    ended_on: Option<String>,
+    /// Lịch sử đơn vị: (dd/mm/yyyy, kind in words, the event in words).
+    history: Vec<(String, &'static str, String)>,
     /// "Tên cũ (đến dd/mm/yyyy)", oldest first.
     former_names: Vec<String>,
     /// The unit's id when the reader may download its subtree's export.
@@ -66,7 +70,25 @@ pub async fn show_unit(
         name: unit.name,
         parent: d.parent.map(|u| (u.id, u.name)),
         code: unit.code,
-        merged_on: unit.ended_on.map(|d| d.format("%d/%m/%Y").to_string()),
+        merged_on: unit
+            .ended_on
+            .filter(|_| unit.successor_id.is_some() && unit.successor_id == unit.parent_id)
+            .map(|d| d.format("%d/%m/%Y").to_string()),
+        ended_on: unit
+            .ended_on
+            .filter(|_| unit.successor_id.is_none() || unit.successor_id != unit.parent_id)
+            .map(|d| d.format("%d/%m/%Y").to_string()),
+        history: d
+            .history
+            .iter()
+            .map(|e| {
+                (
+                    e.effective_on.format("%d/%m/%Y").to_string(),
+                    e.kind.label_vi(),
+                    e.describe_vi(unit.id),
+                )
+            })
+            .collect(),
         former_names: d
             .former_names
             .iter()

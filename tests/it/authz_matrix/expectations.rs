@@ -308,6 +308,12 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/units/{id}/rename", administers),
     ("GET", "/api/units/{id}/names", reads),
     ("POST", "/api/units/{id}/merge", administers_province),
+    // Phòng VHXH of A1 is split, moved or dissolved by an administrator of
+    // A1 (its parent) or above.
+    ("POST", "/api/units/{id}/split", administers),
+    ("POST", "/api/units/{id}/move", administers),
+    ("POST", "/api/units/{id}/dissolve", administers),
+    ("GET", "/api/units/{id}/history", reads),
     ("GET", "/api/changes", signed_in),
     ("GET", "/api/external/{kind}/{source}/{id}", reads),
     ("GET", "/api/units/{id}/export.json", exports),
