@@ -388,6 +388,7 @@ mod tests {
             code: None,
             ended_on: None,
             successor_id: None,
+            external: None,
             version: 1,
         }
     }

@@ -486,6 +486,7 @@ async fn insert_beside(
         code: new.code.clone(),
         ended_on: None,
         successor_id: None,
+        external: None,
         version: 1,
     })
 }

@@ -25,7 +25,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::units::list_units, super::units::get_unit, super::units::create_unit, super::units::update_unit,
         super::units::rename_unit, super::units::unit_names, super::units::merge_units,
         super::units::changes, super::exchange::find_by_external, super::exchange::export_json,
-        super::units::changes, super::unit_history::split_unit, super::unit_history::move_unit,
+        super::unit_history::split_unit, super::unit_history::move_unit,
         super::unit_history::dissolve_unit, super::unit_history::history,
         super::plans::list_plans, super::plans::get_plan, super::plans::create_plan, super::plans::update_plan,
         super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
