@@ -24,6 +24,7 @@ pub mod feedback;
 pub mod home;
 pub mod imports;
 pub mod initiatives;
+pub mod onboarding;
 pub mod plans;
 pub mod public;
 pub mod rekey;

@@ -20,7 +20,7 @@ impl AppError {
                 StatusCode::FORBIDDEN
             }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::BadSheet { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -36,6 +36,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
+            AppError::BadSheet { .. } => "bad_sheet",
             AppError::Conflict { .. } => "conflict",
             AppError::Duplicate(_) => "duplicate",
             AppError::TooManyRequests(_) => "too_many_requests",
@@ -66,6 +67,10 @@ pub struct ErrorDetail {
     /// The record as it is now, sent with a `conflict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<serde_json::Value>,
+    /// The bad rows of a refused sheet (`bad_sheet`), each with its number
+    /// and reason; row 0 is the file itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<crate::domain::onboarding::RowProblem>>,
 }
 
 /// The API's rendering.
@@ -86,11 +91,16 @@ impl IntoResponse for ApiError {
             AppError::Conflict { current } => current.clone(),
             _ => None,
         };
+        let rows = match &e {
+            AppError::BadSheet { rows, .. } => Some(rows.clone()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: e.code().to_string(),
                 message: e.to_string(),
                 current,
+                rows,
             },
         };
         (e.status(), Json(body)).into_response()

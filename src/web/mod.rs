@@ -344,6 +344,15 @@ fn sitemap() -> Sitemap {
         .route("/api/units/{id}/rename", post(api::units::rename_unit))
         .route("/api/units/{id}/names", get(api::units::unit_names))
         .route("/api/units/{id}/merge", post(api::units::merge_units))
+        .route(
+            "/api/units/{id}/template",
+            post(api::onboarding::apply_template),
+        )
+        .route(
+            "/api/onboarding",
+            post(api::onboarding::onboard)
+                .layer(DefaultBodyLimit::max(crate::import::MAX_INPUT_BYTES)),
+        )
         .route("/api/changes", get(api::units::changes))
         .route(
             "/api/plans",
