@@ -9,6 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Serialize;
+
 use crate::actions::access::administrable_unit;
 use crate::actions::{AppError, Caller};
 use crate::app::AppState;
@@ -23,7 +25,7 @@ use crate::domain::unit::{Unit, UnitDraft, UnitKind};
 use crate::store::{Actor, NewEnrolment, Store, UnitFilter};
 
 /// A unit a sheet creates, as the preview shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PlannedUnit {
     pub row: usize,
     pub name: String,
@@ -35,7 +37,7 @@ pub struct PlannedUnit {
 }
 
 /// An account a sheet creates, and once created its code (shown once).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PlannedAccount {
     pub row: usize,
     pub username: String,
@@ -50,7 +52,7 @@ pub struct PlannedAccount {
 }
 
 /// What a sheet did, or (dry run) would do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SheetOutcome {
     pub dry_run: bool,
     pub root_id: i64,
