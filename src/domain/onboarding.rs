@@ -268,12 +268,13 @@ pub fn guess_kind(name: &str, parent: UnitKind) -> UnitKind {
             .iter()
             .any(|p| key == *p || key.starts_with(&format!("{p} ")))
     };
-    match parent {
-        UnitKind::Nation => return UnitKind::Province,
-        UnitKind::Province if starts(&["xa", "phuong", "dac khu", "thi tran"]) => {
-            return UnitKind::Commune;
-        }
-        _ => {}
+    // A name that reads as a level is one, wherever it is asked for: under
+    // anything but a province it is then refused, not made a working unit.
+    if parent == UnitKind::Nation || starts(&["tinh", "thanh pho"]) {
+        return UnitKind::Province;
+    }
+    if starts(&["xa", "phuong", "dac khu", "thi tran"]) {
+        return UnitKind::Commune;
     }
     if starts(&["ban chi dao"]) {
         UnitKind::SteeringCommittee

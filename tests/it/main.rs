@@ -30,6 +30,7 @@ mod initiatives;
 mod inspection;
 mod monitoring;
 mod notifications;
+mod onboarding;
 mod pages;
 mod province_loop;
 mod public_page;

@@ -143,6 +143,9 @@ pub async fn onboard(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, HeaderMap, ApiJson<OnboardingOut>), ApiError> {
+    if !auth.principal.has(Role::Administrator) {
+        return Err(AppError::Forbidden.into());
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -296,6 +296,10 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/units/{id}/rename", administers),
     ("GET", "/api/units/{id}/names", reads),
     ("POST", "/api/units/{id}/merge", administers_province),
+    // A working unit of A1: an administrator is told it is no commune.
+    ("POST", "/api/units/{id}/template", administers),
+    // A JSON body: an administrator is told to send a sheet (400).
+    ("POST", "/api/onboarding", any_admin),
     ("GET", "/api/changes", signed_in),
     ("GET", "/api/plans", signed_in),
     ("POST", "/api/plans", manages),
