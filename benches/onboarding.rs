@@ -43,7 +43,14 @@ const WORKING_UNITS: [&str; 19] = [
 const GIVEN: [&str; 10] = [
     "An", "Bình", "Cường", "Dũng", "Hoa", "Lan", "Minh", "Nam", "Phương", "Tâm",
 ];
-const FAMILY: [&str; 6] = ["Nguyễn Văn", "Trần Thị", "Lê Văn", "Phạm Thị", "Hoàng Văn", "Đỗ Thị"];
+const FAMILY: [&str; 6] = [
+    "Nguyễn Văn",
+    "Trần Thị",
+    "Lê Văn",
+    "Phạm Thị",
+    "Hoàng Văn",
+    "Đỗ Thị",
+];
 
 /// The province's sheet: a row per unit, each with its account.
 fn sheet(communes: usize) -> String {
@@ -51,7 +58,11 @@ fn sheet(communes: usize) -> String {
     let mut n = 0usize;
     let mut person = |out: &mut String, unit: &str, place: &str, role: &str| {
         n += 1;
-        let name = format!("{} {}", FAMILY[n % FAMILY.len()], GIVEN[(n / 7) % GIVEN.len()]);
+        let name = format!(
+            "{} {}",
+            FAMILY[n % FAMILY.len()],
+            GIVEN[(n / 7) % GIVEN.len()]
+        );
         out.push_str(&format!(
             "{unit},{place},{name},{role},cb{n}@tinh.test,09{:08}\n",
             n
@@ -94,7 +105,10 @@ async fn fresh_store(engine: &str, run: usize) -> Option<Store> {
                 format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
                 format!("CREATE SCHEMA {schema}"),
             ] {
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&admin)
+                    .await
+                    .ok()?;
             }
             admin.close().await;
             let options = ConnectOptions {
@@ -109,7 +123,10 @@ async fn fresh_store(engine: &str, run: usize) -> Option<Store> {
 async fn province(store: &Store) -> theodoi::domain::unit::Unit {
     let mut parent = None;
     let mut unit = None;
-    for (kind, name) in [(UnitKind::Nation, "Việt Nam"), (UnitKind::Province, "Tỉnh Thử Nghiệm")] {
+    for (kind, name) in [
+        (UnitKind::Nation, "Việt Nam"),
+        (UnitKind::Province, "Tỉnh Thử Nghiệm"),
+    ] {
         let draft = UnitDraft {
             parent_id: parent,
             kind,
@@ -119,7 +136,10 @@ async fn province(store: &Store) -> theodoi::domain::unit::Unit {
         }
         .validate(unit.as_ref().map(|u: &theodoi::domain::unit::Unit| u.kind))
         .expect("valid unit");
-        let created = store.create_unit(draft, &Actor::system()).await.expect("unit");
+        let created = store
+            .create_unit(draft, &Actor::system())
+            .await
+            .expect("unit");
         parent = Some(created.id);
         unit = Some(created);
     }

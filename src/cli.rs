@@ -278,25 +278,7 @@ pub enum UnitCommand {
     /// Units and accounts from a sheet (.xlsx or .csv): every row checked
     /// first, one bad row refuses the sheet; new accounts get one-time
     /// enrolment codes, printed once or written to --codes-out.
-    Onboard {
-        #[arg(long)]
-        sheet: PathBuf,
-        /// The unit to read the sheet under: an official code or an id
-        /// (default: the nation).
-        #[arg(long)]
-        under: Option<String>,
-        /// Check every row and say what would be created; store nothing.
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long)]
-        json: bool,
-        /// Write the enrolment codes to this CSV file (created, owner only)
-        /// instead of printing them.
-        #[arg(long)]
-        codes_out: Option<PathBuf>,
-        #[command(flatten)]
-        db: DbArg,
-    },
+    Onboard(onboard::OnboardArgs),
     /// List the tree with ids.
     List {
         #[command(flatten)]
@@ -395,26 +377,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 province,
                 db,
             } => import_official(&db.db, official, province.as_deref()).await,
-            UnitCommand::Onboard {
-                sheet,
-                under,
-                dry_run,
-                json,
-                codes_out,
-                db,
-            } => {
-                let store = open(&db.db).await?;
-                let args = onboard::OnboardArgs {
-                    sheet,
-                    under,
-                    dry_run,
-                    json,
-                    codes_out,
-                };
-                let result = onboard::run(&store, args).await;
-                store.close().await;
-                result
-            }
+            UnitCommand::Onboard(args) => onboard::command(args).await,
             UnitCommand::List { db } => {
                 let store = open(&db.db).await?;
                 for unit in store.subtree("/").await? {

@@ -17,9 +17,7 @@ use crate::app::AppState;
 use crate::auth::token::sha256_hex;
 use crate::domain::access::Role;
 use crate::domain::commune_template::{commune_template, missing_units};
-use crate::domain::onboarding::{
-    OnboardPlan, RowProblem, TreeUnit, UnitRef, resolve,
-};
+use crate::domain::onboarding::{OnboardPlan, RowProblem, TreeUnit, UnitRef, resolve};
 use crate::domain::staff::{ENROLMENT_MS, EnrolmentPurpose, format_code, normalize_code};
 use crate::domain::unit::{Unit, UnitDraft, UnitKind};
 use crate::store::{Actor, NewEnrolment, Store, UnitFilter};
@@ -193,9 +191,16 @@ fn fresh_code(now: i64) -> Result<(String, NewEnrolment), AppError> {
 }
 
 /// The plan in words: each new unit with the names above it.
-fn describe(plan: &OnboardPlan, root: &TreeUnit, units: &[TreeUnit], dry_run: bool) -> SheetOutcome {
-    let existing: HashMap<i64, &TreeUnit> =
-        std::iter::once(root).chain(units).map(|u| (u.id, u)).collect();
+fn describe(
+    plan: &OnboardPlan,
+    root: &TreeUnit,
+    units: &[TreeUnit],
+    dry_run: bool,
+) -> SheetOutcome {
+    let existing: HashMap<i64, &TreeUnit> = std::iter::once(root)
+        .chain(units)
+        .map(|u| (u.id, u))
+        .collect();
     let path_of = |r: UnitRef| -> String {
         let mut names = Vec::new();
         let mut at = Some(r);
@@ -297,7 +302,11 @@ pub async fn apply_template(
         .items;
     let names: Vec<Vec<String>> = children
         .iter()
-        .map(|c| std::iter::once(c.name.clone()).chain(c.aliases.clone()).collect())
+        .map(|c| {
+            std::iter::once(c.name.clone())
+                .chain(c.aliases.clone())
+                .collect()
+        })
         .collect();
     let template = commune_template(&commune.name);
     let total = template.len();

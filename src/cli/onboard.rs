@@ -16,15 +16,36 @@ use crate::domain::unit::Unit;
 use crate::store::{Actor, Store};
 
 /// The command's options.
+#[derive(clap::Args, Debug)]
 pub struct OnboardArgs {
+    #[arg(long)]
     pub sheet: PathBuf,
+    /// The unit to read the sheet under: an official code or an id
+    /// (default: the nation).
+    #[arg(long)]
     pub under: Option<String>,
+    /// Check every row and say what would be created; store nothing.
+    #[arg(long)]
     pub dry_run: bool,
+    #[arg(long)]
     pub json: bool,
+    /// Write the enrolment codes to this CSV file (created, owner only)
+    /// instead of printing them.
+    #[arg(long)]
     pub codes_out: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: super::DbArg,
 }
 
-pub async fn run(store: &Store, args: OnboardArgs) -> anyhow::Result<()> {
+/// `theodoi unit onboard`.
+pub async fn command(args: OnboardArgs) -> anyhow::Result<()> {
+    let store = super::open(&args.db.db).await?;
+    let result = run(&store, args).await;
+    store.close().await;
+    result
+}
+
+async fn run(store: &Store, args: OnboardArgs) -> anyhow::Result<()> {
     let bytes = super::read_bounded(&args.sheet)?;
     let root = root_unit(store, args.under.as_deref()).await?;
     let started = std::time::Instant::now();
@@ -112,7 +133,14 @@ fn write_codes(path: &Path, outcome: &SheetOutcome) -> anyhow::Result<()> {
     let mut file = options
         .open(path)
         .with_context(|| format!("không tạo được {} (tệp đã có?)", path.display()))?;
-    let header = ["Tên đăng nhập", "Họ tên", "Đơn vị", "Mã kích hoạt", "Đường dẫn", "Hết hạn (ms)"];
+    let header = [
+        "Tên đăng nhập",
+        "Họ tên",
+        "Đơn vị",
+        "Mã kích hoạt",
+        "Đường dẫn",
+        "Hết hạn (ms)",
+    ];
     let mut text = String::from("\u{feff}");
     text.push_str(&csv_line(&header.map(String::from)));
     for a in &outcome.accounts {

@@ -291,7 +291,13 @@ pub fn guess_kind(name: &str, parent: UnitKind) -> UnitKind {
     } else if starts(&["cong ty", "doanh nghiep", "tap doan", "vnpt", "viettel"]) {
         UnitKind::Enterprise
     } else if starts(&[
-        "van phong", "uy ban", "trung tam", "ban", "dang uy", "hoi dong", "tram",
+        "van phong",
+        "uy ban",
+        "trung tam",
+        "ban",
+        "dang uy",
+        "hoi dong",
+        "tram",
     ]) {
         UnitKind::Office
     } else {
@@ -302,8 +308,7 @@ pub fn guess_kind(name: &str, parent: UnitKind) -> UnitKind {
 /// The side a new unit is on, from its kind and name.
 pub fn guess_side(name: &str, kind: UnitKind) -> Side {
     let key = search_key(name);
-    if key.contains("dang uy") || key.contains("chi bo") || key.starts_with("ban xay dung dang")
-    {
+    if key.contains("dang uy") || key.contains("chi bo") || key.starts_with("ban xay dung dang") {
         Side::Party
     } else if kind == UnitKind::MassOrganisation || kind == UnitKind::Enterprise {
         Side::Other
@@ -535,7 +540,10 @@ pub fn resolve(
         .iter()
         .filter(|l| l.cells.iter().any(|c| !c.trim().is_empty()));
     let Some(header) = lines.next() else {
-        return Err(vec![RowProblem::new(0, "Bảng tính trống: không có dòng nào")]);
+        return Err(vec![RowProblem::new(
+            0,
+            "Bảng tính trống: không có dòng nào",
+        )]);
     };
     let columns = read_header(header).map_err(|p| vec![p])?;
     let mut places = Places::new(root, units);
@@ -594,13 +602,13 @@ fn read_row(
     given: &mut HashMap<String, usize>,
 ) -> Result<Option<PendingAccount>, RowProblem> {
     let row = cells.line.row;
-    let kind = match cells.get(Column::Kind) {
-        Some(text) => Some(
-            parse_kind(&text)
-                .ok_or_else(|| RowProblem::new(row, format!("Loại đơn vị «{text}» không hợp lệ")))?,
-        ),
-        None => None,
-    };
+    let kind =
+        match cells.get(Column::Kind) {
+            Some(text) => Some(parse_kind(&text).ok_or_else(|| {
+                RowProblem::new(row, format!("Loại đơn vị «{text}» không hợp lệ"))
+            })?),
+            None => None,
+        };
     let account = read_account(cells)?;
     let unit = place_row(cells, places, kind)?;
     let Some((full_name, username, role, email, phone)) = account else {
@@ -670,12 +678,16 @@ fn place_row(
     let root = UnitRef::Existing(places.root.id);
     let (start, mut rest) = match place {
         Some(Place::Code(code)) => {
-            let id = places.by_code.get(&search_key(&code)).copied().ok_or_else(|| {
-                RowProblem::new(
-                    row,
-                    format!("Không có đơn vị mang mã «{code}» trong phạm vi quản trị của bạn"),
-                )
-            })?;
+            let id = places
+                .by_code
+                .get(&search_key(&code))
+                .copied()
+                .ok_or_else(|| {
+                    RowProblem::new(
+                        row,
+                        format!("Không có đơn vị mang mã «{code}» trong phạm vi quản trị của bạn"),
+                    )
+                })?;
             (UnitRef::Existing(id), Vec::new())
         }
         Some(Place::Path(parts)) => {
@@ -766,7 +778,14 @@ fn initials(name: &str) -> String {
 fn level_slug(name: &str) -> String {
     let key = search_key(name);
     let mut rest = key.as_str();
-    for prefix in ["xa ", "phuong ", "dac khu ", "thi tran ", "tinh ", "thanh pho "] {
+    for prefix in [
+        "xa ",
+        "phuong ",
+        "dac khu ",
+        "thi tran ",
+        "tinh ",
+        "thanh pho ",
+    ] {
         if let Some(r) = rest.strip_prefix(prefix) {
             rest = r;
             break;

@@ -27,7 +27,13 @@ fn tree() -> (TreeUnit, Vec<TreeUnit>) {
         unit(3, Some(2), UnitKind::Commune, "Xã Tân Phong", Some("09999")),
         TreeUnit {
             aliases: vec!["Phòng VHXH".into()],
-            ..unit(4, Some(3), UnitKind::Department, "Phòng Văn hóa - Xã hội", None)
+            ..unit(
+                4,
+                Some(3),
+                UnitKind::Department,
+                "Phòng Văn hóa - Xã hội",
+                None,
+            )
         },
     ];
     (root, units)
@@ -65,17 +71,62 @@ fn headers_are_read_in_vietnamese_or_english_with_or_without_accents() {
     assert!(read_header(&folded).is_ok());
     let unknown = read_header(&line(1, &["Đơn vị", "Mật khẩu"])).expect_err("unknown");
     assert!(unknown.message.contains("Mật khẩu"), "{}", unknown.message);
-    assert!(read_header(&line(1, &["Họ tên", "Vai trò"])).is_err(), "no unit");
-    assert!(read_header(&line(1, &["Đơn vị", "Họ tên"])).is_err(), "no role");
+    assert!(
+        read_header(&line(1, &["Họ tên", "Vai trò"])).is_err(),
+        "no unit"
+    );
+    assert!(
+        read_header(&line(1, &["Đơn vị", "Họ tên"])).is_err(),
+        "no role"
+    );
 }
 
 #[test]
 fn a_path_creates_its_missing_last_parts_under_an_existing_parent() {
     let lines = vec![
         line(1, HEADER),
-        line(2, &["1", "", "Tỉnh Sơn Lâm / Xã Đồng Tâm / Phòng Kinh tế", "", "", "", "", "", ""]),
-        line(3, &["2", "Thôn Đông", "Xã Đồng Tâm", "", "Nguyễn Văn An", "", "Cán bộ báo cáo", "", ""]),
-        line(4, &["3", "Phòng VHXH", "09999", "", "Trần Thị Bình", "tpbinh", "Đầu mối", "b@x.vn", "0912 345 678"]),
+        line(
+            2,
+            &[
+                "1",
+                "",
+                "Tỉnh Sơn Lâm / Xã Đồng Tâm / Phòng Kinh tế",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ),
+        line(
+            3,
+            &[
+                "2",
+                "Thôn Đông",
+                "Xã Đồng Tâm",
+                "",
+                "Nguyễn Văn An",
+                "",
+                "Cán bộ báo cáo",
+                "",
+                "",
+            ],
+        ),
+        line(
+            4,
+            &[
+                "3",
+                "Phòng VHXH",
+                "09999",
+                "",
+                "Trần Thị Bình",
+                "tpbinh",
+                "Đầu mối",
+                "b@x.vn",
+                "0912 345 678",
+            ],
+        ),
     ];
     let p = plan(&lines, &[]).expect("valid");
     let names: Vec<_> = p.units.iter().map(|u| (u.name.as_str(), u.kind)).collect();
@@ -111,21 +162,76 @@ fn generated_usernames_are_unique_in_the_sheet_and_the_store() {
     ];
     let p = plan(&lines, &["annv.tanphong"]).expect("valid");
     let names: Vec<_> = p.accounts.iter().map(|a| a.username.as_str()).collect();
-    assert_eq!(names, vec!["annv.tanphong2", "annv.tanphong3", "annv.tanphong4"]);
+    assert_eq!(
+        names,
+        vec!["annv.tanphong2", "annv.tanphong3", "annv.tanphong4"]
+    );
 }
 
 #[test]
 fn every_bad_row_is_named_with_its_reason() {
     let lines = vec![
         line(1, HEADER),
-        line(2, &["", "Phòng Kinh tế", "09999", "", "Lê Văn C", "", "Chủ tịch", "", ""]),
+        line(
+            2,
+            &[
+                "",
+                "Phòng Kinh tế",
+                "09999",
+                "",
+                "Lê Văn C",
+                "",
+                "Chủ tịch",
+                "",
+                "",
+            ],
+        ),
         line(3, &["", "", "12345", "", "", "", "", "", ""]),
-        line(4, &["", "Phòng Kinh tế", "09999", "", "Lê Văn D", "le.d", "viewer", "", ""]),
-        line(5, &["", "Phòng Kinh tế", "09999", "", "Lê Văn E", "LE.D", "viewer", "", ""]),
+        line(
+            4,
+            &[
+                "",
+                "Phòng Kinh tế",
+                "09999",
+                "",
+                "Lê Văn D",
+                "le.d",
+                "viewer",
+                "",
+                "",
+            ],
+        ),
+        line(
+            5,
+            &[
+                "",
+                "Phòng Kinh tế",
+                "09999",
+                "",
+                "Lê Văn E",
+                "LE.D",
+                "viewer",
+                "",
+                "",
+            ],
+        ),
         line(6, &["", "", "", "", "", "", "", "", ""]),
         line(7, &["", "Xã Mới", "09999", "xã", "", "", "", "", ""]),
         line(8, &["", "Phòng X", "09999", "", "", "", "", "x@y.vn", ""]),
-        line(9, &["", "Phòng X", "09999", "", "Lê F", "", "viewer", "không-phải-email", ""]),
+        line(
+            9,
+            &[
+                "",
+                "Phòng X",
+                "09999",
+                "",
+                "Lê F",
+                "",
+                "viewer",
+                "không-phải-email",
+                "",
+            ],
+        ),
     ];
     let problems = plan(&lines, &[]).expect_err("refused");
     let rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
@@ -133,7 +239,11 @@ fn every_bad_row_is_named_with_its_reason() {
     assert!(problems[0].message.contains("Chủ tịch"));
     assert!(problems[1].message.contains("12345"));
     assert!(problems[2].message.contains("dòng 4"));
-    assert!(problems[3].message.contains("Xã Mới"), "{}", problems[3].message);
+    assert!(
+        problems[3].message.contains("Xã Mới"),
+        "{}",
+        problems[3].message
+    );
     assert!(problems[4].message.contains("họ tên"));
 }
 
@@ -145,7 +255,13 @@ fn a_username_already_taken_refuses_its_row() {
         line(3, &["Xã Tân Phong", "B", "canbo2", "viewer"]),
     ];
     let problems = plan(&lines, &["canbo2"]).expect_err("taken");
-    assert_eq!(problems, vec![RowProblem::new(3, "Tên đăng nhập «canbo2» đã có người dùng")]);
+    assert_eq!(
+        problems,
+        vec![RowProblem::new(
+            3,
+            "Tên đăng nhập «canbo2» đã có người dùng"
+        )]
+    );
 }
 
 #[test]
@@ -180,8 +296,14 @@ fn kinds_roles_and_places_are_read_as_people_write_them() {
     );
     assert_eq!(Place::parse("Xã B"), Some(Place::Path(vec!["Xã B".into()])));
     assert_eq!(guess_kind("Xã B", UnitKind::Province), UnitKind::Commune);
-    assert_eq!(guess_kind("Ban Chỉ đạo 57", UnitKind::Commune), UnitKind::SteeringCommittee);
-    assert_eq!(guess_side("Văn phòng Đảng ủy", UnitKind::Office), Side::Party);
+    assert_eq!(
+        guess_kind("Ban Chỉ đạo 57", UnitKind::Commune),
+        UnitKind::SteeringCommittee
+    );
+    assert_eq!(
+        guess_side("Văn phòng Đảng ủy", UnitKind::Office),
+        Side::Party
+    );
 }
 
 #[test]

@@ -161,7 +161,8 @@ mod tests {
 
     #[test]
     fn csv_fields_may_be_quoted_hold_separators_quotes_and_line_breaks() {
-        let text = "\u{feff}Đơn vị,Họ tên\r\n\"Phòng Văn hóa, Xã hội\",\"Lê \"\"Bé\"\"\nAn\"\r\nXã A,\n";
+        let text =
+            "\u{feff}Đơn vị,Họ tên\r\n\"Phòng Văn hóa, Xã hội\",\"Lê \"\"Bé\"\"\nAn\"\r\nXã A,\n";
         let lines = read_sheet(text.as_bytes()).expect("csv");
         assert_eq!(
             cells(&lines),

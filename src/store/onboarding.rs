@@ -15,9 +15,9 @@ use super::audit::{self, Change};
 use super::bulk::{BulkValue, insert_rows};
 use super::rows::map_unique;
 use super::staff::NO_PASSWORD;
+use super::units::insert_aliases;
 use super::{Actor, NewEnrolment, Store, StoreError, StoreResult};
 use crate::domain::onboarding::{OnboardPlan, TreeUnit, UnitRef};
-use super::units::insert_aliases;
 use crate::domain::text::search_key;
 use crate::domain::unit::{Unit, UnitDraft, UnitKind};
 use crate::domain::valid::Valid;
@@ -202,7 +202,9 @@ impl Store {
         actor: &Actor,
     ) -> StoreResult<Onboarded> {
         if codes.len() != plan.accounts.len() {
-            return Err(StoreError::Refused("một mã kích hoạt cho mỗi tài khoản".into()));
+            return Err(StoreError::Refused(
+                "một mã kích hoạt cho mỗi tài khoản".into(),
+            ));
         }
         let now = self.now_ms();
         let mut tx = self.write.begin().await?;
@@ -377,7 +379,14 @@ impl Store {
             .zip(&ids)
             .map(|(a, id)| vec![BulkValue::Int(*id), BulkValue::Text(a.role.as_str().into())])
             .collect();
-        insert_rows(conn, self.engine, "user_roles", &["user_id", "role"], &roles).await?;
+        insert_rows(
+            conn,
+            self.engine,
+            "user_roles",
+            &["user_id", "role"],
+            &roles,
+        )
+        .await?;
         let code_rows: Vec<Vec<BulkValue>> = codes
             .iter()
             .zip(&ids)
@@ -407,39 +416,50 @@ impl Store {
             &code_rows,
         )
         .await?;
-        let mut changes = Vec::with_capacity(2 * ids.len());
-        for ((a, id), (unit, code)) in plan.accounts.iter().zip(&ids).zip(places.iter().zip(codes)) {
-            changes.push(Change {
-                action: "create",
-                entity: "user",
-                entity_id: Some(*id),
-                province_id: unit.province_id,
-                commune_id: unit.commune_id,
-                before: None,
-                after: Some(json!({
-                    "username": a.username,
-                    "full_name": a.profile.full_name,
-                    "unit_id": unit.id,
-                    "roles": [a.role],
-                    "row": a.row,
-                })),
-            });
-            changes.push(Change {
-                action: "enrolment_issued",
-                entity: "user",
-                entity_id: Some(*id),
-                province_id: unit.province_id,
-                commune_id: unit.commune_id,
-                before: None,
-                after: Some(json!({
-                    "purpose": code.purpose.as_str(),
-                    "expires_at": code.expires_at,
-                })),
-            });
-        }
+        let changes = account_changes(plan, &ids, &places, codes);
         audit::record_many(conn, now, actor, changes).await?;
         Ok(ids)
     }
+}
+
+/// The trail of the accounts just written: each created, each given a code.
+fn account_changes<'a>(
+    plan: &'a OnboardPlan,
+    ids: &[i64],
+    places: &[Placed],
+    codes: &[NewEnrolment],
+) -> Vec<Change<'a>> {
+    let mut changes = Vec::with_capacity(2 * ids.len());
+    for ((a, id), (unit, code)) in plan.accounts.iter().zip(ids).zip(places.iter().zip(codes)) {
+        changes.push(Change {
+            action: "create",
+            entity: "user",
+            entity_id: Some(*id),
+            province_id: unit.province_id,
+            commune_id: unit.commune_id,
+            before: None,
+            after: Some(json!({
+                "username": a.username,
+                "full_name": a.profile.full_name,
+                "unit_id": unit.id,
+                "roles": [a.role],
+                "row": a.row,
+            })),
+        });
+        changes.push(Change {
+            action: "enrolment_issued",
+            entity: "user",
+            entity_id: Some(*id),
+            province_id: unit.province_id,
+            commune_id: unit.commune_id,
+            before: None,
+            after: Some(json!({
+                "purpose": code.purpose.as_str(),
+                "expires_at": code.expires_at,
+            })),
+        });
+    }
+    changes
 }
 
 /// The ids of the accounts just written, in the plan's order.

@@ -34,7 +34,9 @@ async fn send_sheet(
     let (status, headers, bytes) = app.send(req).await;
     if status.is_success() {
         assert_eq!(
-            headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+            headers
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
             Some("no-store"),
             "codes are never cached"
         );
@@ -51,13 +53,20 @@ async fn csv(app: &TestApp, token: &str, query: &str, text: &str) -> (StatusCode
 /// as it was.
 async fn counts(app: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
-    for table in ["units", "users", "user_roles", "enrolment_codes", "audit_log"] {
+    for table in [
+        "units",
+        "users",
+        "user_roles",
+        "enrolment_codes",
+        "audit_log",
+    ] {
         out.push(app.store.count_rows(table).await.expect("count"));
     }
     out
 }
 
-const HEADER: &str = "STT,Đơn vị,Mã hoặc đường dẫn,Loại,Họ tên,Tên đăng nhập,Vai trò,Email,Điện thoại\n";
+const HEADER: &str =
+    "STT,Đơn vị,Mã hoặc đường dẫn,Loại,Họ tên,Tên đăng nhập,Vai trò,Email,Điện thoại\n";
 
 fn good_sheet() -> String {
     format!(
@@ -133,7 +142,11 @@ async fn a_dry_run_stores_nothing_and_a_good_sheet_creates_units_and_accounts() 
         actions.sort();
         assert_eq!(actions, vec!["create", "enrolment_issued"], "{e}");
         assert_eq!(
-            app.store.audit_by_action("onboard", theodoi::store::Page::all()).await.expect("audit").len(),
+            app.store
+                .audit_by_action("onboard", theodoi::store::Page::all())
+                .await
+                .expect("audit")
+                .len(),
             1,
             "{e}"
         );
@@ -205,7 +218,12 @@ async fn a_bad_row_refuses_the_whole_sheet_naming_it() {
                 .map(|r| r["row"].as_i64().expect("row"))
                 .collect();
             assert_eq!(rows, vec![3, 4, 5], "{e}: {body}");
-            let message = |i: usize| body["error"]["rows"][i]["message"].as_str().unwrap_or("").to_string();
+            let message = |i: usize| {
+                body["error"]["rows"][i]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            };
             assert!(message(0).contains("Chủ tịch"), "{e}: {body}");
             assert!(message(1).contains("trùng với dòng 2"), "{e}: {body}");
             assert!(message(2).contains("99999"), "{e}: {body}");
@@ -238,12 +256,20 @@ async fn an_xlsx_sheet_is_read_like_a_csv_one() {
         let token = app.login_token("admin").await;
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
-        for (c, h) in ["Unit", "Code or path", "Full name", "Role"].iter().enumerate() {
-            sheet.write_string(0, c as u16, *h).expect("write");
-        }
-        for (c, v) in ["Thôn Mới", "Tỉnh An Bình / Xã An Hòa", "Phạm Thị Hoa", "viewer"]
+        for (c, h) in ["Unit", "Code or path", "Full name", "Role"]
             .iter()
             .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).expect("write");
+        }
+        for (c, v) in [
+            "Thôn Mới",
+            "Tỉnh An Bình / Xã An Hòa",
+            "Phạm Thị Hoa",
+            "viewer",
+        ]
+        .iter()
+        .enumerate()
         {
             sheet.write_string(1, c as u16, *v).expect("write");
         }
@@ -254,7 +280,11 @@ async fn an_xlsx_sheet_is_read_like_a_csv_one() {
         let id = body["units"][0]["id"].as_i64().expect("id");
         let unit = app.store.unit(id).await.expect("read").expect("unit");
         assert_eq!(unit.parent_id, Some(w.commune_a2.id), "{e}");
-        assert_eq!(body["accounts"][0]["username"], json!("hoapt.tm.anhoa"), "{e}: {body}");
+        assert_eq!(
+            body["accounts"][0]["username"],
+            json!("hoapt.tm.anhoa"),
+            "{e}: {body}"
+        );
         app.finish().await;
     }
 }
@@ -268,7 +298,10 @@ async fn an_enrolment_code_from_a_sheet_expires() {
         let sheet = format!("{HEADER}1,Thôn Đông,,,Nguyễn Văn An,,viewer,,\n");
         let (s, body) = csv(&app, &token, "", &sheet).await;
         assert_eq!(s, StatusCode::CREATED, "{e}: {body}");
-        let code = body["accounts"][0]["code"].as_str().expect("code").to_string();
+        let code = body["accounts"][0]["code"]
+            .as_str()
+            .expect("code")
+            .to_string();
         app.clock.advance_ms(72 * 3_600_000);
         let (s, body) = app
             .api(
@@ -345,7 +378,11 @@ async fn a_commune_gets_its_usual_units_from_the_template_once() {
         let (s, body) = app.api(Method::POST, &path, Some(&token), None).await;
         assert_eq!(s, StatusCode::OK, "{e}: {body}");
         assert_eq!(body["created"], json!([]), "{e}: {body}");
-        assert_eq!(app.store.count_rows("units").await.expect("count"), units, "{e}");
+        assert_eq!(
+            app.store.count_rows("units").await.expect("count"),
+            units,
+            "{e}"
+        );
         // Only a commune.
         let path = format!("/api/units/{}/template", w.vhxh_a1.id);
         let (s, _) = app.api(Method::POST, &path, Some(&token), None).await;

@@ -164,8 +164,7 @@ pub async fn onboard(
         .into());
     }
     let dry_run = q.dry_run.unwrap_or(false);
-    let outcome =
-        onboarding::onboard(&state, &auth.caller(&ip), &body, dry_run, q.under).await?;
+    let outcome = onboarding::onboard(&state, &auth.caller(&ip), &body, dry_run, q.under).await?;
     let mut out_headers = HeaderMap::new();
     out_headers.insert(
         header::CACHE_CONTROL,
