@@ -94,6 +94,10 @@ fn sitemap() -> Sitemap {
         // The unit tree
         .route("/units", get(pages::units::list_units))
         .route("/units/{id}", get(pages::units::show_unit))
+        .route(
+            "/units/{id}/template",
+            post(pages::units::apply_unit_template),
+        )
         // Plans, with their tasks and targets
         .route(
             "/plans",

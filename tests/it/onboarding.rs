@@ -390,3 +390,30 @@ async fn a_commune_gets_its_usual_units_from_the_template_once() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_unit_page_offers_the_template_to_its_administrators() {
+    for app in TestApp::all().await {
+        let e = app.engine;
+        let w = World::build(&app.store).await;
+        let page = format!("/units/{}", w.commune_a1.id);
+        let action = format!("/units/{}/template", w.commune_a1.id);
+        let form = format!("form[action=\"{action}\"] button");
+        let focal = app.login_cookie("focal_a1").await;
+        let (s, _, html) = app.page(Method::GET, &page, Some(&focal), None).await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        assert!(crate::harness::select_texts(&html, &form).is_empty(), "{e}");
+        let admin = app.login_cookie("admin_a1").await;
+        let (s, _, html) = app.page(Method::GET, &page, Some(&admin), None).await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        assert_eq!(crate::harness::select_texts(&html, &form).len(), 1, "{e}");
+        let units = app.store.count_rows("units").await.expect("count");
+        let (s, _) = crate::harness::post_form(&app, &admin, &page, &action, &[]).await;
+        assert!(s.is_redirection(), "{e}: {s}");
+        assert!(
+            app.store.count_rows("units").await.expect("count") > units,
+            "{e}"
+        );
+        app.finish().await;
+    }
+}

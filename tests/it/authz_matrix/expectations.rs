@@ -207,6 +207,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("GET", "/", signed_in),
     ("GET", "/units", signed_in),
     ("GET", "/units/{id}", reads),
+    // A working unit of A1: an administrator is told it is no commune.
+    ("POST", "/units/{id}/template", administers),
     ("GET", "/plans", signed_in),
     ("POST", "/plans", manages),
     ("GET", "/plans/new", manages_somewhere),
