@@ -3,6 +3,8 @@
 //! data takes `--db` (env `THEODOI_DB`); every command that serves takes
 //! `--listen` (env `THEODOI_LISTEN`).
 
+mod onboard;
+
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -290,6 +292,10 @@ pub enum UnitCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Units and accounts from a sheet (.xlsx or .csv): every row checked
+    /// first, one bad row refuses the sheet; new accounts get one-time
+    /// enrolment codes, printed once or written to --codes-out.
+    Onboard(onboard::OnboardArgs),
     /// List the tree with ids.
     List {
         #[command(flatten)]
@@ -390,6 +396,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 province,
                 db,
             } => import_official(&db.db, official, former, province.as_deref()).await,
+            UnitCommand::Onboard(args) => onboard::command(args).await,
             UnitCommand::List { db } => {
                 let store = open(&db.db).await?;
                 for unit in store.subtree("/").await? {

@@ -19,6 +19,13 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Invalid(String),
+    /// A sheet refused as a whole: the reason, and each bad row with its
+    /// own (row 0 is the file itself).
+    #[error("{message}")]
+    BadSheet {
+        message: String,
+        rows: Vec<crate::domain::onboarding::RowProblem>,
+    },
     #[error("Dữ liệu đã được người khác thay đổi; hãy xem giá trị hiện tại và lưu lại")]
     Conflict { current: Option<serde_json::Value> },
     #[error("Dữ liệu đã tồn tại: {0}")]
@@ -58,6 +65,7 @@ impl AppError {
         matches!(
             self,
             AppError::Invalid(_)
+                | AppError::BadSheet { .. }
                 | AppError::Conflict { .. }
                 | AppError::Duplicate(_)
                 | AppError::ExternalIdTaken { .. }

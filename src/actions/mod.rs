@@ -26,6 +26,7 @@ pub mod home;
 pub mod imports;
 pub mod initiatives;
 pub mod password_reset;
+pub mod onboarding;
 pub mod plans;
 pub mod public;
 pub mod rekey;

@@ -16,6 +16,7 @@ mod narrative;
 mod recognise;
 mod regime;
 mod sections;
+mod sheet;
 mod table;
 mod targets;
 mod tasks;
@@ -41,6 +42,8 @@ pub use model::{
 pub use units::{
     Resolution, UnitEntry, looks_like_unit_name, resolve_units, split_by_directory, split_units,
 };
+
+pub use sheet::read_sheet;
 
 use archive::OfficeKind;
 

@@ -12,7 +12,7 @@ use super::clean::{clean_text, one_line};
 use super::model::{Block, Row};
 use super::table::{TableKind, recognise};
 
-fn cell_text(d: &Data) -> String {
+pub(super) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),

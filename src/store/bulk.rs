@@ -13,6 +13,8 @@ pub enum BulkValue {
     Real(f64),
     Text(String),
     Null,
+    /// A NULL for a text column (PostgreSQL checks a parameter's type).
+    NullText,
 }
 
 impl Store {
@@ -27,53 +29,11 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        // Both engines accept well over 30,000 parameters per statement.
-        let per_statement = (30_000 / columns.len()).clamp(1, 1000);
         let mut tx = self.write.begin().await?;
         if let Some(setting) = dialect::bulk_transaction_setting(self.engine) {
             sqlx::query(setting).execute(&mut *tx).await?;
         }
-        for chunk in rows.chunks(per_statement) {
-            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-            let mut n = 0;
-            for (i, _) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('(');
-                for c in 0..columns.len() {
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    n += 1;
-                    // SQLite looks each named parameter (`$7`) up in a list
-                    // while preparing, which is quadratic in a statement of
-                    // 13,000 of them (1.8 s per 1,000 rows); anonymous `?`
-                    // bind in order at no cost. PostgreSQL knows only `$n`.
-                    match self.engine {
-                        super::Engine::Sqlite => sql.push('?'),
-                        super::Engine::Postgres => sql.push_str(&format!("${n}")),
-                    }
-                }
-                sql.push(')');
-            }
-            // Not cached: PostgreSQL fixes parameter types when a statement
-            // is first prepared, and the next chunk of the same shape may
-            // hold NULL (bound as an integer) where this one held text or a
-            // real, which a cached statement refuses or misreads.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for row in chunk {
-                for v in row {
-                    q = match v {
-                        BulkValue::Int(i) => q.bind(*i),
-                        BulkValue::Real(r) => q.bind(*r),
-                        BulkValue::Text(t) => q.bind(t.clone()),
-                        BulkValue::Null => q.bind(None::<i64>),
-                    };
-                }
-            }
-            q.execute(&mut *tx).await?;
-        }
+        insert_rows(&mut tx, self.engine, table, columns, rows).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -170,4 +130,60 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Inserts `rows` into `table` in `conn`'s transaction, many rows a
+/// statement: the bulk load's writer, and onboarding's.
+pub(super) async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    engine: super::Engine,
+    table: &'static str,
+    columns: &[&'static str],
+    rows: &[Vec<BulkValue>],
+) -> StoreResult<()> {
+    // Both engines accept well over 30,000 parameters per statement.
+    let per_statement = (30_000 / columns.len()).clamp(1, 1000);
+    for chunk in rows.chunks(per_statement) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..columns.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                // SQLite looks each named parameter (`$7`) up in a list
+                // while preparing, which is quadratic in a statement of
+                // 13,000 of them (1.8 s per 1,000 rows); anonymous `?`
+                // bind in order at no cost. PostgreSQL knows only `$n`.
+                match engine {
+                    super::Engine::Sqlite => sql.push('?'),
+                    super::Engine::Postgres => sql.push_str(&format!("${n}")),
+                }
+            }
+            sql.push(')');
+        }
+        // Not cached: PostgreSQL fixes parameter types when a statement
+        // is first prepared, and the next chunk of the same shape may
+        // hold NULL (bound as an integer) where this one held text or a
+        // real, which a cached statement refuses or misreads.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    BulkValue::Int(i) => q.bind(*i),
+                    BulkValue::Real(r) => q.bind(*r),
+                    BulkValue::Text(t) => q.bind(t.clone()),
+                    BulkValue::Null => q.bind(None::<i64>),
+                    BulkValue::NullText => q.bind(None::<String>),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

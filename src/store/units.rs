@@ -466,7 +466,7 @@ async fn keep_former_name(
     Ok(())
 }
 
-async fn insert_aliases(
+pub(super) async fn insert_aliases(
     conn: &mut sqlx::AnyConnection,
     unit_id: i64,
     aliases: &[String],

@@ -20,7 +20,7 @@ impl AppError {
                 StatusCode::FORBIDDEN
             }
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::BadSheet { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. }
             | AppError::Duplicate(_)
             | AppError::ExternalIdTaken { .. } => StatusCode::CONFLICT,
@@ -38,6 +38,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
+            AppError::BadSheet { .. } => "bad_sheet",
             AppError::Conflict { .. } => "conflict",
             AppError::Duplicate(_) => "duplicate",
             AppError::ExternalIdTaken { .. } => "external_id_taken",
@@ -73,6 +74,10 @@ pub struct ErrorDetail {
     /// `external_id_taken`: `{"kind": "plan", "id": 12}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<serde_json::Value>,
+    /// The bad rows of a refused sheet (`bad_sheet`), each with its number
+    /// and reason; row 0 is the file itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<crate::domain::onboarding::RowProblem>>,
 }
 
 /// The API's rendering.
@@ -101,12 +106,17 @@ impl IntoResponse for ApiError {
             } => Some(serde_json::json!({"kind": kind, "id": id})),
             _ => None,
         };
+        let rows = match &e {
+            AppError::BadSheet { rows, .. } => Some(rows.clone()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: e.code().to_string(),
                 message: e.to_string(),
                 current,
                 holder,
+                rows,
             },
         };
         (e.status(), Json(body)).into_response()

@@ -103,6 +103,10 @@ fn sitemap() -> Sitemap {
             "/units/{id}/export.xlsx",
             get(pages::exports::unit_export_xlsx),
         )
+        .route(
+            "/units/{id}/template",
+            post(pages::units::apply_unit_template),
+        )
         // Plans, with their tasks and targets
         .route(
             "/plans",
@@ -361,6 +365,15 @@ fn sitemap() -> Sitemap {
             post(api::unit_history::dissolve_unit),
         )
         .route("/api/units/{id}/history", get(api::unit_history::history))
+        .route(
+            "/api/units/{id}/template",
+            post(api::onboarding::apply_template),
+        )
+        .route(
+            "/api/onboarding",
+            post(api::onboarding::onboard)
+                .layer(DefaultBodyLimit::max(crate::import::MAX_INPUT_BYTES)),
+        )
         .route("/api/changes", get(api::units::changes))
         // Exchange with other systems: a record by its external id, a
         // subtree's full export

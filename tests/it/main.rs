@@ -31,6 +31,7 @@ mod initiatives;
 mod inspection;
 mod monitoring;
 mod notifications;
+mod onboarding;
 mod pages;
 mod password_reset;
 mod province_loop;

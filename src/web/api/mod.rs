@@ -13,6 +13,7 @@ pub mod extensions;
 pub mod feedback;
 pub mod feedback_dto;
 pub mod initiatives;
+pub mod onboarding;
 pub mod openapi;
 pub mod plans;
 pub mod report_dto;

@@ -27,6 +27,7 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::units::changes, super::exchange::find_by_external, super::exchange::export_json,
         super::unit_history::split_unit, super::unit_history::move_unit,
         super::unit_history::dissolve_unit, super::unit_history::history,
+        super::units::changes, super::onboarding::onboard, super::onboarding::apply_template,
         super::plans::list_plans, super::plans::get_plan, super::plans::create_plan, super::plans::update_plan,
         super::tasks::list_tasks, super::tasks::get_task, super::tasks::create_task, super::tasks::update_task,
         super::targets::list_targets, super::targets::get_target, super::targets::create_target, super::targets::update_target,
@@ -74,6 +75,9 @@ use crate::web::error::{ErrorBody, ErrorDetail};
         super::unit_history::DissolveUnitIn, super::unit_history::UnitEventOut, super::unit_history::UnitHistoryOut,
         crate::domain::unit_history::NewUnit, crate::domain::unit_history::EventLink,
         crate::domain::unit_history::EventKind, crate::domain::unit_history::LinkPart)),
+        super::onboarding::OnboardingOut, super::onboarding::PlannedUnitOut,
+        super::onboarding::PlannedAccountOut, super::onboarding::TemplateOut,
+        crate::domain::onboarding::RowProblem)),
     modifiers(&BearerAuth, &CommonErrors),
     security(("bearer" = [])),
 )]

@@ -3,13 +3,17 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
+use axum::response::Response;
 
 use super::Layout;
 use super::views::{PlanRow, TaskRow, UnitRow, task_rows, unit_rows};
+use crate::actions::onboarding::apply_template;
 use crate::actions::units::{readable_units, unit_details};
+use crate::domain::unit::UnitKind;
 use crate::web::AppState;
 use crate::web::error::PageError;
-use crate::web::session::PageAuth;
+use crate::web::flash::{Flash, redirect_with};
+use crate::web::session::{ClientIp, PageAuth};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "units.html")]
@@ -33,6 +37,7 @@ pub async fn list_units(
 #[template(path = "unit.html")]
 pub struct UnitPage {
     layout: Layout,
+    id: i64,
     name: String,
     kind: &'static str,
     side: &'static str,
@@ -53,6 +58,8 @@ pub struct UnitPage {
     children: Vec<UnitRow>,
     plans: Vec<PlanRow>,
     tasks: Vec<TaskRow>,
+    /// An administrator of a commune in force may add its usual units.
+    can_template: bool,
 }
 
 pub async fn show_unit(
@@ -62,7 +69,12 @@ pub async fn show_unit(
 ) -> Result<UnitPage, PageError> {
     let d = unit_details(&state, &auth.principal, id).await?;
     let unit = d.unit;
+    let can_template = unit.kind == UnitKind::Commune
+        && unit.ended_on.is_none()
+        && auth.principal.can_administer(&unit.path);
     Ok(UnitPage {
+        id: unit.id,
+        can_template,
         layout: Layout::new(unit.name.clone(), &auth),
         kind: unit.kind.label_vi(),
         side: unit.side.label_vi(),
@@ -99,4 +111,19 @@ pub async fn show_unit(
         plans: d.plans.iter().map(PlanRow::from).collect(),
         tasks: task_rows(&d.tasks),
     })
+}
+
+/// An administrator adds the commune's usual working units it lacks.
+pub async fn apply_unit_template(
+    State(state): State<AppState>,
+    PageAuth(auth): PageAuth,
+    ip: ClientIp,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    apply_template(&state, &auth.caller(&ip), id).await?;
+    Ok(redirect_with(
+        &format!("/units/{id}"),
+        Flash::Saved,
+        state.config.secure_cookies,
+    ))
 }

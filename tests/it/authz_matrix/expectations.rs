@@ -219,6 +219,8 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("GET", "/units", signed_in),
     ("GET", "/units/{id}", reads),
     ("GET", "/units/{id}/export.xlsx", exports),
+    // A working unit of A1: an administrator is told it is no commune.
+    ("POST", "/units/{id}/template", administers),
     ("GET", "/plans", signed_in),
     ("POST", "/plans", manages),
     ("GET", "/plans/new", manages_somewhere),
@@ -314,6 +316,10 @@ pub(super) const EXPECTATIONS: &[(&str, &str, Rule)] = &[
     ("POST", "/api/units/{id}/move", administers),
     ("POST", "/api/units/{id}/dissolve", administers),
     ("GET", "/api/units/{id}/history", reads),
+    // A working unit of A1: an administrator is told it is no commune.
+    ("POST", "/api/units/{id}/template", administers),
+    // A JSON body: an administrator is told to send a sheet (400).
+    ("POST", "/api/onboarding", any_admin),
     ("GET", "/api/changes", signed_in),
     ("GET", "/api/external/{kind}/{source}/{id}", reads),
     ("GET", "/api/units/{id}/export.json", exports),
