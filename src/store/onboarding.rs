@@ -91,6 +91,7 @@ impl Store {
                 code: None,
                 ended_on: None,
                 successor_id: None,
+                external: None,
                 version: 1,
             };
             changes.push(Change {
