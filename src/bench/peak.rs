@@ -374,7 +374,10 @@ async fn prepare(
     // the one being typed.
     let months = ((today.year() - 2026) * 12 + today.month() as i32).max(1) as u32;
     let tree = if args.official {
-        format!("tỉnh đầu tiên của danh mục chính thức, tối đa {} xã", args.communes)
+        format!(
+            "tỉnh đầu tiên của danh mục chính thức, tối đa {} xã",
+            args.communes
+        )
     } else {
         format!("1 tỉnh × {} xã", args.communes)
     };

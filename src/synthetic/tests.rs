@@ -277,13 +277,17 @@ async fn official_gen_writes_the_shipped_units_as_the_import_does() {
     let count = |t: &str| summary.rows.iter().find(|(n, _)| *n == t).map(|r| r.1);
     let per_commune = 1 + UNITS_PER_COMMUNE as u64;
     assert_eq!(count("units"), Some(2 + communes as u64 * per_commune));
-    assert_eq!(
-        count("tasks"),
-        Some((communes * TASKS_PER_COMMUNE) as u64)
-    );
+    assert_eq!(count("tasks"), Some((communes * TASKS_PER_COMMUNE) as u64));
     let generated = official_rows(&url).await;
     assert_eq!(generated.len(), hanoi.len());
-    assert!(generated.contains(&"commune|00004|phuong|Phường Ba Đình|phuong ba dinh|government|01|parent|self".to_string()), "{:?}", &generated[..3]);
+    assert!(
+        generated.contains(
+            &"commune|00004|phuong|Phường Ba Đình|phuong ba dinh|government|01|parent|self"
+                .to_string()
+        ),
+        "{:?}",
+        &generated[..3]
+    );
     // The import's rows, in a database of their own.
     let other = dir.path().join("i.db");
     let imported_store = Store::open(&other.display().to_string(), clock::system())
@@ -377,14 +381,22 @@ async fn official_gen_is_deterministic_and_takes_provinces_by_code() {
     let codes: Vec<&str> = communes.iter().map(|c| &c[..8]).collect();
     assert_eq!(
         codes,
-        ["01|00004", "01|00008", "01|00025", "04|01273", "04|01279", "04|01288"]
+        [
+            "01|00004", "01|00008", "01|00025", "04|01273", "04|01279", "04|01288"
+        ]
     );
     let per_commune = format!("|{TASKS_PER_COMMUNE}|{}", 2 * UNITS_PER_COMMUNE);
-    assert!(communes.iter().all(|c| c.ends_with(&per_commune)), "{communes:?}");
+    assert!(
+        communes.iter().all(|c| c.ends_with(&per_commune)),
+        "{communes:?}"
+    );
     assert!(!updates.is_empty());
     let again = official_dump(&dir.path().join("b.db"), &options).await;
     assert_eq!((communes.clone(), updates.clone()), again);
-    let other_seed = GenOptions { seed: 58, ..options };
+    let other_seed = GenOptions {
+        seed: 58,
+        ..options
+    };
     let (communes_8, updates_8) = official_dump(&dir.path().join("c.db"), &other_seed).await;
     assert_eq!(communes, communes_8);
     assert_ne!(updates, updates_8);
