@@ -45,6 +45,7 @@ use crate::clock;
 use crate::domain::access::Role;
 use crate::domain::deadline::Deadline;
 use crate::domain::goal::{Comparator, Goal};
+use crate::domain::official::{OfficialType, OfficialUnit, official_2025};
 use crate::domain::period::ReportingPeriod;
 use crate::domain::plan::ReportingRegime;
 use crate::domain::report::{TaskStatus, vietnam_date};
@@ -84,12 +85,20 @@ const FIRST_YEAR: i32 = 2026;
 pub struct GenArgs {
     #[command(flatten)]
     pub db: DbArg,
-    /// Number of provinces (34 for the whole country).
+    /// Number of provinces (34 for the whole country); with `--official`,
+    /// the first ones by code.
     #[arg(long, default_value_t = 34)]
     pub provinces: u32,
-    /// Communes in each province (97 gives 3,298 communes with 34 provinces).
-    #[arg(long, default_value_t = 97)]
-    pub communes_per_province: u32,
+    /// Communes in each province (default 97, which gives 3,298 communes
+    /// with 34 provinces); with `--official`, at most this many of each
+    /// province's real ones (default all).
+    #[arg(long)]
+    pub communes_per_province: Option<u32>,
+    /// The official provinces and communes of 2025 (34 and 3,321, with
+    /// their names, codes and types, as `theodoi unit import --official`
+    /// loads them) instead of synthetic names.
+    #[arg(long)]
+    pub official: bool,
     /// Monthly reporting rounds, from January 2026.
     #[arg(long, default_value_t = 60)]
     pub months: u32,
@@ -102,7 +111,11 @@ pub struct GenArgs {
 #[derive(Debug, Clone)]
 pub struct GenOptions {
     pub provinces: u32,
+    /// Communes per province; with `official`, the most taken of each
+    /// province's list.
     pub communes_per_province: u32,
+    /// The official tree of 2025 instead of synthetic names.
+    pub official: bool,
     pub months: u32,
     pub seed: u64,
     pub admin_password: String,
@@ -126,19 +139,29 @@ pub async fn run(args: GenArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.db.db, clock::system())
         .await
         .with_context(|| format!("không mở được cơ sở dữ liệu {}", args.db.db))?;
+    let communes_per_province = match (args.communes_per_province, args.official) {
+        (Some(n), _) => n,
+        (None, false) => 97,
+        (None, true) => u32::MAX,
+    };
     let options = GenOptions {
         provinces: args.provinces,
-        communes_per_province: args.communes_per_province,
+        communes_per_province,
+        official: args.official,
         months: args.months,
         seed: args.seed,
         admin_password: password.clone(),
         admin_totp_secret: admin_totp_secret()?,
     };
+    let communes = match (options.official, args.communes_per_province) {
+        (true, None) => "xã theo danh mục chính thức 2025".to_string(),
+        (true, Some(n)) => format!("tối đa {n} xã theo danh mục chính thức 2025"),
+        (false, _) => format!("{} xã", options.communes_per_province),
+    };
     println!(
-        "Sinh dữ liệu tổng hợp ({}): {} tỉnh × {} xã, {} tháng, seed {}",
+        "Sinh dữ liệu tổng hợp ({}): {} tỉnh × {communes}, {} tháng, seed {}",
         store.engine().name(),
         options.provinces,
-        options.communes_per_province,
         options.months,
         options.seed
     );
@@ -168,15 +191,17 @@ pub async fn generate(
 ) -> anyhow::Result<GenSummary> {
     let started = Instant::now();
     check_can_generate(store, options).await?;
-    // Secondary indexes are built once the rows are in, even when the load
-    // fails half-way (the database is not left without them).
+    let provinces = province_plans(options)?;
+    // Secondary indexes are built and foreign keys checked once the rows
+    // are in, even when the load fails half-way (the database is not left
+    // without them).
     let names: Vec<&'static str> = TABLES.iter().map(|t| t.name).collect();
-    let deferred = store.drop_secondary_indexes(&names).await?;
-    let loaded = load(store, options, progress, started).await;
+    let deferred = store.defer_indexes_and_checks(&names).await?;
+    let loaded = load(store, options, &provinces, progress, started).await;
     let indexing = Instant::now();
-    store.build_indexes(&deferred).await?;
+    store.restore_deferred(&deferred).await?;
     progress(&format!(
-        "{} chỉ mục dựng lại sau khi nạp trong {:.1} s",
+        "{} chỉ mục và khóa ngoại dựng lại sau khi nạp trong {:.1} s",
         deferred.len(),
         indexing.elapsed().as_secs_f64()
     ));
@@ -194,6 +219,7 @@ pub async fn generate(
 async fn load(
     store: &Store,
     options: &GenOptions,
+    provinces: &[ProvincePlan],
     progress: &mut dyn FnMut(&str),
     started: Instant,
 ) -> anyhow::Result<(i64, i64)> {
@@ -210,6 +236,7 @@ async fn load(
             &format!("/{nation_id}/"),
             None,
             None,
+            None,
             g.created_at,
         ),
     );
@@ -217,15 +244,15 @@ async fn load(
     g.finish().await?;
     g.admin_id = create_admin(store, options, nation_id).await?;
     let mut nation_counts = Counts::default();
-    for p in 0..options.provinces {
-        let name = province_name(p as usize);
-        let counts = g.emit_province(nation_id, p, &name).await?;
+    for (p, province) in provinces.iter().enumerate() {
+        let counts = g.emit_province(nation_id, province).await?;
         nation_counts.merge(&counts);
         progress(&format!(
-            "tỉnh {}/{}: {} — {} cập nhật nhiệm vụ, {:.0} s",
+            "tỉnh {}/{}: {} ({} xã) — {} cập nhật nhiệm vụ, {:.0} s",
             p + 1,
-            options.provinces,
-            name,
+            provinces.len(),
+            province.name,
+            province.communes.len(),
             g.written(T_TASK_UPDATES) + g.buffered(T_TASK_UPDATES) as u64,
             started.elapsed().as_secs_f64()
         ));
@@ -316,6 +343,8 @@ struct Generator<'a> {
     written: Vec<u64>,
     deadlines: Deadlines,
     admin_id: i64,
+    /// Communes planned so far: the next one's place in the seed stream.
+    communes: u64,
     /// The batch being written, if any.
     writer: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -334,6 +363,7 @@ impl<'a> Generator<'a> {
             written: vec![0; TABLES.len()],
             deadlines: Deadlines::default(),
             admin_id: 0,
+            communes: 0,
             writer: None,
         }
     }

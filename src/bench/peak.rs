@@ -70,6 +70,11 @@ pub struct LoadArgs {
     /// Seed of the generated data.
     #[arg(long, default_value_t = 57)]
     pub seed: u64,
+    /// The first province of the official list of 2025 (Hà Nội, 126
+    /// communes and wards) with its real names and codes, at most
+    /// `--communes` of its communes, instead of a synthetic one.
+    #[arg(long)]
+    pub official: bool,
 }
 
 /// Latencies by kind of request, and the errors, of one client.
@@ -368,15 +373,23 @@ async fn prepare(
     // Monthly rounds from January 2026 up to this month, whose round is
     // the one being typed.
     let months = ((today.year() - 2026) * 12 + today.month() as i32).max(1) as u32;
+    let tree = if args.official {
+        format!(
+            "tỉnh đầu tiên của danh mục chính thức, tối đa {} xã",
+            args.communes
+        )
+    } else {
+        format!("1 tỉnh × {} xã", args.communes)
+    };
     println!(
-        "Ngày cao điểm ({}): 1 tỉnh × {} xã × {UNITS_PER_COMMUNE} đơn vị, {months} kỳ báo cáo tháng",
+        "Ngày cao điểm ({}): {tree} × {UNITS_PER_COMMUNE} đơn vị, {months} kỳ báo cáo tháng",
         store.engine().name(),
-        args.communes
     );
     let t = Instant::now();
     let options = GenOptions {
         provinces: 1,
         communes_per_province: args.communes,
+        official: args.official,
         months,
         seed: args.seed,
         admin_password: password.to_string(),

@@ -194,6 +194,8 @@ pub struct Store {
     write: AnyPool,
     engine: Engine,
     clock: Arc<dyn Clock>,
+    /// PostgreSQL's bulk-load connection (`COPY`), opened on first use.
+    copy: Option<sqlx::PgPool>,
 }
 
 impl Store {
@@ -224,9 +226,11 @@ impl Store {
                     write,
                     engine,
                     clock,
+                    copy: None,
                 }
             }
             Engine::Postgres => {
+                let copy = dialect::copy_pool(&url, options.pg_schema.clone())?;
                 let schema = options.pg_schema.clone();
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections.unwrap_or(16))
@@ -247,6 +251,7 @@ impl Store {
                     write: pool,
                     engine,
                     clock,
+                    copy: Some(copy),
                 }
             }
         };
@@ -286,6 +291,9 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+        if let Some(copy) = &self.copy {
+            copy.close().await;
+        }
     }
 
     /// Starts ids of each table at a different offset, so a test that mixes

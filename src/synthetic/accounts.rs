@@ -226,6 +226,7 @@ mod tests {
         let options = GenOptions {
             provinces: 1,
             communes_per_province: 2,
+            official: false,
             months: 1,
             seed: 7,
             admin_password: DEFAULT_PASSWORD.into(),

@@ -391,3 +391,98 @@ impl Deadlines {
 pub(super) fn month_index(d: NaiveDate) -> i64 {
     i64::from(d.year() - FIRST_YEAR) * 12 + i64::from(d.month0())
 }
+
+// ---------------------------------------------------------------------------
+// The tree: synthetic names, or the official list of 2025.
+
+/// An official unit's code and type, set on its row as `theodoi unit
+/// import --official` sets them.
+#[derive(Debug, Clone)]
+pub(super) struct Official {
+    pub(super) code: String,
+    pub(super) official_type: OfficialType,
+}
+
+/// How a commune is named.
+#[derive(Debug, Clone)]
+pub(super) enum CommuneNaming {
+    /// A synthetic name, from the province's and the commune's positions
+    /// (its prefix drawn from the commune's stream).
+    Synthetic { p: usize, c: usize },
+    /// A commune of the official list: its name, code and type.
+    Official { name: String, official: Official },
+}
+
+/// A province to generate and its communes, in order.
+#[derive(Debug, Clone)]
+pub(super) struct ProvincePlan {
+    pub(super) name: String,
+    pub(super) official: Option<Official>,
+    pub(super) communes: Vec<CommuneNaming>,
+}
+
+/// The provinces `options` asks for: `provinces` synthetic ones of
+/// `communes_per_province` communes, or with `official` the first
+/// `provinces` of the shipped list by code, each with its communes by code
+/// (at most `communes_per_province` of them).
+pub(super) fn province_plans(options: &GenOptions) -> anyhow::Result<Vec<ProvincePlan>> {
+    if !options.official {
+        return Ok((0..options.provinces as usize)
+            .map(|p| ProvincePlan {
+                name: province_name(p),
+                official: None,
+                communes: (0..options.communes_per_province as usize)
+                    .map(|c| CommuneNaming::Synthetic { p, c })
+                    .collect(),
+            })
+            .collect());
+    }
+    let units = official_2025().context("danh mục đơn vị hành chính chính thức")?;
+    let mut provinces: Vec<&OfficialUnit> =
+        units.iter().filter(|u| u.parent_code.is_none()).collect();
+    if options.provinces as usize > provinces.len() {
+        bail!(
+            "danh mục chính thức chỉ có {} tỉnh, thành phố; --provinces {} quá lớn",
+            provinces.len(),
+            options.provinces
+        );
+    }
+    provinces.sort_by(|a, b| a.code.cmp(&b.code));
+    provinces.truncate(options.provinces as usize);
+    let official = |u: &OfficialUnit| Official {
+        code: u.code.clone(),
+        official_type: u.official_type,
+    };
+    Ok(provinces
+        .into_iter()
+        .map(|province| {
+            let mut communes: Vec<&OfficialUnit> = units
+                .iter()
+                .filter(|u| u.parent_code.as_deref() == Some(province.code.as_str()))
+                .collect();
+            communes.sort_by(|a, b| a.code.cmp(&b.code));
+            ProvincePlan {
+                name: province.name.clone(),
+                official: Some(official(province)),
+                communes: communes
+                    .into_iter()
+                    .take(options.communes_per_province as usize)
+                    .map(|u| CommuneNaming::Official {
+                        name: u.name.clone(),
+                        official: official(u),
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+/// A commune's name without its type (`Phường Ba Đình` → `Ba Đình`), for
+/// the plan's place and the schools' names.
+pub(super) fn short_name(name: &str, official_type: OfficialType) -> String {
+    name.strip_prefix(official_type.label_vi())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
+        .to_string()
+}

@@ -199,8 +199,7 @@ impl Generator<'_> {
         &mut self,
         nation_id: i64,
         province_id: i64,
-        p: usize,
-        c: usize,
+        naming: &CommuneNaming,
         index: u64,
     ) -> Commune {
         let mut rng = Rng::new(
@@ -209,11 +208,23 @@ impl Generator<'_> {
                 .wrapping_add((index + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)),
         );
         let commune_id = self.ids.next(T_UNITS);
-        let short = commune_short(p, c);
+        // Drawn for official communes too, so the rest of the stream is
+        // the same whichever names are used.
         let prefix = if rng.chance(0.15) { "Phường" } else { "Xã" };
-        let name = format!("{prefix} {short}");
+        let (name, short, official) = match naming {
+            CommuneNaming::Synthetic { p, c } => {
+                let short = commune_short(*p, *c);
+                (format!("{prefix} {short}"), short, None)
+            }
+            CommuneNaming::Official { name, official } => (
+                name.clone(),
+                short_name(name, official.official_type),
+                Some(official),
+            ),
+        };
         let commune_path = format!("/{nation_id}/{province_id}/{commune_id}/");
-        let units = self.emit_units(province_id, commune_id, &commune_path, &name, &short);
+        let ids = (province_id, commune_id);
+        let units = self.emit_units(ids, &commune_path, (&name, &short), official);
         let plan_id = self.emit_plan(province_id, commune_id, &name, &short, &mut rng);
         let place = Place {
             province_id,
@@ -244,11 +255,10 @@ impl Generator<'_> {
     /// The commune's unit and its ten reporting units beneath it.
     fn emit_units(
         &mut self,
-        province_id: i64,
-        commune_id: i64,
+        (province_id, commune_id): (i64, i64),
         commune_path: &str,
-        name: &str,
-        short: &str,
+        (name, short): (&str, &str),
+        official: Option<&Official>,
     ) -> CommuneUnits {
         let at = self.created_at;
         self.push(
@@ -262,6 +272,7 @@ impl Generator<'_> {
                 commune_path,
                 Some(province_id),
                 Some(commune_id),
+                official,
                 at,
             ),
         );
@@ -287,6 +298,7 @@ impl Generator<'_> {
                     &format!("{commune_path}{id}/"),
                     Some(province_id),
                     Some(commune_id),
+                    None,
                     at,
                 ),
             );

@@ -42,8 +42,7 @@ impl Generator<'_> {
     pub(super) async fn emit_province(
         &mut self,
         nation_id: i64,
-        p: u32,
-        name: &str,
+        province: &ProvincePlan,
     ) -> anyhow::Result<Counts> {
         let province_id = self.ids.next(T_UNITS);
         self.push(
@@ -52,19 +51,22 @@ impl Generator<'_> {
                 province_id,
                 Some(nation_id),
                 "province",
-                name,
+                &province.name,
                 "government",
                 &format!("/{nation_id}/{province_id}/"),
                 Some(province_id),
                 None,
+                province.official.as_ref(),
                 self.created_at,
             ),
         );
         let mut province_counts = Counts::default();
-        let per_province = self.options.communes_per_province;
-        for c in 0..per_province {
-            let index = u64::from(p) * u64::from(per_province) + u64::from(c);
-            let commune = self.commune(nation_id, province_id, p as usize, c as usize, index);
+        for naming in &province.communes {
+            // Synthetic communes are numbered across provinces as before:
+            // province p's commune c is p × communes_per_province + c.
+            let index = self.communes;
+            self.communes += 1;
+            let commune = self.commune(nation_id, province_id, naming, index);
             let commune_id = commune.commune_id;
             let counts = self.emit_commune(commune);
             self.emit_level(commune_id, Some(province_id), &counts);

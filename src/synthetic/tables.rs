@@ -42,6 +42,8 @@ pub(super) const TABLES: [TableSpec; 15] = [
             "created_at",
             "updated_at",
             "version",
+            "code",
+            "official_type",
         ],
     },
     TableSpec {
@@ -302,6 +304,7 @@ pub(super) fn unit_row(
     path: &str,
     province_id: Option<i64>,
     commune_id: Option<i64>,
+    official: Option<&Official>,
     at: i64,
 ) -> Vec<BulkValue> {
     vec![
@@ -317,6 +320,8 @@ pub(super) fn unit_row(
         int(at),
         int(at),
         int(1),
+        opt_text(official.map(|o| o.code.as_str())),
+        opt_text(official.map(|o| o.official_type.as_str())),
     ]
 }
 

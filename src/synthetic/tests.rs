@@ -141,6 +141,7 @@ async fn generated_equals_rebuilt(months: u32, seed: u64) -> Snapshot {
     let options = GenOptions {
         provinces: 1,
         communes_per_province: 2,
+        official: false,
         months,
         seed,
         admin_password: DEFAULT_PASSWORD.into(),
@@ -203,4 +204,200 @@ async fn generated_rollups_equal_a_rebuild_over_two_years() {
     assert!(facts.iter().any(|f| f.4.as_deref() == Some("suspended")));
     assert!(facts.iter().any(|f| f.1 == 0), "a task not applicable");
     assert!(targets.iter().any(|t| t.2 == "met"));
+}
+
+fn official_options(provinces: u32, communes_per_province: u32, months: u32) -> GenOptions {
+    GenOptions {
+        provinces,
+        communes_per_province,
+        official: true,
+        months,
+        seed: 57,
+        admin_password: DEFAULT_PASSWORD.into(),
+        admin_totp_secret: admin_totp_secret().expect("secret"),
+    }
+}
+
+/// Every province and commune with a code, as one line each (by code):
+/// kind, code, type, name, folded name, side, the parent's code, and
+/// whether its province and commune ids point at itself or its parent.
+async fn official_rows(url: &str) -> Vec<String> {
+    let pool = sqlx::AnyPool::connect(url).await.expect("connect");
+    let rows = sqlx::query(
+        "SELECT u.kind, u.code, u.official_type, u.name, u.folded_name, u.side,
+                p.code AS parent_code,
+                CASE WHEN u.province_id = u.id THEN 'self'
+                     WHEN u.province_id = u.parent_id THEN 'parent' ELSE 'other' END AS pid,
+                CASE WHEN u.commune_id IS NULL THEN 'none'
+                     WHEN u.commune_id = u.id THEN 'self' ELSE 'other' END AS cid
+         FROM units u LEFT JOIN units p ON p.id = u.parent_id
+         WHERE u.code IS NOT NULL ORDER BY u.code",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("units");
+    pool.close().await;
+    rows.iter()
+        .map(|r| {
+            let parent: Option<String> = r.get("parent_code");
+            [
+                r.get::<String, _>("kind"),
+                r.get("code"),
+                r.get("official_type"),
+                r.get("name"),
+                r.get("folded_name"),
+                r.get("side"),
+                parent.unwrap_or_default(),
+                r.get("pid"),
+                r.get("cid"),
+            ]
+            .join("|")
+        })
+        .collect()
+}
+
+/// `gen --official` writes the shipped province with all its communes,
+/// their codes and types, the same rows `unit import --official` makes;
+/// importing the list into it afterwards finds every unit already there.
+#[tokio::test]
+async fn official_gen_writes_the_shipped_units_as_the_import_does() {
+    let list = official_2025().expect("list");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("o.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&path.display().to_string(), clock::system())
+        .await
+        .expect("open");
+    let summary = generate(&store, &official_options(1, u32::MAX, 1), &mut |_| {})
+        .await
+        .expect("gen");
+    let hanoi = crate::domain::official::of_province(&list, "01").expect("01");
+    let communes = crate::domain::official::communes_per_province(&list)["01"];
+    assert_eq!(hanoi.len(), communes + 1);
+    let count = |t: &str| summary.rows.iter().find(|(n, _)| *n == t).map(|r| r.1);
+    let per_commune = 1 + UNITS_PER_COMMUNE as u64;
+    assert_eq!(count("units"), Some(2 + communes as u64 * per_commune));
+    assert_eq!(count("tasks"), Some((communes * TASKS_PER_COMMUNE) as u64));
+    let generated = official_rows(&url).await;
+    assert_eq!(generated.len(), hanoi.len());
+    assert!(
+        generated.contains(
+            &"commune|00004|phuong|Phường Ba Đình|phuong ba dinh|government|01|parent|self"
+                .to_string()
+        ),
+        "{:?}",
+        &generated[..3]
+    );
+    // The import's rows, in a database of their own.
+    let other = dir.path().join("i.db");
+    let imported_store = Store::open(&other.display().to_string(), clock::system())
+        .await
+        .expect("open");
+    imported_store
+        .import_official(&hanoi, &Actor::system())
+        .await
+        .expect("import");
+    imported_store.close().await;
+    let imported = official_rows(&format!("sqlite://{}", other.display())).await;
+    assert_eq!(generated, imported);
+    // Loading the list into the generated tree changes nothing.
+    let again = store
+        .import_official(&hanoi, &Actor::system())
+        .await
+        .expect("import");
+    assert_eq!((again.created, again.adopted), (0, 0));
+    assert_eq!(again.unchanged, hanoi.len());
+    assert_eq!(again.named_otherwise, 0);
+    store.close().await;
+}
+
+/// Per commune of a generated database: its province's code, its own
+/// code, and its tasks, reports and task updates; and every task update.
+async fn official_dump(path: &std::path::Path, options: &GenOptions) -> (Vec<String>, Vec<String>) {
+    let fixed = crate::clock::FixedClock::at(1_780_000_000_000);
+    let store = Store::open(&path.display().to_string(), fixed)
+        .await
+        .expect("open");
+    generate(&store, options, &mut |_| {}).await.expect("gen");
+    store.close().await;
+    let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("connect");
+    let communes = sqlx::query(
+        "SELECT p.code AS province, c.code AS commune, c.name AS name,
+                (SELECT COUNT(*) FROM tasks t WHERE t.commune_id = c.id) AS tasks,
+                (SELECT COUNT(*) FROM unit_reports r WHERE r.commune_id = c.id) AS reports
+         FROM units c JOIN units p ON p.id = c.parent_id
+         WHERE c.kind = 'commune' ORDER BY c.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("communes")
+    .iter()
+    .map(|r| {
+        format!(
+            "{}|{}|{}|{}|{}",
+            r.get::<String, _>("province"),
+            r.get::<String, _>("commune"),
+            r.get::<String, _>("name"),
+            r.get::<i64, _>("tasks"),
+            r.get::<i64, _>("reports")
+        )
+    })
+    .collect();
+    let updates = sqlx::query(
+        "SELECT tu.id, tu.report_id, tu.task_id, tu.status, tu.percent, tu.result, ur.status AS rs
+         FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id ORDER BY tu.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("updates")
+    .iter()
+    .map(|r| {
+        format!(
+            "{}|{}|{}|{:?}|{:?}|{:?}|{}",
+            r.get::<i64, _>("id"),
+            r.get::<i64, _>("report_id"),
+            r.get::<i64, _>("task_id"),
+            r.get::<Option<String>, _>("status"),
+            r.get::<Option<i64>, _>("percent"),
+            r.get::<Option<String>, _>("result"),
+            r.get::<String, _>("rs")
+        )
+    })
+    .collect();
+    pool.close().await;
+    (communes, updates)
+}
+
+/// `--provinces 2` takes the first two provinces by code, each with at
+/// most `communes_per_province` communes by code; the same seed gives
+/// the same rows, another seed other reporting.
+#[tokio::test]
+async fn official_gen_is_deterministic_and_takes_provinces_by_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = official_options(2, 3, 2);
+    let (communes, updates) = official_dump(&dir.path().join("a.db"), &options).await;
+    let codes: Vec<&str> = communes.iter().map(|c| &c[..8]).collect();
+    assert_eq!(
+        codes,
+        [
+            "01|00004", "01|00008", "01|00025", "04|01273", "04|01279", "04|01288"
+        ]
+    );
+    let per_commune = format!("|{TASKS_PER_COMMUNE}|{}", 2 * UNITS_PER_COMMUNE);
+    assert!(
+        communes.iter().all(|c| c.ends_with(&per_commune)),
+        "{communes:?}"
+    );
+    assert!(!updates.is_empty());
+    let again = official_dump(&dir.path().join("b.db"), &options).await;
+    assert_eq!((communes.clone(), updates.clone()), again);
+    let other_seed = GenOptions {
+        seed: 58,
+        ..options
+    };
+    let (communes_8, updates_8) = official_dump(&dir.path().join("c.db"), &other_seed).await;
+    assert_eq!(communes, communes_8);
+    assert_ne!(updates, updates_8);
 }
