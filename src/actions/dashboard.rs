@@ -195,12 +195,11 @@ async fn compute(
     let used = BucketsUsed::on(today);
     let off_track = store.off_track_targets(path, OFF_TRACK_SHOWN).await?;
     let calendar = store.work_calendar().await?;
-    let done_trend = done_trend(&store.tasks_first_done(path).await?, today);
     let own = store
         .rollup_for_figures(unit_id, &used, key.1.counters_at)
         .await?;
     let children = store
-        .child_rollups_for_figures(unit_id, &used)
+        .child_rollups_for_figures(unit_id, &used.without_trend())
         .await?
         .into_iter()
         .map(|r| (r.unit_id, figures(&r, today, &calendar)))
@@ -211,6 +210,6 @@ async fn compute(
         children,
         empty: figures(&Rollup::default(), today, &calendar),
         off_track,
-        done_trend,
+        done_trend: done_trend(&own, today),
     })
 }

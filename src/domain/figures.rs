@@ -86,9 +86,20 @@ pub struct BucketsUsed {
     /// The last reporting period (last month): an open task whose latest
     /// update's round fell due in it or later is up to date.
     pub updated_since: Month,
+    /// First and last month of the "tasks done" trend; none where the
+    /// trend is not shown (the units ranked below a level).
+    pub done_months: Option<(Month, Month)>,
 }
 
 impl BucketsUsed {
+    /// The counters a ranked unit's figures use: no trend.
+    pub fn without_trend(self) -> BucketsUsed {
+        BucketsUsed {
+            done_months: None,
+            ..self
+        }
+    }
+
     pub fn on(today: NaiveDate) -> BucketsUsed {
         let this_month = Month::of(today);
         let january = Month::new(today.year(), 1).unwrap_or(this_month);
@@ -97,6 +108,7 @@ impl BucketsUsed {
             target_year: today.year(),
             report_months: (january.min(trend_start), this_month),
             updated_since: this_month.previous(),
+            done_months: Some((trend_start, this_month)),
         }
     }
 
@@ -110,6 +122,9 @@ impl BucketsUsed {
                 self.report_months.0 <= m && m <= self.report_months.1
             }
             Counter::TasksOpenUpdated(m) => m >= self.updated_since,
+            Counter::TasksFirstDone(m) => self
+                .done_months
+                .is_some_and(|(first, last)| first <= m && m <= last),
             _ => true,
         }
     }
@@ -225,38 +240,33 @@ pub struct DoneMonth {
 }
 
 /// The last twelve months of tasks done, oldest first, ending this month,
-/// from each task's first completion (the round due date it was first
-/// reported done in, as `Store::tasks_first_done` gives them).
-pub fn done_trend(first_done: &[(NaiveDate, i64)], today: NaiveDate) -> Vec<DoneMonth> {
+/// from the counters of each task's first completion (the month of the
+/// round it was first reported done in). The running total ends at the
+/// tasks done now and goes back month by month, so the line meets the
+/// figures beside it.
+pub fn done_trend(r: &Rollup, today: NaiveDate) -> Vec<DoneMonth> {
     let this_month = Month::of(today);
-    let start = (1..TREND_MONTHS).fold(this_month, |m, _| m.previous());
     let mut months = vec![this_month];
     while months.len() < TREND_MONTHS {
         let earlier = months[months.len() - 1].previous();
         months.push(earlier);
     }
-    months.reverse();
-    let mut so_far: i64 = first_done
-        .iter()
-        .filter(|(d, _)| Month::of(*d) < start)
-        .map(|(_, n)| n)
-        .sum();
-    months
+    let mut so_far = r.get(Counter::TasksDoneOnTime) + r.get(Counter::TasksDoneLate);
+    let mut out: Vec<DoneMonth> = months
         .into_iter()
         .map(|m| {
-            let done: i64 = first_done
-                .iter()
-                .filter(|(d, _)| Month::of(*d) == m)
-                .map(|(_, n)| n)
-                .sum();
-            so_far += done;
-            DoneMonth {
+            let done = r.get(Counter::TasksFirstDone(m));
+            let month = DoneMonth {
                 month: m.to_string(),
                 done,
-                done_so_far: so_far,
-            }
+                done_so_far: so_far.max(0),
+            };
+            so_far -= done;
+            month
         })
-        .collect()
+        .collect();
+    out.reverse();
+    out
 }
 
 #[cfg(test)]
@@ -419,19 +429,27 @@ mod tests {
     }
 
     #[test]
-    fn the_done_trend_counts_each_month_and_carries_the_earlier_ones() {
-        let first = [
-            (d(2025, 1, 15), 4),
-            (d(2025, 6, 15), 2),
-            (d(2025, 6, 30), 1),
-            (d(2026, 3, 15), 3),
-        ];
-        let t = done_trend(&first, d(2026, 3, 10));
+    fn the_done_trend_counts_each_month_and_ends_at_the_tasks_done_now() {
+        let m = |y, mo| Month::new(y, mo).expect("month");
+        // 4 done in January 2025 and 3 in June 2025, before the window;
+        // 3 first done in June 2025... and March 2026 within it.
+        let r = rollup(&[
+            (Counter::TasksFirstDone(m(2025, 1)), 4),
+            (Counter::TasksFirstDone(m(2025, 6)), 3),
+            (Counter::TasksFirstDone(m(2026, 3)), 3),
+            (Counter::TasksDoneOnTime, 8),
+            (Counter::TasksDoneLate, 2),
+        ]);
+        let t = done_trend(&r, d(2026, 3, 10));
         assert_eq!(t.len(), TREND_MONTHS);
         assert_eq!(t[0].month, "2025-04");
         assert_eq!((t[0].done, t[0].done_so_far), (0, 4));
         assert_eq!((t[2].done, t[2].done_so_far), (3, 7));
         assert_eq!(t[11].month, "2026-03");
         assert_eq!((t[11].done, t[11].done_so_far), (3, 10));
+        // Only the window's months are read from the store.
+        let used = BucketsUsed::on(d(2026, 3, 10));
+        assert!(used.keeps(Counter::TasksFirstDone(m(2025, 4))));
+        assert!(!used.keeps(Counter::TasksFirstDone(m(2025, 3))));
     }
 }

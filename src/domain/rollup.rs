@@ -59,10 +59,11 @@ pub enum Metric {
     ReportsExpected,
     ReportsOnTime,
     ReportsLate,
+    TasksFirstDone,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 13] = [
+    pub const ALL: [Metric; 14] = [
         Metric::Tasks,
         Metric::TasksOpenDue,
         Metric::TasksOpenOngoing,
@@ -76,6 +77,7 @@ impl Metric {
         Metric::ReportsExpected,
         Metric::ReportsOnTime,
         Metric::ReportsLate,
+        Metric::TasksFirstDone,
     ];
 
     /// The stored name.
@@ -94,6 +96,7 @@ impl Metric {
             Metric::ReportsExpected => "reports_expected",
             Metric::ReportsOnTime => "reports_on_time",
             Metric::ReportsLate => "reports_late",
+            Metric::TasksFirstDone => "tasks_first_done",
         }
     }
 
@@ -180,6 +183,9 @@ pub enum Counter {
     ReportsExpected(Month),
     ReportsOnTime(Month),
     ReportsLate(Month),
+    /// A task by the due month of the round it was first reported done in
+    /// (accepted): the dashboards' "tasks done" trend is read from these.
+    TasksFirstDone(Month),
 }
 
 impl Counter {
@@ -198,6 +204,7 @@ impl Counter {
             Counter::ReportsExpected(_) => Metric::ReportsExpected,
             Counter::ReportsOnTime(_) => Metric::ReportsOnTime,
             Counter::ReportsLate(_) => Metric::ReportsLate,
+            Counter::TasksFirstDone(_) => Metric::TasksFirstDone,
         }
     }
 
@@ -216,7 +223,8 @@ impl Counter {
             Counter::ReportsExpected(m)
             | Counter::ReportsOnTime(m)
             | Counter::ReportsLate(m)
-            | Counter::TasksOpenUpdated(m) => m.to_string(),
+            | Counter::TasksOpenUpdated(m)
+            | Counter::TasksFirstDone(m) => m.to_string(),
         }
     }
 
@@ -241,6 +249,7 @@ impl Counter {
             Metric::ReportsExpected => Counter::ReportsExpected(month()?),
             Metric::ReportsOnTime => Counter::ReportsOnTime(month()?),
             Metric::ReportsLate => Counter::ReportsLate(month()?),
+            Metric::TasksFirstDone => Counter::TasksFirstDone(month()?),
         };
         (counter.bucket() == bucket).then_some(counter)
     }
@@ -258,6 +267,9 @@ pub struct TaskFact {
     pub status: Option<TaskStatus>,
     /// The due month of the round of the latest accepted update.
     pub last_update: Option<Month>,
+    /// The due month of the earliest round an accepted update said it was
+    /// done in (on time or late), whatever it says now.
+    pub first_done: Option<Month>,
 }
 
 impl TaskFact {
@@ -289,6 +301,11 @@ impl TaskFact {
             done: p.done,
             status: updates.last().map(|u| u.status),
             last_update: updates.last().map(|u| Month::of(u.round_due_on)),
+            first_done: updates
+                .iter()
+                .filter(|u| matches!(u.status, TaskStatus::Done | TaskStatus::DoneLate))
+                .map(|u| Month::of(u.round_due_on))
+                .min(),
         }
     }
 
@@ -307,6 +324,9 @@ impl TaskFact {
         let mut out = vec![Counter::Tasks, Counter::TasksStatus(self.status), stands];
         if let (None, Some(month)) = (self.done, self.last_update) {
             out.push(Counter::TasksOpenUpdated(month));
+        }
+        if let Some(month) = self.first_done {
+            out.push(Counter::TasksFirstDone(month));
         }
         out
     }
@@ -514,6 +534,7 @@ mod tests {
             done: None,
             status: None,
             last_update: None,
+            first_done: None,
         };
         assert_eq!(
             open.counters(),
@@ -534,6 +555,25 @@ mod tests {
             ..open
         };
         assert!(done.counters().contains(&Counter::TasksDoneLate));
+        // A task first done in a month counts there for the trend, whatever
+        // it says now; a task that is not live counts nowhere.
+        let first_done = TaskFact {
+            first_done: Some(month(2026, 5)),
+            ..open
+        };
+        assert!(
+            first_done
+                .counters()
+                .contains(&Counter::TasksFirstDone(month(2026, 5)))
+        );
+        assert!(
+            TaskFact {
+                live: false,
+                ..first_done
+            }
+            .counters()
+            .is_empty()
+        );
         let ongoing = TaskFact {
             due_on: None,
             ..open
@@ -619,6 +659,7 @@ mod tests {
                 done: Some(DoneTiming::OnTime),
                 status: Some(TaskStatus::Done),
                 last_update: Some(month(2026, 4)),
+                first_done: Some(month(2026, 3)),
             }
         );
         let late = [sent(TaskStatus::Done, d(2026, 4, 15), d(2026, 4, 14))];
@@ -645,7 +686,8 @@ mod tests {
                 Counter::Tasks,
                 Counter::TasksStatus(Some(TaskStatus::Done)),
                 Counter::TasksOpenDue(d(2026, 6, 30)),
-                Counter::TasksOpenUpdated(month(2026, 3))
+                Counter::TasksOpenUpdated(month(2026, 3)),
+                Counter::TasksFirstDone(month(2026, 3))
             ]
         );
         // Moving on takes the old counters back and adds the new ones.

@@ -94,6 +94,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "unit_events",
         sql: include_str!("../../migrations/0017_unit_events.sql"),
     },
+    Migration {
+        version: 18,
+        name: "first_done",
+        sql: include_str!("../../migrations/0018_first_done.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

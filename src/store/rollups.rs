@@ -222,10 +222,10 @@ pub(super) async fn refresh_task(
     deltas.add(&path, &Counts::change(&before, &after.counters()));
     sqlx::query(
         "INSERT INTO task_facts (task_id, province_id, commune_id, live, due_on, done, status, updated_at,
-                last_update)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                last_update, first_done)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (task_id) DO UPDATE SET live = $4, due_on = $5, done = $6, status = $7,
-                updated_at = $8, last_update = $9",
+                updated_at = $8, last_update = $9, first_done = $10",
     )
     .bind(task_id)
     .bind(row.try_get::<Option<i64>, _>("province_id")?)
@@ -236,6 +236,7 @@ pub(super) async fn refresh_task(
     .bind(after.status.map(TaskStatus::as_str))
     .bind(deltas.now)
     .bind(after.last_update.map(|m| m.to_string()))
+    .bind(after.first_done.map(|m| m.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -292,7 +293,8 @@ async fn accepted_updates(
 /// The fact the task last contributed by, if it has one.
 async fn task_fact(conn: &mut AnyConnection, task_id: i64) -> StoreResult<Option<TaskFact>> {
     let row = sqlx::query(
-        "SELECT live, due_on, done, status, last_update FROM task_facts WHERE task_id = $1",
+        "SELECT live, due_on, done, status, last_update, first_done FROM task_facts
+         WHERE task_id = $1",
     )
     .bind(task_id)
     .fetch_optional(&mut *conn)
@@ -313,6 +315,10 @@ async fn task_fact(conn: &mut AnyConnection, task_id: i64) -> StoreResult<Option
         status,
         last_update: match r.try_get::<Option<String>, _>("last_update")? {
             Some(m) => Some(Month::parse(&m).ok_or_else(|| corrupt("last_update", &m))?),
+            None => None,
+        },
+        first_done: match r.try_get::<Option<String>, _>("first_done")? {
+            Some(m) => Some(Month::parse(&m).ok_or_else(|| corrupt("first_done", &m))?),
             None => None,
         },
     }))
@@ -547,11 +553,13 @@ fn buckets_used_sql() -> String {
         Metric::ReportsLate,
     ]);
     let updated = list(&[Metric::TasksOpenUpdated]);
+    let first_done = list(&[Metric::TasksFirstDone]);
     format!(
-        "(metric NOT IN ({targets}, {reports}, {updated})
+        "(metric NOT IN ({targets}, {reports}, {updated}, {first_done})
           OR (metric IN ({targets}) AND bucket = $2)
           OR (metric IN ({reports}) AND bucket >= $3 AND bucket <= $4)
-          OR (metric IN ({updated}) AND bucket >= $5))"
+          OR (metric IN ({updated}) AND bucket >= $5)
+          OR (metric IN ({first_done}) AND bucket >= $6 AND bucket <= $7))"
     )
 }
 
@@ -563,6 +571,9 @@ fn bind_buckets<'q>(
         .bind(used.report_months.0.to_string())
         .bind(used.report_months.1.to_string())
         .bind(used.updated_since.to_string())
+        // No trend (a child's figures): a range nothing falls in.
+        .bind(used.done_months.map_or("9999-12".into(), |m| m.0.to_string()))
+        .bind(used.done_months.map_or("0000-01".into(), |m| m.1.to_string()))
 }
 
 fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {

@@ -206,35 +206,3 @@ impl Store {
             .collect()
     }
 }
-
-impl Store {
-    /// For the dashboards' "tasks done" trend: how many live tasks of the
-    /// plans issued within `within_path` were first reported done (in an
-    /// accepted report) in a round due on each date, oldest first. A task
-    /// counts once, at its first completion, however often it is reported
-    /// done afterwards.
-    pub async fn tasks_first_done(&self, within_path: &str) -> StoreResult<Vec<(NaiveDate, i64)>> {
-        let rows = sqlx::query(
-            "SELECT d.first_done, COUNT(*) AS n FROM (
-                 SELECT tu.task_id, MIN(rr.unit_due_on) AS first_done
-                 FROM task_updates tu JOIN unit_reports ur ON ur.id = tu.report_id
-                 JOIN report_rounds rr ON rr.id = ur.round_id
-                 JOIN tasks t ON t.id = tu.task_id JOIN plans p ON p.id = t.plan_id
-                 JOIN units u ON u.id = p.issuer_unit_id
-                 WHERE ur.status = 'accepted' AND tu.status IN ('done', 'done_late')
-                   AND t.draft = 0 AND t.not_applicable_reason IS NULL AND u.path LIKE $1
-                 GROUP BY tu.task_id) d
-             GROUP BY d.first_done ORDER BY d.first_done",
-        )
-        .bind(format!("{within_path}%"))
-        .fetch_all(&self.read)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            if let Some(day) = parse_date(r.try_get("first_done")?)? {
-                out.push((day, r.try_get("n")?));
-            }
-        }
-        Ok(out)
-    }
-}

@@ -301,6 +301,7 @@ impl Generator<'_> {
                     opt_text(fact.status.map(TaskStatus::as_str)),
                     int(self.now),
                     opt_text(fact.last_update.map(|m| m.to_string()).as_deref()),
+                    opt_text(fact.first_done.map(|m| m.to_string()).as_deref()),
                 ],
             );
         }

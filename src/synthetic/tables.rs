@@ -237,6 +237,7 @@ pub(super) const TABLES: [TableSpec; 15] = [
             "status",
             "updated_at",
             "last_update",
+            "first_done",
         ],
     },
     TableSpec {

@@ -233,12 +233,55 @@ async fn reports_accepted_at_once_move_the_same_levels_without_a_deadlock() {
             before[1]
         );
         store.rebuild_rollups().await.expect("rebuild");
-        for (id, before) in levels.iter().zip(before) {
+        for (id, before) in levels.iter().zip(&before) {
             let after = sorted(&store.rollup(*id).await.expect("rollup"));
-            assert_eq!(before, after, "{e}: unit {id} equals a recount");
+            assert_eq!(before, &after, "{e}: unit {id} equals a recount");
+        }
+        assert!(
+            before[1]
+                .iter()
+                .any(|(c, n)| matches!(c, Counter::TasksFirstDone(_)) && *n > 0),
+            "{e}: tasks first done are counted: {:?}",
+            before[1]
+        );
+        // A database from before migration 0018: its backfill gives the
+        // same counters a recount does.
+        let pool = app.raw_pool().await;
+        sqlx::query("UPDATE task_facts SET first_done = NULL")
+            .execute(&pool)
+            .await
+            .expect("forget");
+        sqlx::query("DELETE FROM rollups WHERE metric = 'tasks_first_done'")
+            .execute(&pool)
+            .await
+            .expect("forget");
+        for statement in backfill_of_0018() {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|err| panic!("{e}: backfill: {err}"));
+        }
+        for (id, before) in levels.iter().zip(&before) {
+            let after = sorted(&store.rollup(*id).await.expect("rollup"));
+            assert_eq!(before, &after, "{e}: unit {id} after the backfill");
         }
         app.finish().await;
     }
+}
+
+/// The statements of migration 0018 after its `ALTER TABLE`: what fills
+/// the facts and counters a database already had.
+fn backfill_of_0018() -> Vec<String> {
+    let sql: String = include_str!("../../migrations/0018_first_done.sql")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    sql.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.starts_with("ALTER"))
+        .map(String::from)
+        .collect()
 }
 
 #[tokio::test]
