@@ -3,13 +3,9 @@
 //! them at most once in a while. Unlike an administrator's reset, the
 //! password is left alone until the code is used.
 
-use serde_json::json;
-
-use super::audit;
-use super::rows::map_unique;
 use super::staff::NewEnrolment;
 use super::users::{USER_COLUMNS, user_from_row};
-use super::{Actor, Store, StoreResult, User};
+use super::{Actor, Store, StoreError, StoreResult, User};
 use crate::domain::staff::EnrolmentPurpose;
 
 impl Store {
@@ -60,7 +56,10 @@ impl Store {
         actor: &Actor,
     ) -> StoreResult<bool> {
         let now = self.now_ms();
-        let purpose = EnrolmentPurpose::SelfReset.as_str();
+        if code.purpose != EnrolmentPurpose::SelfReset {
+            return Err(StoreError::Refused("not a self reset".into()));
+        }
+        let purpose = code.purpose.as_str();
         let mut tx = self.write.begin().await?;
         let recent: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM enrolment_codes
@@ -74,37 +73,7 @@ impl Store {
         if recent > 0 {
             return Ok(false);
         }
-        sqlx::query(
-            "DELETE FROM enrolment_codes WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(purpose)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO enrolment_codes (user_id, code_hash, purpose, created_at, expires_at,
-                    used_at, created_by)
-             VALUES ($1, $2, $3, $4, $5, NULL, $6)",
-        )
-        .bind(user_id)
-        .bind(code.code_hash.clone())
-        .bind(purpose)
-        .bind(now)
-        .bind(code.expires_at)
-        .bind(actor.user_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_unique(e, "code_hash"))?;
-        audit::record_user_event(
-            &mut tx,
-            now,
-            actor,
-            "self_reset_requested",
-            Some(user_id),
-            None,
-            Some(json!({"purpose": purpose, "expires_at": code.expires_at})),
-        )
-        .await?;
+        self.insert_code(&mut tx, user_id, code, actor).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -572,8 +572,14 @@ fn bind_buckets<'q>(
         .bind(used.report_months.1.to_string())
         .bind(used.updated_since.to_string())
         // No trend (a child's figures): a range nothing falls in.
-        .bind(used.done_months.map_or("9999-12".into(), |m| m.0.to_string()))
-        .bind(used.done_months.map_or("0000-01".into(), |m| m.1.to_string()))
+        .bind(
+            used.done_months
+                .map_or("9999-12".into(), |m| m.0.to_string()),
+        )
+        .bind(
+            used.done_months
+                .map_or("0000-01".into(), |m| m.1.to_string()),
+        )
 }
 
 fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {

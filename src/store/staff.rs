@@ -238,8 +238,10 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the account's unused codes with a new one.
-    async fn insert_code(
+    /// Replaces the account's unused codes with a new one; a code the
+    /// person asked for by e-mail replaces only their earlier such code, so
+    /// an administrator's stays valid.
+    pub(super) async fn insert_code(
         &self,
         conn: &mut sqlx::AnyConnection,
         user_id: i64,
@@ -247,7 +249,14 @@ impl Store {
         actor: &Actor,
     ) -> StoreResult<()> {
         let now = self.now_ms();
-        sqlx::query("DELETE FROM enrolment_codes WHERE user_id = $1 AND used_at IS NULL")
+        let self_reset = code.purpose == EnrolmentPurpose::SelfReset;
+        let replaced = if self_reset {
+            "DELETE FROM enrolment_codes WHERE user_id = $1 AND used_at IS NULL
+             AND purpose = 'self_reset'"
+        } else {
+            "DELETE FROM enrolment_codes WHERE user_id = $1 AND used_at IS NULL"
+        };
+        sqlx::query(replaced)
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
@@ -269,7 +278,11 @@ impl Store {
             conn,
             now,
             actor,
-            "enrolment_issued",
+            if self_reset {
+                "self_reset_requested"
+            } else {
+                "enrolment_issued"
+            },
             Some(user_id),
             None,
             Some(json!({"purpose": code.purpose.as_str(), "expires_at": code.expires_at})),
