@@ -20,7 +20,7 @@ use super::AppError;
 use super::access::readable_unit;
 use crate::app::AppState;
 use crate::domain::access::Principal;
-use crate::domain::figures::{BucketsUsed, DoneMonth, Figures, done_trend, figures};
+use crate::domain::figures::{BucketsUsed, DoneMonth, Figures, done_trend, figures, trend_months};
 use crate::domain::rollup::Rollup;
 use crate::domain::score::rank;
 use crate::domain::unit::Unit;
@@ -198,6 +198,9 @@ async fn compute(
     let own = store
         .rollup_for_figures(unit_id, &used, key.1.counters_at)
         .await?;
+    let done_before = store
+        .tasks_first_done_before(unit_id, trend_months(today).0)
+        .await?;
     let children = store
         .child_rollups_for_figures(unit_id, &used.without_trend())
         .await?
@@ -210,6 +213,6 @@ async fn compute(
         children,
         empty: figures(&Rollup::default(), today, &calendar),
         off_track,
-        done_trend: done_trend(&own, today),
+        done_trend: done_trend(&own, done_before, today),
     })
 }

@@ -103,7 +103,7 @@ impl BucketsUsed {
     pub fn on(today: NaiveDate) -> BucketsUsed {
         let this_month = Month::of(today);
         let january = Month::new(today.year(), 1).unwrap_or(this_month);
-        let trend_start = (1..TREND_MONTHS).fold(this_month, |m, _| m.previous());
+        let (trend_start, _) = trend_months(today);
         BucketsUsed {
             target_year: today.year(),
             report_months: (january.min(trend_start), this_month),
@@ -241,32 +241,31 @@ pub struct DoneMonth {
 
 /// The last twelve months of tasks done, oldest first, ending this month,
 /// from the counters of each task's first completion (the month of the
-/// round it was first reported done in). The running total ends at the
-/// tasks done now and goes back month by month, so the line meets the
-/// figures beside it.
-pub fn done_trend(r: &Rollup, today: NaiveDate) -> Vec<DoneMonth> {
-    let this_month = Month::of(today);
-    let mut months = vec![this_month];
-    while months.len() < TREND_MONTHS {
-        let earlier = months[months.len() - 1].previous();
-        months.push(earlier);
+/// round it was first reported done in); `before` is how many were first
+/// done before the first of those months, where the running total starts.
+pub fn done_trend(r: &Rollup, before: i64, today: NaiveDate) -> Vec<DoneMonth> {
+    let (first, _) = trend_months(today);
+    let mut month = first;
+    let mut so_far = before;
+    let mut out = Vec::with_capacity(TREND_MONTHS);
+    while out.len() < TREND_MONTHS {
+        let done = r.get(Counter::TasksFirstDone(month));
+        so_far += done;
+        out.push(DoneMonth {
+            month: month.to_string(),
+            done,
+            done_so_far: so_far,
+        });
+        month = month.next();
     }
-    let mut so_far = r.get(Counter::TasksDoneOnTime) + r.get(Counter::TasksDoneLate);
-    let mut out: Vec<DoneMonth> = months
-        .into_iter()
-        .map(|m| {
-            let done = r.get(Counter::TasksFirstDone(m));
-            let month = DoneMonth {
-                month: m.to_string(),
-                done,
-                done_so_far: so_far.max(0),
-            };
-            so_far -= done;
-            month
-        })
-        .collect();
-    out.reverse();
     out
+}
+
+/// The first and last month of the twelve a trend shows, ending this one.
+pub fn trend_months(today: NaiveDate) -> (Month, Month) {
+    let this_month = Month::of(today);
+    let first = (1..TREND_MONTHS).fold(this_month, |m, _| m.previous());
+    (first, this_month)
 }
 
 #[cfg(test)]
@@ -429,18 +428,16 @@ mod tests {
     }
 
     #[test]
-    fn the_done_trend_counts_each_month_and_ends_at_the_tasks_done_now() {
+    fn the_done_trend_counts_each_month_and_carries_the_earlier_ones() {
         let m = |y, mo| Month::new(y, mo).expect("month");
-        // 4 done in January 2025 and 3 in June 2025, before the window;
-        // 3 first done in June 2025... and March 2026 within it.
+        // 4 first done before the window (given), 3 in June 2025 and 3 in
+        // March 2026 within it; what is done now does not matter.
         let r = rollup(&[
-            (Counter::TasksFirstDone(m(2025, 1)), 4),
             (Counter::TasksFirstDone(m(2025, 6)), 3),
             (Counter::TasksFirstDone(m(2026, 3)), 3),
-            (Counter::TasksDoneOnTime, 8),
-            (Counter::TasksDoneLate, 2),
+            (Counter::TasksDoneOnTime, 1),
         ]);
-        let t = done_trend(&r, d(2026, 3, 10));
+        let t = done_trend(&r, 4, d(2026, 3, 10));
         assert_eq!(t.len(), TREND_MONTHS);
         assert_eq!(t[0].month, "2025-04");
         assert_eq!((t[0].done, t[0].done_so_far), (0, 4));

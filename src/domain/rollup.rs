@@ -135,6 +135,20 @@ impl Month {
         self.year
     }
 
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
     pub fn previous(self) -> Month {
         if self.month == 1 {
             Month {
@@ -754,6 +768,8 @@ mod tests {
         a.merge(&b);
         assert!(a.is_empty());
         assert_eq!(Month::of(d(2026, 1, 9)).previous(), month(2025, 12));
+        assert_eq!(month(2025, 12).next(), month(2026, 1));
+        assert_eq!(month(2026, 3).next(), month(2026, 4));
     }
 
     #[test]

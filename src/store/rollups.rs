@@ -647,6 +647,21 @@ impl Store {
         Ok(())
     }
 
+    /// How many tasks of a level were first reported done in a round due
+    /// before `month`: where the "tasks done" trend's running total starts.
+    pub async fn tasks_first_done_before(&self, unit_id: i64, month: Month) -> StoreResult<i64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM rollups
+             WHERE unit_id = $1 AND metric = $2 AND bucket < $3",
+        )
+        .bind(unit_id)
+        .bind(Metric::TasksFirstDone.as_str())
+        .bind(month.to_string())
+        .fetch_one(&self.read)
+        .await?;
+        Ok(n)
+    }
+
     /// A level's counters, only the buckets its figures read (through the
     /// covering index `rollups_read`), stamped with `updated_at`.
     pub async fn rollup_for_figures(
