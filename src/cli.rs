@@ -3,7 +3,9 @@
 //! data takes `--db` (env `THEODOI_DB`); every command that serves takes
 //! `--listen` (env `THEODOI_LISTEN`).
 
+mod data;
 mod onboard;
+mod units;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -12,14 +14,11 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::password;
 use crate::auth::sealed::DataKey;
 use crate::clock;
 use crate::config::Config;
-use crate::domain::access::Role;
-use crate::domain::unit::{Side, UnitDraft, UnitKind};
 use crate::import::{self, UnitEntry, resolve_units};
-use crate::store::{Actor, NewUser, Store};
+use crate::store::{Actor, Store};
 use crate::web::{self, AppState};
 
 #[derive(Parser, Debug)]
@@ -342,19 +341,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             commune,
             db,
         } => import_file(&file, dry_run, json, commune, &db.db).await,
-        Command::Export { db, unit, out } => export(&db.db, &unit, &out).await,
-        Command::Backup { db, out, keys } => backup(&db.db, &out, keys.key()?).await,
+        Command::Export { db, unit, out } => data::export(&db.db, &unit, &out).await,
+        Command::Backup { db, out, keys } => data::backup(&db.db, &out, keys.key()?).await,
         Command::Restore {
             db,
             from,
             keys,
             allow_unsigned,
-        } => restore(&db.db, &from, keys.key()?, allow_unsigned).await,
+        } => data::restore(&db.db, &from, keys.key()?, allow_unsigned).await,
         Command::Rekey {
             db,
             old_key,
             new_key,
-        } => rekey(&db.db, &old_key, &new_key).await,
+        } => data::rekey(&db.db, &old_key, &new_key).await,
         Command::User { command } => match command {
             UserCommand::Add {
                 username,
@@ -362,7 +361,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 unit,
                 roles,
                 db,
-            } => add_user(&db.db, username, name, unit, roles).await,
+            } => units::add_user(&db.db, username, name, unit, roles).await,
             UserCommand::Enable {
                 username,
                 reset_totp,
@@ -389,13 +388,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 side,
                 aliases,
                 db,
-            } => add_unit(&db.db, name, kind, parent, side, aliases).await,
+            } => units::add_unit(&db.db, name, kind, parent, side, aliases).await,
             UnitCommand::Import {
                 official,
                 former,
                 province,
                 db,
-            } => import_official(&db.db, official, former, province.as_deref()).await,
+            } => units::import_official(&db.db, official, former, province.as_deref()).await,
             UnitCommand::Onboard(args) => onboard::command(args).await,
             UnitCommand::List { db } => {
                 let store = open(&db.db).await?;
@@ -416,96 +415,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Writes a backup, signed when a key is given.
-/// The export of a unit named by official code or id, written beside
-/// `out` and renamed when complete.
-async fn export(db: &str, unit: &str, out: &std::path::Path) -> anyhow::Result<()> {
-    use crate::actions::exchange::{ExportFormat, export_subtree};
-    let format = match out.extension().and_then(|e| e.to_str()) {
-        Some("xlsx") => ExportFormat::Xlsx,
-        Some("json") => ExportFormat::Json,
-        _ => anyhow::bail!("--out phải là tệp .xlsx hoặc .json"),
-    };
-    let store = open(db).await?;
-    let found = match store.unit_by_code(unit.trim()).await? {
-        Some(u) => Some(u),
-        None => match unit.trim().parse::<i64>() {
-            Ok(id) => store.unit(id).await?,
-            Err(_) => None,
-        },
-    };
-    let Some(found) = found else {
-        anyhow::bail!("không có đơn vị mã hoặc số {unit}");
-    };
-    let bytes = export_subtree(&store, &found, format).await?;
-    let partial = out.with_extension("part");
-    std::fs::write(&partial, &bytes)
-        .and_then(|()| std::fs::rename(&partial, out))
-        .with_context(|| format!("không ghi được {}", out.display()))?;
-    println!(
-        "Đã xuất dữ liệu của {} ({} byte) vào {}",
-        found.name,
-        bytes.len(),
-        out.display()
-    );
-    store.close().await;
-    Ok(())
-}
-
-async fn backup(db: &str, out: &std::path::Path, key: Option<[u8; 32]>) -> anyhow::Result<()> {
-    if key.is_none() {
-        eprintln!(
-            "Cảnh báo: không có --backup-key hay --data-key nên bản sao lưu không được ký; khi khôi phục cần --allow-unsigned"
-        );
-    }
-    let store = open(db).await?;
-    let summary = store.backup_signed(out, key.as_ref()).await?;
-    println!(
-        "Đã sao lưu {} bảng, {} dòng ({}) vào {}\nSHA-256: {}",
-        summary.tables,
-        summary.rows,
-        summary.source_engine,
-        out.display(),
-        summary.sha256
-    );
-    store.close().await;
-    Ok(())
-}
-
-/// Checks the backup before the target is opened (a refused backup leaves
-/// no trace), then restores it in one transaction.
-async fn restore(
-    db: &str,
-    from: &std::path::Path,
-    key: Option<[u8; 32]>,
-    allow_unsigned: bool,
-) -> anyhow::Result<()> {
-    let checked = crate::store::verify_backup(from)?;
-    crate::store::check_signature(&checked, key.as_ref(), allow_unsigned)?;
-    let store = open(db).await?;
-    let summary = store.restore_from(from).await;
-    store.close().await;
-    let summary = summary?;
-    println!(
-        "Đã khôi phục {} bảng, {} dòng (sao lưu từ {}, SHA-256 {}) vào {}",
-        summary.tables, summary.rows, summary.source_engine, checked.sha256, db
-    );
-    Ok(())
-}
-
-async fn rekey(db: &str, old_key: &str, new_key: &str) -> anyhow::Result<()> {
-    let old = DataKey::parse(old_key).context("--old-key / THEODOI_DATA_KEY")?;
-    let new = DataKey::parse(new_key).context("--new-key / THEODOI_NEW_DATA_KEY")?;
-    if old == new {
-        bail!("the new key is the key in use");
-    }
-    let store = open(db).await?;
-    let counts = crate::actions::rekey::rekey(&store, old, new)
-        .await
-        .context("nothing was changed")?;
-    println!("{}", serde_json::to_string(&counts)?);
-    Ok(())
-}
 
 async fn open(db: &str) -> anyhow::Result<Store> {
     Store::open(db, clock::system())
@@ -757,150 +666,4 @@ fn read_bounded(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     file.take(import::MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
-}
-
-fn read_password() -> anyhow::Result<String> {
-    if let Ok(p) = std::env::var("THEODOI_PASSWORD") {
-        return Ok(p);
-    }
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
-}
-
-async fn add_user(
-    db: &str,
-    username: String,
-    name: String,
-    unit: i64,
-    roles: Vec<String>,
-) -> anyhow::Result<()> {
-    let roles = roles
-        .iter()
-        .map(|r| Role::parse(r).with_context(|| format!("vai trò không hợp lệ: {r}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let pw = read_password()?;
-    password::check_for(&pw, &username, &name)?;
-    let store = open(db).await?;
-    let hash = password::hash(&pw)?;
-    let user = store
-        .create_user(
-            NewUser {
-                unit_id: unit,
-                username,
-                full_name: name,
-                password_hash: hash,
-                roles,
-            },
-            &Actor::system(),
-        )
-        .await?;
-    println!(
-        "Đã tạo tài khoản {} (#{}) tại {}",
-        user.username, user.id, user.unit_name
-    );
-    Ok(())
-}
-
-/// `theodoi unit import --official [--former] [--province CODE]`.
-async fn import_official(
-    db: &str,
-    official: bool,
-    former: bool,
-    province: Option<&str>,
-) -> anyhow::Result<()> {
-    use crate::domain::official;
-    if !official {
-        bail!(
-            "hãy chọn danh mục cần nạp: --official (danh mục đơn vị hành chính từ 01/7/2025), \
-             thêm --former để nạp cả các xã cũ trước sắp xếp"
-        );
-    }
-    let list = official::official_2025()?;
-    let units = match province {
-        Some(code) => official::of_province(&list, code)
-            .with_context(|| format!("danh mục không có tỉnh/thành phố mã {code}"))?,
-        None => list.clone(),
-    };
-    let store = open(db).await?;
-    let started = std::time::Instant::now();
-    let done = store.import_official(&units, &Actor::system()).await?;
-    println!(
-        "Đã nạp danh mục {}: {} tỉnh/thành phố, {} xã/phường/đặc khu; tạo mới {}, gán mã cho {} đơn vị có sẵn, giữ nguyên {} (trong đó {} mang tên khác danh mục) trong {:.1} giây",
-        official::OFFICIAL_2025_EFFECTIVE_ON,
-        done.provinces,
-        done.communes,
-        done.created,
-        done.adopted,
-        done.unchanged,
-        done.named_otherwise,
-        started.elapsed().as_secs_f64()
-    );
-    if former {
-        import_former(&store, &list, province).await?;
-    }
-    store.close().await;
-    Ok(())
-}
-
-/// The former communes of the 2025 merger, after the official list.
-async fn import_former(
-    store: &Store,
-    official: &[crate::domain::official::OfficialUnit],
-    province: Option<&str>,
-) -> anyhow::Result<()> {
-    use crate::domain::former;
-    let all = former::former_2025()?;
-    let formers = match province {
-        Some(code) => former::of_province(&all, official, code),
-        None => all,
-    };
-    let started = std::time::Instant::now();
-    let done = store.import_former(&formers, &Actor::system()).await?;
-    println!(
-        "Đã nạp {} xã/phường/thị trấn cũ (kết thúc {}): tạo mới {}, giữ nguyên {}, thiếu xã kế thừa {}; {} sự kiện sáp nhập, trong {:.1} giây",
-        formers.len(),
-        former::FORMER_2025_ENDED_ON,
-        done.created,
-        done.unchanged,
-        done.without_successor,
-        done.events,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-async fn add_unit(
-    db: &str,
-    name: String,
-    kind: String,
-    parent: Option<i64>,
-    side: String,
-    aliases: Vec<String>,
-) -> anyhow::Result<()> {
-    let kind =
-        UnitKind::parse(&kind).with_context(|| format!("loại đơn vị không hợp lệ: {kind}"))?;
-    let side = Side::parse(&side).with_context(|| format!("khối không hợp lệ: {side}"))?;
-    let store = open(db).await?;
-    let parent_kind = match parent {
-        Some(p) => Some(
-            store
-                .unit(p)
-                .await?
-                .with_context(|| format!("không có đơn vị {p}"))?
-                .kind,
-        ),
-        None => None,
-    };
-    let draft = UnitDraft {
-        parent_id: parent,
-        kind,
-        name,
-        aliases,
-        side,
-    }
-    .validate(parent_kind)?;
-    let unit = store.create_unit(draft, &Actor::system()).await?;
-    println!("Đã tạo đơn vị #{}: {}", unit.id, unit.name);
-    Ok(())
 }

@@ -513,7 +513,11 @@ async fn refuse_if_issuing(conn: &mut sqlx::AnyConnection, unit: &Unit) -> Store
 }
 
 /// Every path under `old` now starts with `new`.
-async fn rewrite_paths(conn: &mut sqlx::AnyConnection, old: &str, new: &str) -> StoreResult<()> {
+pub(super) async fn rewrite_paths(
+    conn: &mut sqlx::AnyConnection,
+    old: &str,
+    new: &str,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE units SET path = CAST($1 AS TEXT) || SUBSTR(path, CAST($2 AS INTEGER))
          WHERE path LIKE $3",

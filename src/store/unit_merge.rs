@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use super::audit::{self, Change};
 use super::rows::date_text;
-use super::unit_history::{NewEvent, record_event};
+use super::unit_history::{NewEvent, record_event, rewrite_paths};
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::unit::{Unit, UnitKind, check_merge};
 use crate::domain::unit_history::{EventKind, LinkPart};
@@ -58,15 +58,7 @@ impl Store {
                 )));
             }
             let new_path = format!("{}{}/", successor.path, source.id);
-            sqlx::query(
-                "UPDATE units SET path = CAST($1 AS TEXT) || SUBSTR(path, CAST($2 AS INTEGER))
-                 WHERE path LIKE $3",
-            )
-            .bind(new_path)
-            .bind(source.path.len() as i64 + 1)
-            .bind(format!("{}%", source.path))
-            .execute(&mut *tx)
-            .await?;
+            rewrite_paths(&mut tx, &source.path, &new_path).await?;
             add_counters(&mut tx, source.id, &successor, now).await?;
         }
         record_event(
