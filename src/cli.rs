@@ -415,7 +415,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-
 async fn open(db: &str) -> anyhow::Result<Store> {
     Store::open(db, clock::system())
         .await

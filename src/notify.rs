@@ -19,6 +19,7 @@ use crate::domain::reminder::{Ladder, ReminderStep, escalates, overdue_reminders
 use crate::domain::status::due_soon_until;
 use crate::store::{
     NewEscalation, NewNotification, OpenTask, ReminderRun, SentReminder, Store, StoreResult,
+    TargetScope,
 };
 
 /// Where to send e-mail: an SMTP relay (`smtp://host:port`) and the sender.
@@ -228,7 +229,10 @@ async fn escalate(
 async fn trajectory_events(store: &Store, today: NaiveDate) -> StoreResult<Vec<NewNotification>> {
     let mut events = Vec::new();
     let month = today.format("%Y-%m");
-    for t in store.off_track_targets("/", i64::MAX).await? {
+    for t in store
+        .off_track_targets(TargetScope::everywhere(), i64::MAX)
+        .await?
+    {
         let name = match &t.reference {
             Some(r) => format!("chỉ tiêu {r} “{}”", t.name),
             None => format!("chỉ tiêu “{}”", t.name),

@@ -9,7 +9,9 @@
 //! a change anywhere in the subtree makes the next reader compute them
 //! again, and until then a dashboard reads one small row for its figures.
 //! One reader at a time fills a unit's entry; the others wait and take
-//! what it computed. A miss reads only the counters the figures use.
+//! what it computed. A miss reads only the counters the figures use, and
+//! for the ranking each child's counters already summed (a
+//! [`RankCounts`] a child, not its months one by one).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,17 +23,17 @@ use super::access::readable_unit;
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::figures::{BucketsUsed, DoneMonth, Figures, done_trend, figures, trend_months};
-use crate::domain::rollup::Rollup;
 use crate::domain::score::rank;
+use crate::domain::standing::{RankCounts, RankWindow, Standing, standing};
 use crate::domain::unit::Unit;
-use crate::store::{DashboardKey, OffTrackTarget, Page, Store, UnitFilter};
+use crate::store::{DashboardKey, OffTrackTarget, Store, TargetScope};
 
-/// One level unit below, with its figures and its rank (ties share one).
+/// One level unit below, with its standing and its rank (ties share one).
 pub struct Ranked {
     pub rank: u32,
     pub unit_id: i64,
     pub name: String,
-    pub figures: Figures,
+    pub standing: Standing,
 }
 
 pub struct Dashboard {
@@ -71,28 +73,17 @@ pub async fn dashboard(
         None => None,
     };
     let cached = state.dashboards.figures(store, &unit).await?;
-    let below = store
-        .units(
-            &UnitFilter {
-                parent_id: Some(unit.id),
-                ..UnitFilter::default()
-            },
-            Page::all(),
-        )
+    let scored: Vec<(i64, String, Standing)> = store
+        .ranked_below(unit.id)
         .await?
-        .items;
-    // Units that ended (merged, split, dissolved, the former communes of
-    // 2025) are not ranked; their history counts where it was filed.
-    let scored: Vec<(i64, String, Figures)> = below
         .into_iter()
-        .filter(|u| u.kind.is_level() && u.ended_on.is_none())
-        .map(|u| {
-            let f = cached
+        .map(|(id, name)| {
+            let standing = cached
                 .children
-                .get(&u.id)
+                .get(&id)
                 .cloned()
                 .unwrap_or_else(|| cached.empty.clone());
-            (u.id, u.name, f)
+            (id, name, standing)
         })
         .collect();
     Ok(Dashboard {
@@ -106,7 +97,7 @@ pub async fn dashboard(
 }
 
 /// The units below in rank order, best first.
-fn ranked(scored: Vec<(i64, String, Figures)>) -> Vec<Ranked> {
+fn ranked(scored: Vec<(i64, String, Standing)>) -> Vec<Ranked> {
     let ranks = rank(
         &scored
             .iter()
@@ -116,11 +107,11 @@ fn ranked(scored: Vec<(i64, String, Figures)>) -> Vec<Ranked> {
     let rank_of = |id: i64| ranks.iter().find(|(r, _)| *r == id).map(|(_, n)| *n);
     let mut out: Vec<Ranked> = scored
         .into_iter()
-        .map(|(unit_id, name, figures)| Ranked {
+        .map(|(unit_id, name, standing)| Ranked {
             rank: rank_of(unit_id).unwrap_or(u32::MAX),
             unit_id,
             name,
-            figures,
+            standing,
         })
         .collect();
     out.sort_by_key(|r| r.rank);
@@ -135,9 +126,9 @@ const CACHED_UNITS: usize = 8_192;
 pub struct CachedFigures {
     key: (NaiveDate, DashboardKey),
     pub own: Figures,
-    pub children: HashMap<i64, Figures>,
-    /// The figures of a child with no counters yet.
-    pub empty: Figures,
+    pub children: HashMap<i64, Standing>,
+    /// The standing of a child with no counters yet.
+    pub empty: Standing,
     /// Targets in scope whose trend misses their goal (a target's trend
     /// moving moves its levels' time too).
     pub off_track: Vec<OffTrackTarget>,
@@ -180,7 +171,7 @@ impl DashboardCache {
         if let Some(cached) = entry.as_ref().filter(|c| c.key == key) {
             return Ok(cached.clone());
         }
-        let fresh = Arc::new(compute(store, (unit_id, &unit.path), key).await?);
+        let fresh = Arc::new(compute(store, unit, key).await?);
         *entry = Some(fresh.clone());
         Ok(fresh)
     }
@@ -188,12 +179,15 @@ impl DashboardCache {
 
 async fn compute(
     store: &Store,
-    (unit_id, path): (i64, &str),
+    unit: &Unit,
     key: (NaiveDate, DashboardKey),
 ) -> Result<CachedFigures, AppError> {
+    let unit_id = unit.id;
     let today = key.0;
     let used = BucketsUsed::on(today);
-    let off_track = store.off_track_targets(path, OFF_TRACK_SHOWN).await?;
+    let off_track = store
+        .off_track_targets(TargetScope::within(unit), OFF_TRACK_SHOWN)
+        .await?;
     let calendar = store.work_calendar().await?;
     let own = store
         .rollup_for_figures(unit_id, &used, key.1.counters_at)
@@ -202,16 +196,16 @@ async fn compute(
         .tasks_first_done_before(unit_id, trend_months(today).0)
         .await?;
     let children = store
-        .child_rollups_for_figures(unit_id, &used.without_trend())
+        .child_rank_counts(unit_id, &RankWindow::on(today))
         .await?
         .into_iter()
-        .map(|r| (r.unit_id, figures(&r, today, &calendar)))
+        .map(|(id, counts)| (id, standing(&counts)))
         .collect();
     Ok(CachedFigures {
         key,
         own: figures(&own, today, &calendar),
         children,
-        empty: figures(&Rollup::default(), today, &calendar),
+        empty: standing(&RankCounts::default()),
         off_track,
         done_trend: done_trend(&own, done_before, today),
     })

@@ -22,7 +22,7 @@ use crate::domain::target::Target;
 use crate::domain::task::Task;
 use crate::domain::unit::Unit;
 use crate::export::{self, BulkRow};
-use crate::store::{BulkUpdate, OffTrackTarget, Store};
+use crate::store::{BulkUpdate, OffTrackTarget, Store, TargetScope};
 
 /// Everything the consolidated report of a round says, read at once.
 pub struct RoundReport {
@@ -81,7 +81,7 @@ pub async fn round_report(
     let targets = store.targets_of_plan(plan.id).await?;
     let automatic = automatic_figures(store, &targets, round.unit_due_on.year()).await?;
     let off_track = store
-        .off_track_targets(&issuer.path, OFF_TRACK_LISTED)
+        .off_track_targets(TargetScope::within(&issuer), OFF_TRACK_LISTED)
         .await?
         .into_iter()
         .filter(|t| t.plan_id == plan.id)

@@ -42,7 +42,11 @@ pub(super) async fn export(db: &str, unit: &str, out: &std::path::Path) -> anyho
 }
 
 /// Writes a backup, signed when a key is given.
-pub(super) async fn backup(db: &str, out: &std::path::Path, key: Option<[u8; 32]>) -> anyhow::Result<()> {
+pub(super) async fn backup(
+    db: &str,
+    out: &std::path::Path,
+    key: Option<[u8; 32]>,
+) -> anyhow::Result<()> {
     if key.is_none() {
         eprintln!(
             "Cảnh báo: không có --backup-key hay --data-key nên bản sao lưu không được ký; khi khôi phục cần --allow-unsigned"

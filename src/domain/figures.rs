@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::report::TaskStatus;
 use crate::domain::rollup::{Counter, Month, Rollup};
-use crate::domain::score::{Score, ScoreInputs, score};
+use crate::domain::score::Score;
+use crate::domain::standing::{RankCounts, RankWindow, standing};
 use crate::domain::status::due_soon_until;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,20 +87,11 @@ pub struct BucketsUsed {
     /// The last reporting period (last month): an open task whose latest
     /// update's round fell due in it or later is up to date.
     pub updated_since: Month,
-    /// First and last month of the "tasks done" trend; none where the
-    /// trend is not shown (the units ranked below a level).
-    pub done_months: Option<(Month, Month)>,
+    /// First and last month of the "tasks done" trend.
+    pub done_months: (Month, Month),
 }
 
 impl BucketsUsed {
-    /// The counters a ranked unit's figures use: no trend.
-    pub fn without_trend(self) -> BucketsUsed {
-        BucketsUsed {
-            done_months: None,
-            ..self
-        }
-    }
-
     pub fn on(today: NaiveDate) -> BucketsUsed {
         let this_month = Month::of(today);
         let january = Month::new(today.year(), 1).unwrap_or(this_month);
@@ -108,7 +100,7 @@ impl BucketsUsed {
             target_year: today.year(),
             report_months: (january.min(trend_start), this_month),
             updated_since: this_month.previous(),
-            done_months: Some((trend_start, this_month)),
+            done_months: (trend_start, this_month),
         }
     }
 
@@ -122,21 +114,18 @@ impl BucketsUsed {
                 self.report_months.0 <= m && m <= self.report_months.1
             }
             Counter::TasksOpenUpdated(m) => m >= self.updated_since,
-            Counter::TasksFirstDone(m) => self
-                .done_months
-                .is_some_and(|(first, last)| first <= m && m <= last),
+            Counter::TasksFirstDone(m) => self.done_months.0 <= m && m <= self.done_months.1,
             _ => true,
         }
     }
 }
 
 pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
-    let overdue = r.overdue(today);
+    let counts = RankCounts::of(r, &RankWindow::on(today));
+    let standing = standing(&counts);
     let due_soon = r.open_due_between(today, due_soon_until(today, cal));
     let open_due_total = r.sum(|c| matches!(c, Counter::TasksOpenDue(_)));
     let ongoing = r.get(Counter::TasksOpenOngoing);
-    let done_on_time = r.get(Counter::TasksDoneOnTime);
-    let done_late = r.get(Counter::TasksDoneLate);
     let mut by_status: Vec<(String, i64)> = std::iter::once(None)
         .chain(TaskStatus::ALL.into_iter().map(Some))
         .map(|s| {
@@ -145,12 +134,11 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         })
         .collect();
     by_status.retain(|(_, n)| *n > 0);
-    let year = today.year();
     let targets = TargetFigures {
-        year,
-        met: r.get(Counter::TargetsMet(year)),
-        not_met: r.get(Counter::TargetsNotMet(year)),
-        no_data: r.get(Counter::TargetsNoData(year)),
+        year: today.year(),
+        met: counts.targets_met,
+        not_met: counts.targets_not_met,
+        no_data: counts.targets_no_data,
     };
     let this_month = Month::of(today);
     let month_figures = |m: Month| {
@@ -182,50 +170,26 @@ pub fn figures(r: &Rollup, today: NaiveDate, cal: &WorkCalendar) -> Figures {
         months.push(earlier);
     }
     let trend = months.into_iter().rev().map(month_figures).collect();
-    // The score counts the year so far.
-    let this_year = |m: Month| m.year() == year && m <= this_month;
-    let inputs = ScoreInputs {
-        tasks_due: done_on_time + done_late + overdue,
-        tasks_done_on_time: done_on_time,
-        tasks_done_late: done_late,
-        targets_with_goal: targets.met + targets.not_met + targets.no_data,
-        targets_met: targets.met,
-        reports_expected: r.sum(|c| matches!(c, Counter::ReportsExpected(m) if this_year(m))),
-        reports_on_time: r.sum(|c| matches!(c, Counter::ReportsOnTime(m) if this_year(m))),
-        reports_late: r.sum(|c| matches!(c, Counter::ReportsLate(m) if this_year(m))),
-    };
-    let total = r.get(Counter::Tasks);
-    let since = BucketsUsed::on(today).updated_since;
-    let open_updated = r.sum(|c| matches!(c, Counter::TasksOpenUpdated(m) if m >= since));
-    let not_updated = (total - done_on_time - done_late - open_updated).max(0);
     Figures {
         tasks: TaskFigures {
-            total,
-            completion_rate: percent(done_on_time + done_late, total),
-            not_updated,
-            update_rate: percent(total - not_updated, total),
-            overdue,
+            total: counts.tasks,
+            completion_rate: standing.completion_rate,
+            not_updated: standing.not_updated,
+            update_rate: standing.update_rate,
+            overdue: counts.overdue,
             due_soon,
-            open_later: (open_due_total - overdue - due_soon).max(0) + ongoing,
-            done_on_time,
-            done_late,
+            open_later: (open_due_total - counts.overdue - due_soon).max(0) + ongoing,
+            done_on_time: counts.done_on_time,
+            done_late: counts.done_late,
             by_status,
         },
         targets,
         reports,
         trend,
-        score: score(&inputs),
+        // The score counts the year so far.
+        score: standing.score,
         as_of: r.updated_at,
     }
-}
-
-/// `part` over `whole` in percent, to one decimal; `None` over nothing.
-pub fn percent(part: i64, whole: i64) -> Option<f64> {
-    if whole <= 0 {
-        return None;
-    }
-    let share = part as f64 * 100.0 / whole as f64;
-    Some((share * 10.0).round() / 10.0)
 }
 
 /// One month of the "tasks done" trend.
@@ -271,6 +235,7 @@ pub fn trend_months(today: NaiveDate) -> (Month, Month) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::standing::percent;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

@@ -31,6 +31,7 @@ pub mod round;
 pub mod score;
 pub mod six_clear;
 pub mod staff;
+pub mod standing;
 pub mod status;
 pub mod target;
 pub mod task;

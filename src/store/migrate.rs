@@ -99,6 +99,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "first_done",
         sql: include_str!("../../migrations/0018_first_done.sql"),
     },
+    Migration {
+        version: 19,
+        name: "ranking_reads",
+        sql: include_str!("../../migrations/0019_ranking_reads.sql"),
+    },
 ];
 
 pub async fn apply(store: &Store) -> StoreResult<()> {

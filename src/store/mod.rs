@@ -76,7 +76,9 @@ pub use former::FormerImport;
 pub use imports::{ImportOutcome, StagedUpload};
 pub use initiatives::InitiativeFilter;
 pub use kept_forms::KEEP_FOR_MS;
-pub use notifications::{MissingReport, NewNotification, Notification, OffTrackTarget, OpenTask};
+pub use notifications::{
+    MissingReport, NewNotification, Notification, OffTrackTarget, OpenTask, TargetScope,
+};
 pub use official::OfficialImport;
 pub use onboarding::Onboarded;
 pub use plans::PlanFilter;
@@ -84,7 +86,7 @@ pub use rekey::{ResealCounts, Resealed, Resealer, SealedColumn};
 pub use reminders::{NewEscalation, ReminderRun, SentReminder};
 pub use reports::{ReportEdits, SavedReport};
 pub use rollups::DashboardKey;
-pub use sessions::{LoginCheck, SessionRecord};
+pub use sessions::{LoginCheck, SessionRecord, SignedIn};
 pub use staff::{EnrolmentCode, NO_PASSWORD, NewEnrolment, UserFilter};
 pub use targets::TargetFilter;
 pub use task_status::{PlanProgress, TaskReportLine, TaskStanding};

@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, Row};
 use super::rows::{date_text, parse_date};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Role;
+use crate::domain::unit::Unit;
 
 /// An open task with a due date, and its lead unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +25,34 @@ pub struct OpenTask {
     pub level_unit_id: i64,
     pub province_id: Option<i64>,
     pub commune_id: Option<i64>,
+}
+
+/// Where targets off track are looked for: those of the plans issued
+/// within a unit's subtree.
+#[derive(Debug, Clone, Copy)]
+pub struct TargetScope<'a> {
+    path: &'a str,
+    /// The province of every unit of the subtree (a province's or one
+    /// inside it): every plan issued there, and its targets, carry it.
+    province_id: Option<i64>,
+}
+
+impl<'a> TargetScope<'a> {
+    /// Every plan's targets.
+    pub fn everywhere() -> TargetScope<'static> {
+        TargetScope {
+            path: "/",
+            province_id: None,
+        }
+    }
+
+    /// The targets of the plans issued within `unit`'s subtree.
+    pub fn within(unit: &'a Unit) -> TargetScope<'a> {
+        TargetScope {
+            path: &unit.path,
+            province_id: unit.province_id,
+        }
+    }
 }
 
 /// A unit report not received by its due date.
@@ -83,23 +112,36 @@ impl Store {
     /// consolidated report say about the way things go.
     pub async fn off_track_targets(
         &self,
-        within_path: &str,
+        within: TargetScope<'_>,
         limit: i64,
     ) -> StoreResult<Vec<OffTrackTarget>> {
-        let rows = sqlx::query(
+        // The partial indexes `target_facts_off_track*` hold only the facts
+        // off track (by province, and all of them); the search starts
+        // there. CROSS JOIN keeps SQLite from starting at the plans
+        // instead (50 to 80 ms for the nation, every target read);
+        // PostgreSQL plans it as the inner join it is.
+        let province = if within.province_id.is_some() {
+            "AND f.province_id = $3"
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT f.target_id, g.plan_id, g.ref, g.name, f.year, f.projected, f.off_track,
                     f.province_id, f.commune_id,
                     (SELECT gu.unit_id FROM target_units gu WHERE gu.target_id = g.id
                      ORDER BY gu.position LIMIT 1) AS lead_unit_id
-             FROM target_facts f JOIN targets g ON g.id = f.target_id
-             JOIN plans p ON p.id = g.plan_id JOIN units u ON u.id = p.issuer_unit_id
-             WHERE f.off_track IS NOT NULL AND u.path LIKE $1
-             ORDER BY f.year, g.plan_id, g.position, g.id LIMIT $2",
-        )
-        .bind(format!("{within_path}%"))
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?;
+             FROM target_facts f CROSS JOIN targets g CROSS JOIN plans p CROSS JOIN units u
+             WHERE g.id = f.target_id AND p.id = g.plan_id AND u.id = p.issuer_unit_id
+               AND f.off_track IS NOT NULL {province} AND u.path LIKE $1
+             ORDER BY f.year, g.plan_id, g.position, g.id LIMIT $2"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(format!("{}%", within.path))
+            .bind(limit);
+        if let Some(province_id) = within.province_id {
+            query = query.bind(province_id);
+        }
+        let rows = query.fetch_all(&self.read).await?;
         let mut out = Vec::new();
         for r in rows {
             out.push(OffTrackTarget {

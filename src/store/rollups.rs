@@ -30,6 +30,7 @@ use crate::domain::rollup::{
     Counter, Counts, Metric, Month, Rollup, TaskFact, levels, report_expected, report_received,
     target_counter,
 };
+use crate::domain::standing::{RankCounts, RankWindow};
 use crate::domain::status::{
     AcceptedUpdate, DoneTiming, EarlierDeadline, Measure, TargetState, goal_state, trajectory_of,
 };
@@ -512,28 +513,31 @@ pub struct DashboardKey {
     pub calendar: (i64, Option<i64>),
 }
 
-/// Rows ordered by unit, as one rollup a unit.
+/// Rows as one rollup a unit, in unit order.
 fn group_by_unit(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Rollup>> {
-    let mut out: Vec<Rollup> = Vec::new();
+    let mut by_unit: BTreeMap<i64, Vec<(Counter, i64)>> = BTreeMap::new();
     for r in rows {
         let unit_id: i64 = r.try_get("unit_id")?;
-        let row = rollup_row(r)?;
-        match out.last_mut() {
-            Some(last) if last.unit_id == unit_id => last.rows.push(row),
-            _ => out.push(Rollup {
-                unit_id,
-                rows: vec![row],
-                updated_at: None,
-            }),
-        }
+        by_unit.entry(unit_id).or_default().push(rollup_row(r)?);
     }
-    Ok(out)
+    Ok(by_unit
+        .into_iter()
+        .map(|(unit_id, rows)| Rollup {
+            unit_id,
+            rows,
+            updated_at: None,
+        })
+        .collect())
 }
 
-/// The condition [`BucketsUsed::keeps`] in SQL, on `$2` (the target year)
-/// and `$3`, `$4` (the first and last report month), `$5` (the first month
-/// whose updates count as recent); bound by
-/// [`bind_buckets`].
+/// The rows [`BucketsUsed::keeps`] of the unit `$1`: one range of the
+/// index `rollups_read` (unit, metric, bucket) a metric group, on `$2` (the target
+/// year), `$3`, `$4` (the first and last report month), `$5` (the first
+/// month whose updates count as recent), `$6`, `$7` (the months of the
+/// "tasks done" trend); bound by [`bind_buckets`]. Ranges joined by
+/// UNION ALL, so both engines walk the index from the first row wanted to
+/// the last, where one condition with OR made them read every counter of
+/// the unit and filter.
 fn buckets_used_sql() -> String {
     let list = |metrics: &[Metric]| {
         metrics
@@ -542,25 +546,48 @@ fn buckets_used_sql() -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let targets = list(&[
+    let targets = [
         Metric::TargetsMet,
         Metric::TargetsNotMet,
         Metric::TargetsNoData,
-    ]);
-    let reports = list(&[
+    ];
+    let reports = [
         Metric::ReportsExpected,
         Metric::ReportsOnTime,
         Metric::ReportsLate,
-    ]);
-    let updated = list(&[Metric::TasksOpenUpdated]);
-    let first_done = list(&[Metric::TasksFirstDone]);
-    format!(
-        "(metric NOT IN ({targets}, {reports}, {updated}, {first_done})
-          OR (metric IN ({targets}) AND bucket = $2)
-          OR (metric IN ({reports}) AND bucket >= $3 AND bucket <= $4)
-          OR (metric IN ({updated}) AND bucket >= $5)
-          OR (metric IN ({first_done}) AND bucket >= $6 AND bucket <= $7))"
-    )
+    ];
+    let by_bucket = [
+        &targets[..],
+        &reports[..],
+        &[Metric::TasksOpenUpdated, Metric::TasksFirstDone][..],
+    ]
+    .concat();
+    let whole: Vec<Metric> = Metric::ALL
+        .into_iter()
+        .filter(|m| !by_bucket.contains(m))
+        .collect();
+    let part = |condition: String| {
+        format!(
+            "SELECT metric, bucket, value FROM rollups WHERE unit_id = $1 AND value <> 0 AND {condition}"
+        )
+    };
+    [
+        part(format!("metric IN ({})", list(&whole))),
+        part(format!("metric IN ({}) AND bucket = $2", list(&targets))),
+        part(format!(
+            "metric IN ({}) AND bucket >= $3 AND bucket <= $4",
+            list(&reports)
+        )),
+        part(format!(
+            "metric = '{}' AND bucket >= $5",
+            Metric::TasksOpenUpdated.as_str()
+        )),
+        part(format!(
+            "metric = '{}' AND bucket >= $6 AND bucket <= $7",
+            Metric::TasksFirstDone.as_str()
+        )),
+    ]
+    .join(" UNION ALL ")
 }
 
 fn bind_buckets<'q>(
@@ -571,15 +598,8 @@ fn bind_buckets<'q>(
         .bind(used.report_months.0.to_string())
         .bind(used.report_months.1.to_string())
         .bind(used.updated_since.to_string())
-        // No trend (a child's figures): a range nothing falls in.
-        .bind(
-            used.done_months
-                .map_or("9999-12".into(), |m| m.0.to_string()),
-        )
-        .bind(
-            used.done_months
-                .map_or("0000-01".into(), |m| m.1.to_string()),
-        )
+        .bind(used.done_months.0.to_string())
+        .bind(used.done_months.1.to_string())
 }
 
 fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {
@@ -589,6 +609,22 @@ fn rollup_row(r: &sqlx::any::AnyRow) -> StoreResult<(Counter, i64)> {
         .ok_or_else(|| corrupt("rollup counter", &format!("{metric} {bucket}")))?;
     Ok((counter, r.try_get("value")?))
 }
+
+/// The metrics a ranking sums, one column each in
+/// [`Store::child_rank_counts`].
+const RANKED_METRICS: [Metric; 11] = [
+    Metric::Tasks,
+    Metric::TasksDoneOnTime,
+    Metric::TasksDoneLate,
+    Metric::TasksOpenDue,
+    Metric::TasksOpenUpdated,
+    Metric::TargetsMet,
+    Metric::TargetsNotMet,
+    Metric::TargetsNoData,
+    Metric::ReportsExpected,
+    Metric::ReportsOnTime,
+    Metric::ReportsLate,
+];
 
 /// Tasks moved on to their next occurrence per transaction: small enough
 /// that the yearly rollover of every commune's tasks does not hold the
@@ -670,10 +706,7 @@ impl Store {
         used: &BucketsUsed,
         updated_at: Option<i64>,
     ) -> StoreResult<Rollup> {
-        let sql = format!(
-            "SELECT metric, bucket, value FROM rollups WHERE unit_id = $1 AND value <> 0 AND {}",
-            buckets_used_sql()
-        );
+        let sql = buckets_used_sql();
         let rows = bind_buckets(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(unit_id), used)
             .fetch_all(&self.read)
             .await?;
@@ -684,22 +717,101 @@ impl Store {
         })
     }
 
-    /// [`Store::child_rollups`], only the buckets the figures read
-    /// (through the covering index `rollups_children`).
-    pub async fn child_rollups_for_figures(
+    /// What every child of a level (communes of a province, provinces of
+    /// the nation) is ranked by: its counters summed over `window`, one row
+    /// a child. Each sum is one range of the index `rollups_children`
+    /// (parent, metric, bucket); a child with no counters has no row.
+    pub async fn child_rank_counts(
         &self,
         parent_id: i64,
-        used: &BucketsUsed,
-    ) -> StoreResult<Vec<Rollup>> {
-        let sql = format!(
-            "SELECT unit_id, metric, bucket, value FROM rollups
-             WHERE parent_id = $1 AND value <> 0 AND {} ORDER BY unit_id",
-            buckets_used_sql()
-        );
-        let rows = bind_buckets(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(parent_id), used)
+        window: &RankWindow,
+    ) -> StoreResult<Vec<(i64, RankCounts)>> {
+        let sum = |metric: Metric| {
+            format!(
+                "CAST(SUM(CASE WHEN metric = '{}' THEN value ELSE 0 END) AS BIGINT) AS {}",
+                metric.as_str(),
+                metric.as_str()
+            )
+        };
+        let sums = RANKED_METRICS.map(sum).join(", ");
+        let part = |condition: &str| {
+            format!(
+                "SELECT unit_id, metric, value FROM rollups WHERE parent_id = $1 AND {condition}"
+            )
+        };
+        let list = |metrics: &[Metric]| {
+            metrics
+                .iter()
+                .map(|m| format!("'{}'", m.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let ranges = [
+            part(&format!(
+                "metric IN ({})",
+                list(&[
+                    Metric::Tasks,
+                    Metric::TasksDoneOnTime,
+                    Metric::TasksDoneLate
+                ])
+            )),
+            part(&format!(
+                "metric = '{}' AND bucket < $2",
+                Metric::TasksOpenDue.as_str()
+            )),
+            part(&format!(
+                "metric IN ({}) AND bucket = $3",
+                list(&[
+                    Metric::TargetsMet,
+                    Metric::TargetsNotMet,
+                    Metric::TargetsNoData
+                ])
+            )),
+            part(&format!(
+                "metric IN ({}) AND bucket >= $4 AND bucket <= $5",
+                list(&[
+                    Metric::ReportsExpected,
+                    Metric::ReportsOnTime,
+                    Metric::ReportsLate
+                ])
+            )),
+            part(&format!(
+                "metric = '{}' AND bucket >= $6",
+                Metric::TasksOpenUpdated.as_str()
+            )),
+        ]
+        .join(" UNION ALL ");
+        let sql = format!("SELECT unit_id, {sums} FROM ({ranges}) r GROUP BY unit_id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(parent_id)
+            .bind(Counter::TasksOpenDue(window.today).bucket())
+            .bind(window.year.to_string())
+            .bind(window.report_months.0.to_string())
+            .bind(window.report_months.1.to_string())
+            .bind(window.updated_since.to_string())
             .fetch_all(&self.read)
             .await?;
-        group_by_unit(&rows)
+        rows.iter()
+            .map(|r| {
+                let get = |m: Metric| r.try_get::<i64, _>(m.as_str());
+                Ok((
+                    r.try_get("unit_id")?,
+                    RankCounts {
+                        tasks: get(Metric::Tasks)?,
+                        done_on_time: get(Metric::TasksDoneOnTime)?,
+                        done_late: get(Metric::TasksDoneLate)?,
+                        overdue: get(Metric::TasksOpenDue)?,
+                        open_updated: get(Metric::TasksOpenUpdated)?,
+                        targets_met: get(Metric::TargetsMet)?,
+                        targets_not_met: get(Metric::TargetsNotMet)?,
+                        targets_no_data: get(Metric::TargetsNoData)?,
+                        reports_expected: get(Metric::ReportsExpected)?,
+                        reports_on_time: get(Metric::ReportsOnTime)?,
+                        reports_late: get(Metric::ReportsLate)?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// The counters of every child of a level (communes of a province,

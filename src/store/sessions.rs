@@ -4,8 +4,11 @@ use serde_json::json;
 use sqlx::{Any, AnyConnection, Row};
 
 use super::audit;
-use super::{Actor, Store, StoreResult};
+use super::users::{USER_COLUMNS, User, user_from_row};
+use super::{Actor, Store, StoreError, StoreResult};
+use crate::domain::access::Role;
 use crate::domain::lockout::Failures;
+use crate::domain::unit::UnitKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -14,6 +17,16 @@ pub struct SessionRecord {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+}
+
+/// A session, its account and what of the account's unit decides what
+/// the account may read (see [`Store::signed_in`]).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: SessionRecord,
+    pub user: User,
+    pub unit_kind: UnitKind,
+    pub unit_commune_id: Option<i64>,
 }
 
 /// What the store knows before a password is checked.
@@ -56,6 +69,51 @@ impl Store {
         audit::record_user_event(&mut tx, now, actor, "login", Some(user_id), None, None).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A session with its account and the account's unit, as every
+    /// signed-in request needs them, in one read (a row a role).
+    pub async fn signed_in(&self, token_hash: &str) -> StoreResult<Option<SignedIn>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, x.csrf_token, x.created_at AS session_created_at,
+                    x.last_seen_at, x.expires_at, u.kind AS unit_kind,
+                    u.commune_id AS unit_commune_id, r.role
+             FROM sessions x JOIN users s ON s.id = x.user_id JOIN units u ON u.id = s.unit_id
+             LEFT JOIN user_roles r ON r.user_id = s.id
+             WHERE x.token_hash = $1"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash.to_string())
+            .fetch_all(&self.read)
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut user = user_from_row(first)?;
+        for row in &rows {
+            if let Some(role) = row
+                .try_get::<Option<String>, _>("role")?
+                .as_deref()
+                .and_then(Role::parse)
+            {
+                user.roles.push(role);
+            }
+        }
+        user.roles.sort();
+        let kind: String = first.try_get("unit_kind")?;
+        Ok(Some(SignedIn {
+            session: SessionRecord {
+                user_id: user.id,
+                csrf_token: first.try_get("csrf_token")?,
+                created_at: first.try_get("session_created_at")?,
+                last_seen_at: first.try_get("last_seen_at")?,
+                expires_at: first.try_get("expires_at")?,
+            },
+            unit_kind: UnitKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("unit kind {kind}")))?,
+            unit_commune_id: first.try_get("unit_commune_id")?,
+            user,
+        }))
     }
 
     pub async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {

@@ -249,20 +249,46 @@ impl Store {
         Ok(after)
     }
 
+    /// A unit with its aliases, in one read (a row an alias): every
+    /// request reads one or two.
     pub async fn unit(&self, id: i64) -> StoreResult<Option<Unit>> {
-        let sql = format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS}, a.alias FROM units u
+             LEFT JOIN unit_aliases a ON a.unit_id = u.id WHERE u.id = $1 ORDER BY a.alias"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_all(&self.read)
             .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => {
-                let mut unit = unit_from_row(&row)?;
-                unit.aliases = self.aliases_of(id).await?;
-                Ok(Some(unit))
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut unit = unit_from_row(first)?;
+        for row in &rows {
+            if let Some(alias) = row.try_get::<Option<String>, _>("alias")? {
+                unit.aliases.push(alias);
             }
         }
+        Ok(Some(unit))
+    }
+
+    /// The units a level ranks: the live levels directly below it (the
+    /// provinces of the nation, the communes of a province), by id and
+    /// name in tree order. Units that ended (merged, split, dissolved)
+    /// are not ranked; their history counts where it was filed.
+    pub async fn ranked_below(&self, parent_id: i64) -> StoreResult<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, name FROM units
+             WHERE parent_id = $1 AND kind IN ($2, $3) AND ended_on IS NULL ORDER BY path",
+        )
+        .bind(parent_id)
+        .bind(UnitKind::Province.as_str())
+        .bind(UnitKind::Commune.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect()
     }
 
     /// The names a unit had before its renames, oldest first.
@@ -392,16 +418,6 @@ impl Store {
             ..UnitFilter::default()
         };
         Ok(self.units(&filter, Page::all()).await?.items)
-    }
-
-    async fn aliases_of(&self, id: i64) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias")
-            .bind(id)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("alias").map_err(StoreError::from))
-            .collect()
     }
 
     async fn attach_aliases(&self, units: &mut [Unit]) -> StoreResult<()> {

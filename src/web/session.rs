@@ -27,7 +27,7 @@ use crate::actions::{Caller, accounts};
 use crate::auth::token::{constant_time_eq, random_token, sha256_hex};
 use crate::config::millis;
 use crate::domain::access::{Principal, Role, read_path_for};
-use crate::store::Actor;
+use crate::store::{Actor, SignedIn};
 
 pub const SESSION_COOKIE: &str = "theodoi_session";
 /// Double-submit token for the login form, before there is a session.
@@ -241,7 +241,13 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
         (None, None) => return Ok(None),
     };
     let token_hash = sha256_hex(&token);
-    let Some(session) = state.store.session(&token_hash).await? else {
+    let Some(SignedIn {
+        session,
+        user,
+        unit_kind,
+        unit_commune_id,
+    }) = state.store.signed_in(&token_hash).await?
+    else {
         return Ok(None);
     };
     let now = state.store.clock().now_ms();
@@ -249,9 +255,6 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
     if now > session.expires_at || now - session.last_seen_at > idle {
         return Ok(None);
     }
-    let Some(user) = state.store.user(session.user_id).await? else {
-        return Ok(None);
-    };
     if !user.active {
         return Ok(None);
     }
@@ -260,21 +263,20 @@ async fn load(state: &AppState, headers: &HeaderMap) -> Result<Option<Auth>, App
     if crate::domain::account::touch_due(idle, now - session.last_seen_at) {
         state.store.touch_session(&token_hash).await?;
     }
-    let unit = state
-        .store
-        .unit(user.unit_id)
-        .await?
-        .ok_or(AppError::Forbidden)?;
     let must_enrol = user.roles.contains(&Role::Administrator) && !user.totp_enabled();
-    let commune_path = unit.commune_id.and_then(|c| path_upto(&unit.path, c));
-    let read_path = read_path_for(&unit.path, unit.kind.is_level(), commune_path.as_deref());
+    let commune_path = unit_commune_id.and_then(|c| path_upto(&user.unit_path, c));
+    let read_path = read_path_for(
+        &user.unit_path,
+        unit_kind.is_level(),
+        commune_path.as_deref(),
+    );
     Ok(Some(Auth {
         principal: Principal {
             user_id: user.id,
             username: user.username,
             full_name: user.full_name,
-            unit_id: unit.id,
-            unit_path: unit.path,
+            unit_id: user.unit_id,
+            unit_path: user.unit_path,
             read_path,
             roles: user.roles,
         },

@@ -281,6 +281,27 @@ async fn a_trend_that_misses_its_goal_is_said_once_a_month_and_in_the_report() {
                 "{e}: {d}"
             );
         }
+        // So does the nation's; the other province's does not.
+        let admin = app.login_token("admin").await;
+        for (unit, says) in [(w.nation.id, true), (w.province_b.id, false)] {
+            let (_, d) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/dashboard/{unit}"),
+                    Some(&admin),
+                    None,
+                )
+                .await;
+            let warned = d["trajectory_warnings"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(
+                warned.iter().any(|t| t["target_id"] == json!(w.target_a1)),
+                says,
+                "{e}: unit {unit}: {d}"
+            );
+        }
         // The consolidated report of February names it, and who did not report.
         let focal = app.login_token("focal_a1").await;
         let (_, rounds) = app

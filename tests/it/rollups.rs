@@ -6,7 +6,9 @@
 //! to a recount. Either way the counters stay equal to a recount from the
 //! records.
 
-use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
 use theodoi::domain::calendar::WorkCalendar;
 use theodoi::domain::deadline::Deadline;
 use theodoi::domain::figures::figures;
@@ -15,6 +17,7 @@ use theodoi::domain::period::ReportingPeriod;
 use theodoi::domain::plan::{PlanDraft, ReportingRegime};
 use theodoi::domain::report::{TargetFigureDraft, TaskStatus, TaskUpdateDraft};
 use theodoi::domain::rollup::{Counter, Rollup};
+use theodoi::domain::standing::{RankCounts, RankWindow};
 use theodoi::domain::target::TargetDraft;
 use theodoi::domain::task::UnitMention;
 use theodoi::domain::unit::{Side, Unit, UnitDraft, UnitKind};
@@ -380,6 +383,41 @@ impl Rng {
     }
 }
 
+/// A ranking's sums of each child (read summed, through the index) equal
+/// the same sums taken from the child's every counter, on days around and
+/// after the month's round, so a rank always agrees with the child's own
+/// dashboard.
+async fn ranked_sums_equal_full_counters(store: &Store, parent: i64, children: &[i64], m: u32) {
+    let e = store.engine().name();
+    for day in [
+        NaiveDate::from_ymd_opt(2026, m, 1),
+        NaiveDate::from_ymd_opt(2026, m, 20),
+        NaiveDate::from_ymd_opt(2026, 12, 31),
+        NaiveDate::from_ymd_opt(2027, 1, 2),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let window = RankWindow::on(day);
+        let summed: HashMap<i64, RankCounts> = store
+            .child_rank_counts(parent, &window)
+            .await
+            .expect("rank counts")
+            .into_iter()
+            .collect();
+        let mut counted = 0;
+        for id in children {
+            let full = RankCounts::of(&store.rollup(*id).await.expect("rollup"), &window);
+            let read = summed.get(id).copied().unwrap_or_default();
+            assert_eq!(read, full, "{e}: month {m}, {day}: unit {id}");
+            counted += usize::from(full.tasks > 0 && full.reports_expected > 0);
+        }
+        if day.year() == 2026 {
+            assert!(counted > 0, "{e}: month {m}, {day}: something was summed");
+        }
+    }
+}
+
 /// Every counter of every level, sorted, for comparing with a recount.
 async fn all_counters(store: &Store, levels: &[i64]) -> Vec<(i64, Vec<(Counter, i64)>)> {
     let mut out = Vec::new();
@@ -488,6 +526,7 @@ async fn random_accepts_returns_and_deadline_changes_at_once_equal_a_recount() {
                 all_counters(store, &levels).await,
                 "{e}: month {m}: the counters as they moved equal a recount"
             );
+            ranked_sums_equal_full_counters(store, w.province_a.id, &levels[2..], m).await;
         }
         assert!(
             accepted > 0 && returned > 0 && moved > 0,

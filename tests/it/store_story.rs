@@ -15,7 +15,9 @@ async fn migrations_apply_from_empty_and_again_without_change() {
     for app in TestApp::all().await {
         assert_eq!(
             app.store.migration_versions().await.expect("versions"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18],
+            vec![
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19
+            ],
             "{}",
             app.engine
         );
@@ -24,7 +26,9 @@ async fn migrations_apply_from_empty_and_again_without_change() {
         let again = app.reopen().await;
         assert_eq!(
             again.migration_versions().await.expect("versions"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18]
+            vec![
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19
+            ]
         );
         assert!(
             again

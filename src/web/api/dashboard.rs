@@ -72,12 +72,12 @@ pub async fn dashboard(
                 rank: r.rank,
                 unit_id: r.unit_id,
                 name: r.name,
-                score: r.figures.score.total,
-                overdue: r.figures.tasks.overdue,
-                completion_rate: r.figures.tasks.completion_rate,
-                update_rate: r.figures.tasks.update_rate,
-                not_updated: r.figures.tasks.not_updated,
-                parts: serde_json::to_value(&r.figures.score.parts).unwrap_or_default(),
+                score: r.standing.score.total,
+                overdue: r.standing.overdue,
+                completion_rate: r.standing.completion_rate,
+                update_rate: r.standing.update_rate,
+                not_updated: r.standing.not_updated,
+                parts: serde_json::to_value(&r.standing.score.parts).unwrap_or_default(),
             })
             .collect(),
         trajectory_warnings: d

@@ -47,7 +47,7 @@ fn points_of(points: f64, weight: f64) -> String {
 
 /// A rank row as the page shows it: the score and its parts in words.
 fn rank_row(r: Ranked) -> RankRow {
-    let f = &r.figures;
+    let f = &r.standing;
     let parts = f
         .score
         .parts
@@ -60,9 +60,9 @@ fn rank_row(r: Ranked) -> RankRow {
         name: r.name,
         score: labels::number(f.score.total, 1),
         parts,
-        overdue: labels::int(f.tasks.overdue),
-        completion: rate(f.tasks.completion_rate),
-        updated: rate(f.tasks.update_rate),
+        overdue: labels::int(f.overdue),
+        completion: rate(f.completion_rate),
+        updated: rate(f.update_rate),
         width: (f.score.total.clamp(0.0, 100.0) * 0.6) as u32,
     }
 }
