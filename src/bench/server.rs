@@ -27,7 +27,12 @@ impl Server {
             .arg(db)
             .arg("--listen")
             .arg(addr.to_string())
-            .env("THEODOI_LOG", "warn")
+            // Quiet unless asked: THEODOI_BENCH_SERVER_LOG=sqlx::query=debug
+            // shows every statement the measured requests run.
+            .env(
+                "THEODOI_LOG",
+                std::env::var("THEODOI_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

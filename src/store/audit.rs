@@ -11,7 +11,7 @@
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Row};
 
-use super::rows::{Bind, Conditions, bind_all};
+use super::rows::{Bind, Conditions, bind_all, placeholders};
 use super::{Actor, Listing, Page, Store, StoreResult};
 use crate::domain::account::{AuditQuery, AuditScope};
 
@@ -82,19 +82,11 @@ pub async fn record_many(
     let mut changes = changes.into_iter().peekable();
     while changes.peek().is_some() {
         let chunk: Vec<Change<'_>> = changes.by_ref().take(ROWS).collect();
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let ps: Vec<String> = (1..=COLUMNS)
-                    .map(|c| format!("${}", i * COLUMNS + c))
-                    .collect();
-                format!("({})", ps.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO audit_log
                 (at, user_id, province_id, commune_id, ip, action, entity, entity_id, before_json, after_json)
              VALUES {}",
-            rows.join(", ")
+            placeholders(chunk.len(), COLUMNS)
         );
         let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
         for change in chunk {

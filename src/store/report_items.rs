@@ -1,15 +1,20 @@
 //! Saving the items of a unit's report (task updates and target figures)
 //! under their versions: inserted at version 1 when new, updated only when
-//! the version read is still current, refused otherwise. One statement an
-//! item (the version is checked by the write itself, not read first) and
-//! one for all the items' audit entries; the items come back as written,
-//! so the answer needs no second read of the report.
+//! the version read is still current, refused otherwise. One statement for
+//! the new items of a kind and one for the items already saved (the
+//! version is checked by the write itself, not read first), and one for
+//! all the items' audit entries; the items come back as written, so the
+//! answer needs no second read of the report.
+
+use std::collections::HashMap;
 
 use serde_json::json;
-use sqlx::{AnyConnection, Row};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
 
 use super::audit::{self, Change};
-use super::rows::bind_real;
+use super::rows::{bind_real, placeholders};
 use super::{Actor, StoreError, StoreResult};
 use crate::domain::report::{TargetFigureDraft, TaskUpdateDraft};
 use crate::domain::round::{ReportView, TargetFigure, TaskUpdate};
@@ -25,8 +30,7 @@ pub(super) async fn save_task_items(
     actor: &Actor,
 ) -> StoreResult<Vec<TaskUpdate>> {
     let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
-    let mut changes = Vec::new();
-    let mut written = Vec::new();
+    let mut items = Vec::new();
     for (task_id, expected, draft) in edits {
         let item = view
             .tasks
@@ -35,13 +39,28 @@ pub(super) async fn save_task_items(
             .ok_or_else(|| {
                 StoreError::InvalidReference(format!("task {task_id} is not on this report"))
             })?;
-        let at = ItemAt {
-            report_id: view.report.id,
+        items.push((item, *expected, draft));
+    }
+    let rows: Vec<ItemRow<'_, TaskUpdateDraft>> = edits
+        .iter()
+        .map(|(task_id, expected, draft)| ItemRow {
             item_id: *task_id,
-            scope: (province_id, commune_id),
             expected: *expected,
-        };
-        let id = upsert_task_update(conn, &at, draft, now, actor).await?;
+            draft,
+        })
+        .collect();
+    let at = Written {
+        report_id: view.report.id,
+        scope: (province_id, commune_id),
+        now,
+        user_id: actor.user_id,
+    };
+    let ids = write_items(conn, &TASK_ITEMS, &at, &rows, bind_task).await?;
+    let mut changes = Vec::new();
+    let mut written = Vec::new();
+    for (item, expected, draft) in items {
+        let task_id = item.task.id;
+        let id = ids.get(&task_id).copied().ok_or(StoreError::NotFound)?;
         changes.push(Change {
             action: "report_task",
             entity: "task_update",
@@ -60,7 +79,7 @@ pub(super) async fn save_task_items(
         });
         written.push(TaskUpdate {
             id,
-            task_id: *task_id,
+            task_id,
             status: draft.status,
             percent: draft.percent,
             result: draft.result.clone(),
@@ -84,8 +103,7 @@ pub(super) async fn save_target_items(
     actor: &Actor,
 ) -> StoreResult<Vec<TargetFigure>> {
     let (province_id, commune_id) = (view.round.province_id, view.round.commune_id);
-    let mut changes = Vec::new();
-    let mut written = Vec::new();
+    let mut items = Vec::new();
     for (target_id, expected, draft) in edits {
         let item = view
             .targets
@@ -94,13 +112,28 @@ pub(super) async fn save_target_items(
             .ok_or_else(|| {
                 StoreError::InvalidReference(format!("target {target_id} is not on this report"))
             })?;
-        let at = ItemAt {
-            report_id: view.report.id,
+        items.push((item, *expected, draft));
+    }
+    let rows: Vec<ItemRow<'_, TargetFigureDraft>> = edits
+        .iter()
+        .map(|(target_id, expected, draft)| ItemRow {
             item_id: *target_id,
-            scope: (province_id, commune_id),
             expected: *expected,
-        };
-        let id = upsert_target_figure(conn, &at, draft, now, actor).await?;
+            draft,
+        })
+        .collect();
+    let at = Written {
+        report_id: view.report.id,
+        scope: (province_id, commune_id),
+        now,
+        user_id: actor.user_id,
+    };
+    let ids = write_items(conn, &TARGET_ITEMS, &at, &rows, bind_target).await?;
+    let mut changes = Vec::new();
+    let mut written = Vec::new();
+    for (item, expected, draft) in items {
+        let target_id = item.target.id;
+        let id = ids.get(&target_id).copied().ok_or(StoreError::NotFound)?;
         changes.push(Change {
             action: "report_target",
             entity: "target_figure",
@@ -119,7 +152,7 @@ pub(super) async fn save_target_items(
         });
         written.push(TargetFigure {
             id,
-            target_id: *target_id,
+            target_id,
             value: draft.value,
             source: draft.source.clone(),
             no_data_reason: draft.no_data_reason.clone(),
@@ -130,15 +163,6 @@ pub(super) async fn save_target_items(
     }
     audit::record_many(conn, now, actor, changes).await?;
     Ok(written)
-}
-
-/// Where an item is written: its report, its task or target, the report's
-/// province and commune, and the version the writer read.
-pub(super) struct ItemAt {
-    pub report_id: i64,
-    pub item_id: i64,
-    pub scope: (Option<i64>, Option<i64>),
-    pub expected: i64,
 }
 
 pub(super) fn task_update_json(u: &TaskUpdate) -> serde_json::Value {
@@ -157,12 +181,12 @@ async fn current_version(
     conn: &mut AnyConnection,
     table: &'static str,
     column: &'static str,
-    at: &ItemAt,
+    (report_id, item_id): (i64, i64),
 ) -> StoreResult<i64> {
     let sql = format!("SELECT version FROM {table} WHERE report_id = $1 AND {column} = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(at.report_id)
-        .bind(at.item_id)
+        .bind(report_id)
+        .bind(item_id)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(match row {
@@ -171,119 +195,147 @@ async fn current_version(
     })
 }
 
-pub(super) async fn upsert_task_update(
-    conn: &mut AnyConnection,
-    at: &ItemAt,
-    d: &Valid<TaskUpdateDraft>,
+/// What every item of one save shares: its report, the report's province
+/// and commune, the time and who.
+struct Written {
+    report_id: i64,
+    scope: (Option<i64>, Option<i64>),
     now: i64,
-    actor: &Actor,
-) -> StoreResult<i64> {
-    let (report_id, task_id, expected) = (at.report_id, at.item_id, at.expected);
-    let (province_id, commune_id) = at.scope;
-    let written = if expected == 0 {
-        // Someone else's first save of the same item makes this a conflict.
-        sqlx::query(
-            "INSERT INTO task_updates (report_id, task_id, province_id, commune_id, status, percent, result,
-                    suspend_reason, nothing_this_period, updated_at, updated_by, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)
-             ON CONFLICT (report_id, task_id) DO NOTHING RETURNING id",
-        )
-        .bind(report_id)
-        .bind(task_id)
-        .bind(province_id)
-        .bind(commune_id)
-        .bind(d.status.map(|s| s.as_str()))
-        .bind(d.percent.map(i64::from))
-        .bind(d.result.clone())
-        .bind(d.suspend_reason.clone())
-        .bind(i64::from(d.nothing_this_period))
-        .bind(now)
-        .bind(actor.user_id)
-        .fetch_optional(&mut *conn)
-        .await?
-    } else {
-        sqlx::query(
-            "UPDATE task_updates SET status = $1, percent = $2, result = $3, suspend_reason = $4,
-                    nothing_this_period = $9, updated_at = $5, updated_by = $6,
-                    version = version + 1
-             WHERE report_id = $10 AND task_id = $7 AND version = $8 RETURNING id",
-        )
-        .bind(d.status.map(|s| s.as_str()))
-        .bind(d.percent.map(i64::from))
-        .bind(d.result.clone())
-        .bind(d.suspend_reason.clone())
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(task_id)
-        .bind(expected)
-        .bind(i64::from(d.nothing_this_period))
-        .bind(report_id)
-        .fetch_optional(&mut *conn)
-        .await?
-    };
-    match written {
-        Some(row) => Ok(row.try_get("id")?),
-        None => Err(StoreError::Conflict {
-            current: current_version(conn, "task_updates", "task_id", at).await?,
-        }),
-    }
+    user_id: Option<i64>,
 }
 
-pub(super) async fn upsert_target_figure(
+/// One item to write: its task or target, the version the writer read
+/// (0: none yet) and what it says now.
+struct ItemRow<'a, D> {
+    item_id: i64,
+    expected: i64,
+    draft: &'a Valid<D>,
+}
+
+/// The statements that write one kind of item, their `{rows}` one
+/// `VALUES` group an item of `columns` placeholders: the item's own
+/// columns first (as [`bind_task`] and [`bind_target`] bind them), then
+/// the report, its province and commune, the time and who; the update's
+/// groups end with the version read. `VALUES` columns are `column1`, …
+/// on both engines; `WHERE true` is how SQLite tells an upsert's
+/// `ON CONFLICT` from a join's `ON`.
+struct ItemStatements {
+    table: &'static str,
+    item_column: &'static str,
+    columns: usize,
+    insert: &'static str,
+    update: &'static str,
+}
+
+const TASK_ITEMS: ItemStatements = ItemStatements {
+    table: "task_updates",
+    item_column: "task_id",
+    columns: 11,
+    insert: "INSERT INTO task_updates (task_id, status, percent, result, suspend_reason,
+                nothing_this_period, report_id, province_id, commune_id, updated_at, updated_by,
+                version)
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
+                    v.column8, v.column9, v.column10, v.column11, 1
+             FROM (VALUES {rows}) AS v WHERE true
+             ON CONFLICT (report_id, task_id) DO NOTHING RETURNING task_id AS item_id, id",
+    update: "UPDATE task_updates SET status = v.column2, percent = v.column3,
+                result = v.column4, suspend_reason = v.column5, nothing_this_period = v.column6,
+                updated_at = v.column10, updated_by = v.column11,
+                version = task_updates.version + 1
+             FROM (VALUES {rows}) AS v
+             WHERE task_updates.report_id = v.column7 AND task_updates.task_id = v.column1
+               AND task_updates.version = v.column12
+             RETURNING task_updates.task_id AS item_id, task_updates.id AS id",
+};
+
+const TARGET_ITEMS: ItemStatements = ItemStatements {
+    table: "target_figures",
+    item_column: "target_id",
+    columns: 10,
+    insert: "INSERT INTO target_figures (target_id, value, source, no_data_reason,
+                nothing_this_period, report_id, province_id, commune_id, updated_at, updated_by,
+                version)
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
+                    v.column8, v.column9, v.column10, 1
+             FROM (VALUES {rows}) AS v WHERE true
+             ON CONFLICT (report_id, target_id) DO NOTHING RETURNING target_id AS item_id, id",
+    update: "UPDATE target_figures SET value = v.column2, source = v.column3,
+                no_data_reason = v.column4, nothing_this_period = v.column5,
+                updated_at = v.column9, updated_by = v.column10,
+                version = target_figures.version + 1
+             FROM (VALUES {rows}) AS v
+             WHERE target_figures.report_id = v.column6 AND target_figures.target_id = v.column1
+               AND target_figures.version = v.column11
+             RETURNING target_figures.target_id AS item_id, target_figures.id AS id",
+};
+
+type ItemQuery<'q> = Query<'q, Any, AnyArguments>;
+
+fn bind_task<'q>(q: ItemQuery<'q>, d: &'q TaskUpdateDraft) -> ItemQuery<'q> {
+    q.bind(d.status.map(|s| s.as_str()))
+        .bind(d.percent.map(i64::from))
+        .bind(d.result.clone())
+        .bind(d.suspend_reason.clone())
+        .bind(i64::from(d.nothing_this_period))
+}
+
+fn bind_target<'q>(q: ItemQuery<'q>, d: &'q TargetFigureDraft) -> ItemQuery<'q> {
+    bind_real(q, d.value)
+        .bind(d.source.clone())
+        .bind(d.no_data_reason.clone())
+        .bind(i64::from(d.nothing_this_period))
+}
+
+/// Items written per statement (a few hundred at most on a report; the
+/// engines' limits on placeholders are far above).
+const ITEMS_PER_STATEMENT: usize = 200;
+
+/// Writes the items, the new ones inserted and the others updated under
+/// the version read, in one statement each; returns each item's row id.
+/// An item someone else wrote first (a row already there, or a version
+/// moved on) is a conflict that refuses the whole save.
+async fn write_items<'a, D>(
     conn: &mut AnyConnection,
-    at: &ItemAt,
-    d: &Valid<TargetFigureDraft>,
-    now: i64,
-    actor: &Actor,
-) -> StoreResult<i64> {
-    let (report_id, target_id, expected) = (at.report_id, at.item_id, at.expected);
-    let (province_id, commune_id) = at.scope;
-    let written = if expected == 0 {
-        bind_real(
-            sqlx::query(
-                "INSERT INTO target_figures (report_id, target_id, province_id, commune_id, value, source,
-                    no_data_reason, nothing_this_period, updated_at, updated_by, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
-                 ON CONFLICT (report_id, target_id) DO NOTHING RETURNING id",
-            )
-            .bind(report_id)
-            .bind(target_id)
-            .bind(province_id)
-            .bind(commune_id),
-            d.value,
-        )
-        .bind(d.source.clone())
-        .bind(d.no_data_reason.clone())
-        .bind(i64::from(d.nothing_this_period))
-        .bind(now)
-        .bind(actor.user_id)
-        .fetch_optional(&mut *conn)
-        .await?
-    } else {
-        bind_real(
-            sqlx::query(
-                "UPDATE target_figures SET value = $1, source = $2, no_data_reason = $7,
-                    nothing_this_period = $8, updated_at = $3, updated_by = $4,
-                    version = version + 1
-                 WHERE report_id = $9 AND target_id = $5 AND version = $6 RETURNING id",
-            ),
-            d.value,
-        )
-        .bind(d.source.clone())
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(target_id)
-        .bind(expected)
-        .bind(d.no_data_reason.clone())
-        .bind(i64::from(d.nothing_this_period))
-        .bind(report_id)
-        .fetch_optional(&mut *conn)
-        .await?
-    };
-    match written {
-        Some(row) => Ok(row.try_get("id")?),
-        None => Err(StoreError::Conflict {
-            current: current_version(conn, "target_figures", "target_id", at).await?,
-        }),
+    kind: &ItemStatements,
+    at: &Written,
+    rows: &'a [ItemRow<'a, D>],
+    bind: for<'q> fn(ItemQuery<'q>, &'q D) -> ItemQuery<'q>,
+) -> StoreResult<HashMap<i64, i64>> {
+    let mut ids = HashMap::new();
+    let (new, seen): (Vec<&ItemRow<D>>, Vec<&ItemRow<D>>) =
+        rows.iter().partition(|r| r.expected == 0);
+    for (group, template, columns) in [
+        (new, kind.insert, kind.columns),
+        (seen, kind.update, kind.columns + 1),
+    ] {
+        for chunk in group.chunks(ITEMS_PER_STATEMENT) {
+            let sql = template.replace("{rows}", &placeholders(chunk.len(), columns));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = bind(q.bind(r.item_id), r.draft)
+                    .bind(at.report_id)
+                    .bind(at.scope.0)
+                    .bind(at.scope.1)
+                    .bind(at.now)
+                    .bind(at.user_id);
+                if columns > kind.columns {
+                    q = q.bind(r.expected);
+                }
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                ids.insert(row.try_get("item_id")?, row.try_get("id")?);
+            }
+            if let Some(stale) = chunk.iter().find(|r| !ids.contains_key(&r.item_id)) {
+                let current = current_version(
+                    conn,
+                    kind.table,
+                    kind.item_column,
+                    (at.report_id, stale.item_id),
+                )
+                .await?;
+                return Err(StoreError::Conflict { current });
+            }
+        }
     }
+    Ok(ids)
 }

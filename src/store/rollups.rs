@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
-use super::rows::{bind_real, date_text, parse_date};
+use super::rows::{bind_real, date_text, parse_date, placeholders};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::deadline::{Deadline, DeadlineKind};
 use crate::domain::figures::BucketsUsed;
@@ -164,19 +164,6 @@ impl RollupDeltas {
 
 /// Counter rows written per statement.
 const WRITE_ROWS: usize = 500;
-
-/// `($1, $2), ($3, $4), …`: `rows` groups of `columns` placeholders.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let ps: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", ps.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value}"))

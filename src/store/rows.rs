@@ -65,7 +65,9 @@ pub fn bind_all<'q>(
 /// One page of a filtered list, and how many rows the whole list has. The
 /// count and the page read the same `FROM` and `WHERE`, so the total always
 /// matches the rows paging walks through. `from` starts with `FROM`; `order`
-/// should end with a unique column so pages do not overlap.
+/// should end with a unique column so pages do not overlap. A first page
+/// that holds the whole list is its own count: most lists (a report's
+/// tasks, a unit's children) are, and are read on every save.
 pub async fn fetch_page(
     pool: &AnyPool,
     columns: &str,
@@ -75,11 +77,6 @@ pub async fn fetch_page(
     page: Page,
 ) -> StoreResult<(i64, Vec<AnyRow>)> {
     let where_sql = c.sql();
-    let count_sql = format!("SELECT COUNT(*) AS n {from}{where_sql}");
-    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
-        .fetch_one(pool)
-        .await?
-        .try_get("n")?;
     let n = c.next_placeholder();
     let sql = format!(
         "SELECT {columns} {from}{where_sql} ORDER BY {order} LIMIT ${n} OFFSET ${}",
@@ -90,7 +87,29 @@ pub async fn fetch_page(
         .bind(page.offset())
         .fetch_all(pool)
         .await?;
+    let whole = page.offset() == 0 && (rows.len() as i64) < page.limit();
+    if whole {
+        return Ok((rows.len() as i64, rows));
+    }
+    let count_sql = format!("SELECT COUNT(*) AS n {from}{where_sql}");
+    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &c.binds)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
     Ok((total, rows))
+}
+
+/// `($1, $2), ($3, $4), …`: `rows` groups of `columns` placeholders.
+pub(super) fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Binds a nullable real. sqlx 0.9's `Any` driver sends a NULL `f64` to

@@ -38,6 +38,7 @@ mod province_loop;
 mod public_page;
 mod reminders;
 mod report_content;
+mod report_items;
 mod report_property;
 mod report_typing;
 mod reporting;
