@@ -13,6 +13,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::audit::{self, Change};
+use super::rows::placeholders;
 use super::{Actor, Store, StoreError, StoreResult};
 use crate::domain::former::{FORMER_2025_ENDED_ON, FORMER_CODE_PREFIX, FormerUnit};
 use crate::domain::text::search_key;
@@ -139,19 +140,6 @@ async fn former_ids(conn: &mut sqlx::AnyConnection) -> StoreResult<HashMap<Strin
     rows.iter()
         .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
         .collect()
-}
-
-/// `($1, …, $n), …`: `rows` groups of `columns` numbered placeholders.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let ps: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", ps.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn insert_formers(

@@ -41,20 +41,8 @@ pub(super) async fn save_task_items(
             })?;
         items.push((item, *expected, draft));
     }
-    let rows: Vec<ItemRow<'_, TaskUpdateDraft>> = edits
-        .iter()
-        .map(|(task_id, expected, draft)| ItemRow {
-            item_id: *task_id,
-            expected: *expected,
-            draft,
-        })
-        .collect();
-    let at = Written {
-        report_id: view.report.id,
-        scope: (province_id, commune_id),
-        now,
-        user_id: actor.user_id,
-    };
+    let rows = item_rows(edits);
+    let at = Written::of(view, now, actor);
     let ids = write_items(conn, &TASK_ITEMS, &at, &rows, bind_task).await?;
     let mut changes = Vec::new();
     let mut written = Vec::new();
@@ -114,20 +102,8 @@ pub(super) async fn save_target_items(
             })?;
         items.push((item, *expected, draft));
     }
-    let rows: Vec<ItemRow<'_, TargetFigureDraft>> = edits
-        .iter()
-        .map(|(target_id, expected, draft)| ItemRow {
-            item_id: *target_id,
-            expected: *expected,
-            draft,
-        })
-        .collect();
-    let at = Written {
-        report_id: view.report.id,
-        scope: (province_id, commune_id),
-        now,
-        user_id: actor.user_id,
-    };
+    let rows = item_rows(edits);
+    let at = Written::of(view, now, actor);
     let ids = write_items(conn, &TARGET_ITEMS, &at, &rows, bind_target).await?;
     let mut changes = Vec::new();
     let mut written = Vec::new();
@@ -202,6 +178,28 @@ struct Written {
     scope: (Option<i64>, Option<i64>),
     now: i64,
     user_id: Option<i64>,
+}
+
+impl Written {
+    fn of(view: &ReportView, now: i64, actor: &Actor) -> Written {
+        Written {
+            report_id: view.report.id,
+            scope: (view.round.province_id, view.round.commune_id),
+            now,
+            user_id: actor.user_id,
+        }
+    }
+}
+
+fn item_rows<D>(edits: &[(i64, i64, Valid<D>)]) -> Vec<ItemRow<'_, D>> {
+    edits
+        .iter()
+        .map(|(item_id, expected, draft)| ItemRow {
+            item_id: *item_id,
+            expected: *expected,
+            draft,
+        })
+        .collect()
 }
 
 /// One item to write: its task or target, the version the writer read
