@@ -500,23 +500,6 @@ pub struct DashboardKey {
     pub calendar: (i64, Option<i64>),
 }
 
-/// Rows as one rollup a unit, in unit order.
-fn group_by_unit(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<Rollup>> {
-    let mut by_unit: BTreeMap<i64, Vec<(Counter, i64)>> = BTreeMap::new();
-    for r in rows {
-        let unit_id: i64 = r.try_get("unit_id")?;
-        by_unit.entry(unit_id).or_default().push(rollup_row(r)?);
-    }
-    Ok(by_unit
-        .into_iter()
-        .map(|(unit_id, rows)| Rollup {
-            unit_id,
-            rows,
-            updated_at: None,
-        })
-        .collect())
-}
-
 /// The rows [`BucketsUsed::keeps`] of the unit `$1`: one range of the
 /// index `rollups_read` (unit, metric, bucket) a metric group, on `$2` (the target
 /// year), `$3`, `$4` (the first and last report month), `$5` (the first
@@ -799,18 +782,6 @@ impl Store {
                 ))
             })
             .collect()
-    }
-
-    /// The counters of every child of a level (communes of a province,
-    /// provinces of the nation), for rankings.
-    pub async fn child_rollups(&self, parent_id: i64) -> StoreResult<Vec<Rollup>> {
-        let rows = sqlx::query(
-            "SELECT unit_id, metric, bucket, value FROM rollups WHERE parent_id = $1 AND value <> 0 ORDER BY unit_id",
-        )
-        .bind(parent_id)
-        .fetch_all(&self.read)
-        .await?;
-        group_by_unit(&rows)
     }
 
     /// Moves live recurring tasks on to their next occurrence once the one
