@@ -500,6 +500,15 @@ pub struct DashboardKey {
     pub calendar: (i64, Option<i64>),
 }
 
+/// The stored names of `metrics`, quoted, for `metric IN (…)`.
+fn list(metrics: &[Metric]) -> String {
+    metrics
+        .iter()
+        .map(|m| format!("'{}'", m.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The rows [`BucketsUsed::keeps`] of the unit `$1`: one range of the
 /// index `rollups_read` (unit, metric, bucket) a metric group, on `$2` (the target
 /// year), `$3`, `$4` (the first and last report month), `$5` (the first
@@ -509,13 +518,6 @@ pub struct DashboardKey {
 /// the last, where one condition with OR made them read every counter of
 /// the unit and filter.
 fn buckets_used_sql() -> String {
-    let list = |metrics: &[Metric]| {
-        metrics
-            .iter()
-            .map(|m| format!("'{}'", m.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let targets = [
         Metric::TargetsMet,
         Metric::TargetsNotMet,
@@ -708,13 +710,6 @@ impl Store {
             format!(
                 "SELECT unit_id, metric, value FROM rollups WHERE parent_id = $1 AND {condition}"
             )
-        };
-        let list = |metrics: &[Metric]| {
-            metrics
-                .iter()
-                .map(|m| format!("'{}'", m.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
         };
         let ranges = [
             part(&format!(
